@@ -1,0 +1,41 @@
+# Haven: `make demo` runs the demo practice, `make test` runs every test.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint format bench vendor clean help
+
+help:
+	@echo "make demo   - set up and run Haven with a seeded demo practice"
+	@echo "make test   - lint, then run all tests (SQLite, PostgreSQL, Chromium)"
+	@echo "make lint   - ruff and mypy"
+	@echo "make vendor - refresh vendored Bootstrap, HTMX and axe-core from the npm registry"
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@py=$$(scripts/find-python) && echo "Using $$py" && \
+	  { [ -x $(PY) ] || $$py -m venv $(VENV); }
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	scripts/demo
+
+test: $(STAMP)
+	scripts/test
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+vendor:
+	scripts/vendor-static
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache staticfiles test-artifacts

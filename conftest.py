@@ -1,0 +1,40 @@
+"""Shared fixtures: the personas, logged-in clients, and settings every test run uses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from django.test import Client as HttpClient
+
+from tests.personas import PASSWORD, World, build_world
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path: Path) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; Argon2 is tested on its own
+    settings.HAVEN_BASE_URL = "http://testserver"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}},
+    }
+
+
+@pytest.fixture
+def world(db) -> World:
+    return build_world()
+
+
+@pytest.fixture
+def login(client: HttpClient) -> Callable[..., HttpClient]:
+    """Log a staff member in (through the real login form) and return the test client."""
+
+    def _login(member, http: HttpClient | None = None) -> HttpClient:
+        http = http or client
+        response = http.post("/staff/login/", {"username": member.user.email, "password": PASSWORD})
+        assert response.status_code == 302, "login failed"
+        return http
+
+    return _login

@@ -1,0 +1,37 @@
+"""Every login, logout and failed login is an audit event."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+from django.http import HttpRequest
+
+from haven.audit.actions import record_event
+from haven.audit.models import Actor
+
+
+@receiver(user_logged_in)
+def audit_login(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    member = getattr(user, "staff_member", None)
+    record_event(
+        action="auth.login",
+        actor=Actor.staff(user),
+        practice=member.practice if member else None,
+    )
+
+
+@receiver(user_logged_out)
+def audit_logout(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    if user is None:
+        return
+    member = getattr(user, "staff_member", None)
+    record_event(action="auth.logout", actor=Actor.staff(user), practice=member.practice if member else None)
+
+
+@receiver(user_login_failed)
+def audit_failed_login(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any) -> None:
+    # The typed email is kept (not the password) so an administrator can see who was targeted.
+    attempted = str(credentials.get("username") or credentials.get("email") or "")[:254]
+    record_event(action="auth.login_failed", actor=Actor.anonymous(attempted), details={"email": attempted})

@@ -1,0 +1,98 @@
+"""Who may reach a staff page, and the practice-scoped lookups staff views use."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django_otp import user_has_device
+
+from haven.audit.actions import record_event
+from haven.audit.models import Actor
+from haven.core.access import AccessRule, declare_access, url_with_next
+from haven.practices.models import Facility, StaffMember
+
+
+class StaffRequest(HttpRequest):
+    staff: StaffMember
+
+
+def staff_member_of(request: HttpRequest) -> StaffMember | None:
+    """The active staff membership of the logged-in user, loaded once per request."""
+    if not request.user.is_authenticated or not request.user.is_active:
+        return None
+    cached = getattr(request, "_haven_staff", None)
+    if cached is None:
+        cached = StaffMember.objects.select_related("practice", "user").filter(user=request.user).first()
+        request._haven_staff = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def second_factor_needed(request: HttpRequest, member: StaffMember) -> bool:
+    return member.practice.require_staff_two_factor and not request.user.is_verified()  # type: ignore[union-attr]
+
+
+def staff_view(
+    permission: str | None = None, *, requires_second_factor: bool = True
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Open a view to logged-in staff (after their second factor), optionally needing one permission."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            member = staff_member_of(request)
+            if member is None:
+                logout(request)
+                return redirect_to_login(request.get_full_path())
+            if requires_second_factor and second_factor_needed(request, member):
+                target = "staff:two_factor_verify" if user_has_device(request.user) else "staff:two_factor_setup"
+                return redirect(url_with_next(target, request.get_full_path()))
+            if permission is not None and not member.has_permission(permission):
+                record_event(
+                    action="access.forbidden",
+                    actor=Actor.staff(member.user),
+                    practice=member.practice,
+                    details={"path": request.path, "permission": permission},
+                )
+                raise PermissionDenied
+            request.staff = member  # type: ignore[attr-defined]
+            return view(request, *args, **kwargs)
+
+        return declare_access(
+            wrapper, AccessRule(audience="staff", permission=permission, requires_second_factor=requires_second_factor)
+        )
+
+    return decorator
+
+
+def deny(member: StaffMember, *, object_type: str, object_id: object, path: str = "") -> Http404:
+    """Audit a reach outside the practice's scope and return the 404 to raise: no access looks like not found."""
+    record_event(
+        action="access.denied",
+        actor=Actor.staff(member.user),
+        practice=member.practice,
+        details={"object_type": object_type, "object_id": str(object_id), "path": path},
+    )
+    return Http404()
+
+
+def get_staff_member_for_admin(admin: StaffMember, member_id: int) -> StaffMember:
+    member = StaffMember.objects.select_related("user").filter(practice=admin.practice, pk=member_id).first()
+    if member is None:
+        raise deny(admin, object_type="practices.staffmember", object_id=member_id)
+    return member
+
+
+def get_facility_for_staff(member: StaffMember, facility_id: int) -> Facility:
+    facility = Facility.objects.filter(practice=member.practice, pk=facility_id).first()
+    if facility is None:
+        raise deny(member, object_type="practices.facility", object_id=facility_id)
+    return facility

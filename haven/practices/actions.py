@@ -1,0 +1,301 @@
+"""Every change to practices, facilities and staff goes through these functions."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
+
+from haven.audit.actions import record_event
+from haven.audit.models import Actor
+from haven.core.email import send_email_on_commit
+from haven.core.errors import ApplicationError
+from haven.core.tokens import hash_token, new_token
+from haven.practices.models import ROLE_TEMPLATES, Facility, Permission, Practice, Role, StaffInvitation, StaffMember
+
+PRACTICE_SETTINGS = (
+    "name",
+    "time_zone",
+    "phone",
+    "email",
+    "address",
+    "require_staff_two_factor",
+    "client_contact_network_enabled",
+    "age_of_majority",
+)
+
+
+def _require(member: StaffMember, permission: str) -> None:
+    if not member.has_permission(permission):
+        raise ApplicationError(_("You do not have permission to do that."))
+
+
+@transaction.atomic
+def update_practice_settings(*, by: StaffMember, changes: dict[str, Any]) -> Practice:
+    _require(by, Permission.ORG_ADMIN)
+    practice = Practice.objects.select_for_update().get(pk=by.practice_id)
+    changed = {}
+    for field, value in changes.items():
+        if field not in PRACTICE_SETTINGS:
+            raise ApplicationError(_("That setting cannot be changed here."))
+        if getattr(practice, field) != value:
+            changed[field] = {"from": str(getattr(practice, field)), "to": str(value)}
+            setattr(practice, field, value)
+    if changed:
+        practice.full_clean()
+        practice.save(update_fields=[*changed.keys()])
+        record_event(
+            action="practice.settings_changed",
+            actor=Actor.staff(by.user),
+            practice=practice,
+            target=practice,
+            details={"changed": changed},
+        )
+    by.practice = practice
+    return practice
+
+
+LOGO_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg"}
+
+
+def read_logo(data: bytes) -> str:
+    """Check an uploaded logo from its content; return its media type or refuse it politely."""
+    if len(data) > settings.HAVEN_MAX_LOGO_BYTES:
+        raise ApplicationError(
+            _("The logo is too large. Please choose an image under %(size)d KB.")
+            % {"size": settings.HAVEN_MAX_LOGO_BYTES // 1000}
+        )
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image_format = image.format or ""
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise ApplicationError(_("That file is not a PNG or JPEG image. Please choose a PNG or JPEG logo.")) from None
+    if image_format not in LOGO_TYPES:
+        raise ApplicationError(_("That file is not a PNG or JPEG image. Please choose a PNG or JPEG logo."))
+    return LOGO_TYPES[image_format]
+
+
+@transaction.atomic
+def set_practice_logo(*, by: StaffMember, data: bytes) -> Practice:
+    _require(by, Permission.ORG_ADMIN)
+    content_type = read_logo(data)
+    practice = Practice.objects.select_for_update().get(pk=by.practice_id)
+    practice.logo = data
+    practice.logo_content_type = content_type
+    practice.save(update_fields=["logo", "logo_content_type"])
+    record_event(
+        action="practice.logo_changed",
+        actor=Actor.staff(by.user),
+        practice=practice,
+        target=practice,
+        details={"bytes": len(data), "type": content_type},
+    )
+    return practice
+
+
+@transaction.atomic
+def save_facility(*, by: StaffMember, facility: Facility | None, name: str, address: str, phone: str) -> Facility:
+    _require(by, Permission.ORG_ADMIN)
+    if facility is None:
+        facility = Facility(practice=by.practice)
+        action = "facility.created"
+    else:
+        if facility.practice_id != by.practice_id:
+            raise ApplicationError(_("That facility is not part of your practice."))
+        action = "facility.changed"
+    if Facility.objects.filter(practice=by.practice, name__iexact=name).exclude(pk=facility.pk).exists():
+        raise ApplicationError(_("Another facility already has that name."))
+    facility.name, facility.address, facility.phone = name, address, phone
+    facility.save()
+    record_event(
+        action=action, actor=Actor.staff(by.user), practice=by.practice, target=facility, details={"name": name}
+    )
+    return facility
+
+
+def _send_staff_invitation(member: StaffMember, *, by: StaffMember) -> None:
+    now = timezone.now()
+    StaffInvitation.objects.filter(member=member, used_at__isnull=True, voided_at__isnull=True).update(voided_at=now)
+    token, token_hash = new_token()
+    StaffInvitation.objects.create(
+        member=member, token_hash=token_hash, created_at=now, expires_at=now + StaffInvitation.VALID_FOR
+    )
+    link = settings.HAVEN_BASE_URL + reverse("staff:accept_invitation", kwargs={"token": token})
+    send_email_on_commit(
+        to=member.user.email,
+        template="staff_invitation",
+        context={"practice": by.practice.name, "name": member.user.full_name, "link": link, "hours": "24"},
+    )
+
+
+@transaction.atomic
+def invite_staff(*, by: StaffMember, email: str, full_name: str, role: str, title: str = "") -> StaffMember:
+    _require(by, Permission.ORG_ADMIN)
+    if role not in Role.values:
+        raise ApplicationError(_("Choose a role from the list."))
+    user_model = get_user_model()
+    email = email.strip().lower()
+    if user_model.objects.filter(email__iexact=email).exists():
+        raise ApplicationError(_("Someone with this email already has a staff login."))
+    user = user_model.objects.create_user(email=email, full_name=full_name.strip())
+    member = StaffMember.objects.create(
+        user=user, practice=by.practice, role=role, title=title, permissions=sorted(ROLE_TEMPLATES[role])
+    )
+    _send_staff_invitation(member, by=by)
+    record_event(
+        action="staff.invited",
+        actor=Actor.staff(by.user),
+        practice=by.practice,
+        target=member,
+        details={"email": email, "role": role, "permissions": member.permissions},
+    )
+    return member
+
+
+@transaction.atomic
+def resend_staff_invitation(*, by: StaffMember, member: StaffMember) -> None:
+    _require(by, Permission.ORG_ADMIN)
+    if member.practice_id != by.practice_id:
+        raise ApplicationError(_("That person is not part of your practice."))
+    if member.user.has_usable_password():
+        raise ApplicationError(_("This person has already set a password."))
+    _send_staff_invitation(member, by=by)
+    record_event(action="staff.invitation_resent", actor=Actor.staff(by.user), practice=by.practice, target=member)
+
+
+def find_usable_invitation(token: str) -> StaffInvitation | None:
+    invitation = (
+        StaffInvitation.objects.select_related("member__user", "member__practice")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+    if invitation is None or not invitation.is_usable():
+        return None
+    return invitation
+
+
+@transaction.atomic
+def accept_staff_invitation(*, token: str, password: str) -> StaffMember:
+    invitation = (
+        StaffInvitation.objects.select_for_update().select_related("member__user").filter(token_hash=hash_token(token)).first()
+    )
+    if invitation is None or not invitation.is_usable():
+        raise ApplicationError(_("This link has expired or was already used. Ask your administrator for a new one."))
+    member = invitation.member
+    user = member.user
+    user.set_password(password)
+    user.is_active = True
+    user.save(update_fields=["password", "password_changed_at", "is_active"])
+    now = timezone.now()
+    invitation.used_at = now
+    invitation.save(update_fields=["used_at"])
+    void_open_links(member, now=now)
+    record_event(action="staff.invitation_accepted", actor=Actor.staff(user), practice=member.practice, target=member)
+    return member
+
+
+def void_open_links(member: StaffMember, *, now: Any = None) -> None:
+    """A password change voids every link that could still set one."""
+    StaffInvitation.objects.filter(member=member, used_at__isnull=True, voided_at__isnull=True).update(
+        voided_at=now or timezone.now()
+    )
+
+
+def _other_administrators(member: StaffMember) -> bool:
+    others = (
+        StaffMember.objects.filter(practice_id=member.practice_id, user__is_active=True)
+        .exclude(pk=member.pk)
+        .values_list("permissions", flat=True)
+    )
+    return any(Permission.ORG_ADMIN in permissions for permissions in others)
+
+
+@transaction.atomic
+def set_staff_permission(*, by: StaffMember, member: StaffMember, permission: str, granted: bool) -> StaffMember:
+    _require(by, Permission.ORG_ADMIN)
+    if permission not in Permission.values:
+        raise ApplicationError(_("Unknown permission."))
+    member = StaffMember.objects.select_for_update().select_related("user").get(pk=member.pk, practice=by.practice)
+    has = member.has_permission(permission)
+    if has == granted:
+        return member
+    if permission == Permission.ORG_ADMIN and not granted and not _other_administrators(member):
+        raise ApplicationError(_("A practice needs at least one administrator. Make someone else an administrator first."))
+    permissions = set(member.permissions)
+    permissions.add(permission) if granted else permissions.discard(permission)
+    member.permissions = sorted(permissions)
+    member.save(update_fields=["permissions"])
+    record_event(
+        action="staff.permission_granted" if granted else "staff.permission_revoked",
+        actor=Actor.staff(by.user),
+        practice=by.practice,
+        target=member,
+        details={"permission": permission, "staff": member.user.email},
+    )
+    return member
+
+
+@transaction.atomic
+def set_staff_role(*, by: StaffMember, member: StaffMember, role: str, apply_template: bool) -> StaffMember:
+    """Change a role; with ``apply_template`` the permissions are reset to the role's, keeping Web Portal as it was."""
+    _require(by, Permission.ORG_ADMIN)
+    if role not in Role.values:
+        raise ApplicationError(_("Choose a role from the list."))
+    member = StaffMember.objects.select_for_update().select_related("user").get(pk=member.pk, practice=by.practice)
+    before = {"role": member.role, "permissions": list(member.permissions)}
+    member.role = role
+    if apply_template:
+        permissions = set(ROLE_TEMPLATES[role])
+        if member.has_permission(Permission.WEB_PORTAL):
+            permissions.add(Permission.WEB_PORTAL)
+        if Permission.ORG_ADMIN not in permissions and member.has_permission(Permission.ORG_ADMIN):
+            if not _other_administrators(member):
+                raise ApplicationError(
+                    _("A practice needs at least one administrator. Make someone else an administrator first.")
+                )
+        member.permissions = sorted(permissions)
+    if before == {"role": member.role, "permissions": member.permissions}:
+        return member
+    member.save(update_fields=["role", "permissions"])
+    record_event(
+        action="staff.role_changed",
+        actor=Actor.staff(by.user),
+        practice=by.practice,
+        target=member,
+        details={"before": before, "after": {"role": member.role, "permissions": member.permissions}},
+    )
+    return member
+
+
+@transaction.atomic
+def set_staff_active(*, by: StaffMember, member: StaffMember, active: bool) -> StaffMember:
+    """Disable or re-enable a staff login; disabling ends their live sessions."""
+    _require(by, Permission.ORG_ADMIN)
+    member = StaffMember.objects.select_for_update().select_related("user").get(pk=member.pk, practice=by.practice)
+    if member.pk == by.pk and not active:
+        raise ApplicationError(_("You cannot disable your own login."))
+    user = member.user
+    if user.is_active == active:
+        return member
+    if not active and member.has_permission(Permission.ORG_ADMIN) and not _other_administrators(member):
+        raise ApplicationError(_("A practice needs at least one administrator. Make someone else an administrator first."))
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    if not active:
+        # Django refuses inactive users on their next request, which ends live sessions.
+        void_open_links(member)
+    record_event(
+        action="staff.enabled" if active else "staff.disabled",
+        actor=Actor.staff(by.user),
+        practice=by.practice,
+        target=member,
+    )
+    return member

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PracticesConfig(AppConfig):
+    name = "haven.practices"
+    label = "practices"

@@ -1,0 +1,174 @@
+from __future__ import annotations
+
+import zoneinfo
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("Choose a time zone from the list, such as America/Chicago."))
+
+
+class Practice(models.Model):
+    """A practice: the tenant every record belongs to."""
+
+    name = models.CharField(_("practice name"), max_length=200)
+    slug = models.SlugField(
+        _("portal address"),
+        max_length=60,
+        unique=True,
+        validators=[RegexValidator(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$", _("Use lowercase letters, digits and dashes."))],
+        help_text=_("The last part of your portal's web address."),
+    )
+    time_zone = models.CharField(_("time zone"), max_length=64, default="America/New_York", validators=[validate_time_zone])
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("contact email"), blank=True)
+    address = models.TextField(_("address"), blank=True)
+    logo = models.BinaryField(_("logo"), null=True, blank=True, editable=False)
+    logo_content_type = models.CharField(max_length=32, blank=True, editable=False)
+    require_staff_two_factor = models.BooleanField(
+        _("Require two-factor for staff"),
+        default=True,
+        help_text=_("Staff must confirm a code from an authenticator app before they see client information."),
+    )
+    client_contact_network_enabled = models.BooleanField(
+        _("Enable Client Contact Network"),
+        default=False,
+        help_text=_("Legal guardians may complete forms, manage appointments and pay for the clients they care for."),
+    )
+    age_of_majority = models.PositiveSmallIntegerField(
+        _("age of majority"), default=18, validators=[MinValueValidator(14), MaxValueValidator(25)]
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def has_logo(self) -> bool:
+        return bool(self.logo_content_type)
+
+    def get_logo_url(self) -> str:
+        return reverse("practice_logo", kwargs={"slug": self.slug})
+
+    @property
+    def portal_url(self) -> str:
+        return f"{settings.HAVEN_BASE_URL}/p/{self.slug}/"
+
+
+class Facility(models.Model):
+    """A location of a practice; a client's episode of care may name one."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="facilities")
+    name = models.CharField(_("name"), max_length=200)
+    address = models.TextField(_("address"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = _("facilities")
+        constraints = [models.UniqueConstraint(fields=["practice", "name"], name="practices_facility_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Permission(models.TextChoices):
+    """Staff permissions, granted one by one (PRODUCT.md ACC-2)."""
+
+    WEB_PORTAL = "web_portal", _("Web Portal")
+    UPLOAD_DOCUMENTS = "upload_documents", _("Upload Client General Documents")
+    INVITE_PORTAL = "invite_portal", _("Can invite clients to the client portal and manage intake forms")
+    DYNAMIC_FORMS = "dynamic_forms", _("Can Add, Edit, and Archive Dynamic Forms")
+    BILLING = "billing", _("Billing")
+    ORG_ADMIN = "org_admin", _("Organization Administration")
+
+
+PERMISSION_HELP = {
+    Permission.WEB_PORTAL: _("May share anything to the portal. Never granted by default."),
+    Permission.UPLOAD_DOCUMENTS: _("May upload documents into a client's chart."),
+    Permission.INVITE_PORTAL: _("May invite clients and contacts to the portal and send intake forms."),
+    Permission.DYNAMIC_FORMS: _("May build and archive dynamic forms (not intake forms)."),
+    Permission.BILLING: _("May see and manage invoices and payments."),
+    Permission.ORG_ADMIN: _("All portal settings, staff and permissions."),
+}
+
+
+class Role(models.TextChoices):
+    ADMINISTRATOR = "administrator", _("Administrator")
+    THERAPIST = "therapist", _("Therapist")
+    FRONT_DESK = "front_desk", _("Front desk")
+    BILLING = "billing", _("Billing")
+
+
+# What each role starts with. Web Portal is in none of them: it is always granted by hand.
+ROLE_TEMPLATES: dict[str, frozenset[str]] = {
+    Role.ADMINISTRATOR: frozenset(
+        {Permission.ORG_ADMIN, Permission.UPLOAD_DOCUMENTS, Permission.INVITE_PORTAL, Permission.DYNAMIC_FORMS, Permission.BILLING}
+    ),
+    Role.THERAPIST: frozenset({Permission.DYNAMIC_FORMS, Permission.UPLOAD_DOCUMENTS}),
+    Role.FRONT_DESK: frozenset({Permission.UPLOAD_DOCUMENTS, Permission.INVITE_PORTAL}),
+    Role.BILLING: frozenset({Permission.BILLING}),
+}
+
+
+class StaffMember(models.Model):
+    """A staff user's place in a practice: role and the permissions granted to them."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="staff_member")
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="staff")
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    title = models.CharField(_("title"), max_length=100, blank=True)
+    permissions = models.JSONField(_("permissions"), default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["user__full_name"]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    def has_permission(self, permission: str) -> bool:
+        return permission in self.permissions
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.has_permission(Permission.ORG_ADMIN)
+
+    @property
+    def granted(self) -> list[tuple[str, str]]:
+        return [(p.value, p.label) for p in Permission if p.value in self.permissions]
+
+
+class StaffInvitation(models.Model):
+    """A one-time link for a new staff user to set a password. Valid 24 hours."""
+
+    VALID_FOR = timedelta(hours=24)
+
+    member = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"invitation for {self.member}"
+
+    def is_usable(self, now: timezone.datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return self.used_at is None and self.voided_at is None and now < self.expires_at

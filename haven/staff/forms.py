@@ -1,0 +1,234 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from haven.core.forms import HavenForm, StyledFormMixin
+
+
+class StaffLoginForm(StyledFormMixin, AuthenticationForm):
+    username = forms.EmailField(
+        label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True})
+    )
+    error_messages = {
+        "invalid_login": _("That email and password don't match. Check them and try again."),
+        "inactive": _("This login has been disabled. Ask your administrator."),
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_widgets()
+
+
+class CodeForm(HavenForm):
+    code = forms.CharField(
+        label=_("Six-digit code"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+        help_text=_("Open your authenticator app and type the code it shows for Haven."),
+    )
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].replace(" ", "")
+        if not code.isdigit() or len(code) != 6:
+            raise forms.ValidationError(_("Enter the six digits your app shows, without letters."))
+        return code
+
+
+class SetPasswordForm(HavenForm):
+    password1 = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 8 characters; a short sentence is easy to remember and hard to guess."),
+    )
+    password2 = forms.CharField(
+        label=_("New password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords are different. Type the same password twice."))
+        elif first:
+            try:
+                password_validation.validate_password(first, self.user)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+# --- Client charts and contacts -------------------------------------------------------------
+
+from haven.clients.models import Client, RelatedContact  # noqa: E402
+from haven.core.forms import DateInput, HavenModelForm  # noqa: E402
+from haven.practices.models import Facility, Permission, StaffMember  # noqa: E402
+
+
+class ClientForm(HavenModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Client
+        fields = [
+            "first_name",
+            "last_name",
+            "preferred_name",
+            "pronouns",
+            "date_of_birth",
+            "email",
+            "phone",
+            "address",
+            "facility",
+            "status",
+        ]
+        widgets = {"date_of_birth": DateInput(), "address": forms.Textarea(attrs={"rows": 2})}
+        error_messages = {
+            "first_name": {"required": _("Enter the client's first name.")},
+            "last_name": {"required": _("Enter the client's last name.")},
+            "date_of_birth": {
+                "required": _("Enter the date of birth."),
+                "invalid": _("Enter the date of birth as a date, for example 2011-04-23."),
+            },
+            "email": {"invalid": _("Enter an email address like name@example.com.")},
+        }
+
+    def __init__(self, *args: Any, member: StaffMember, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        facility_field = self.fields["facility"]
+        assert isinstance(facility_field, forms.ModelChoiceField)
+        facility_field.queryset = Facility.objects.filter(practice=member.practice)
+        facility_field.empty_label = _("— None (the practice) —")
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+    def client_data(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class ContactForm(HavenModelForm):
+    linked_client = forms.ModelChoiceField(
+        queryset=Client.objects.none(),
+        required=False,
+        label=_("Existing client"),
+        empty_label=_("— A new person —"),
+        help_text=_("Choose a client of the practice, or leave this and enter a new person below."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = RelatedContact
+        fields = ["first_name", "last_name", "email", "phone", "relationship", "web_portal", "legal_guardian"]
+        error_messages = {
+            "relationship": {"required": _("Choose how this person is related to the client.")},
+            "email": {"invalid": _("Enter an email address like name@example.com.")},
+        }
+
+    def __init__(
+        self, *args: Any, member: StaffMember, linkable: Any = None, network_enabled: bool = True, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        editing = self.instance.pk is not None
+        linked_field = self.fields["linked_client"]
+        assert isinstance(linked_field, forms.ModelChoiceField)
+        if editing or linkable is None:
+            del self.fields["linked_client"]
+        else:
+            linked_field.queryset = linkable
+            self.order_fields(["linked_client"])
+        if editing:
+            self.fields["version"].initial = self.instance.version
+            if self.instance.linked_client_id:
+                for name in ("first_name", "last_name", "email", "phone"):
+                    del self.fields[name]
+        if not member.has_permission(Permission.WEB_PORTAL):
+            for name in ("web_portal", "legal_guardian"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("Only staff with the Web Portal permission can change this.")
+        elif not network_enabled:
+            self.fields["legal_guardian"].help_text = _(
+                "The Client Contact Network is off for this practice, so guardians don't act for the client "
+                "in the portal until an administrator turns it on."
+            )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        linked = cleaned.get("linked_client")
+        if "first_name" in self.fields and not linked and not (cleaned.get("first_name") or cleaned.get("last_name")):
+            self.add_error("first_name", _("Enter the contact's name, or choose an existing client."))
+        return cleaned
+
+    def contact_data(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.fields}
+
+
+def rebase(request: Any, version: int) -> Any:
+    """The submitted data with the stored version, so the person's next save can succeed."""
+    data = request.POST.copy()
+    data["version"] = str(version)
+    return data
+
+
+# --- Organization Administration ------------------------------------------------------------
+
+from haven.practices.models import Practice, Role  # noqa: E402
+
+
+class PracticeSettingsForm(HavenModelForm):
+    class Meta:
+        model = Practice
+        fields = [
+            "name",
+            "time_zone",
+            "phone",
+            "email",
+            "address",
+            "require_staff_two_factor",
+            "client_contact_network_enabled",
+            "age_of_majority",
+        ]
+        widgets = {"address": forms.Textarea(attrs={"rows": 2})}
+
+
+class LogoForm(HavenForm):
+    logo = forms.FileField(
+        label=_("Logo"),
+        help_text=_("A PNG or JPEG image, under 1 MB. It appears on sign-in pages and printouts."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
+        error_messages={"required": _("Choose an image file to upload.")},
+    )
+
+
+class StaffInviteForm(HavenForm):
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    email = forms.EmailField(label=_("Email"), error_messages={"invalid": _("Enter an email address like name@example.com.")})
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=Role.choices,
+        help_text=_("The role pre-fills permissions; you can change each one afterwards. Web Portal is never pre-filled."),
+    )
+    title = forms.CharField(label=_("Title"), max_length=100, required=False, help_text=_("For example LCSW or Intake coordinator."))
+
+
+class StaffRoleForm(HavenForm):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    apply_template = forms.BooleanField(
+        label=_("Reset permissions to the role's defaults"),
+        required=False,
+        help_text=_("Web Portal stays as it is either way."),
+    )
+
+
+class FacilityForm(HavenForm):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    address = forms.CharField(label=_("Address"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)

@@ -1,0 +1,35 @@
+from django.urls import path
+
+from haven.staff.views import admin, auth, clients, contacts, home
+
+app_name = "staff"
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    # Signing in
+    path("login/", auth.login_view, name="login"),
+    path("logout/", auth.logout_view, name="logout"),
+    path("two-factor/setup/", auth.two_factor_setup, name="two_factor_setup"),
+    path("two-factor/verify/", auth.two_factor_verify, name="two_factor_verify"),
+    path("invitation/<str:token>/", auth.accept_invitation, name="accept_invitation"),
+    # Client charts
+    path("clients/", clients.client_list, name="client_list"),
+    path("clients/new/", clients.client_create, name="client_create"),
+    path("clients/<int:client_id>/", clients.client_chart, name="client_chart"),
+    path("clients/<int:client_id>/edit/", clients.client_edit, name="client_edit"),
+    path("clients/<int:client_id>/access-history/", clients.access_history, name="client_access_history"),
+    # Related contacts
+    path("clients/<int:client_id>/contacts/", contacts.contact_list, name="contact_list"),
+    path("clients/<int:client_id>/contacts/new/", contacts.contact_add, name="contact_add"),
+    path("clients/<int:client_id>/contacts/<int:contact_id>/edit/", contacts.contact_edit, name="contact_edit"),
+    path("clients/<int:client_id>/contacts/<int:contact_id>/remove/", contacts.contact_remove, name="contact_remove"),
+    # Organization Administration
+    path("admin/", admin.settings_view, name="admin_settings"),
+    path("admin/logo/", admin.logo_upload, name="admin_logo"),
+    path("admin/staff/", admin.staff_list, name="admin_staff"),
+    path("admin/staff/invite/", admin.staff_invite, name="admin_staff_invite"),
+    path("admin/staff/<int:member_id>/", admin.staff_detail, name="admin_staff_detail"),
+    path("admin/facilities/", admin.facility_list, name="admin_facilities"),
+    path("admin/facilities/new/", admin.facility_edit, name="admin_facility_add"),
+    path("admin/facilities/<int:facility_id>/", admin.facility_edit, name="admin_facility_edit"),
+]

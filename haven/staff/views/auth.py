@@ -1,0 +1,104 @@
+"""Signing in: password, second factor, invitation links."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from haven.accounts import two_factor
+from haven.core.access import public_view, url_with_next
+from haven.core.errors import ApplicationError
+from haven.practices.access import staff_member_of, staff_view
+from haven.practices.actions import accept_staff_invitation, find_usable_invitation
+from haven.staff.forms import CodeForm, SetPasswordForm, StaffLoginForm
+
+login_view = public_view(
+    auth_views.LoginView.as_view(
+        template_name="staff/auth/login.html", authentication_form=StaffLoginForm, redirect_authenticated_user=True
+    )
+)
+
+
+@public_view
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.info(request, _("You have signed out."))
+    return redirect("staff:login")
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return "/staff/"
+
+
+@staff_view(requires_second_factor=False)
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if two_factor.confirmed_device(user) is not None:  # type: ignore[arg-type]
+        return redirect(url_with_next("staff:two_factor_verify", _next_url(request)))
+    device = two_factor.pending_device(user)  # type: ignore[arg-type]
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if two_factor.confirm_enrolment(request, user=user, device=device, token=form.cleaned_data["code"]):  # type: ignore[arg-type]
+            messages.success(request, _("Two-factor sign-in is set up. You'll be asked for a code each time you sign in."))
+            return redirect(_next_url(request))
+        form.add_error("code", _("That code didn't match. Check the time on your phone and try the newest code."))
+    return render(
+        request,
+        "staff/auth/two_factor_setup.html",
+        {
+            "form": form,
+            "qr_code": two_factor.qr_code_data_uri(device, account=user.email),  # type: ignore[union-attr]
+            "secret": two_factor.secret_for_display(device),
+            "next": _next_url(request),
+        },
+    )
+
+
+@staff_view(requires_second_factor=False)
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if two_factor.confirmed_device(user) is None:  # type: ignore[arg-type]
+        return redirect(url_with_next("staff:two_factor_setup", _next_url(request)))
+    if user.is_verified():  # type: ignore[union-attr]
+        return redirect(_next_url(request))
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ok, reason = two_factor.verify_second_factor(request, user=user, token=form.cleaned_data["code"])  # type: ignore[arg-type]
+        if ok:
+            return redirect(_next_url(request))
+        if reason == "throttled":
+            form.add_error("code", _("Too many wrong codes. Wait a minute, then try the newest code."))
+        else:
+            form.add_error("code", _("That code didn't match. Try the newest code from your app."))
+    return render(request, "staff/auth/two_factor_verify.html", {"form": form, "next": _next_url(request)})
+
+
+@public_view
+def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = find_usable_invitation(token)
+    if invitation is None:
+        return render(request, "staff/auth/invitation_invalid.html", status=410)
+    member = invitation.member
+    form = SetPasswordForm(request.POST or None, user=member.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = accept_staff_invitation(token=token, password=form.cleaned_data["password1"])
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            if staff_member_of(request) is not None:
+                logout(request)
+            login(request, member.user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome to Haven. Your password is set."))
+            return redirect("staff:home")
+    return render(request, "staff/auth/accept_invitation.html", {"form": form, "member": member})

@@ -1,0 +1,127 @@
+"""Client list, chart and edits. Views are thin: access check, action, response."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from haven.audit.actions import record_event
+from haven.audit.models import Actor
+from haven.audit.selectors import events_for_client
+from haven.clients.access import get_client_for_staff
+from haven.clients.actions import create_client, update_client
+from haven.clients.models import ClientStatus
+from haven.clients.selectors import SORTS, clients_client_is_contact_for, contacts_of, search_clients
+from haven.core.errors import ApplicationError, ConflictError
+from haven.practices.access import StaffRequest, staff_view
+from haven.practices.models import Permission
+from haven.staff.forms import ClientForm, rebase
+
+PAGE_SIZE = 25
+
+
+@staff_view()
+def client_list(request: StaffRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:100]
+    status = request.GET.get("status", "")
+    sort = request.GET.get("sort", "name")
+    if sort not in SORTS:
+        sort = "name"
+    clients = search_clients(request.staff.practice, query=query, status=status, sort=sort)
+    page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "nav": "clients",
+        "page": page,
+        "query": query,
+        "status": status,
+        "sort": sort,
+        "statuses": ClientStatus.choices,
+    }
+    template = "staff/clients/list.html#results" if request.htmx else "staff/clients/list.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+@staff_view()
+def client_create(request: StaffRequest) -> HttpResponse:
+    form = ClientForm(request.POST or None, member=request.staff)
+    if request.method == "POST" and form.is_valid():
+        try:
+            client = create_client(by=request.staff, data=form.client_data())
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("%(name)s was added.") % {"name": client.full_name})
+            return redirect(client.get_absolute_url())
+    return render(request, "staff/clients/form.html", {"nav": "clients", "form": form, "client": None})
+
+
+def _chart_context(request: StaffRequest, client_id: int, tab: str) -> dict[str, object]:
+    client = get_client_for_staff(request.staff, client_id, path=request.path)
+    return {
+        "nav": "clients",
+        "client": client,
+        "tab": tab,
+        "can_see_history": request.staff.has_permission(Permission.ORG_ADMIN),
+    }
+
+
+@staff_view()
+def client_chart(request: StaffRequest, client_id: int) -> HttpResponse:
+    """The Chart Face: who the client is, who is related to them, at a glance."""
+    context = _chart_context(request, client_id, "face")
+    client = context["client"]
+    record_event(
+        action="chart.viewed",
+        actor=Actor.staff(request.staff.user),
+        practice=request.staff.practice,
+        client=client,  # type: ignore[arg-type]
+    )
+    context["age"] = client.age_on(timezone.localdate())  # type: ignore[attr-defined]
+    context["contacts"] = list(contacts_of(client))  # type: ignore[arg-type]
+    context["contact_of"] = list(clients_client_is_contact_for(client))  # type: ignore[arg-type]
+    return render(request, "staff/clients/chart.html", context)
+
+
+@staff_view()
+def client_edit(request: StaffRequest, client_id: int) -> HttpResponse:
+    client = get_client_for_staff(request.staff, client_id, path=request.path)
+    form = ClientForm(request.POST or None, instance=client, member=request.staff)
+    if request.method == "POST" and form.is_valid():
+        try:
+            update_client(
+                by=request.staff,
+                client=client,
+                data=form.client_data(),
+                expected_version=form.cleaned_data.get("version") or 0,
+            )
+        except ConflictError as error:
+            current = get_client_for_staff(request.staff, client_id)
+            # Keep everything typed, but base the next save on the version now stored.
+            form = ClientForm(rebase(request, current.version), instance=client, member=request.staff)
+            form.is_valid()
+            form.add_error(None, error.message)
+            return render(
+                request,
+                "staff/clients/form.html",
+                {"nav": "clients", "form": form, "client": current, "current": current},
+                status=409,
+            )
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect(client.get_absolute_url())
+    return render(request, "staff/clients/form.html", {"nav": "clients", "form": form, "client": client})
+
+
+@staff_view(Permission.ORG_ADMIN)
+def access_history(request: StaffRequest, client_id: int) -> HttpResponse:
+    """Every recorded event about this client: who, what, when, from where."""
+    context = _chart_context(request, client_id, "history")
+    events = events_for_client(context["client"])  # type: ignore[arg-type]
+    context["page"] = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "staff/clients/access_history.html", context)

@@ -1,0 +1,92 @@
+"""The people every test speaks of: two practices, their staff, clients and a family.
+
+Practice 1 (Riverside): Ada the administrator (with Web Portal), Theo the therapist (no Web Portal),
+Fran at the front desk, Bill in billing; clients Ana and Ben; Gia, a parent and legal guardian of
+minor Max (Gia is a contact, not a client). Practice 2 (Hilltop): its own administrator Hana and client Hal.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from haven.clients.models import Client, RelatedContact, Relationship
+from haven.practices.models import ROLE_TEMPLATES, Facility, Permission, Practice, Role, StaffMember
+
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass
+class World:
+    riverside: Practice
+    hilltop: Practice
+    riverside_facility: Facility
+    ada: StaffMember  # administrator, Web Portal granted
+    theo: StaffMember  # therapist, no Web Portal
+    fran: StaffMember  # front desk
+    bill: StaffMember  # billing
+    hana: StaffMember  # administrator of the other practice
+    ana: Client
+    ben: Client
+    max: Client  # a minor
+    gia: RelatedContact  # Max's mother and legal guardian, with Web Portal
+    hal: Client  # a client of the other practice
+    hal_contact: RelatedContact
+
+
+def make_staff(practice: Practice, email: str, name: str, role: str, *extra: str) -> StaffMember:
+    user = get_user_model().objects.create_user(email=email, full_name=name, password=PASSWORD)
+    return StaffMember.objects.create(
+        user=user, practice=practice, role=role, permissions=sorted(set(ROLE_TEMPLATES[role]) | set(extra))
+    )
+
+
+def years_ago(years: int, days: int = 0) -> datetime.date:
+    today = timezone.localdate()
+    return today.replace(year=today.year - years) - datetime.timedelta(days=days)
+
+
+def build_world() -> World:
+    riverside = Practice.objects.create(
+        name="Riverside Counseling",
+        slug="riverside",
+        time_zone="America/Chicago",
+        require_staff_two_factor=False,
+        client_contact_network_enabled=True,
+    )
+    hilltop = Practice.objects.create(name="Hilltop Therapy", slug="hilltop", require_staff_two_factor=False)
+    facility = Facility.objects.create(practice=riverside, name="Riverside North")
+    ada = make_staff(riverside, "ada@riverside.example", "Ada Admin", Role.ADMINISTRATOR, Permission.WEB_PORTAL)
+    theo = make_staff(riverside, "theo@riverside.example", "Theo Therapist", Role.THERAPIST)
+    fran = make_staff(riverside, "fran@riverside.example", "Fran Frontdesk", Role.FRONT_DESK)
+    bill = make_staff(riverside, "bill@riverside.example", "Bill Billing", Role.BILLING)
+    hana = make_staff(hilltop, "hana@hilltop.example", "Hana Hilltop", Role.ADMINISTRATOR, Permission.WEB_PORTAL)
+    ana = Client.objects.create(
+        practice=riverside, first_name="Ana", last_name="Alvarez", date_of_birth=years_ago(34), email="ana@example.com"
+    )
+    ben = Client.objects.create(
+        practice=riverside, first_name="Ben", last_name="Brooks", date_of_birth=years_ago(27), email="ben@example.com"
+    )
+    max_client = Client.objects.create(
+        practice=riverside, first_name="Max", last_name="Moreno", date_of_birth=years_ago(9), facility=facility
+    )
+    gia = RelatedContact.objects.create(
+        practice=riverside,
+        client=max_client,
+        first_name="Gia",
+        last_name="Moreno",
+        email="gia@example.com",
+        relationship=Relationship.PARENT,
+        web_portal=True,
+        legal_guardian=True,
+    )
+    hal = Client.objects.create(
+        practice=hilltop, first_name="Hal", last_name="Hill", date_of_birth=years_ago(50), email="hal@example.com"
+    )
+    hal_contact = RelatedContact.objects.create(
+        practice=hilltop, client=hal, first_name="Hope", last_name="Hill", relationship=Relationship.SPOUSE
+    )
+    return World(riverside, hilltop, facility, ada, theo, fran, bill, hana, ana, ben, max_client, gia, hal, hal_contact)
