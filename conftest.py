@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -38,3 +39,19 @@ def login(client: HttpClient) -> Callable[..., HttpClient]:
         return http
 
     return _login
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # type: ignore[no-untyped-def]
+    skipped = terminalreporter.stats.get("skipped", [])
+    if skipped and not os.environ.get("HAVEN_ALLOW_SKIPS"):
+        terminalreporter.write_line(
+            f"{len(skipped)} test(s) were skipped: Haven allows no silent skips. "
+            "Deselect with a marker instead, or set HAVEN_ALLOW_SKIPS=1 locally.",
+            red=True,
+        )
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:  # type: ignore[no-untyped-def]
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter and reporter.stats.get("skipped") and not os.environ.get("HAVEN_ALLOW_SKIPS"):
+        session.exitstatus = 1

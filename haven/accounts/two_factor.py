@@ -49,18 +49,22 @@ def _practice_of(user: User) -> Practice | None:
 
 
 @transaction.atomic
-def confirm_enrolment(request: HttpRequest, *, user: User, device: TOTPDevice, token: str) -> bool:
-    """Check the first code from a new device; on success the device is confirmed and this session verified."""
+def confirm_enrolment(request: HttpRequest, *, user: User, device: TOTPDevice, token: str) -> tuple[bool, str]:
+    """Check the first code from a new device; on success it is confirmed and this session verified."""
     locked = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user, confirmed=False)
+    allowed, _details = locked.verify_is_allowed()
+    if not allowed:
+        record_event(action="auth.two_factor_throttled", actor=Actor.staff(user), practice=_practice_of(user))
+        return False, "throttled"
     if not locked.verify_token(token.replace(" ", "")):
         record_event(action="auth.two_factor_failed", actor=Actor.staff(user), practice=_practice_of(user))
-        return False
+        return False, "wrong"
     locked.confirmed = True
     locked.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=locked.pk).delete()
     otp_login(request, locked)
     record_event(action="auth.two_factor_enrolled", actor=Actor.staff(user), practice=_practice_of(user))
-    return True
+    return True, ""
 
 
 def verify_second_factor(request: HttpRequest, *, user: User, token: str) -> tuple[bool, str]:

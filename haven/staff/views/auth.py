@@ -48,10 +48,16 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     device = two_factor.pending_device(user)  # type: ignore[arg-type]
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if two_factor.confirm_enrolment(request, user=user, device=device, token=form.cleaned_data["code"]):  # type: ignore[arg-type]
+        ok, reason = two_factor.confirm_enrolment(
+            request,
+            user=user,  # type: ignore[arg-type]
+            device=device,
+            token=form.cleaned_data["code"],
+        )
+        if ok:
             messages.success(request, _("Two-factor sign-in is set up. You'll be asked for a code each time you sign in."))
             return redirect(_next_url(request))
-        form.add_error("code", _("That code didn't match. Check the time on your phone and try the newest code."))
+        form.add_error("code", _two_factor_error(reason))
     return render(
         request,
         "staff/auth/two_factor_setup.html",
@@ -76,11 +82,14 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         ok, reason = two_factor.verify_second_factor(request, user=user, token=form.cleaned_data["code"])  # type: ignore[arg-type]
         if ok:
             return redirect(_next_url(request))
-        if reason == "throttled":
-            form.add_error("code", _("Too many wrong codes. Wait a minute, then try the newest code."))
-        else:
-            form.add_error("code", _("That code didn't match. Try the newest code from your app."))
+        form.add_error("code", _two_factor_error(reason))
     return render(request, "staff/auth/two_factor_verify.html", {"form": form, "next": _next_url(request)})
+
+
+def _two_factor_error(reason: str) -> str:
+    if reason == "throttled":
+        return _("Too many wrong codes. Wait a minute, then try the newest code.")
+    return _("That code didn't match. Check the time on your phone and try the newest code from your app.")
 
 
 @public_view
