@@ -37,8 +37,10 @@ def _development_secret_key() -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
-SECRET_KEY = env_str("HAVEN_SECRET_KEY", required=True) if PRODUCTION else (
-    env_str("HAVEN_SECRET_KEY") or _development_secret_key()
+SECRET_KEY = (
+    env_str("HAVEN_SECRET_KEY", required=True)
+    if PRODUCTION
+    else (env_str("HAVEN_SECRET_KEY") or _development_secret_key())
 )
 DEBUG = env_bool("HAVEN_DEBUG", False)
 ALLOWED_HOSTS = env_list("HAVEN_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
@@ -119,7 +121,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "haven.sqlite3",
+            "NAME": str(DATA_DIR / "haven.sqlite3"),
             "OPTIONS": {
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
                 "transaction_mode": "IMMEDIATE",

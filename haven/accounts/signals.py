@@ -31,7 +31,9 @@ def audit_logout(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) ->
 
 
 @receiver(user_login_failed)
-def audit_failed_login(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any) -> None:
+def audit_failed_login(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
     # The typed email is kept (not the password) so an administrator can see who was targeted.
     attempted = str(credentials.get("username") or credentials.get("email") or "")[:254]
     record_event(action="auth.login_failed", actor=Actor.anonymous(attempted), details={"email": attempted})

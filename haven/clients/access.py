@@ -8,7 +8,9 @@ from haven.practices.models import StaffMember
 
 
 def get_client_for_staff(member: StaffMember, client_id: int, *, path: str = "") -> Client:
-    client = Client.objects.select_related("facility", "practice").filter(practice=member.practice, pk=client_id).first()
+    client = (
+        Client.objects.select_related("facility", "practice").filter(practice=member.practice, pk=client_id).first()
+    )
     if client is None:
         raise deny(member, object_type="clients.client", object_id=client_id, path=path)
     return client

@@ -57,7 +57,9 @@ def create_client(*, by: StaffMember, data: dict[str, Any]) -> Client:
     client = Client(practice=by.practice, **data)
     client.full_clean()
     client.save()
-    record_event(action="client.created", actor=Actor.staff(by.user), practice=by.practice, client=client, target=client)
+    record_event(
+        action="client.created", actor=Actor.staff(by.user), practice=by.practice, client=client, target=client
+    )
     return client
 
 
@@ -180,7 +182,9 @@ def update_contact(
 
 @transaction.atomic
 def remove_contact(*, by: StaffMember, contact: RelatedContact) -> None:
-    current = RelatedContact.objects.select_for_update().select_related("client").get(pk=contact.pk, practice=by.practice)
+    current = (
+        RelatedContact.objects.select_for_update().select_related("client").get(pk=contact.pk, practice=by.practice)
+    )
     record_event(
         action="contact.removed",
         actor=Actor.staff(by.user),

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
-
-ViewFunc = TypeVar("ViewFunc", bound=Callable[..., Any])
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -20,7 +18,7 @@ class AccessRule:
     requires_second_factor: bool = True
 
 
-def declare_access(view: ViewFunc, rule: AccessRule) -> ViewFunc:
+def declare_access[ViewFunc: Callable[..., Any]](view: ViewFunc, rule: AccessRule) -> ViewFunc:
     view.haven_access = rule  # type: ignore[attr-defined]
     return view
 
@@ -32,7 +30,7 @@ def access_rule_of(view: Callable[..., Any]) -> AccessRule | None:
     return rule
 
 
-def public_view(view: ViewFunc) -> ViewFunc:
+def public_view[ViewFunc: Callable[..., Any]](view: ViewFunc) -> ViewFunc:
     """Reachable without logging in: login pages, invitation links, static practice branding."""
     return declare_access(view, AccessRule(audience="public"))
 

@@ -23,7 +23,7 @@ class StyledFormMixin:
     errors: Any
 
     def style_widgets(self) -> None:
-        for name, field in self.fields.items():
+        for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, _CHECK_WIDGETS):
                 css = "form-check-input"
@@ -49,7 +49,7 @@ class HavenForm(StyledFormMixin, forms.Form):
         self.style_widgets()
 
 
-class HavenModelForm(StyledFormMixin, forms.ModelForm):  # type: ignore[type-arg]
+class HavenModelForm(StyledFormMixin, forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.style_widgets()

@@ -185,7 +185,10 @@ def find_usable_invitation(token: str) -> StaffInvitation | None:
 @transaction.atomic
 def accept_staff_invitation(*, token: str, password: str) -> StaffMember:
     invitation = (
-        StaffInvitation.objects.select_for_update().select_related("member__user").filter(token_hash=hash_token(token)).first()
+        StaffInvitation.objects.select_for_update()
+        .select_related("member__user")
+        .filter(token_hash=hash_token(token))
+        .first()
     )
     if invitation is None or not invitation.is_usable():
         raise ApplicationError(_("This link has expired or was already used. Ask your administrator for a new one."))
@@ -228,7 +231,9 @@ def set_staff_permission(*, by: StaffMember, member: StaffMember, permission: st
     if has == granted:
         return member
     if permission == Permission.ORG_ADMIN and not granted and not _other_administrators(member):
-        raise ApplicationError(_("A practice needs at least one administrator. Make someone else an administrator first."))
+        raise ApplicationError(
+            _("A practice needs at least one administrator. Make someone else an administrator first.")
+        )
     permissions = set(member.permissions)
     permissions.add(permission) if granted else permissions.discard(permission)
     member.permissions = sorted(permissions)
@@ -256,11 +261,11 @@ def set_staff_role(*, by: StaffMember, member: StaffMember, role: str, apply_tem
         permissions = set(ROLE_TEMPLATES[role])
         if member.has_permission(Permission.WEB_PORTAL):
             permissions.add(Permission.WEB_PORTAL)
-        if Permission.ORG_ADMIN not in permissions and member.has_permission(Permission.ORG_ADMIN):
-            if not _other_administrators(member):
-                raise ApplicationError(
-                    _("A practice needs at least one administrator. Make someone else an administrator first.")
-                )
+        losing_admin = Permission.ORG_ADMIN not in permissions and member.has_permission(Permission.ORG_ADMIN)
+        if losing_admin and not _other_administrators(member):
+            raise ApplicationError(
+                _("A practice needs at least one administrator. Make someone else an administrator first.")
+            )
         member.permissions = sorted(permissions)
     if before == {"role": member.role, "permissions": member.permissions}:
         return member
@@ -286,7 +291,9 @@ def set_staff_active(*, by: StaffMember, member: StaffMember, active: bool) -> S
     if user.is_active == active:
         return member
     if not active and member.has_permission(Permission.ORG_ADMIN) and not _other_administrators(member):
-        raise ApplicationError(_("A practice needs at least one administrator. Make someone else an administrator first."))
+        raise ApplicationError(
+            _("A practice needs at least one administrator. Make someone else an administrator first.")
+        )
     user.is_active = active
     user.save(update_fields=["is_active"])
     if not active:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import zoneinfo
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -25,10 +25,14 @@ class Practice(models.Model):
         _("portal address"),
         max_length=60,
         unique=True,
-        validators=[RegexValidator(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$", _("Use lowercase letters, digits and dashes."))],
+        validators=[
+            RegexValidator(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$", _("Use lowercase letters, digits and dashes."))
+        ],
         help_text=_("The last part of your portal's web address."),
     )
-    time_zone = models.CharField(_("time zone"), max_length=64, default="America/New_York", validators=[validate_time_zone])
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="America/New_York", validators=[validate_time_zone]
+    )
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("contact email"), blank=True)
     address = models.TextField(_("address"), blank=True)
@@ -115,7 +119,13 @@ class Role(models.TextChoices):
 # What each role starts with. Web Portal is in none of them: it is always granted by hand.
 ROLE_TEMPLATES: dict[str, frozenset[str]] = {
     Role.ADMINISTRATOR: frozenset(
-        {Permission.ORG_ADMIN, Permission.UPLOAD_DOCUMENTS, Permission.INVITE_PORTAL, Permission.DYNAMIC_FORMS, Permission.BILLING}
+        {
+            Permission.ORG_ADMIN,
+            Permission.UPLOAD_DOCUMENTS,
+            Permission.INVITE_PORTAL,
+            Permission.DYNAMIC_FORMS,
+            Permission.BILLING,
+        }
     ),
     Role.THERAPIST: frozenset({Permission.DYNAMIC_FORMS, Permission.UPLOAD_DOCUMENTS}),
     Role.FRONT_DESK: frozenset({Permission.UPLOAD_DOCUMENTS, Permission.INVITE_PORTAL}),
@@ -148,7 +158,7 @@ class StaffMember(models.Model):
 
     @property
     def granted(self) -> list[tuple[str, str]]:
-        return [(p.value, p.label) for p in Permission if p.value in self.permissions]
+        return [(p.value, str(p.label)) for p in Permission if p.value in self.permissions]
 
 
 class StaffInvitation(models.Model):
@@ -169,6 +179,6 @@ class StaffInvitation(models.Model):
     def __str__(self) -> str:
         return f"invitation for {self.member}"
 
-    def is_usable(self, now: timezone.datetime | None = None) -> bool:
+    def is_usable(self, now: datetime | None = None) -> bool:
         now = now or timezone.now()
         return self.used_at is None and self.voided_at is None and now < self.expires_at

@@ -210,13 +210,19 @@ class LogoForm(HavenForm):
 
 class StaffInviteForm(HavenForm):
     full_name = forms.CharField(label=_("Full name"), max_length=200)
-    email = forms.EmailField(label=_("Email"), error_messages={"invalid": _("Enter an email address like name@example.com.")})
+    email = forms.EmailField(
+        label=_("Email"), error_messages={"invalid": _("Enter an email address like name@example.com.")}
+    )
     role = forms.ChoiceField(
         label=_("Role"),
         choices=Role.choices,
-        help_text=_("The role pre-fills permissions; you can change each one afterwards. Web Portal is never pre-filled."),
+        help_text=_(
+            "The role pre-fills permissions; you can change each one afterwards. Web Portal is never pre-filled."
+        ),
     )
-    title = forms.CharField(label=_("Title"), max_length=100, required=False, help_text=_("For example LCSW or Intake coordinator."))
+    title = forms.CharField(
+        label=_("Title"), max_length=100, required=False, help_text=_("For example LCSW or Intake coordinator.")
+    )
 
 
 class StaffRoleForm(HavenForm):

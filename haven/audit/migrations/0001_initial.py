@@ -5,48 +5,73 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('clients', '0001_initial'),
-        ('practices', '0001_initial'),
+        ("clients", "0001_initial"),
+        ("practices", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditChainHead',
+            name="AuditChainHead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('last_sequence', models.PositiveBigIntegerField(default=0)),
-                ('last_hash', models.CharField(default='0000000000000000000000000000000000000000000000000000000000000000', max_length=64)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("last_sequence", models.PositiveBigIntegerField(default=0)),
+                (
+                    "last_hash",
+                    models.CharField(
+                        default="0000000000000000000000000000000000000000000000000000000000000000", max_length=64
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sequence', models.PositiveBigIntegerField(editable=False, unique=True)),
-                ('occurred_at', models.DateTimeField(db_index=True, editable=False)),
-                ('actor_kind', models.CharField(max_length=16)),
-                ('actor_id', models.BigIntegerField(blank=True, null=True)),
-                ('actor_label', models.CharField(blank=True, max_length=254)),
-                ('acting_for', models.CharField(blank=True, max_length=254)),
-                ('action', models.CharField(db_index=True, max_length=64)),
-                ('object_type', models.CharField(blank=True, max_length=64)),
-                ('object_id', models.CharField(blank=True, max_length=64)),
-                ('ip', models.GenericIPAddressField(blank=True, null=True)),
-                ('user_agent', models.CharField(blank=True, max_length=400)),
-                ('details', models.JSONField(blank=True, default=dict)),
-                ('previous_hash', models.CharField(editable=False, max_length=64)),
-                ('hash', models.CharField(editable=False, max_length=64, unique=True)),
-                ('client', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='clients.client')),
-                ('practice', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='practices.practice')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("sequence", models.PositiveBigIntegerField(editable=False, unique=True)),
+                ("occurred_at", models.DateTimeField(db_index=True, editable=False)),
+                ("actor_kind", models.CharField(max_length=16)),
+                ("actor_id", models.BigIntegerField(blank=True, null=True)),
+                ("actor_label", models.CharField(blank=True, max_length=254)),
+                ("acting_for", models.CharField(blank=True, max_length=254)),
+                ("action", models.CharField(db_index=True, max_length=64)),
+                ("object_type", models.CharField(blank=True, max_length=64)),
+                ("object_id", models.CharField(blank=True, max_length=64)),
+                ("ip", models.GenericIPAddressField(blank=True, null=True)),
+                ("user_agent", models.CharField(blank=True, max_length=400)),
+                ("details", models.JSONField(blank=True, default=dict)),
+                ("previous_hash", models.CharField(editable=False, max_length=64)),
+                ("hash", models.CharField(editable=False, max_length=64, unique=True)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="clients.client",
+                    ),
+                ),
+                (
+                    "practice",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="practices.practice",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'audit event',
-                'ordering': ['sequence'],
-                'indexes': [models.Index(fields=['client', '-sequence'], name='audit_client_recent'), models.Index(fields=['practice', '-sequence'], name='audit_practice_recent')],
+                "verbose_name": "audit event",
+                "ordering": ["sequence"],
+                "indexes": [
+                    models.Index(fields=["client", "-sequence"], name="audit_client_recent"),
+                    models.Index(fields=["practice", "-sequence"], name="audit_practice_recent"),
+                ],
             },
         ),
     ]

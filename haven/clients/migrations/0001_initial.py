@@ -6,81 +6,171 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('practices', '0001_initial'),
+        ("practices", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Client',
+            name="Client",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('first_name', models.CharField(max_length=100, verbose_name='first name')),
-                ('last_name', models.CharField(max_length=100, verbose_name='last name')),
-                ('preferred_name', models.CharField(blank=True, max_length=100, verbose_name='preferred name')),
-                ('pronouns', models.CharField(blank=True, max_length=40, verbose_name='pronouns')),
-                ('date_of_birth', models.DateField(verbose_name='date of birth')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
-                ('phone', models.CharField(blank=True, max_length=40, verbose_name='phone')),
-                ('address', models.TextField(blank=True, verbose_name='address')),
-                ('status', models.CharField(choices=[('active', 'Active'), ('discharged', 'Discharged')], default='active', max_length=16, verbose_name='status')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('facility', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='clients', to='practices.facility', verbose_name='facility (episode)')),
-                ('practice', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='clients', to='practices.practice')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("first_name", models.CharField(max_length=100, verbose_name="first name")),
+                ("last_name", models.CharField(max_length=100, verbose_name="last name")),
+                ("preferred_name", models.CharField(blank=True, max_length=100, verbose_name="preferred name")),
+                ("pronouns", models.CharField(blank=True, max_length=40, verbose_name="pronouns")),
+                ("date_of_birth", models.DateField(verbose_name="date of birth")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email")),
+                ("phone", models.CharField(blank=True, max_length=40, verbose_name="phone")),
+                ("address", models.TextField(blank=True, verbose_name="address")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "Active"), ("discharged", "Discharged")],
+                        default="active",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "facility",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="clients",
+                        to="practices.facility",
+                        verbose_name="facility (episode)",
+                    ),
+                ),
+                (
+                    "practice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="clients", to="practices.practice"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['last_name', 'first_name', 'pk'],
+                "ordering": ["last_name", "first_name", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='RelatedContact',
+            name="RelatedContact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('first_name', models.CharField(blank=True, max_length=100, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=100, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
-                ('phone', models.CharField(blank=True, max_length=40, verbose_name='phone')),
-                ('relationship', models.CharField(choices=[('parent', 'Parent'), ('guardian', 'Guardian'), ('spouse', 'Spouse or partner'), ('sibling', 'Sibling'), ('emergency', 'Emergency contact'), ('case_worker', 'Case worker'), ('other', 'Other')], max_length=20, verbose_name='relationship')),
-                ('web_portal', models.BooleanField(default=False, help_text='May receive documents shared to the portal and log in for this client.', verbose_name='Web Portal')),
-                ('legal_guardian', models.BooleanField(default=False, help_text='May also complete forms, manage appointments, pay and sign for a minor.', verbose_name='Legal guardian (Client Contact Network)')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='clients.client')),
-                ('linked_client', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='contact_of', to='clients.client', verbose_name='existing client')),
-                ('practice', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='practices.practice')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("first_name", models.CharField(blank=True, max_length=100, verbose_name="first name")),
+                ("last_name", models.CharField(blank=True, max_length=100, verbose_name="last name")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email")),
+                ("phone", models.CharField(blank=True, max_length=40, verbose_name="phone")),
+                (
+                    "relationship",
+                    models.CharField(
+                        choices=[
+                            ("parent", "Parent"),
+                            ("guardian", "Guardian"),
+                            ("spouse", "Spouse or partner"),
+                            ("sibling", "Sibling"),
+                            ("emergency", "Emergency contact"),
+                            ("case_worker", "Case worker"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="relationship",
+                    ),
+                ),
+                (
+                    "web_portal",
+                    models.BooleanField(
+                        default=False,
+                        help_text="May receive documents shared to the portal and log in for this client.",
+                        verbose_name="Web Portal",
+                    ),
+                ),
+                (
+                    "legal_guardian",
+                    models.BooleanField(
+                        default=False,
+                        help_text="May also complete forms, manage appointments, pay and sign for a minor.",
+                        verbose_name="Legal guardian (Client Contact Network)",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="contacts", to="clients.client"
+                    ),
+                ),
+                (
+                    "linked_client",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contact_of",
+                        to="clients.client",
+                        verbose_name="existing client",
+                    ),
+                ),
+                (
+                    "practice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="practices.practice"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pk'],
+                "ordering": ["pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='client',
-            index=models.Index(fields=['practice', 'last_name', 'first_name'], name='clients_practice_name'),
+            model_name="client",
+            index=models.Index(fields=["practice", "last_name", "first_name"], name="clients_practice_name"),
         ),
         migrations.AddIndex(
-            model_name='client',
-            index=models.Index(fields=['practice', 'email'], name='clients_practice_email'),
+            model_name="client",
+            index=models.Index(fields=["practice", "email"], name="clients_practice_email"),
         ),
         migrations.AddIndex(
-            model_name='client',
-            index=models.Index(fields=['practice', 'date_of_birth'], name='clients_practice_dob'),
+            model_name="client",
+            index=models.Index(fields=["practice", "date_of_birth"], name="clients_practice_dob"),
         ),
         migrations.AddConstraint(
-            model_name='relatedcontact',
-            constraint=models.CheckConstraint(condition=models.Q(('linked_client__isnull', True), models.Q(('linked_client', models.F('client')), _negated=True), _connector='OR'), name='clients_contact_not_self'),
+            model_name="relatedcontact",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("linked_client__isnull", True),
+                    models.Q(("linked_client", models.F("client")), _negated=True),
+                    _connector="OR",
+                ),
+                name="clients_contact_not_self",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='relatedcontact',
-            constraint=models.UniqueConstraint(condition=models.Q(('linked_client__isnull', False)), fields=('client', 'linked_client'), name='clients_contact_unique_linked_client'),
+            model_name="relatedcontact",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("linked_client__isnull", False)),
+                fields=("client", "linked_client"),
+                name="clients_contact_unique_linked_client",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='relatedcontact',
-            constraint=models.CheckConstraint(condition=models.Q(('linked_client__isnull', False), models.Q(('first_name', ''), _negated=True), models.Q(('last_name', ''), _negated=True), _connector='OR'), name='clients_contact_has_name'),
+            model_name="relatedcontact",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("linked_client__isnull", False),
+                    models.Q(("first_name", ""), _negated=True),
+                    models.Q(("last_name", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="clients_contact_has_name",
+            ),
         ),
     ]

@@ -26,7 +26,9 @@ def _grow(world, clients: int) -> None:
     )
     relatives = list(Client.objects.filter(practice=world.riverside).exclude(pk=world.max.pk)[: clients // 10])
     RelatedContact.objects.bulk_create(
-        RelatedContact(practice=world.riverside, client=world.max, linked_client=relative, relationship=Relationship.OTHER)
+        RelatedContact(
+            practice=world.riverside, client=world.max, linked_client=relative, relationship=Relationship.OTHER
+        )
         for relative in relatives
         if not RelatedContact.objects.filter(client=world.max, linked_client=relative).exists()
     )

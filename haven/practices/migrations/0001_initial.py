@@ -3,13 +3,13 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import haven.practices.models
 from django.conf import settings
 from django.db import migrations, models
 
+import haven.practices.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -18,69 +18,152 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Practice',
+            name="Practice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='practice name')),
-                ('slug', models.SlugField(help_text="The last part of your portal's web address.", max_length=60, unique=True, validators=[django.core.validators.RegexValidator('^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$', 'Use lowercase letters, digits and dashes.')], verbose_name='portal address')),
-                ('time_zone', models.CharField(default='America/New_York', max_length=64, validators=[haven.practices.models.validate_time_zone], verbose_name='time zone')),
-                ('phone', models.CharField(blank=True, max_length=40, verbose_name='phone')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='contact email')),
-                ('address', models.TextField(blank=True, verbose_name='address')),
-                ('logo', models.BinaryField(blank=True, null=True, verbose_name='logo')),
-                ('logo_content_type', models.CharField(blank=True, editable=False, max_length=32)),
-                ('require_staff_two_factor', models.BooleanField(default=True, help_text='Staff must confirm a code from an authenticator app before they see client information.', verbose_name='Require two-factor for staff')),
-                ('client_contact_network_enabled', models.BooleanField(default=False, help_text='Legal guardians may complete forms, manage appointments and pay for the clients they care for.', verbose_name='Enable Client Contact Network')),
-                ('age_of_majority', models.PositiveSmallIntegerField(default=18, validators=[django.core.validators.MinValueValidator(14), django.core.validators.MaxValueValidator(25)], verbose_name='age of majority')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, verbose_name="practice name")),
+                (
+                    "slug",
+                    models.SlugField(
+                        help_text="The last part of your portal's web address.",
+                        max_length=60,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$", "Use lowercase letters, digits and dashes."
+                            )
+                        ],
+                        verbose_name="portal address",
+                    ),
+                ),
+                (
+                    "time_zone",
+                    models.CharField(
+                        default="America/New_York",
+                        max_length=64,
+                        validators=[haven.practices.models.validate_time_zone],
+                        verbose_name="time zone",
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=40, verbose_name="phone")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="contact email")),
+                ("address", models.TextField(blank=True, verbose_name="address")),
+                ("logo", models.BinaryField(blank=True, null=True, verbose_name="logo")),
+                ("logo_content_type", models.CharField(blank=True, editable=False, max_length=32)),
+                (
+                    "require_staff_two_factor",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Staff must confirm a code from an authenticator app before they see client information.",
+                        verbose_name="Require two-factor for staff",
+                    ),
+                ),
+                (
+                    "client_contact_network_enabled",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Legal guardians may complete forms, manage appointments and pay for the clients they care for.",
+                        verbose_name="Enable Client Contact Network",
+                    ),
+                ),
+                (
+                    "age_of_majority",
+                    models.PositiveSmallIntegerField(
+                        default=18,
+                        validators=[
+                            django.core.validators.MinValueValidator(14),
+                            django.core.validators.MaxValueValidator(25),
+                        ],
+                        verbose_name="age of majority",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='StaffMember',
+            name="StaffMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('administrator', 'Administrator'), ('therapist', 'Therapist'), ('front_desk', 'Front desk'), ('billing', 'Billing')], max_length=32, verbose_name='role')),
-                ('title', models.CharField(blank=True, max_length=100, verbose_name='title')),
-                ('permissions', models.JSONField(blank=True, default=list, verbose_name='permissions')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('practice', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='staff', to='practices.practice')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='staff_member', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("administrator", "Administrator"),
+                            ("therapist", "Therapist"),
+                            ("front_desk", "Front desk"),
+                            ("billing", "Billing"),
+                        ],
+                        max_length=32,
+                        verbose_name="role",
+                    ),
+                ),
+                ("title", models.CharField(blank=True, max_length=100, verbose_name="title")),
+                ("permissions", models.JSONField(blank=True, default=list, verbose_name="permissions")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                (
+                    "practice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="staff", to="practices.practice"
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="staff_member",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['user__full_name'],
+                "ordering": ["user__full_name"],
             },
         ),
         migrations.CreateModel(
-            name='StaffInvitation',
+            name="StaffInvitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('expires_at', models.DateTimeField()),
-                ('used_at', models.DateTimeField(blank=True, null=True)),
-                ('voided_at', models.DateTimeField(blank=True, null=True)),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='practices.staffmember')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("expires_at", models.DateTimeField()),
+                ("used_at", models.DateTimeField(blank=True, null=True)),
+                ("voided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invitations",
+                        to="practices.staffmember",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Facility',
+            name="Facility",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('address', models.TextField(blank=True, verbose_name='address')),
-                ('phone', models.CharField(blank=True, max_length=40, verbose_name='phone')),
-                ('practice', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='facilities', to='practices.practice')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("address", models.TextField(blank=True, verbose_name="address")),
+                ("phone", models.CharField(blank=True, max_length=40, verbose_name="phone")),
+                (
+                    "practice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="facilities", to="practices.practice"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'facilities',
-                'ordering': ['name'],
-                'constraints': [models.UniqueConstraint(fields=('practice', 'name'), name='practices_facility_unique_name')],
+                "verbose_name_plural": "facilities",
+                "ordering": ["name"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("practice", "name"), name="practices_facility_unique_name")
+                ],
             },
         ),
     ]

@@ -71,7 +71,9 @@ def logo_upload(request: StaffRequest) -> HttpResponse:
 
 @staff_view(ADMIN)
 def staff_list(request: StaffRequest) -> HttpResponse:
-    members = StaffMember.objects.filter(practice=request.staff.practice).select_related("user").order_by("user__full_name")
+    members = (
+        StaffMember.objects.filter(practice=request.staff.practice).select_related("user").order_by("user__full_name")
+    )
     return render(request, "staff/admin/staff_list.html", _admin_context("staff", members=members))
 
 

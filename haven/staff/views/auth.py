@@ -55,7 +55,9 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             token=form.cleaned_data["code"],
         )
         if ok:
-            messages.success(request, _("Two-factor sign-in is set up. You'll be asked for a code each time you sign in."))
+            messages.success(
+                request, _("Two-factor sign-in is set up. You'll be asked for a code each time you sign in.")
+            )
             return redirect(_next_url(request))
         form.add_error("code", _two_factor_error(reason))
     return render(

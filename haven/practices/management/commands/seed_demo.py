@@ -17,17 +17,51 @@ from haven.practices.bootstrap import create_practice_with_administrator
 from haven.practices.models import ROLE_TEMPLATES, Permission, Practice, Role, StaffMember
 
 DEMO_SLUG = "riverbend"
-DEMO_PASSWORD = "calm-harbor-demo"
+DEMO_PASSWORD = "calm-harbor-demo"  # noqa: S105 - printed for the demo, never used outside it
 DEMO_STAFF = [
     ("admin@riverbend.example", "Dana Whitfield", Role.ADMINISTRATOR, "Clinical director"),
     ("therapist@riverbend.example", "Sam Ortega", Role.THERAPIST, "LCSW"),
     ("frontdesk@riverbend.example", "Priya Nair", Role.FRONT_DESK, "Intake coordinator"),
     ("billing@riverbend.example", "Lee Carter", Role.BILLING, "Billing specialist"),
 ]
-FIRST_NAMES = ["Ana", "Ben", "Chloe", "Diego", "Elena", "Farid", "Grace", "Hiro", "Imani", "Jonah",
-               "Keira", "Luis", "Maya", "Noah", "Olivia", "Pavel", "Quinn"]
-LAST_NAMES = ["Alvarez", "Brooks", "Chen", "Dubois", "Evans", "Fischer", "Garcia", "Hughes", "Ibrahim", "Jensen",
-              "Kowalski", "Lopez", "Murphy", "Nguyen", "Okafor", "Patel", "Quinlan"]
+FIRST_NAMES = [
+    "Ana",
+    "Ben",
+    "Chloe",
+    "Diego",
+    "Elena",
+    "Farid",
+    "Grace",
+    "Hiro",
+    "Imani",
+    "Jonah",
+    "Keira",
+    "Luis",
+    "Maya",
+    "Noah",
+    "Olivia",
+    "Pavel",
+    "Quinn",
+]
+LAST_NAMES = [
+    "Alvarez",
+    "Brooks",
+    "Chen",
+    "Dubois",
+    "Evans",
+    "Fischer",
+    "Garcia",
+    "Hughes",
+    "Ibrahim",
+    "Jensen",
+    "Kowalski",
+    "Lopez",
+    "Murphy",
+    "Nguyen",
+    "Okafor",
+    "Patel",
+    "Quinlan",
+]
 
 
 class Command(BaseCommand):
@@ -40,7 +74,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Demo practice already exists.")
         self.stdout.write("")
-        self.stdout.write("Demo staff logins (password for all: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo staff logins (password for all: {DEMO_PASSWORD}):")
         for email, name, role, _title in DEMO_STAFF:
             self.stdout.write(f"  {email:32} {name} ({role.label})")
 
@@ -74,8 +108,12 @@ class Command(BaseCommand):
                 user=user, practice=practice, role=role, title=title, permissions=sorted(ROLE_TEMPLATES[role])
             )
 
-        main = save_facility(by=admin, facility=None, name="Main Street Clinic", address=practice.address, phone="(555) 010-4401")
-        lakeside = save_facility(by=admin, facility=None, name="Lakeside Office", address="8 Shore Drive", phone="(555) 010-4402")
+        main = save_facility(
+            by=admin, facility=None, name="Main Street Clinic", address=practice.address, phone="(555) 010-4401"
+        )
+        lakeside = save_facility(
+            by=admin, facility=None, name="Lakeside Office", address="8 Shore Drive", phone="(555) 010-4402"
+        )
 
         today = timezone.localdate()
         rng = random.Random(20261123)  # noqa: S311 - demo data, not security
