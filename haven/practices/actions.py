@@ -8,17 +8,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from haven.audit.actions import record_event
 from haven.audit.models import Actor
-from haven.core.email import send_email_on_commit
 from haven.core.errors import ApplicationError
-from haven.core.tokens import hash_token, new_token
-from haven.practices.models import ROLE_TEMPLATES, Facility, Permission, Practice, Role, StaffInvitation, StaffMember
+from haven.practices.models import ROLE_TEMPLATES, Facility, LinkPurpose, Permission, Practice, Role, StaffMember
+from haven.practices.password_links import email_link, void_open_links
 
 PRACTICE_SETTINGS = (
     "name",
@@ -121,21 +118,6 @@ def save_facility(*, by: StaffMember, facility: Facility | None, name: str, addr
     return facility
 
 
-def _send_staff_invitation(member: StaffMember, *, by: StaffMember) -> None:
-    now = timezone.now()
-    StaffInvitation.objects.filter(member=member, used_at__isnull=True, voided_at__isnull=True).update(voided_at=now)
-    token, token_hash = new_token()
-    StaffInvitation.objects.create(
-        member=member, token_hash=token_hash, created_at=now, expires_at=now + StaffInvitation.VALID_FOR
-    )
-    link = settings.HAVEN_BASE_URL + reverse("staff:accept_invitation", kwargs={"token": token})
-    send_email_on_commit(
-        to=member.user.email,
-        template="staff_invitation",
-        context={"practice": by.practice.name, "name": member.user.full_name, "link": link, "hours": "24"},
-    )
-
-
 @transaction.atomic
 def invite_staff(*, by: StaffMember, email: str, full_name: str, role: str, title: str = "") -> StaffMember:
     _require(by, Permission.ORG_ADMIN)
@@ -149,7 +131,7 @@ def invite_staff(*, by: StaffMember, email: str, full_name: str, role: str, titl
     member = StaffMember.objects.create(
         user=user, practice=by.practice, role=role, title=title, permissions=sorted(ROLE_TEMPLATES[role])
     )
-    _send_staff_invitation(member, by=by)
+    email_link(member, LinkPurpose.INVITATION)
     record_event(
         action="staff.invited",
         actor=Actor.staff(by.user),
@@ -167,49 +149,8 @@ def resend_staff_invitation(*, by: StaffMember, member: StaffMember) -> None:
         raise ApplicationError(_("That person is not part of your practice."))
     if member.user.has_usable_password():
         raise ApplicationError(_("This person has already set a password."))
-    _send_staff_invitation(member, by=by)
+    email_link(member, LinkPurpose.INVITATION)
     record_event(action="staff.invitation_resent", actor=Actor.staff(by.user), practice=by.practice, target=member)
-
-
-def find_usable_invitation(token: str) -> StaffInvitation | None:
-    invitation = (
-        StaffInvitation.objects.select_related("member__user", "member__practice")
-        .filter(token_hash=hash_token(token))
-        .first()
-    )
-    if invitation is None or not invitation.is_usable():
-        return None
-    return invitation
-
-
-@transaction.atomic
-def accept_staff_invitation(*, token: str, password: str) -> StaffMember:
-    invitation = (
-        StaffInvitation.objects.select_for_update()
-        .select_related("member__user")
-        .filter(token_hash=hash_token(token))
-        .first()
-    )
-    if invitation is None or not invitation.is_usable():
-        raise ApplicationError(_("This link has expired or was already used. Ask your administrator for a new one."))
-    member = invitation.member
-    user = member.user
-    user.set_password(password)
-    user.is_active = True
-    user.save(update_fields=["password", "password_changed_at", "is_active"])
-    now = timezone.now()
-    invitation.used_at = now
-    invitation.save(update_fields=["used_at"])
-    void_open_links(member, now=now)
-    record_event(action="staff.invitation_accepted", actor=Actor.staff(user), practice=member.practice, target=member)
-    return member
-
-
-def void_open_links(member: StaffMember, *, now: Any = None) -> None:
-    """A password change voids every link that could still set one."""
-    StaffInvitation.objects.filter(member=member, used_at__isnull=True, voided_at__isnull=True).update(
-        voided_at=now or timezone.now()
-    )
 
 
 def _other_administrators(member: StaffMember) -> bool:

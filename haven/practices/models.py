@@ -161,12 +161,18 @@ class StaffMember(models.Model):
         return [(p.value, str(p.label)) for p in Permission if p.value in self.permissions]
 
 
-class StaffInvitation(models.Model):
-    """A one-time link for a new staff user to set a password. Valid 24 hours."""
+class LinkPurpose(models.TextChoices):
+    INVITATION = "invitation", _("Invitation")
+    RESET = "reset", _("Password reset")
 
-    VALID_FOR = timedelta(hours=24)
 
-    member = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="invitations")
+class StaffPasswordLink(models.Model):
+    """A one-time link that lets a staff user set a password: an invitation (24 hours) or a reset (1 hour)."""
+
+    VALID_FOR = {LinkPurpose.INVITATION: timedelta(hours=24), LinkPurpose.RESET: timedelta(hours=1)}
+
+    member = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="password_links")
+    purpose = models.CharField(max_length=16, choices=LinkPurpose.choices)
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
@@ -177,7 +183,7 @@ class StaffInvitation(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"invitation for {self.member}"
+        return f"{self.purpose} link for {self.member}"
 
     def is_usable(self, now: datetime | None = None) -> bool:
         now = now or timezone.now()

@@ -39,6 +39,14 @@ class CodeForm(HavenForm):
         return code
 
 
+class PasswordResetRequestForm(HavenForm):
+    email = forms.EmailField(
+        label=_("Email"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+        error_messages={"invalid": _("Enter an email address like name@example.com.")},
+    )
+
+
 class SetPasswordForm(HavenForm):
     password1 = forms.CharField(
         label=_("New password"),

@@ -12,6 +12,8 @@ urlpatterns = [
     path("two-factor/setup/", auth.two_factor_setup, name="two_factor_setup"),
     path("two-factor/verify/", auth.two_factor_verify, name="two_factor_verify"),
     path("invitation/<str:token>/", auth.accept_invitation, name="accept_invitation"),
+    path("password-reset/", auth.password_reset, name="password_reset"),
+    path("password-reset/<str:token>/", auth.password_reset_confirm, name="password_reset_confirm"),
     # Client charts
     path("clients/", clients.client_list, name="client_list"),
     path("clients/new/", clients.client_create, name="client_create"),

@@ -15,7 +15,6 @@ from PIL import Image
 from haven.audit.models import AuditEvent
 from haven.core.errors import ApplicationError
 from haven.practices.actions import (
-    accept_staff_invitation,
     invite_staff,
     read_logo,
     resend_staff_invitation,
@@ -23,7 +22,8 @@ from haven.practices.actions import (
     set_staff_permission,
     set_staff_role,
 )
-from haven.practices.models import ROLE_TEMPLATES, Permission, Role, StaffMember
+from haven.practices.models import ROLE_TEMPLATES, LinkPurpose, Permission, Role, StaffMember
+from haven.practices.password_links import set_password_with_link
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +90,7 @@ def test_invitation_link_expires_after_24_hours(world, client, django_capture_on
     monkeypatch.setattr(timezone, "now", lambda: later)
     assert client.get(f"/staff/invitation/{token}/").status_code == 410
     with pytest.raises(ApplicationError, match="expired"):
-        accept_staff_invitation(token=token, password="a long calm river")
+        set_password_with_link(token=token, purpose=LinkPurpose.INVITATION, password="a long calm river")
 
 
 def test_resending_voids_the_earlier_link(world, client, django_capture_on_commit_callbacks):
@@ -112,7 +112,7 @@ def test_invitation_page_refuses_weak_passwords_with_a_reason(world, client, dja
 
 def test_tokens_are_stored_hashed(world, django_capture_on_commit_callbacks):
     member, token = _invite(world, django_capture_on_commit_callbacks)
-    stored = member.invitations.get()
+    stored = member.password_links.get()
     assert token not in stored.token_hash
     assert len(stored.token_hash) == 64
 

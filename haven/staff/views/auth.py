@@ -14,9 +14,10 @@ from django.views.decorators.http import require_POST
 from haven.accounts import two_factor
 from haven.core.access import public_view, url_with_next
 from haven.core.errors import ApplicationError
-from haven.practices.access import staff_member_of, staff_view
-from haven.practices.actions import accept_staff_invitation, find_usable_invitation
-from haven.staff.forms import CodeForm, SetPasswordForm, StaffLoginForm
+from haven.practices.access import staff_view
+from haven.practices.models import LinkPurpose
+from haven.practices.password_links import find_usable_link, request_password_reset, set_password_with_link
+from haven.staff.forms import CodeForm, PasswordResetRequestForm, SetPasswordForm, StaffLoginForm
 
 login_view = public_view(
     auth_views.LoginView.as_view(
@@ -94,22 +95,40 @@ def _two_factor_error(reason: str) -> str:
     return _("That code didn't match. Check the time on your phone and try the newest code from your app.")
 
 
-@public_view
-def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = find_usable_invitation(token)
-    if invitation is None:
-        return render(request, "staff/auth/invitation_invalid.html", status=410)
-    member = invitation.member
+def _set_password_page(request: HttpRequest, token: str, purpose: LinkPurpose, template: str) -> HttpResponse:
+    link = find_usable_link(token, purpose)
+    if link is None:
+        return render(request, "staff/auth/link_invalid.html", {"purpose": purpose}, status=410)
+    member = link.member
     form = SetPasswordForm(request.POST or None, user=member.user)
     if request.method == "POST" and form.is_valid():
         try:
-            member = accept_staff_invitation(token=token, password=form.cleaned_data["password1"])
+            member = set_password_with_link(token=token, purpose=purpose, password=form.cleaned_data["password1"])
         except ApplicationError as error:
             form.add_error(None, error.message)
         else:
-            if staff_member_of(request) is not None:
-                logout(request)
+            logout(request)
             login(request, member.user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Welcome to Haven. Your password is set."))
+            messages.success(request, _("Your password is set. Welcome to Haven."))
             return redirect("staff:home")
-    return render(request, "staff/auth/accept_invitation.html", {"form": form, "member": member})
+    return render(request, template, {"form": form, "member": member})
+
+
+@public_view
+def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    return _set_password_page(request, token, LinkPurpose.INVITATION, "staff/auth/accept_invitation.html")
+
+
+@public_view
+def password_reset_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    return _set_password_page(request, token, LinkPurpose.RESET, "staff/auth/password_reset_confirm.html")
+
+
+@public_view
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """Forgot Password: the same answer whether or not the email has a login."""
+    form = PasswordResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        request_password_reset(email=form.cleaned_data["email"])
+        return render(request, "staff/auth/password_reset_sent.html", {"email": form.cleaned_data["email"]})
+    return render(request, "staff/auth/password_reset.html", {"form": form})
