@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
@@ -20,6 +21,11 @@ def audit_login(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> 
         actor=Actor.staff(user),
         practice=member.practice if member else None,
     )
+
+
+@receiver(user_locked_out)
+def audit_lockout(sender: Any, request: HttpRequest, username: str | None = None, **kwargs: Any) -> None:
+    record_event(action="auth.locked_out", actor=Actor.anonymous(username or ""), details={"email": username or ""})
 
 
 @receiver(user_logged_out)

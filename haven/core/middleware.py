@@ -34,9 +34,10 @@ class RequestContextMiddleware:
 
 
 class IdleTimeoutMiddleware:
-    """Log a staff user out after a period without requests."""
+    """End a staff session after a period without requests, and at its absolute lifetime."""
 
-    SESSION_KEY = "haven_last_seen"
+    LAST_SEEN = "haven_last_seen"
+    STARTED = "haven_started"
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
@@ -44,14 +45,21 @@ class IdleTimeoutMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
             now = int(timezone.now().timestamp())
-            last_seen = request.session.get(self.SESSION_KEY)
-            idle_limit = settings.HAVEN_STAFF_IDLE_MINUTES * 60
-            if last_seen is not None and now - int(last_seen) > idle_limit:
-                logout(request)
-                messages.info(request, _("You were signed out after a period of inactivity. Please sign in again."))
-                return redirect(settings.LOGIN_URL)
-            request.session[self.SESSION_KEY] = now
+            started = int(request.session.setdefault(self.STARTED, now))
+            last_seen = int(request.session.get(self.LAST_SEEN, now))
+            if now - last_seen > settings.HAVEN_STAFF_IDLE_MINUTES * 60:
+                return self._sign_out(
+                    request, _("You were signed out after a period of inactivity. Please sign in again.")
+                )
+            if now - started > settings.SESSION_COOKIE_AGE:
+                return self._sign_out(request, _("Your session has ended. Please sign in again."))
+            request.session[self.LAST_SEEN] = now
         return self.get_response(request)
+
+    def _sign_out(self, request: HttpRequest, message: str) -> HttpResponse:
+        logout(request)
+        messages.info(request, message)
+        return redirect(settings.LOGIN_URL)
 
 
 class PracticeTimezoneMiddleware:
