@@ -7,9 +7,15 @@ from django.http import HttpRequest
 
 
 def haven(request: HttpRequest) -> dict[str, Any]:
-    member = getattr(request.user, "staff_member", None) if request.user.is_authenticated else None
+    from haven.practices.access import staff_member_of
+
+    member = staff_member_of(request)
+    nav_ready = member is not None and (
+        not member.practice.require_staff_two_factor or request.user.is_verified()  # type: ignore[union-attr]
+    )
     return {
         "staff_member": member,
+        "staff_nav_ready": nav_ready,
         "current_practice": member.practice if member is not None else None,
         "haven_env": settings.HAVEN_ENV,
     }

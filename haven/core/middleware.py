@@ -69,7 +69,9 @@ class PracticeTimezoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        member = getattr(request.user, "staff_member", None) if request.user.is_authenticated else None
+        from haven.practices.access import staff_member_of
+
+        member = staff_member_of(request)
         if member is not None:
             try:
                 timezone.activate(zoneinfo.ZoneInfo(member.practice.time_zone))
