@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import zoneinfo
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -10,6 +10,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from haven.core.models import OneTimeLink
 
 
 def validate_time_zone(value: str) -> None:
@@ -166,25 +168,16 @@ class LinkPurpose(models.TextChoices):
     RESET = "reset", _("Password reset")
 
 
-class StaffPasswordLink(models.Model):
+class StaffPasswordLink(OneTimeLink):
     """A one-time link that lets a staff user set a password: an invitation (24 hours) or a reset (1 hour)."""
 
     VALID_FOR = {LinkPurpose.INVITATION: timedelta(hours=24), LinkPurpose.RESET: timedelta(hours=1)}
 
     member = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="password_links")
     purpose = models.CharField(max_length=16, choices=LinkPurpose.choices)
-    token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
-    voided_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(OneTimeLink.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"{self.purpose} link for {self.member}"
-
-    def is_usable(self, now: datetime | None = None) -> bool:
-        now = now or timezone.now()
-        return self.used_at is None and self.voided_at is None and now < self.expires_at

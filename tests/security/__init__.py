@@ -1,0 +1,1 @@
+"""Security tests: the URL walk, headers, lockout, production settings and passwords."""

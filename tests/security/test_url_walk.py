@@ -1,0 +1,309 @@
+"""Walk every URL pattern: closed unless declared, anonymous sent to login, other practices see 404, roles see 403.
+
+The URL list comes from the live resolver (``tests.security.urlwalk``), so a new URL is tested as soon
+as it exists; one with an unknown keyword argument fails until the walk learns how to fill it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.test import Client as HttpClient
+from django.urls import reverse
+
+from haven.audit.models import AuditEvent
+from haven.clients.models import Client, RelatedContact
+from haven.practices.models import StaffMember
+from tests.personas import World
+from tests.security.urlwalk import (
+    CONTACT_ROUTES,
+    NON_PUBLIC_ROUTES,
+    OBJECT_KWARGS,
+    OBJECT_ROUTES,
+    PERMISSION_ROUTES,
+    PUBLIC_URL_NAMES,
+    ROUTES,
+    Route,
+    route_id,
+    url_for,
+    url_kwargs,
+)
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
+
+pytestmark = pytest.mark.django_db
+
+LOGIN_PATH = "/staff/login/"
+MISSING_ID = 2_000_000_000
+
+
+def practice_one_names(world: World) -> list[str]:
+    """Words that would give away practice-1 people if they showed up on another practice's page."""
+    return [
+        world.ana.full_name,
+        world.ana.last_name,
+        world.max.full_name,
+        world.max.last_name,
+        world.gia.full_name,
+        world.theo.user.full_name,
+        world.riverside_facility.name,
+        world.riverside.name,
+        str(world.ana.email),
+        str(world.gia.email),
+    ]
+
+
+CSRF_TOKEN = re.compile(rb'("X-CSRFToken": "|name="csrfmiddlewaretoken" value=")[A-Za-z0-9]+')
+
+
+def without_csrf_tokens(body: bytes) -> bytes:
+    """The page with its CSRF tokens blanked: they are masked afresh on every response."""
+    return CSRF_TOKEN.sub(rb"\1", body)
+
+
+def request(http: HttpClient, method: str, url: str) -> TestResponse:
+    return http.get(url) if method == "GET" else http.post(url, {})
+
+
+def new_events(before: int) -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(sequence__gt=before).order_by("sequence"))
+
+
+def last_sequence() -> int:
+    last = AuditEvent.objects.order_by("-sequence").first()
+    return last.sequence if last else 0
+
+
+def fresh_login(login, member: StaffMember) -> HttpClient:
+    return login(member, HttpClient())
+
+
+# --- The walk itself ----------------------------------------------------------------------------
+
+
+def test_walk_reaches_nested_includes_and_known_urls():
+    """The walk flattens includes: it sees the root, the staff app's namespaced URLs and the logo URL."""
+    names = {route.name for route in ROUTES}
+    assert {"root", "staff:login", "staff:client_chart", "staff:contact_edit", "practice_logo"} <= names
+    assert len(ROUTES) >= 25
+    chart = next(route for route in ROUTES if route.name == "staff:client_chart")
+    assert chart.pattern == "staff/clients/<int:client_id>/"
+    assert chart.kwargs == ("client_id",)
+
+
+def test_every_url_is_named_and_every_argument_can_be_filled(world):
+    """Each pattern can be built into a real URL; an unknown argument fails here until the walk learns it."""
+    for route in ROUTES:
+        url = url_for(route, world)
+        assert url.startswith("/"), route
+        for name in route.kwargs:
+            if name in OBJECT_KWARGS:
+                assert str(url_kwargs(route, world)[name]) in url, (route, url)
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=route_id)
+def test_every_view_declares_an_access_rule(route: Route):
+    """Deny by default: a view without ``haven_access`` would answer 404 to everyone, so none may lack one."""
+    rule = route.rule
+    assert rule is not None, f"{route} ({route.pattern}) declares no access rule"
+    assert rule.audience in {"public", "staff"}, route
+
+
+def test_public_urls_are_exactly_the_reviewed_allowlist():
+    """Only the reviewed URLs are public; everything else is for logged-in staff."""
+    public = {route.name for route in ROUTES if route.rule is not None and route.rule.audience == "public"}
+    assert public == PUBLIC_URL_NAMES
+    for route in NON_PUBLIC_ROUTES:
+        assert route.rule is not None and route.rule.audience == "staff", route
+
+
+@pytest.mark.urls("tests.security.undeclared_urls")
+def test_a_view_without_an_access_rule_answers_404_to_everyone(world, client):
+    """AccessPolicyMiddleware refuses an undeclared view, for anonymous visitors and logged-in staff alike."""
+    response = client.get("/undeclared/")
+    assert response.status_code == 404
+    assert b"forgot to declare" not in response.content
+    client.force_login(world.ada.user)
+    response = client.get("/undeclared/")
+    assert response.status_code == 404
+    assert b"forgot to declare" not in response.content
+
+
+# --- Anonymous visitors -------------------------------------------------------------------------
+
+
+def assert_redirects_to_login(response: TestResponse, url: str) -> None:
+    assert response.status_code == 302, f"{url} answered {response.status_code} to an anonymous visitor"
+    location = urlsplit(response["Location"])
+    assert location.path == LOGIN_PATH, f"{url} redirected to {response['Location']}"
+    assert parse_qs(location.query).get("next") == [url]
+
+
+@pytest.mark.parametrize("route", NON_PUBLIC_ROUTES, ids=route_id)
+def test_anonymous_get_of_a_staff_url_redirects_to_login(route: Route, world, client):
+    """Every non-public page sends an anonymous visitor to the login page, remembering where they were going."""
+    url = url_for(route, world)
+    response = client.get(url)
+    assert_redirects_to_login(response, url)
+    assert world.ana.last_name.encode() not in response.content
+
+
+@pytest.mark.parametrize("route", NON_PUBLIC_ROUTES, ids=route_id)
+def test_anonymous_post_to_a_staff_url_redirects_to_login_and_changes_nothing(route: Route, world, client):
+    """An anonymous POST is turned away before any action runs: no rows change, nothing is audited."""
+    url = url_for(route, world)
+    before = last_sequence()
+    clients, contacts, staff = Client.objects.count(), RelatedContact.objects.count(), StaffMember.objects.count()
+    response = client.post(url, {"name": "Changed", "operation": "disable"})
+    assert_redirects_to_login(response, url)
+    assert (Client.objects.count(), RelatedContact.objects.count(), StaffMember.objects.count()) == (
+        clients,
+        contacts,
+        staff,
+    )
+    assert new_events(before) == []
+
+
+def test_logout_is_public_but_only_by_post(world, client):
+    """Logout needs no login and cannot be triggered by a link (GET is refused)."""
+    assert client.get(reverse("staff:logout")).status_code == 405
+    response = client.post(reverse("staff:logout"))
+    assert response.status_code == 302
+    assert urlsplit(response["Location"]).path == LOGIN_PATH
+
+
+def test_public_urls_answer_anonymous_visitors_without_client_data(world, client):
+    """The public pages work for anonymous visitors and show no practice-1 client or contact."""
+    root = client.get("/")
+    assert root.status_code == 302 and root["Location"] == reverse("staff:home")
+    login_page = client.get(LOGIN_PATH)
+    assert login_page.status_code == 200
+    invitation = client.get(reverse("staff:accept_invitation", kwargs={"token": "not-a-real-token"}))
+    assert invitation.status_code == 410
+    reset = client.get(reverse("staff:password_reset"))
+    assert reset.status_code == 200
+    reset_link = client.get(reverse("staff:password_reset_confirm", kwargs={"token": "not-a-real-token"}))
+    assert reset_link.status_code == 410
+    logo = client.get(reverse("practice_logo", kwargs={"slug": "riverside"}))
+    assert logo.status_code == 404  # no logo uploaded
+    for response in (login_page, invitation, reset, reset_link, logo):
+        for name in (world.ana.last_name, world.max.last_name, world.gia.full_name):
+            assert name.encode() not in response.content
+
+
+# --- The owning practice: the URLs the walk builds are real -------------------------------------
+
+
+@pytest.mark.parametrize("route", NON_PUBLIC_ROUTES, ids=route_id)
+def test_walk_urls_are_real_pages_for_the_owning_practice(route: Route, world, login):
+    """Ada (practice 1, all permissions) reaches every walked URL, so the 404s below are not typos."""
+    http = login(world.ada)
+    url = url_for(route, world)
+    response = http.get(url)
+    if response.status_code == 405:  # a POST-only action
+        response = http.post(url, {})
+    assert response.status_code in {200, 302, 400}, f"{url} answered {response.status_code} to its own practice"
+
+
+# --- Another practice: 404, audited, nothing shown ----------------------------------------------
+
+
+@pytest.mark.parametrize("route", OBJECT_ROUTES, ids=route_id)
+def test_another_practices_staff_get_404_for_a_practice_one_object(route: Route, world, login):
+    """Hana (practice 2 admin, every permission) gets 404 for practice-1 objects; each denial is audited."""
+    hana = fresh_login(login, world.hana)
+    url = url_for(route, world)
+    object_ids = {str(value) for name, value in url_kwargs(route, world).items() if name in OBJECT_KWARGS}
+    not_found = 0
+    for method in ("GET", "POST"):
+        before = last_sequence()
+        response = request(hana, method, url)
+        if response.status_code == 405:
+            # The method is refused whoever asks and whatever the object: that reveals nothing.
+            assert new_events(before) == []
+            ada = fresh_login(login, world.ada)
+            assert request(ada, method, url).status_code == 405, f"{method} {url} is 405 only for another practice"
+            continue
+        assert response.status_code == 404, f"{method} {url} answered {response.status_code} to another practice"
+        not_found += 1
+        events = new_events(before)
+        assert [event.action for event in events] == ["access.denied"], f"{method} {url} wrote {events}"
+        denied = events[0]
+        assert denied.actor_kind == "staff" and denied.actor_id == world.hana.user.pk
+        assert denied.practice_id == world.hilltop.pk
+        assert denied.details["object_id"] in object_ids
+        body = response.content.decode()
+        for name in practice_one_names(world):
+            assert name not in body, f"{method} {url}: the 404 page shows {name!r}"
+    assert not_found >= 1, f"{url} never answered 404 to another practice"
+
+
+@pytest.mark.parametrize("route", OBJECT_ROUTES, ids=route_id)
+def test_another_practices_object_looks_exactly_like_a_missing_one(route: Route, world, login):
+    """No access looks like not found: same status and same page as an id that does not exist."""
+    hana = fresh_login(login, world.hana)
+    method = "POST" if hana.get(url_for(route, world)).status_code == 405 else "GET"
+    foreign = request(hana, method, url_for(route, world))
+    missing_kwargs = {name: MISSING_ID for name in route.kwargs if name in OBJECT_KWARGS}
+    missing = request(hana, method, url_for(route, world, **missing_kwargs))
+    assert foreign.status_code == missing.status_code == 404
+    assert [t.name for t in foreign.templates] == [t.name for t in missing.templates]
+    assert without_csrf_tokens(foreign.content) == without_csrf_tokens(missing.content)
+
+
+# --- Missing permission: 403, audited -----------------------------------------------------------
+
+
+def member_lacking(world: World, permission: str) -> StaffMember:
+    for member in (world.bill, world.theo, world.fran):
+        if not member.has_permission(permission):
+            return member
+    raise AssertionError(f"No practice-1 persona lacks {permission!r}: add one to tests/personas.py")
+
+
+@pytest.mark.parametrize("route", PERMISSION_ROUTES, ids=route_id)
+def test_staff_without_the_permission_get_403_and_it_is_audited(route: Route, world, login):
+    """Bill (billing, no Organization Administration) gets 403 on every URL whose rule names a permission."""
+    assert route.rule is not None and route.rule.permission
+    permission = str(route.rule.permission)
+    member = member_lacking(world, permission)
+    http = fresh_login(login, member)
+    url = url_for(route, world)  # practice-1 objects: Bill's own practice, so only the permission is missing
+    for method in ("GET", "POST"):
+        before = last_sequence()
+        response = request(http, method, url)
+        assert response.status_code == 403, f"{method} {url} answered {response.status_code} without {permission}"
+        assert world.ana.last_name.encode() not in response.content
+        events = new_events(before)
+        assert [event.action for event in events] == ["access.forbidden"], f"{method} {url} wrote {events}"
+        assert events[0].actor_id == member.user.pk
+        assert events[0].details == {"path": url, "permission": permission}
+    member.permissions = [*member.permissions, permission]
+    member.save(update_fields=["permissions"])
+    granted = http.get(url)
+    assert granted.status_code != 403, f"{url} still answers 403 once {permission} is granted"
+
+
+# --- Right practice, wrong client ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("route", CONTACT_ROUTES, ids=route_id)
+def test_a_contact_reached_through_the_wrong_client_answers_404(route: Route, world, login):
+    """Gia is Max's contact: naming her under Ana's chart answers 404 (audited), even in the same practice."""
+    http = fresh_login(login, world.ada)
+    url = url_for(route, world, client_id=world.ana.pk)
+    assert str(world.gia.pk) in url and f"/clients/{world.ana.pk}/" in url
+    for method in ("GET", "POST"):
+        before = last_sequence()
+        response = request(http, method, url)
+        if response.status_code == 405:
+            assert new_events(before) == []
+            continue
+        assert response.status_code == 404, f"{method} {url} answered {response.status_code}"
+        assert world.gia.full_name.encode() not in response.content
+        assert [event.action for event in new_events(before)] == ["access.denied"]
+    assert RelatedContact.objects.filter(pk=world.gia.pk, client=world.max).exists()

@@ -1,0 +1,117 @@
+"""Every URL pattern Haven serves, and how to turn each into a concrete URL for the personas.
+
+The walk reads the live resolver, so a new URL is covered the moment it is added. A URL whose
+keyword arguments are not in ``KWARG_FACTORIES`` makes the walk fail loudly: add the new argument
+here, pointing at a practice-1 object from ``tests.personas``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from haven.core.access import AccessRule, access_rule_of
+from tests.personas import World
+
+# URL keyword argument -> the practice-1 object (from the personas) it names.
+KWARG_FACTORIES: dict[str, Callable[[World], object]] = {
+    "client_id": lambda world: world.ana.pk,
+    "contact_id": lambda world: world.gia.pk,
+    "member_id": lambda world: world.theo.pk,
+    "facility_id": lambda world: world.riverside_facility.pk,
+    "slug": lambda world: "riverside",
+    "token": lambda world: secrets.token_urlsafe(32),
+}
+
+# Arguments naming a practice-scoped object: another practice's staff must get 404 for these.
+OBJECT_KWARGS = frozenset({"client_id", "contact_id", "member_id", "facility_id"})
+
+# Reachable without logging in. Adding to this list is a security decision: review it.
+PUBLIC_URL_NAMES = frozenset(
+    {
+        "root",
+        "staff:login",
+        "staff:logout",  # POST only
+        "staff:accept_invitation",
+        "staff:password_reset",  # Forgot Password: same answer for known and unknown emails
+        "staff:password_reset_confirm",
+        "practice_logo",
+    }
+)
+
+
+class UnknownUrlKwarg(AssertionError):
+    """A URL pattern takes an argument the walk cannot fill: teach KWARG_FACTORIES about it."""
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str  # namespaced, e.g. "staff:client_chart"; "" when the pattern has no name
+    pattern: str  # the full route, e.g. "staff/clients/<int:client_id>/"
+    callback: Callable[..., Any]
+    kwargs: tuple[str, ...]
+
+    @property
+    def rule(self) -> AccessRule | None:
+        return access_rule_of(self.callback)
+
+    @property
+    def is_object_url(self) -> bool:
+        return bool(OBJECT_KWARGS & set(self.kwargs))
+
+    def __str__(self) -> str:
+        return self.name or self.pattern
+
+
+def _walk(patterns: list[Any], prefix: str, namespace: str, kwargs: tuple[str, ...]) -> Iterator[Route]:
+    for entry in patterns:
+        route = prefix + str(entry.pattern)
+        names = kwargs + tuple(entry.pattern.regex.groupindex)
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}:{entry.namespace}" if namespace and entry.namespace else entry.namespace or namespace
+            yield from _walk(entry.url_patterns, route, inner or "", names)
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}:{entry.name}" if namespace and entry.name else entry.name or ""
+            yield Route(name=name, pattern=route, callback=entry.callback, kwargs=names)
+        else:  # pragma: no cover - Django has only the two kinds
+            raise AssertionError(f"Unexpected URL entry {entry!r}")
+
+
+def all_routes() -> list[Route]:
+    """Every URL pattern of the project, nested includes flattened."""
+    return list(_walk(get_resolver().url_patterns, "", "", ()))
+
+
+def url_kwargs(route: Route, world: World, **overrides: object) -> dict[str, object]:
+    unknown = [name for name in route.kwargs if name not in KWARG_FACTORIES]
+    if unknown:
+        raise UnknownUrlKwarg(
+            f"URL {route} ({route.pattern}) takes {unknown}: add them to KWARG_FACTORIES in tests/security/urlwalk.py"
+        )
+    values = {name: KWARG_FACTORIES[name](world) for name in route.kwargs}
+    if "contact_id" in values and "client_id" in values:
+        values["client_id"] = world.max.pk  # Gia is Max's contact: the URL must name her own client
+    values.update(overrides)
+    return values
+
+
+def url_for(route: Route, world: World, **overrides: object) -> str:
+    """A concrete URL for the route, naming practice-1 objects (overrides replace single arguments)."""
+    if not route.name:
+        raise AssertionError(f"URL pattern {route.pattern} has no name; name it so the URL walk can build it")
+    return reverse(route.name, kwargs=url_kwargs(route, world, **overrides) or None)
+
+
+ROUTES = all_routes()
+NON_PUBLIC_ROUTES = [route for route in ROUTES if route.name not in PUBLIC_URL_NAMES]
+OBJECT_ROUTES = [route for route in ROUTES if route.is_object_url]
+PERMISSION_ROUTES = [route for route in ROUTES if route.rule is not None and route.rule.permission]
+CONTACT_ROUTES = [route for route in ROUTES if "contact_id" in route.kwargs]
+
+
+def route_id(route: Route) -> str:
+    return str(route)
