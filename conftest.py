@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from django.test import Client as HttpClient
 
+from tests.database import clear_audit_trail
 from tests.personas import PASSWORD, World, build_world
 
 
@@ -26,6 +27,17 @@ def _test_settings(settings, tmp_path: Path) -> None:
 @pytest.fixture
 def world(db) -> World:
     return build_world()
+
+
+@pytest.fixture
+def committed_db(transactional_db: None) -> Iterator[None]:
+    """A database that really commits, for threads, the task worker and the live server.
+
+    Such tests end by emptying every table; audit events refuse deletion, so they are cleared
+    here first, with the append-only triggers lifted for that moment only.
+    """
+    yield
+    clear_audit_trail()
 
 
 @pytest.fixture

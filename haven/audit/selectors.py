@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from haven.audit.actions import GENESIS_HASH
-from haven.audit.models import AuditEvent
+from haven.audit.models import AuditChainHead, AuditEvent
 from haven.clients.models import Client
 
 
@@ -18,7 +18,7 @@ class ChainReport:
 
     @property
     def intact(self) -> bool:
-        return self.first_broken is None
+        return self.first_broken is None and not self.reason
 
 
 def _events_in_order(batch_size: int = 2000) -> Iterator[AuditEvent]:
@@ -40,6 +40,11 @@ def verify_chain() -> ChainReport:
         previous_hash = event.hash
         expected_sequence += 1
         checked += 1
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head is not None and (head.last_sequence != checked or head.last_hash != previous_hash):
+        return ChainReport(
+            checked, None, f"events after #{checked} are missing: the chain's head records #{head.last_sequence}"
+        )
     return ChainReport(checked, None, "")
 
 

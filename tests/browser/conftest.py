@@ -5,13 +5,11 @@ Run with ``HAVEN_ENV=test DJANGO_ALLOW_ASYNC_UNSAFE=true .venv/bin/pytest -m bro
 
 from __future__ import annotations
 
-import importlib
 import os
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection
 from playwright.sync_api import BrowserContext, Page
 
 from tests.browser.helpers import DESKTOP
@@ -41,40 +39,10 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     }
 
 
-_append_only = importlib.import_module("haven.audit.migrations.0002_append_only")
-
-
-def _audit_triggers(*, on: bool) -> None:
-    """Create (idempotently) or drop the database triggers that keep audit events append-only."""
-    statements = {"sqlite": _append_only.SQLITE_REVERSE, "postgresql": _append_only.POSTGRESQL_REVERSE}
-    if on:
-        statements = {
-            "sqlite": statements["sqlite"] + _append_only.SQLITE,
-            "postgresql": statements["postgresql"] + _append_only.POSTGRESQL,
-        }
-    with connection.cursor() as cursor:
-        for statement in statements.get(connection.vendor, []):
-            cursor.execute(statement)
-
-
-@pytest.fixture(scope="package", autouse=True)
-def _audit_triggers_restored(django_db_setup: None, django_db_blocker: Any) -> Generator[None]:
-    """Put the append-only triggers back once the browser tests are done, for any tests that follow."""
-    yield
-    with django_db_blocker.unblock():
-        _audit_triggers(on=True)
-
-
 @pytest.fixture
-def world(transactional_db: None, live_server: Any) -> Generator[World]:
-    """The personas, committed for real so that the live server's thread sees them.
-
-    Transactional tests end by flushing every table, which the append-only audit triggers rightly
-    refuse; the triggers stay on while the test runs and are lifted only for that flush.
-    """
-    _audit_triggers(on=True)
-    yield build_world()
-    _audit_triggers(on=False)
+def world(live_server: Any, committed_db: None) -> World:
+    """The personas, committed for real so that the live server's thread sees them."""
+    return build_world()
 
 
 OpenPage = Callable[..., Page]

@@ -1,4 +1,8 @@
-"""Refuse UPDATE and DELETE of audit events in the database itself, not only in Python."""
+"""Refuse UPDATE and DELETE of audit events in the database itself, not only in Python.
+
+Emptying the whole table (TRUNCATE) is caught by the chain check instead: the chain's head
+remembers the last event, so a missing tail or an emptied table reads as broken.
+"""
 
 from django.db import migrations
 
@@ -15,12 +19,9 @@ POSTGRESQL = [
        BEGIN RAISE EXCEPTION 'audit events are append-only'; END; $$ LANGUAGE plpgsql""",
     """CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_auditevent
        FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()""",
-    """CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_auditevent
-       FOR EACH STATEMENT EXECUTE FUNCTION audit_event_append_only()""",
 ]
 POSTGRESQL_REVERSE = [
     "DROP TRIGGER IF EXISTS audit_event_append_only ON audit_auditevent",
-    "DROP TRIGGER IF EXISTS audit_event_no_truncate ON audit_auditevent",
     "DROP FUNCTION IF EXISTS audit_event_append_only()",
 ]
 

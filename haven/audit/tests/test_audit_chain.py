@@ -124,3 +124,22 @@ def test_event_rolled_back_with_its_transaction_leaves_no_gap(world):
     record_event(action="test.after", actor=actor, practice=world.riverside)
     assert not AuditEvent.objects.filter(action="test.rolled_back").exists()
     assert verify_chain().intact
+
+
+def test_removed_last_events_are_detected_from_the_chain_head(world):
+    _first, _second, third = _three_events(world)
+    _drop_append_only_triggers()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [third.pk])
+    report = verify_chain()
+    assert not report.intact
+    assert "missing" in report.reason
+
+
+def test_an_emptied_audit_table_is_detected(world):
+    _three_events(world)
+    _drop_append_only_triggers()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditevent")
+    with pytest.raises(CommandError, match="missing"):
+        call_command("verify_audit_chain")

@@ -9,16 +9,15 @@ from django.db import transaction
 
 from haven.core.email import send_email_on_commit
 
-pytestmark = pytest.mark.django_db
-
 
 @pytest.fixture
-def database_queue(settings):
+def database_queue(settings, committed_db):
+    """The real database queue; the worker commits and closes connections, so the test database must commit too."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 
-def test_email_waits_for_the_worker_and_is_sent_by_it(database_queue, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
+def test_email_waits_for_the_worker_and_is_sent_by_it(database_queue):
+    with transaction.atomic():
         send_email_on_commit(
             to="someone@example.com",
             template="staff_invitation",
@@ -30,8 +29,8 @@ def test_email_waits_for_the_worker_and_is_sent_by_it(database_queue, django_cap
     assert mail.outbox[0].to == ["someone@example.com"]
 
 
-def test_nothing_is_sent_when_the_transaction_rolls_back(database_queue, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+def test_nothing_is_sent_when_the_transaction_rolls_back(database_queue):
+    with pytest.raises(RuntimeError), transaction.atomic():
         send_email_on_commit(
             to="someone@example.com",
             template="staff_invitation",

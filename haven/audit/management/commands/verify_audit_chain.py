@@ -14,7 +14,8 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Audit chain intact: {report.checked} events verified."))
             return
         broken = report.first_broken
-        assert broken is not None
+        if broken is None:
+            raise CommandError(f"Audit chain broken: {report.reason}.")
         raise CommandError(
             f"Audit chain broken at event #{broken.sequence} (action {broken.action}, "
             f"{broken.occurred_at.isoformat()}): {report.reason}. {report.checked} events before it verified."

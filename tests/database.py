@@ -1,0 +1,31 @@
+"""Database helpers for tests that commit for real (threads, the task worker, the live server)."""
+
+from __future__ import annotations
+
+import importlib
+
+from django.db import connection
+
+_append_only = importlib.import_module("haven.audit.migrations.0002_append_only")
+
+
+def audit_triggers(*, on: bool) -> None:
+    """Create (idempotently) or drop the database triggers that keep audit events append-only."""
+    statements = {"sqlite": list(_append_only.SQLITE_REVERSE), "postgresql": list(_append_only.POSTGRESQL_REVERSE)}
+    if on:
+        statements["sqlite"] += _append_only.SQLITE
+        statements["postgresql"] += _append_only.POSTGRESQL
+    with connection.cursor() as cursor:
+        for statement in statements.get(connection.vendor, []):
+            cursor.execute(statement)
+
+
+def clear_audit_trail() -> None:
+    """Empty the audit trail between tests that commit, leaving its protections as they were."""
+    audit_triggers(on=False)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM audit_auditevent")
+            cursor.execute("DELETE FROM audit_auditchainhead")
+    finally:
+        audit_triggers(on=True)
