@@ -20,9 +20,11 @@ $(STAMP): requirements.txt requirements-dev.txt
 	@touch $(STAMP)
 
 demo: $(STAMP)
+	scripts/system-deps
 	scripts/demo
 
 test: $(STAMP)
+	scripts/system-deps
 	scripts/test
 
 lint: $(STAMP)

@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "haven.audit",
     "haven.practices",
     "haven.clients",
+    "haven.portal_access",
+    "haven.portal",
     "haven.staff",
 ]
 
@@ -216,6 +218,12 @@ if PRODUCTION:
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 
+# The demo outbox: a staff page listing the emails Haven sent, so the demo's links can be followed.
+# It exists only outside production, whatever the environment says.
+HAVEN_DEMO_OUTBOX = env_bool("HAVEN_DEMO_OUTBOX", HAVEN_ENV in {"development", "test"}) and not PRODUCTION
+if HAVEN_DEMO_OUTBOX:
+    MAILERS = {"default": {"BACKEND": "haven.core.mail_backends.DemoOutboxBackend"}}
+
 # Content-Security-Policy: no inline script, nothing framed, no plugins.
 SECURE_CSP = {
     "default-src": [CSP.SELF],
@@ -258,5 +266,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("HAVEN_LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -6,6 +6,7 @@ from haven.staff.views import home
 urlpatterns = [
     path("", home.root, name="root"),
     path("staff/", include("haven.staff.urls")),
+    path("p/<slug:slug>/", include("haven.portal.urls")),
     path("practice/<slug:slug>/logo", practice_views.practice_logo, name="practice_logo"),
 ]
 

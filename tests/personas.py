@@ -2,7 +2,8 @@
 
 Practice 1 (Riverside): Ada the administrator (with Web Portal), Theo the therapist (no Web Portal),
 Fran at the front desk, Bill in billing; clients Ana and Ben; Gia, a parent and legal guardian of
-minor Max (Gia is a contact, not a client). Practice 2 (Hilltop): its own administrator Hana and client Hal.
+minors Max and Mia (Gia is a contact, not a client), with one portal login that reaches both children.
+Practice 2 (Hilltop): its own administrator Hana and client Hal.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from haven.clients.models import Client, RelatedContact, Relationship
+from haven.portal_access.models import AccessKind, AccessStatus, PortalAccount, ProfileAccess
 from haven.practices.models import ROLE_TEMPLATES, Facility, Permission, Practice, Role, StaffMember
 
 PASSWORD = "correct horse battery staple"
@@ -35,6 +37,11 @@ class World:
     gia: RelatedContact  # Max's mother and legal guardian, with Web Portal
     hal: Client  # a client of the other practice
     hal_contact: RelatedContact
+    mia: Client  # Max's sister, also a minor
+    gia_for_mia: RelatedContact
+    gia_account: PortalAccount  # Gia's portal login
+    gia_access_max: ProfileAccess
+    gia_access_mia: ProfileAccess
 
 
 def make_staff(practice: Practice, email: str, name: str, role: str, *extra: str) -> StaffMember:
@@ -89,4 +96,52 @@ def build_world() -> World:
     hal_contact = RelatedContact.objects.create(
         practice=hilltop, client=hal, first_name="Hope", last_name="Hill", relationship=Relationship.SPOUSE
     )
-    return World(riverside, hilltop, facility, ada, theo, fran, bill, hana, ana, ben, max_client, gia, hal, hal_contact)
+    mia = Client.objects.create(
+        practice=riverside, first_name="Mia", last_name="Moreno", date_of_birth=years_ago(14), facility=facility
+    )
+    gia_for_mia = RelatedContact.objects.create(
+        practice=riverside,
+        client=mia,
+        first_name="Gia",
+        last_name="Moreno",
+        email="gia@example.com",
+        relationship=Relationship.PARENT,
+        web_portal=True,
+        legal_guardian=True,
+    )
+    gia_account = PortalAccount(email="gia@example.com", full_name="Gia Moreno", email_verified_at=timezone.now())
+    gia_account.set_password(PASSWORD)
+    gia_account.save()
+    access = {
+        child.pk: ProfileAccess.objects.create(
+            account=gia_account,
+            practice=riverside,
+            client=child,
+            kind=AccessKind.CONTACT,
+            contact=contact,
+            status=AccessStatus.ACTIVE,
+            confirmed_at=timezone.now(),
+        )
+        for child, contact in ((max_client, gia), (mia, gia_for_mia))
+    }
+    return World(
+        riverside,
+        hilltop,
+        facility,
+        ada,
+        theo,
+        fran,
+        bill,
+        hana,
+        ana,
+        ben,
+        max_client,
+        gia,
+        hal,
+        hal_contact,
+        mia,
+        gia_for_mia,
+        gia_account,
+        access[max_client.pk],
+        access[mia.pk],
+    )

@@ -185,6 +185,10 @@ def remove_contact(*, by: StaffMember, contact: RelatedContact) -> None:
     current = (
         RelatedContact.objects.select_for_update().select_related("client").get(pk=contact.pk, practice=by.practice)
     )
+    # Portal access through this contact ends first, each change audited.
+    from haven.portal_access.actions import end_access_through_contact
+
+    end_access_through_contact(by=by, contact=current)
     record_event(
         action="contact.removed",
         actor=Actor.staff(by.user),

@@ -18,4 +18,8 @@ def haven(request: HttpRequest) -> dict[str, Any]:
         "staff_nav_ready": nav_ready,
         "current_practice": member.practice if member is not None else None,
         "haven_env": settings.HAVEN_ENV,
+        "demo_outbox": settings.HAVEN_DEMO_OUTBOX,
+        # The portal's practice and signed-in session, set by the portal's access decorators.
+        "practice": getattr(request, "practice", None),
+        "portal": getattr(request, "portal", None),
     }

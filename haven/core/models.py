@@ -22,3 +22,21 @@ class OneTimeLink(models.Model):
     def is_usable(self, now: datetime | None = None) -> bool:
         now = now or timezone.now()
         return self.used_at is None and self.voided_at is None and now < self.expires_at
+
+
+class DemoOutboxEmail(models.Model):
+    """An email Haven sent while running as a demo, kept so a person trying it can follow the links.
+
+    Only the demo's mail backend writes here; production settings never enable it.
+    """
+
+    to = models.CharField(max_length=500)
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.to}"

@@ -9,4 +9,5 @@ def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "errors/404.html", status=404)
+    template = "errors/404_portal.html" if request.path.startswith("/p/") else "errors/404.html"
+    return render(request, template, status=404)

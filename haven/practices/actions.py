@@ -26,6 +26,7 @@ PRACTICE_SETTINGS = (
     "require_staff_two_factor",
     "client_contact_network_enabled",
     "age_of_majority",
+    "portal_handout_text",
 )
 
 

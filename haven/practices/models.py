@@ -53,6 +53,11 @@ class Practice(models.Model):
     age_of_majority = models.PositiveSmallIntegerField(
         _("age of majority"), default=18, validators=[MinValueValidator(14), MaxValueValidator(25)]
     )
+    portal_handout_text = models.TextField(
+        _("portal handout text"),
+        blank=True,
+        help_text=_("Your own words for the handout about the portal: what clients can do there, whom to call."),
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

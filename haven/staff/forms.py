@@ -3,11 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from haven.core.forms import HavenForm, StyledFormMixin
+from haven.core.forms import HavenForm, NewPasswordForm, StyledFormMixin
 
 
 class StaffLoginForm(StyledFormMixin, AuthenticationForm):
@@ -47,32 +46,8 @@ class PasswordResetRequestForm(HavenForm):
     )
 
 
-class SetPasswordForm(HavenForm):
-    password1 = forms.CharField(
-        label=_("New password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("At least 8 characters; a short sentence is easy to remember and hard to guess."),
-    )
-    password2 = forms.CharField(
-        label=_("New password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
-    )
-
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
-        self.user = user
-        super().__init__(*args, **kwargs)
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        first, second = cleaned.get("password1"), cleaned.get("password2")
-        if first and second and first != second:
-            self.add_error("password2", _("The two passwords are different. Type the same password twice."))
-        elif first:
-            try:
-                password_validation.validate_password(first, self.user)
-            except forms.ValidationError as error:
-                self.add_error("password1", error)
-        return cleaned
+class SetPasswordForm(NewPasswordForm):
+    """A staff member's new password (invitation or reset)."""
 
 
 # --- Client charts and contacts -------------------------------------------------------------
@@ -203,8 +178,12 @@ class PracticeSettingsForm(HavenModelForm):
             "require_staff_two_factor",
             "client_contact_network_enabled",
             "age_of_majority",
+            "portal_handout_text",
         ]
-        widgets = {"address": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "address": forms.Textarea(attrs={"rows": 2}),
+            "portal_handout_text": forms.Textarea(attrs={"rows": 4}),
+        }
 
 
 class LogoForm(HavenForm):
@@ -246,3 +225,28 @@ class FacilityForm(HavenForm):
     name = forms.CharField(label=_("Name"), max_length=200)
     address = forms.CharField(label=_("Address"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+
+
+# --- Portal access --------------------------------------------------------------------------
+
+
+class PortalUserForm(HavenForm):
+    full_name = forms.CharField(
+        label=_("Name"), max_length=200, required=False, help_text=_("Needed for someone new to the portal.")
+    )
+    email = forms.EmailField(
+        label=_("Email"),
+        help_text=_("If this email already has a portal account, that account is linked."),
+        error_messages={
+            "invalid": _("Enter an email address like name@example.com."),
+            "required": _("Enter an email."),
+        },
+    )
+
+
+class RenewGuardianForm(HavenForm):
+    until = forms.DateField(
+        label=_("Access lasts until"),
+        widget=DateInput(),
+        error_messages={"invalid": _("Enter a date, for example 2027-06-30.")},
+    )

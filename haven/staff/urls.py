@@ -1,6 +1,7 @@
+from django.conf import settings
 from django.urls import path
 
-from haven.staff.views import admin, auth, clients, contacts, home
+from haven.staff.views import admin, auth, clients, contacts, home, portal
 
 app_name = "staff"
 
@@ -25,6 +26,21 @@ urlpatterns = [
     path("clients/<int:client_id>/contacts/new/", contacts.contact_add, name="contact_add"),
     path("clients/<int:client_id>/contacts/<int:contact_id>/edit/", contacts.contact_edit, name="contact_edit"),
     path("clients/<int:client_id>/contacts/<int:contact_id>/remove/", contacts.contact_remove, name="contact_remove"),
+    # Portal access (the status icon, instruction sheets, portal users)
+    path("clients/<int:client_id>/portal/", portal.portal_overview, name="portal_overview"),
+    path("clients/<int:client_id>/portal/self/", portal.client_portal_action, name="client_portal_action"),
+    path(
+        "clients/<int:client_id>/contacts/<int:contact_id>/portal/",
+        portal.contact_portal_action,
+        name="contact_portal_action",
+    ),
+    path("clients/<int:client_id>/portal/users/new/", portal.portal_user_add, name="portal_user_add"),
+    path("clients/<int:client_id>/portal/<int:access_id>/", portal.portal_access_detail, name="portal_access_detail"),
+    path(
+        "clients/<int:client_id>/portal/<int:access_id>/instructions.pdf",
+        portal.instruction_sheet,
+        name="portal_instruction_sheet",
+    ),
     # Organization Administration
     path("admin/", admin.settings_view, name="admin_settings"),
     path("admin/logo/", admin.logo_upload, name="admin_logo"),
@@ -35,3 +51,6 @@ urlpatterns = [
     path("admin/facilities/new/", admin.facility_edit, name="admin_facility_add"),
     path("admin/facilities/<int:facility_id>/", admin.facility_edit, name="admin_facility_edit"),
 ]
+
+if settings.HAVEN_DEMO_OUTBOX:
+    urlpatterns += [path("demo-outbox/", home.demo_outbox, name="demo_outbox")]

@@ -114,7 +114,7 @@ def test_client_list_search_updates_results_as_staff_types(world: World, open_pa
 
     results = page.locator("#client-results")
     names = results.get_by_role("row").filter(has=page.get_by_role("cell"))
-    expect(names).to_have_count(3)  # Ana, Ben and Max; Hilltop's client is never listed
+    expect(names).to_have_count(4)  # Ana, Ben, Max and Mia; Hilltop's client is never listed
     page.evaluate("() => { window.__havenSamePage = true; }")
     loads: list[str] = []
     page.on("load", lambda _page: loads.append(page.url))
@@ -135,7 +135,7 @@ def test_client_list_search_updates_results_as_staff_types(world: World, open_pa
     expect(search).to_be_focused()  # the person can keep typing
 
     search.fill("")
-    expect(names).to_have_count(3)
+    expect(names).to_have_count(4)
     search.press_sequentially("zzz", delay=60)
     expect(results).to_contain_text("No clients match your search.")
     assert page.evaluate("() => window.__havenSamePage === true"), "the page was reloaded"

@@ -17,7 +17,7 @@ from django.urls import reverse
 from haven.audit.models import AuditEvent
 from haven.clients.models import Client, RelatedContact
 from haven.practices.models import StaffMember
-from tests.personas import World
+from tests.personas import PASSWORD, World
 from tests.security.urlwalk import (
     CONTACT_ROUTES,
     NON_PUBLIC_ROUTES,
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.django_db
 
 LOGIN_PATH = "/staff/login/"
+PORTAL_LOGIN_PATH = "/p/riverside/"
 MISSING_ID = 2_000_000_000
 
 
@@ -110,15 +111,16 @@ def test_every_view_declares_an_access_rule(route: Route):
     """Deny by default: a view without ``haven_access`` would answer 404 to everyone, so none may lack one."""
     rule = route.rule
     assert rule is not None, f"{route} ({route.pattern}) declares no access rule"
-    assert rule.audience in {"public", "staff"}, route
+    assert rule.audience in {"public", "staff", "portal"}, route
 
 
 def test_public_urls_are_exactly_the_reviewed_allowlist():
-    """Only the reviewed URLs are public; everything else is for logged-in staff."""
+    """Only the reviewed URLs are public; everything else is for signed-in staff, or signed-in portal users."""
     public = {route.name for route in ROUTES if route.rule is not None and route.rule.audience == "public"}
     assert public == PUBLIC_URL_NAMES
     for route in NON_PUBLIC_ROUTES:
-        assert route.rule is not None and route.rule.audience == "staff", route
+        expected = "portal" if route.name.startswith("portal:") else "staff"
+        assert route.rule is not None and route.rule.audience == expected, route
 
 
 @pytest.mark.urls("tests.security.undeclared_urls")
@@ -136,11 +138,16 @@ def test_a_view_without_an_access_rule_answers_404_to_everyone(world, client):
 # --- Anonymous visitors -------------------------------------------------------------------------
 
 
-def assert_redirects_to_login(response: TestResponse, url: str) -> None:
+def assert_redirects_to_login(response: TestResponse, url: str, login_path: str = LOGIN_PATH) -> None:
     assert response.status_code == 302, f"{url} answered {response.status_code} to an anonymous visitor"
     location = urlsplit(response["Location"])
-    assert location.path == LOGIN_PATH, f"{url} redirected to {response['Location']}"
+    assert location.path == login_path, f"{url} redirected to {response['Location']}"
     assert parse_qs(location.query).get("next") == [url]
+
+
+def login_path_for(route: Route) -> str:
+    """Staff pages send visitors to the staff login, portal pages to their practice's portal sign-in."""
+    return PORTAL_LOGIN_PATH if route.is_portal else LOGIN_PATH
 
 
 @pytest.mark.parametrize("route", NON_PUBLIC_ROUTES, ids=route_id)
@@ -148,7 +155,7 @@ def test_anonymous_get_of_a_staff_url_redirects_to_login(route: Route, world, cl
     """Every non-public page sends an anonymous visitor to the login page, remembering where they were going."""
     url = url_for(route, world)
     response = client.get(url)
-    assert_redirects_to_login(response, url)
+    assert_redirects_to_login(response, url, login_path_for(route))
     assert world.ana.last_name.encode() not in response.content
 
 
@@ -159,7 +166,7 @@ def test_anonymous_post_to_a_staff_url_redirects_to_login_and_changes_nothing(ro
     before = last_sequence()
     clients, contacts, staff = Client.objects.count(), RelatedContact.objects.count(), StaffMember.objects.count()
     response = client.post(url, {"name": "Changed", "operation": "disable"})
-    assert_redirects_to_login(response, url)
+    assert_redirects_to_login(response, url, login_path_for(route))
     assert (Client.objects.count(), RelatedContact.objects.count(), StaffMember.objects.count()) == (
         clients,
         contacts,
@@ -198,10 +205,17 @@ def test_public_urls_answer_anonymous_visitors_without_client_data(world, client
 # --- The owning practice: the URLs the walk builds are real -------------------------------------
 
 
+def portal_login(world: World) -> HttpClient:
+    http = HttpClient()
+    response = http.post(PORTAL_LOGIN_PATH, {"username": world.gia_account.email, "password": PASSWORD})
+    assert response.status_code == 302, "portal login failed"
+    return http
+
+
 @pytest.mark.parametrize("route", NON_PUBLIC_ROUTES, ids=route_id)
 def test_walk_urls_are_real_pages_for_the_owning_practice(route: Route, world, login):
-    """Ada (practice 1, all permissions) reaches every walked URL, so the 404s below are not typos."""
-    http = login(world.ada)
+    """Ada (practice 1, all permissions), or Gia on portal pages, reaches every URL, so the 404s below are not typos."""
+    http = portal_login(world) if route.is_portal else login(world.ada)
     url = url_for(route, world)
     response = http.get(url)
     if response.status_code == 405:  # a POST-only action

@@ -23,12 +23,13 @@ KWARG_FACTORIES: dict[str, Callable[[World], object]] = {
     "contact_id": lambda world: world.gia.pk,
     "member_id": lambda world: world.theo.pk,
     "facility_id": lambda world: world.riverside_facility.pk,
+    "access_id": lambda world: world.gia_access_max.pk,
     "slug": lambda world: "riverside",
     "token": lambda world: secrets.token_urlsafe(32),
 }
 
 # Arguments naming a practice-scoped object: another practice's staff must get 404 for these.
-OBJECT_KWARGS = frozenset({"client_id", "contact_id", "member_id", "facility_id"})
+OBJECT_KWARGS = frozenset({"client_id", "contact_id", "member_id", "facility_id", "access_id"})
 
 # Reachable without logging in. Adding to this list is a security decision: review it.
 PUBLIC_URL_NAMES = frozenset(
@@ -40,6 +41,15 @@ PUBLIC_URL_NAMES = frozenset(
         "staff:password_reset",  # Forgot Password: same answer for known and unknown emails
         "staff:password_reset_confirm",
         "practice_logo",
+        # The portal's own public pages: sign in, register, links from emails, the handout.
+        "portal:login",
+        "portal:logout",  # POST only
+        "portal:register",
+        "portal:verify_email",
+        "portal:accept_invitation",
+        "portal:password_reset",
+        "portal:password_reset_confirm",
+        "portal:handout",
     }
 )
 
@@ -58,6 +68,10 @@ class Route:
     @property
     def rule(self) -> AccessRule | None:
         return access_rule_of(self.callback)
+
+    @property
+    def is_portal(self) -> bool:
+        return self.rule is not None and self.rule.audience == "portal"
 
     @property
     def is_object_url(self) -> bool:
@@ -93,7 +107,7 @@ def url_kwargs(route: Route, world: World, **overrides: object) -> dict[str, obj
             f"URL {route} ({route.pattern}) takes {unknown}: add them to KWARG_FACTORIES in tests/security/urlwalk.py"
         )
     values = {name: KWARG_FACTORIES[name](world) for name in route.kwargs}
-    if "contact_id" in values and "client_id" in values:
+    if ("contact_id" in values or "access_id" in values) and "client_id" in values:
         values["client_id"] = world.max.pk  # Gia is Max's contact: the URL must name her own client
     values.update(overrides)
     return values
@@ -111,6 +125,9 @@ NON_PUBLIC_ROUTES = [route for route in ROUTES if route.name not in PUBLIC_URL_N
 OBJECT_ROUTES = [route for route in ROUTES if route.is_object_url]
 PERMISSION_ROUTES = [route for route in ROUTES if route.rule is not None and route.rule.permission]
 CONTACT_ROUTES = [route for route in ROUTES if "contact_id" in route.kwargs]
+ACCESS_ROUTES = [route for route in ROUTES if "access_id" in route.kwargs]
+STAFF_ROUTES = [route for route in NON_PUBLIC_ROUTES if not route.is_portal]
+PORTAL_ROUTES = [route for route in NON_PUBLIC_ROUTES if route.is_portal]
 
 
 def route_id(route: Route) -> str:

@@ -12,6 +12,7 @@ from haven.clients.access import get_client_for_staff, get_contact_for_staff
 from haven.clients.actions import add_contact, remove_contact, update_contact
 from haven.clients.selectors import contacts_of, linkable_clients
 from haven.core.errors import ApplicationError, ConflictError
+from haven.portal_access.status import PersonRecord, portal_statuses
 from haven.practices.access import StaffRequest, staff_view
 from haven.practices.models import Permission
 from haven.staff.forms import ContactForm, rebase
@@ -20,6 +21,9 @@ from haven.staff.forms import ContactForm, rebase
 @staff_view()
 def contact_list(request: StaffRequest, client_id: int) -> HttpResponse:
     client = get_client_for_staff(request.staff, client_id, path=request.path)
+    contacts = list(contacts_of(client))
+    records = [PersonRecord(client=client), *(PersonRecord(client=client, contact=contact) for contact in contacts)]
+    client_status, *contact_statuses = portal_statuses(records)
     return render(
         request,
         "staff/contacts/list.html",
@@ -27,7 +31,9 @@ def contact_list(request: StaffRequest, client_id: int) -> HttpResponse:
             "nav": "clients",
             "client": client,
             "tab": "contacts",
-            "contacts": list(contacts_of(client)),
+            "client_status": client_status,
+            "rows": list(zip(contacts, contact_statuses, strict=True)),
+            "can_invite": request.staff.has_permission(Permission.INVITE_PORTAL),
             "can_see_history": request.staff.has_permission(Permission.ORG_ADMIN),
         },
     )

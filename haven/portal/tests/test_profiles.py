@@ -1,0 +1,220 @@
+"""One login, many profiles (ACC-9): everything shown is for the selected profile, re-checked each request."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.test import Client as HttpClient
+from django.utils import timezone
+
+from haven.audit.models import AuditEvent
+from haven.clients.actions import update_contact
+from haven.portal_access.actions import revoke_access
+from haven.portal_access.models import AccessKind, AccessStatus, ProfileAccess
+from haven.portal_access.session import PROFILE
+from tests.personas import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+HOME = "/p/riverside/home/"
+
+
+@pytest.fixture
+def gia(world, client) -> HttpClient:
+    response = client.post("/p/riverside/", {"username": "gia@example.com", "password": PASSWORD})
+    assert response.status_code == 302
+    return client
+
+
+def _select(http: HttpClient, access: ProfileAccess):
+    return http.post("/p/riverside/switch/", {"profile": access.pk})
+
+
+def test_home_shows_only_the_selected_profile(world, gia):
+    _select(gia, world.gia_access_max)
+    body = gia.get(HOME).content.decode()
+    assert "You are viewing the profile of" in body
+    heading = body.split('id="profile-heading">', 1)[1].split("<", 1)[0]
+    assert heading == "Max Moreno"
+    assert "Legal guardian" in body
+
+
+def test_switching_shows_the_other_child_and_is_audited(world, gia):
+    _select(gia, world.gia_access_max)
+    response = _select(gia, world.gia_access_mia)
+    assert response.status_code == 302
+    body = gia.get(HOME).content.decode()
+    assert body.split('id="profile-heading">', 1)[1].startswith("Mia Moreno")
+    event = AuditEvent.objects.filter(action="portal.profile_selected").last()
+    assert event is not None and event.client == world.mia and event.acting_for == "Mia Moreno"
+
+
+def test_the_switcher_lists_every_profile_of_the_login(world, gia):
+    body = gia.get(HOME).content.decode()
+    assert "Max Moreno — Legal guardian" in body
+    assert "Mia Moreno — Legal guardian" in body
+
+
+def test_tampering_with_the_profile_id_answers_404_and_is_audited(world, gia):
+    anas = ProfileAccess.objects.create(
+        account=world.gia_account.__class__.objects.create(email="ana@example.com", full_name="Ana"),
+        practice=world.riverside,
+        client=world.ana,
+        kind=AccessKind.SELF,
+        status=AccessStatus.ACTIVE,
+    )
+    response = _select(gia, anas)
+    assert response.status_code == 404
+    assert b"Alvarez" not in response.content
+    denied = AuditEvent.objects.filter(action="access.denied", actor_kind="portal").get()
+    assert denied.details["object_id"] == str(anas.pk)
+
+
+def test_a_forged_session_profile_is_ignored(world, gia):
+    """The selection is re-checked on every request: a profile id planted in the session shows nothing."""
+    other = ProfileAccess.objects.create(
+        account=world.gia_account.__class__.objects.create(email="hal@example.com", full_name="Hal"),
+        practice=world.hilltop,
+        client=world.hal,
+        kind=AccessKind.SELF,
+        status=AccessStatus.ACTIVE,
+    )
+    session = gia.session
+    session[PROFILE] = other.pk
+    session.save()
+    body = gia.get(HOME).content.decode()
+    assert "Hal Hill" not in body
+    assert "Max Moreno" in body or "Mia Moreno" in body
+
+
+def test_another_practices_portal_shows_nothing_of_this_one(world, gia):
+    response = gia.get("/p/hilltop/home/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/p/hilltop/")
+
+
+def test_removing_web_portal_permission_ends_access_at_once_even_in_a_live_session(world, gia):
+    _select(gia, world.gia_access_max)
+    data = {
+        "first_name": "Gia",
+        "last_name": "Moreno",
+        "email": "gia@example.com",
+        "phone": "",
+        "relationship": "parent",
+        "web_portal": False,
+        "legal_guardian": True,
+    }
+    update_contact(by=world.ada, contact=world.gia, data=data, expected_version=world.gia.version)
+    body = gia.get(HOME).content.decode()
+    assert "Max Moreno" not in body
+    assert body.split('id="profile-heading">', 1)[1].startswith("Mia Moreno")
+
+
+def test_revoking_the_link_ends_access_at_once(world, gia):
+    revoke_access(by=world.ada, access=world.gia_access_mia)
+    body = gia.get(HOME).content.decode()
+    assert "Mia Moreno" not in body
+    assert AuditEvent.objects.filter(action="portal.access_revoked").exists()
+
+
+def test_a_removed_contact_loses_portal_access(world, gia, login):
+    login(world.ada).post(f"/staff/clients/{world.mia.pk}/contacts/{world.gia_for_mia.pk}/remove/")
+    assert "Mia Moreno" not in gia.get(HOME).content.decode()
+    world.gia_access_mia.refresh_from_db()
+    assert world.gia_access_mia.status == AccessStatus.REVOKED
+
+
+def test_a_login_without_links_sees_only_a_welcome(world, client):
+    lone = world.gia_account.__class__(email="lone@example.com", full_name="Lee Lone", email_verified_at=timezone.now())
+    lone.set_password(PASSWORD)
+    lone.save()
+    client.post("/p/riverside/", {"username": "lone@example.com", "password": PASSWORD})
+    body = client.get(HOME).content.decode()
+    assert "linked to any records" in body
+    for name in ("Max", "Mia", "Ana", "Ben"):
+        assert f"{name} " not in body.split("<main", 1)[1]
+
+
+def test_idle_portal_sessions_end_after_30_minutes(world, gia, monkeypatch):
+    assert gia.get(HOME).status_code == 200
+    later = timezone.now() + datetime.timedelta(minutes=31)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    response = gia.get(HOME)
+    assert response.status_code == 302
+    assert "ended=1" in response["Location"]
+
+
+def test_portal_pages_are_not_cached(world, gia):
+    assert "no-store" in gia.get(HOME)["Cache-Control"]
+
+
+def test_staff_logins_do_not_reach_portal_pages(world, login):
+    http = login(world.ada)
+    response = http.get(HOME)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/p/riverside/")
+
+
+def test_portal_logins_do_not_reach_staff_pages(world, gia):
+    response = gia.get("/staff/clients/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/staff/login/")
+
+
+def test_signing_in_to_the_portal_ends_a_staff_session_in_the_same_browser(world, login):
+    http = login(world.ada)
+    http.post("/p/riverside/", {"username": "gia@example.com", "password": PASSWORD})
+    assert http.get("/staff/clients/").status_code == 302
+    assert http.get(HOME).status_code == 200
+
+
+def test_portal_login_failures_are_audited_and_locked_out(world, client):
+    for _ in range(5):
+        response = client.post("/p/riverside/", {"username": "gia@example.com", "password": "wrong"})
+    assert AuditEvent.objects.filter(action="portal.login_failed").count() == 5
+    locked = client.post("/p/riverside/", {"username": "gia@example.com", "password": PASSWORD})
+    assert locked.status_code == 429
+    assert "Too many attempts" in locked.content.decode()
+    assert response.status_code in {200, 429}
+
+
+def test_unknown_and_wrong_password_get_the_same_message(world, client):
+    unknown = client.post("/p/riverside/", {"username": "nobody@example.com", "password": "whatever"})
+    wrong = client.post("/p/riverside/", {"username": "gia@example.com", "password": "whatever"})
+    message = "That email and password don&#x27;t match"
+    assert message in unknown.content.decode() and message in wrong.content.decode()
+
+
+def test_portal_home_queries_stay_flat_as_profiles_grow(world, gia, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from haven.clients.models import Client, RelatedContact
+
+    with CaptureQueriesContext(connection) as few:
+        gia.get(HOME)
+    for n in range(15):
+        child = Client.objects.create(
+            practice=world.riverside, first_name=f"Kid{n}", last_name="Moreno", date_of_birth=world.max.date_of_birth
+        )
+        contact = RelatedContact.objects.create(
+            practice=world.riverside,
+            client=child,
+            first_name="Gia",
+            last_name="Moreno",
+            relationship="parent",
+            web_portal=True,
+            legal_guardian=True,
+        )
+        ProfileAccess.objects.create(
+            account=world.gia_account,
+            practice=world.riverside,
+            client=child,
+            kind=AccessKind.CONTACT,
+            contact=contact,
+            status=AccessStatus.ACTIVE,
+        )
+    with django_assert_max_num_queries(len(few)):
+        body = gia.get(HOME).content.decode()
+    assert "Kid14 Moreno" in body

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from haven.portal.views import auth, home
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", auth.login_view, name="login"),
+    path("logout/", auth.logout_view, name="logout"),
+    path("register/", auth.register, name="register"),
+    path("verify/<str:token>/", auth.verify_email, name="verify_email"),
+    path("invitation/<str:token>/", auth.accept_invitation, name="accept_invitation"),
+    path("password-reset/", auth.password_reset, name="password_reset"),
+    path("password-reset/<str:token>/", auth.password_reset_confirm, name="password_reset_confirm"),
+    path("handout.pdf", home.handout, name="handout"),
+    path("home/", home.home, name="home"),
+    path("switch/", home.switch_profile, name="switch_profile"),
+    path("pin/", home.enter_pin, name="enter_pin"),
+]

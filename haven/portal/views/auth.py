@@ -1,0 +1,145 @@
+"""Signing in to a practice's portal, registering, and the links sent by email."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from haven.core.errors import ApplicationError
+from haven.core.forms import NewPasswordForm
+from haven.portal.access import PortalRequest, portal_public_view
+from haven.portal.forms import EmailForm, PortalLoginForm, RegisterForm
+from haven.portal_access import accounts
+from haven.portal_access.links import find_usable_link
+from haven.portal_access.models import PortalLinkPurpose
+from haven.portal_access.session import (
+    authenticate_portal,
+    end_portal_session,
+    load_portal_session,
+    start_portal_session,
+)
+
+
+def _home(request: PortalRequest) -> HttpResponse:
+    return redirect("portal:home", slug=request.practice.slug)
+
+
+def _after_login(request: PortalRequest) -> HttpResponse:
+    """Back to the portal page the person was going to, never anywhere else."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target.startswith(f"/p/{request.practice.slug}/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}
+    ):
+        return redirect(target)
+    return _home(request)
+
+
+@portal_public_view
+def login_view(request: PortalRequest) -> HttpResponse:
+    session, _reason = load_portal_session(request, request.practice)
+    if session is not None:
+        return _home(request)
+    form = PortalLoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        account, reason = authenticate_portal(
+            request,
+            practice=request.practice,
+            email=form.cleaned_data["username"],
+            password=form.cleaned_data["password"],
+        )
+        if account is not None:
+            start_portal_session(request, account=account, practice=request.practice)
+            return _after_login(request)
+        if reason == "locked":
+            return render(request, "portal/auth/locked_out.html", status=429)
+        if reason == "unverified":
+            form.add_error(None, _("Please confirm your email first: use the link we sent when you registered."))
+        else:
+            form.add_error(None, _("That email and password don't match. Check them, or use Forgot Password."))
+    ended = request.GET.get("ended") == "1"
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    return render(request, "portal/auth/login.html", {"form": form, "ended": ended, "next": next_url})
+
+
+@portal_public_view
+@require_POST
+def logout_view(request: PortalRequest) -> HttpResponse:
+    end_portal_session(request)
+    messages.info(request, _("You have signed out."))
+    return redirect("portal:login", slug=request.practice.slug)
+
+
+@portal_public_view
+def register(request: PortalRequest) -> HttpResponse:
+    form = RegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        accounts.register_account(
+            practice=request.practice,
+            full_name=form.cleaned_data["full_name"],
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password1"],
+        )
+        return render(request, "portal/auth/check_email.html", {"email": form.cleaned_data["email"], "why": "register"})
+    return render(request, "portal/auth/register.html", {"form": form})
+
+
+@portal_public_view
+def verify_email(request: PortalRequest, token: str) -> HttpResponse:
+    if find_usable_link(token, PortalLinkPurpose.VERIFY_EMAIL, request.practice) is None:
+        return render(request, "portal/auth/link_invalid.html", status=410)
+    if request.method == "POST":
+        try:
+            accounts.verify_email(token=token, practice=request.practice)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Thank you, your email is confirmed. You can sign in now."))
+        return redirect("portal:login", slug=request.practice.slug)
+    # Confirming takes a click, so mail scanners that open links do not confirm for the person.
+    return render(request, "portal/auth/verify_email.html")
+
+
+def _set_password_page(request: PortalRequest, token: str, purpose: PortalLinkPurpose) -> HttpResponse:
+    link = find_usable_link(token, purpose, request.practice)
+    if link is None:
+        return render(request, "portal/auth/link_invalid.html", status=410)
+    form = NewPasswordForm(request.POST or None, user=link.account)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account = accounts.set_password_with_link(
+                token=token, purpose=purpose, practice=request.practice, password=form.cleaned_data["password1"]
+            )
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            start_portal_session(request, account=account, practice=request.practice)
+            messages.success(request, _("Your password is set. Welcome to the portal."))
+            return _home(request)
+    template = (
+        "portal/auth/accept_invitation.html" if purpose == PortalLinkPurpose.INVITATION else "portal/auth/reset.html"
+    )
+    return render(request, template, {"form": form, "account": link.account})
+
+
+@portal_public_view
+def accept_invitation(request: PortalRequest, token: str) -> HttpResponse:
+    return _set_password_page(request, token, PortalLinkPurpose.INVITATION)
+
+
+@portal_public_view
+def password_reset_confirm(request: PortalRequest, token: str) -> HttpResponse:
+    return _set_password_page(request, token, PortalLinkPurpose.RESET)
+
+
+@portal_public_view
+def password_reset(request: PortalRequest) -> HttpResponse:
+    """Forgot Password: the same answer for every email."""
+    form = EmailForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        accounts.request_password_reset(practice=request.practice, email=form.cleaned_data["email"])
+        return render(request, "portal/auth/check_email.html", {"email": form.cleaned_data["email"], "why": "reset"})
+    return render(request, "portal/auth/password_reset.html", {"form": form})

@@ -1,0 +1,20 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from haven.portal_access.tasks import end_guardian_access_daily
+
+
+class Command(BaseCommand):
+    help = "Queue Haven's daily tasks (run it once a day from cron); --now runs them here instead."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--now", action="store_true", help="Run the tasks in this process and report.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["now"]:
+            ended = end_guardian_access_daily.call()
+            self.stdout.write(f"Guardian access ended at the age of majority: {ended}.")
+        else:
+            end_guardian_access_daily.enqueue()
+            self.stdout.write("Daily tasks queued for the worker.")

@@ -1,0 +1,163 @@
+"""The portal's own sign-in, kept apart from staff logins in the same session store.
+
+The session holds the account, a hash that changes with its password, the practice whose
+portal it signed in to, and the selected profile. All are re-checked on every request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from axes.handlers.proxy import AxesProxyHandler
+from django.conf import settings
+from django.contrib.auth import logout as staff_logout
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from haven.audit.actions import record_event
+from haven.audit.models import Actor
+from haven.portal_access.actions import portal_actor
+from haven.portal_access.models import PortalAccount, ProfileAccess
+from haven.practices.models import Practice
+
+ACCOUNT = "portal_account"
+HASH = "portal_hash"
+PRACTICE = "portal_practice"
+PROFILE = "portal_profile"
+LAST_SEEN = "portal_last_seen"
+STARTED = "portal_started"
+
+
+@dataclass
+class PortalSession:
+    account: PortalAccount
+    practice: Practice
+    profiles: list[ProfileAccess]
+    selected: ProfileAccess | None
+
+    @property
+    def client(self) -> object:
+        return self.selected.client if self.selected else None
+
+
+def _credentials(email: str) -> dict[str, str]:
+    # Portal and staff attempts are counted apart, so neither world can lock the other out.
+    return {"username": f"portal:{email.strip().lower()}"}
+
+
+def authenticate_portal(
+    request: HttpRequest, *, practice: Practice, email: str, password: str
+) -> tuple[PortalAccount | None, str]:
+    """Check a portal sign-in: (account, "") or (None, reason), reason being locked, invalid or unverified."""
+    credentials = _credentials(email)
+    if AxesProxyHandler.is_locked(request, credentials):
+        return None, "locked"
+    account = PortalAccount.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    if account is None:
+        make_password(password)  # the same work as a real check, so unknown emails cannot be told apart
+    if account is None or not account.check_password(password):
+        typed = email.strip().lower()[:254]
+        record_event(
+            action="portal.login_failed", actor=Actor.anonymous(typed), practice=practice, details={"email": typed}
+        )
+        AxesProxyHandler.user_login_failed(sender=PortalAccount, credentials=credentials, request=request)
+        return None, "locked" if getattr(request, "axes_locked_out", False) else "invalid"
+    AxesProxyHandler.reset_attempts(
+        username=credentials["username"], ip_address=getattr(request, "axes_ip_address", None)
+    )
+    if account.email_verified_at is None:
+        return None, "unverified"
+    return account, ""
+
+
+def start_portal_session(request: HttpRequest, *, account: PortalAccount, practice: Practice) -> None:
+    """Sign in to the portal: a fresh session id, and no staff login riding along in the same browser."""
+    if request.user.is_authenticated:
+        staff_logout(request)
+    request.session.cycle_key()
+    now = int(timezone.now().timestamp())
+    request.session[ACCOUNT] = account.pk
+    request.session[HASH] = account.session_hash()
+    request.session[PRACTICE] = practice.pk
+    request.session[STARTED] = now
+    request.session[LAST_SEEN] = now
+    request.session.pop(PROFILE, None)
+    with transaction.atomic():
+        PortalAccount.objects.filter(pk=account.pk).update(last_login_at=timezone.now())
+        record_event(action="portal.login", actor=portal_actor(account), practice=practice)
+
+
+def end_portal_session(request: HttpRequest, *, reason: str = "logout") -> None:
+    account_id = request.session.get(ACCOUNT)
+    practice_id = request.session.get(PRACTICE)
+    if account_id is not None:
+        account = PortalAccount.objects.filter(pk=account_id).first()
+        if account is not None:
+            record_event(
+                action="portal.logout" if reason == "logout" else "portal.session_ended",
+                actor=portal_actor(account),
+                practice=Practice.objects.filter(pk=practice_id).first() if practice_id is not None else None,
+                details={"reason": reason},
+            )
+    request.session.flush()
+
+
+def load_portal_session(request: HttpRequest, practice: Practice) -> tuple[PortalSession | None, str]:
+    """The signed-in portal user for this practice's portal, re-checked now; or (None, why)."""
+    account_id = request.session.get(ACCOUNT)
+    if account_id is None:
+        return None, "anonymous"
+    if request.session.get(PRACTICE) != practice.pk:
+        return None, "other_practice"
+    account = PortalAccount.objects.filter(pk=account_id, is_active=True).first()
+    if account is None or request.session.get(HASH) != account.session_hash():
+        end_portal_session(request, reason="invalidated")
+        return None, "anonymous"
+    now = int(timezone.now().timestamp())
+    if now - int(request.session.get(LAST_SEEN, now)) > settings.HAVEN_PORTAL_IDLE_MINUTES * 60:
+        end_portal_session(request, reason="idle")
+        return None, "idle"
+    if now - int(request.session.get(STARTED, now)) > settings.SESSION_COOKIE_AGE:
+        end_portal_session(request, reason="expired")
+        return None, "idle"
+    request.session[LAST_SEEN] = now
+    profiles = list(
+        ProfileAccess.objects.effective(practice)
+        .filter(account=account)
+        .select_related("client", "contact", "practice")
+        .order_by("client__first_name", "client__last_name", "pk")
+    )
+    selected_id = request.session.get(PROFILE)
+    selected = next((profile for profile in profiles if profile.pk == selected_id), None)
+    if selected is None and profiles:
+        selected = profiles[0]
+        request.session[PROFILE] = selected.pk
+    elif selected is None:
+        request.session.pop(PROFILE, None)
+    return PortalSession(account=account, practice=practice, profiles=profiles, selected=selected), ""
+
+
+def select_profile(request: HttpRequest, session: PortalSession, profile_id: int) -> bool:
+    """Switch to another profile this login may act for; anything else is refused and audited."""
+    chosen = next((profile for profile in session.profiles if profile.pk == profile_id), None)
+    if chosen is None:
+        record_event(
+            action="access.denied",
+            actor=portal_actor(session.account),
+            practice=session.practice,
+            details={"object_type": "portal_access.profileaccess", "object_id": str(profile_id), "path": request.path},
+        )
+        return False
+    request.session[PROFILE] = chosen.pk
+    session.selected = chosen
+    record_event(
+        action="portal.profile_selected",
+        actor=portal_actor(session.account),
+        acting_for=chosen.client.full_name,
+        practice=session.practice,
+        client=chosen.client,
+        target=chosen,
+    )
+    return True

@@ -1,0 +1,169 @@
+"""Portal access from the chart: the status icon's actions, instruction sheets, portal users."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from haven.audit.actions import record_event
+from haven.audit.models import Actor
+from haven.clients.access import get_client_for_staff, get_contact_for_staff
+from haven.clients.models import Client
+from haven.core.errors import ApplicationError
+from haven.portal_access import actions
+from haven.portal_access.access import get_access_for_staff
+from haven.portal_access.models import AccessStatus, ProfileAccess
+from haven.portal_access.selectors import access_for_client
+from haven.portal_access.status import PersonRecord, PortalState, portal_status
+from haven.practices.access import StaffRequest, staff_view
+from haven.practices.models import Permission
+from haven.staff.forms import PortalUserForm, RenewGuardianForm
+
+
+def _access_page(client: Client, access: ProfileAccess) -> HttpResponse:
+    return redirect("staff:portal_access_detail", client_id=client.pk, access_id=access.pk)
+
+
+def _icon_action(request: StaffRequest, record: PersonRecord) -> HttpResponse:
+    """Gray globe: create and invite. Blue globe: link if needed. Then offer the instruction sheet."""
+    status = portal_status(record)
+    try:
+        if status.state == PortalState.NO_ACCOUNT:
+            access = actions.invite_to_portal(by=request.staff, record=record)
+            messages.success(
+                request,
+                _("Portal account created and invitation sent to %(email)s. Print the instructions to hand over.")
+                % {"email": access.account.email},
+            )
+        elif status.state == PortalState.ACCOUNT:
+            access = actions.link_portal_account(by=request.staff, record=record)
+            if status.access is None:
+                messages.success(request, _("Portal account linked. Print the instructions with the PIN to hand over."))
+        else:
+            raise ApplicationError(status.label)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("staff:contact_list", client_id=record.client.pk)
+    return _access_page(record.client, access)
+
+
+@staff_view(Permission.INVITE_PORTAL)
+@require_POST
+def client_portal_action(request: StaffRequest, client_id: int) -> HttpResponse:
+    client = get_client_for_staff(request.staff, client_id, path=request.path)
+    return _icon_action(request, PersonRecord(client=client))
+
+
+@staff_view(Permission.INVITE_PORTAL)
+@require_POST
+def contact_portal_action(request: StaffRequest, client_id: int, contact_id: int) -> HttpResponse:
+    client = get_client_for_staff(request.staff, client_id, path=request.path)
+    contact = get_contact_for_staff(request.staff, client, contact_id, path=request.path)
+    return _icon_action(request, PersonRecord(client=client, contact=contact))
+
+
+@staff_view()
+def portal_overview(request: StaffRequest, client_id: int) -> HttpResponse:
+    client = get_client_for_staff(request.staff, client_id, path=request.path)
+    return render(
+        request,
+        "staff/portal/overview.html",
+        {
+            "nav": "clients",
+            "client": client,
+            "tab": "portal",
+            "accesses": list(access_for_client(client)),
+            "can_invite": request.staff.has_permission(Permission.INVITE_PORTAL),
+            "can_see_history": request.staff.has_permission(Permission.ORG_ADMIN),
+            "form": PortalUserForm(),
+        },
+    )
+
+
+@staff_view(Permission.INVITE_PORTAL)
+def portal_user_add(request: StaffRequest, client_id: int) -> HttpResponse:
+    client = get_client_for_staff(request.staff, client_id, path=request.path)
+    form = PortalUserForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            access = actions.add_portal_user(by=request.staff, client=client, **form.cleaned_data)
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Portal user added."))
+            return _access_page(client, access)
+    return render(request, "staff/portal/portal_user_form.html", {"nav": "clients", "client": client, "form": form})
+
+
+@staff_view()
+def portal_access_detail(request: StaffRequest, client_id: int, access_id: int) -> HttpResponse:
+    client = get_client_for_staff(request.staff, client_id, path=request.path)
+    access = get_access_for_staff(request.staff, client, access_id, path=request.path)
+    can_invite = request.staff.has_permission(Permission.INVITE_PORTAL)
+    if request.method == "POST":
+        if not can_invite:
+            return render(request, "errors/403.html", status=403)
+        operation = request.POST.get("operation", "")
+        try:
+            if operation == "resend":
+                actions.resend_invitation(by=request.staff, access=access)
+                messages.success(request, _("A new invitation was sent. The earlier link no longer works."))
+            elif operation == "revoke":
+                actions.revoke_access(by=request.staff, access=access)
+                messages.success(request, _("Portal access removed. It ended at once."))
+            elif operation == "renew":
+                form = RenewGuardianForm(request.POST)
+                if not form.is_valid():
+                    raise ApplicationError(_("Choose the date the guardian's access should last until."))
+                actions.renew_guardian_access(by=request.staff, access=access, until=form.cleaned_data["until"])
+                messages.success(request, _("Guardian access renewed."))
+            else:
+                raise ApplicationError(_("Unknown request."))
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        return _access_page(client, access)
+    today = timezone.localdate()
+    return render(
+        request,
+        "staff/portal/access_detail.html",
+        {
+            "nav": "clients",
+            "client": client,
+            "access": access,
+            "can_invite": can_invite,
+            "is_effective": ProfileAccess.objects.effective(client.practice, today).filter(pk=access.pk).exists(),
+            "renew_form": RenewGuardianForm(),
+            "statuses": AccessStatus,
+        },
+    )
+
+
+@staff_view(Permission.INVITE_PORTAL)
+@require_POST
+def instruction_sheet(request: StaffRequest, client_id: int, access_id: int) -> HttpResponse:
+    """The printable instructions; a link waiting for confirmation gets a new PIN, voiding the last one."""
+    client = get_client_for_staff(request.staff, client_id, path=request.path)
+    access = get_access_for_staff(request.staff, client, access_id, path=request.path)
+    if access.status not in (AccessStatus.PENDING, AccessStatus.ACTIVE):
+        messages.error(request, _("This access has ended; there is nothing to print."))
+        return _access_page(client, access)
+    from haven.portal_access.documents import render_instruction_sheet  # WeasyPrint is slow to import
+
+    pin = actions.issue_pin(by=request.staff, access=access)
+    access.refresh_from_db()
+    pdf = render_instruction_sheet(access, pin=pin)
+    record_event(
+        action="portal.instructions_printed",
+        actor=Actor.staff(request.staff.user),
+        practice=request.staff.practice,
+        client=client,
+        target=access,
+        details={"with_pin": bool(pin)},
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="portal-instructions.pdf"'
+    return response
