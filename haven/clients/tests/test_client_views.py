@@ -139,3 +139,10 @@ def test_client_pages_are_not_cached(world, login):
     http = login(world.theo)
     response = http.get(f"/staff/clients/{world.ana.pk}/")
     assert "no-store" in response["Cache-Control"]
+
+
+def test_field_errors_are_tied_to_their_fields_for_screen_readers(world, login):
+    http = login(world.fran)
+    body = http.post("/staff/clients/new/", {"first_name": "Cora", "last_name": "", "status": "active"}).content.decode()
+    assert 'aria-describedby="id_last_name_error"' in body
+    assert 'id="id_last_name_error"' in body
