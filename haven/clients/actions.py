@@ -183,7 +183,9 @@ def update_contact(
 @transaction.atomic
 def remove_contact(*, by: StaffMember, contact: RelatedContact) -> None:
     current = (
-        RelatedContact.objects.select_for_update().select_related("client").get(pk=contact.pk, practice=by.practice)
+        RelatedContact.objects.select_for_update(of=("self",))
+        .select_related("client")
+        .get(pk=contact.pk, practice=by.practice)
     )
     # Portal access through this contact ends first, each change audited.
     from haven.portal_access.actions import end_access_through_contact

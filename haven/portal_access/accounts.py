@@ -53,7 +53,7 @@ def register_account(*, practice: Practice, full_name: str, email: str, password
 
 def _use_link(token: str, purpose: PortalLinkPurpose, practice: Practice) -> PortalLink:
     link = (
-        PortalLink.objects.select_for_update()
+        PortalLink.objects.select_for_update(of=("self",))
         .select_related("account", "access")
         .filter(token_hash=hash_token(token), purpose=purpose, practice=practice)
         .first()

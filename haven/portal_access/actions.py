@@ -153,7 +153,7 @@ def add_portal_user(*, by: StaffMember, client: Client, full_name: str, email: s
 
 def _locked_access(by: StaffMember, access: ProfileAccess) -> ProfileAccess:
     return (
-        ProfileAccess.objects.select_for_update()
+        ProfileAccess.objects.select_for_update(of=("self",))
         .select_related("account", "client", "contact")
         .get(pk=access.pk, practice=by.practice)
     )
@@ -233,7 +233,7 @@ def revoke_access(*, by: StaffMember, access: ProfileAccess) -> ProfileAccess:
 def end_access_through_contact(*, by: StaffMember, contact: RelatedContact) -> None:
     """A contact is being removed: the portal access they had through it ends first, each audited."""
     open_access = (
-        ProfileAccess.objects.select_for_update()
+        ProfileAccess.objects.select_for_update(of=("self",))
         .select_related("account", "client")
         .filter(contact=contact, status__in=[AccessStatus.PENDING, AccessStatus.ACTIVE])
     )
@@ -276,7 +276,7 @@ def renew_guardian_access(*, by: StaffMember, access: ProfileAccess, until: date
 def confirm_pin(*, account: PortalAccount, practice: Practice, pin: str) -> ProfileAccess | None:
     """Enter the PIN from an instruction sheet: it confirms the link it was printed for."""
     pending = list(
-        ProfileAccess.objects.select_for_update()
+        ProfileAccess.objects.select_for_update(of=("self",))
         .select_related("client")
         .filter(account=account, practice=practice, status=AccessStatus.PENDING)
         .exclude(pin_hash="")
@@ -317,7 +317,7 @@ def end_guardian_access_at_majority(*, today: datetime.date | None = None) -> li
     today = today or timezone.localdate()
     ended = []
     candidates = (
-        ProfileAccess.objects.select_for_update()
+        ProfileAccess.objects.select_for_update(of=("self",))
         .select_related("practice", "client", "contact", "account")
         .filter(kind=AccessKind.CONTACT, status=AccessStatus.ACTIVE, contact__legal_guardian=True)
         .filter(Q(guardian_until__isnull=True) | Q(guardian_until__lte=today))

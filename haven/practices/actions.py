@@ -168,7 +168,11 @@ def set_staff_permission(*, by: StaffMember, member: StaffMember, permission: st
     _require(by, Permission.ORG_ADMIN)
     if permission not in Permission.values:
         raise ApplicationError(_("Unknown permission."))
-    member = StaffMember.objects.select_for_update().select_related("user").get(pk=member.pk, practice=by.practice)
+    member = (
+        StaffMember.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .get(pk=member.pk, practice=by.practice)
+    )
     has = member.has_permission(permission)
     if has == granted:
         return member
@@ -196,7 +200,11 @@ def set_staff_role(*, by: StaffMember, member: StaffMember, role: str, apply_tem
     _require(by, Permission.ORG_ADMIN)
     if role not in Role.values:
         raise ApplicationError(_("Choose a role from the list."))
-    member = StaffMember.objects.select_for_update().select_related("user").get(pk=member.pk, practice=by.practice)
+    member = (
+        StaffMember.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .get(pk=member.pk, practice=by.practice)
+    )
     before = {"role": member.role, "permissions": list(member.permissions)}
     member.role = role
     if apply_template:
@@ -226,7 +234,11 @@ def set_staff_role(*, by: StaffMember, member: StaffMember, role: str, apply_tem
 def set_staff_active(*, by: StaffMember, member: StaffMember, active: bool) -> StaffMember:
     """Disable or re-enable a staff login; disabling ends their live sessions."""
     _require(by, Permission.ORG_ADMIN)
-    member = StaffMember.objects.select_for_update().select_related("user").get(pk=member.pk, practice=by.practice)
+    member = (
+        StaffMember.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .get(pk=member.pk, practice=by.practice)
+    )
     if member.pk == by.pk and not active:
         raise ApplicationError(_("You cannot disable your own login."))
     user = member.user

@@ -69,7 +69,7 @@ def find_usable_link(token: str, purpose: LinkPurpose) -> StaffPasswordLink | No
 @transaction.atomic
 def set_password_with_link(*, token: str, purpose: LinkPurpose, password: str) -> StaffMember:
     link = (
-        StaffPasswordLink.objects.select_for_update()
+        StaffPasswordLink.objects.select_for_update(of=("self",))
         .select_related("member__user", "member__practice")
         .filter(token_hash=hash_token(token), purpose=purpose)
         .first()

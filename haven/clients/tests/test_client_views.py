@@ -143,6 +143,8 @@ def test_client_pages_are_not_cached(world, login):
 
 def test_field_errors_are_tied_to_their_fields_for_screen_readers(world, login):
     http = login(world.fran)
-    body = http.post("/staff/clients/new/", {"first_name": "Cora", "last_name": "", "status": "active"}).content.decode()
+    body = http.post(
+        "/staff/clients/new/", {"first_name": "Cora", "last_name": "", "status": "active"}
+    ).content.decode()
     assert 'aria-describedby="id_last_name_error"' in body
     assert 'id="id_last_name_error"' in body
