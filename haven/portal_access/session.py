@@ -37,10 +37,6 @@ class PortalSession:
     profiles: list[ProfileAccess]
     selected: ProfileAccess | None
 
-    @property
-    def client(self) -> object:
-        return self.selected.client if self.selected else None
-
 
 def _credentials(email: str) -> dict[str, str]:
     # Portal and staff attempts are counted apart, so neither world can lock the other out.

@@ -37,6 +37,11 @@ urlpatterns = [
     path("clients/<int:client_id>/portal/users/new/", portal.portal_user_add, name="portal_user_add"),
     path("clients/<int:client_id>/portal/<int:access_id>/", portal.portal_access_detail, name="portal_access_detail"),
     path(
+        "clients/<int:client_id>/portal/<int:access_id>/manage/",
+        portal.portal_access_manage,
+        name="portal_access_manage",
+    ),
+    path(
         "clients/<int:client_id>/portal/<int:access_id>/instructions.pdf",
         portal.instruction_sheet,
         name="portal_instruction_sheet",

@@ -139,3 +139,19 @@ def test_statuses_for_many_records_take_a_fixed_number_of_queries(world, django_
     with django_assert_num_queries(2):
         statuses = portal_statuses(records)
     assert {status.state for status in statuses} == {PortalState.NO_ACCOUNT, PortalState.ACCOUNT}
+
+
+def test_access_page_removes_access_and_staff_without_permission_cannot(world, login):
+    url = f"/staff/clients/{world.max.pk}/portal/{world.gia_access_max.pk}/"
+    theo = login(world.theo)
+    assert theo.get(url).status_code == 200  # may look
+    assert theo.post(url + "manage/", {"operation": "revoke"}).status_code == 403
+    world.gia_access_max.refresh_from_db()
+    assert world.gia_access_max.status == AccessStatus.ACTIVE
+    from django.test import Client
+
+    fran = login(world.fran, Client())
+    response = fran.post(url + "manage/", {"operation": "revoke"})
+    assert response["Location"] == url
+    world.gia_access_max.refresh_from_db()
+    assert world.gia_access_max.status == AccessStatus.REVOKED

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -103,30 +102,6 @@ def portal_user_add(request: StaffRequest, client_id: int) -> HttpResponse:
 def portal_access_detail(request: StaffRequest, client_id: int, access_id: int) -> HttpResponse:
     client = get_client_for_staff(request.staff, client_id, path=request.path)
     access = get_access_for_staff(request.staff, client, access_id, path=request.path)
-    can_invite = request.staff.has_permission(Permission.INVITE_PORTAL)
-    if request.method == "POST":
-        if not can_invite:
-            return render(request, "errors/403.html", status=403)
-        operation = request.POST.get("operation", "")
-        try:
-            if operation == "resend":
-                actions.resend_invitation(by=request.staff, access=access)
-                messages.success(request, _("A new invitation was sent. The earlier link no longer works."))
-            elif operation == "revoke":
-                actions.revoke_access(by=request.staff, access=access)
-                messages.success(request, _("Portal access removed. It ended at once."))
-            elif operation == "renew":
-                form = RenewGuardianForm(request.POST)
-                if not form.is_valid():
-                    raise ApplicationError(_("Choose the date the guardian's access should last until."))
-                actions.renew_guardian_access(by=request.staff, access=access, until=form.cleaned_data["until"])
-                messages.success(request, _("Guardian access renewed."))
-            else:
-                raise ApplicationError(_("Unknown request."))
-        except ApplicationError as error:
-            messages.error(request, error.message)
-        return _access_page(client, access)
-    today = timezone.localdate()
     return render(
         request,
         "staff/portal/access_detail.html",
@@ -134,12 +109,38 @@ def portal_access_detail(request: StaffRequest, client_id: int, access_id: int) 
             "nav": "clients",
             "client": client,
             "access": access,
-            "can_invite": can_invite,
-            "is_effective": ProfileAccess.objects.effective(client.practice, today).filter(pk=access.pk).exists(),
+            "can_invite": request.staff.has_permission(Permission.INVITE_PORTAL),
+            "is_effective": ProfileAccess.objects.effective(client.practice).filter(pk=access.pk).exists(),
             "renew_form": RenewGuardianForm(),
-            "statuses": AccessStatus,
         },
     )
+
+
+@staff_view(Permission.INVITE_PORTAL)
+@require_POST
+def portal_access_manage(request: StaffRequest, client_id: int, access_id: int) -> HttpResponse:
+    """Resend the invitation, remove the access, or renew a guardian's access."""
+    client = get_client_for_staff(request.staff, client_id, path=request.path)
+    access = get_access_for_staff(request.staff, client, access_id, path=request.path)
+    operation = request.POST.get("operation", "")
+    try:
+        if operation == "resend":
+            actions.resend_invitation(by=request.staff, access=access)
+            messages.success(request, _("A new invitation was sent. The earlier link no longer works."))
+        elif operation == "revoke":
+            actions.revoke_access(by=request.staff, access=access)
+            messages.success(request, _("Portal access removed. It ended at once."))
+        elif operation == "renew":
+            form = RenewGuardianForm(request.POST)
+            if not form.is_valid():
+                raise ApplicationError(_("Choose the date the guardian's access should last until."))
+            actions.renew_guardian_access(by=request.staff, access=access, until=form.cleaned_data["until"])
+            messages.success(request, _("Guardian access renewed."))
+        else:
+            raise ApplicationError(_("Unknown request."))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return _access_page(client, access)
 
 
 @staff_view(Permission.INVITE_PORTAL)
