@@ -10,6 +10,7 @@ help:
 	@echo "make demo   - set up and run Haven with a seeded demo practice"
 	@echo "make test   - lint, then run all tests (SQLite, PostgreSQL, Chromium)"
 	@echo "make lint   - ruff and mypy"
+	@echo "make bench  - query counts and timings of the heavy paths, into docs/benchmarks.md"
 	@echo "make vendor - refresh vendored Bootstrap, HTMX and axe-core from the npm registry"
 
 $(STAMP): requirements.txt requirements-dev.txt
@@ -35,6 +36,9 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+bench: $(STAMP)
+	scripts/bench
 
 vendor:
 	scripts/vendor-static

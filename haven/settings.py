@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "haven.practices",
     "haven.clients",
     "haven.portal_access",
+    "haven.documents",
     "haven.portal",
     "haven.staff",
 ]
@@ -255,6 +256,29 @@ if PRODUCTION:
 
 # Number of proxies in front of Haven whose X-Forwarded-For may be trusted.
 HAVEN_TRUSTED_PROXIES = env_int("HAVEN_TRUSTED_PROXIES", 0, minimum=0)
+
+
+# Keys that encrypt stored files (Fernet keys, comma-separated): the first encrypts, all decrypt.
+# Rotate by putting a new key first; `manage.py rotate_file_keys` re-encrypts old files.
+def _development_file_key() -> str:
+    path = DATA_DIR / "file_key"
+    if not path.exists():
+        from cryptography.fernet import Fernet
+
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(Fernet.generate_key().decode("ascii"), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+HAVEN_FILE_KEYS = env_list("HAVEN_FILE_KEYS") or ([] if PRODUCTION else [_development_file_key()])
+if PRODUCTION and not HAVEN_FILE_KEYS:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("Set HAVEN_FILE_KEYS (or HAVEN_FILE_KEYS_FILE) to at least one Fernet key.")
+HAVEN_MAX_UPLOAD_BYTES = env_int("HAVEN_MAX_UPLOAD_BYTES", 20_000_000, minimum=100_000)
+DATA_UPLOAD_MAX_MEMORY_SIZE = HAVEN_MAX_UPLOAD_BYTES + 1_000_000
+FILE_UPLOAD_MAX_MEMORY_SIZE = HAVEN_MAX_UPLOAD_BYTES + 1_000_000
 
 # Largest practice logo accepted, in bytes.
 HAVEN_MAX_LOGO_BYTES = env_int("HAVEN_MAX_LOGO_BYTES", 1_000_000, minimum=10_000)

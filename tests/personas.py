@@ -15,6 +15,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from haven.clients.models import Client, RelatedContact, Relationship
+from haven.documents.actions import ensure_default_types, upload_document
+from haven.documents.models import Document, DocumentType
 from haven.portal_access.models import AccessKind, AccessStatus, PortalAccount, ProfileAccess
 from haven.practices.models import ROLE_TEMPLATES, Facility, Permission, Practice, Role, StaffMember
 
@@ -42,6 +44,7 @@ class World:
     gia_account: PortalAccount  # Gia's portal login
     gia_access_max: ProfileAccess
     gia_access_mia: ProfileAccess
+    progress_note: Document  # Max's progress note, uploaded by Ada, not shared yet
 
 
 def make_staff(practice: Practice, email: str, name: str, role: str, *extra: str) -> StaffMember:
@@ -124,6 +127,16 @@ def build_world() -> World:
         )
         for child, contact in ((max_client, gia), (mia, gia_for_mia))
     }
+    ensure_default_types(riverside)
+    ensure_default_types(hilltop)
+    progress_note = upload_document(
+        by=ada,
+        client=max_client,
+        doc_type=DocumentType.objects.get(practice=riverside, name="Progress Note"),
+        title="Progress note",
+        document_date=timezone.localdate(),
+        data=b"%PDF-1.4\n% a small test document\n%%EOF\n",
+    )
     return World(
         riverside,
         hilltop,
@@ -144,4 +157,5 @@ def build_world() -> World:
         gia_account,
         access[max_client.pk],
         access[mia.pk],
+        progress_note,
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from haven.portal.views import auth, home
+from haven.portal.views import auth, documents, home
 
 app_name = "portal"
 
@@ -16,4 +16,7 @@ urlpatterns = [
     path("home/", home.home, name="home"),
     path("switch/", home.switch_profile, name="switch_profile"),
     path("pin/", home.enter_pin, name="enter_pin"),
+    path("documents/", documents.my_documents, name="my_documents"),
+    path("documents/<int:document_id>/", documents.document_view, name="document_view"),
+    path("documents/<int:document_id>/download/", documents.document_download, name="document_download"),
 ]

@@ -7,68 +7,11 @@ else, so rendering never reaches the network or the file system, whatever a temp
 
 from __future__ import annotations
 
-import base64
-import datetime
-import re
-import zoneinfo
 from typing import Any
 
-import segno
-from django.template.loader import render_to_string
-from django.utils import timezone
-from weasyprint import HTML  # type: ignore[import-untyped]
-from weasyprint.urls import URLFetcher, URLFetcherResponse  # type: ignore[import-untyped]
-
+from haven.core.pdf import date_in_practice_zone, logo_data_uri, qr_data_uri, write_pdf
 from haven.portal_access.models import AccessStatus, ProfileAccess
 from haven.practices.models import Practice
-
-_IMAGE_TYPE = re.compile(r"image/[a-z0-9][a-z0-9.+-]*")
-
-
-class RefusedURLError(ValueError):
-    """A PDF template asked for something other than a data: URI."""
-
-
-class DataOnlyURLFetcher(URLFetcher):
-    """WeasyPrint's fetcher, reading data: URIs only.
-
-    Anything else (http, file, a relative path) is refused; WeasyPrint then logs the failure and
-    leaves the resource out, so a mistake in a template never turns into a network request.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(allowed_protocols={"data"}, allow_redirects=False)
-
-    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
-        if not url.lstrip().lower().startswith("data:"):
-            raise RefusedURLError(f"Only data: URIs are allowed in a PDF, not {url[:80]!r}.")
-        return super().fetch(url, headers)
-
-
-def logo_data_uri(practice: Practice) -> str:
-    """The practice's logo as a data: URI, or "" when it has none."""
-    content_type = (practice.logo_content_type or "").lower()
-    if not practice.logo or not _IMAGE_TYPE.fullmatch(content_type):
-        return ""
-    encoded = base64.b64encode(bytes(practice.logo)).decode("ascii")
-    return f"data:{content_type};base64,{encoded}"
-
-
-def qr_data_uri(url: str) -> str:
-    """A QR code for ``url`` as an SVG data URI: vector, so it prints sharp at any size."""
-    # A full QR code (never a Micro QR, which phone cameras don't read), with the standard quiet zone.
-    code = segno.make_qr(url, error="m")
-    return str(code.svg_data_uri(scale=4, border=4, dark="#1f2933", light=None))
-
-
-def _date_in_practice_zone(moment: datetime.datetime | None, practice: Practice) -> datetime.date | None:
-    if moment is None:
-        return None
-    try:
-        zone: datetime.tzinfo = zoneinfo.ZoneInfo(practice.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = timezone.get_default_timezone()
-    return timezone.localtime(moment, zone).date()
 
 
 def _practice_context(practice: Practice) -> dict[str, Any]:
@@ -80,14 +23,6 @@ def _practice_context(practice: Practice) -> dict[str, Any]:
     }
 
 
-def _write_pdf(template_name: str, context: dict[str, Any]) -> bytes:
-    html = render_to_string(template_name, context)
-    document = HTML(string=html, url_fetcher=DataOnlyURLFetcher(), media_type="print")
-    pdf = document.write_pdf(pdf_tags=True)
-    assert isinstance(pdf, bytes)
-    return pdf
-
-
 def render_instruction_sheet(access: ProfileAccess, *, pin: str) -> bytes:
     """ACC-7: one printable page telling this person how to reach this client's profile.
 
@@ -95,7 +30,7 @@ def render_instruction_sheet(access: ProfileAccess, *, pin: str) -> bytes:
     there is none (the link is already confirmed, or no PIN was issued).
     """
     practice = access.practice
-    return _write_pdf(
+    return write_pdf(
         "pdf/instruction_sheet.html",
         {
             **_practice_context(practice),
@@ -103,7 +38,7 @@ def render_instruction_sheet(access: ProfileAccess, *, pin: str) -> bytes:
             "client": access.client,
             "capacity": access.capacity_label,
             "pin": pin,
-            "pin_expires_on": _date_in_practice_zone(access.pin_expires_at, practice) if pin else None,
+            "pin_expires_on": date_in_practice_zone(access.pin_expires_at, practice) if pin else None,
             "confirmed": access.status == AccessStatus.ACTIVE,
         },
     )
@@ -111,4 +46,4 @@ def render_instruction_sheet(access: ProfileAccess, *, pin: str) -> bytes:
 
 def render_portal_handout(practice: Practice) -> bytes:
     """ACC-12: the practice's handout about the portal, with its own words when it has written some."""
-    return _write_pdf("pdf/handout.html", _practice_context(practice))
+    return write_pdf("pdf/handout.html", _practice_context(practice))

@@ -27,6 +27,7 @@ PRACTICE_SETTINGS = (
     "client_contact_network_enabled",
     "age_of_majority",
     "portal_handout_text",
+    "notify_portal_shares",
 )
 
 

@@ -53,6 +53,11 @@ class Practice(models.Model):
     age_of_majority = models.PositiveSmallIntegerField(
         _("age of majority"), default=18, validators=[MinValueValidator(14), MaxValueValidator(25)]
     )
+    notify_portal_shares = models.BooleanField(
+        _("Email portal users when a document is shared"),
+        default=True,
+        help_text=_("The email says only that something new is waiting in the portal."),
+    )
     portal_handout_text = models.TextField(
         _("portal handout text"),
         blank=True,

@@ -178,6 +178,7 @@ class PracticeSettingsForm(HavenModelForm):
             "require_staff_two_factor",
             "client_contact_network_enabled",
             "age_of_majority",
+            "notify_portal_shares",
             "portal_handout_text",
         ]
         widgets = {

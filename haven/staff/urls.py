@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.urls import path
 
-from haven.staff.views import admin, auth, clients, contacts, home, portal
+from haven.staff.views import admin, auth, clients, contacts, documents, home, notes, portal
 
 app_name = "staff"
 
@@ -46,6 +46,14 @@ urlpatterns = [
         portal.instruction_sheet,
         name="portal_instruction_sheet",
     ),
+    # Documents: the Activity Log, sharing to the portal
+    path("clients/<int:client_id>/documents/", documents.activity_log, name="activity_log"),
+    path("clients/<int:client_id>/documents/upload/", documents.document_upload, name="document_upload"),
+    path("clients/<int:client_id>/documents/new-note/", notes.note_create, name="note_create"),
+    path("clients/<int:client_id>/documents/share-all/", documents.share_all, name="document_share_all"),
+    path("clients/<int:client_id>/documents/<int:document_id>/", documents.document_detail, name="document_detail"),
+    path("clients/<int:client_id>/documents/<int:document_id>/share/", documents.document_share, name="document_share"),
+    path("clients/<int:client_id>/documents/<int:document_id>/file/", documents.document_file, name="document_file"),
     # Organization Administration
     path("admin/", admin.settings_view, name="admin_settings"),
     path("admin/logo/", admin.logo_upload, name="admin_logo"),
@@ -53,6 +61,8 @@ urlpatterns = [
     path("admin/staff/invite/", admin.staff_invite, name="admin_staff_invite"),
     path("admin/staff/<int:member_id>/", admin.staff_detail, name="admin_staff_detail"),
     path("admin/facilities/", admin.facility_list, name="admin_facilities"),
+    path("admin/document-types/", documents.document_types, name="admin_document_types"),
+    path("admin/document-types/<int:type_id>/", documents.document_type_update, name="admin_document_type_update"),
     path("admin/facilities/new/", admin.facility_edit, name="admin_facility_add"),
     path("admin/facilities/<int:facility_id>/", admin.facility_edit, name="admin_facility_edit"),
 ]

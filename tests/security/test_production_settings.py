@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 from haven.env import env_bool, env_int, env_list, env_str
@@ -36,6 +37,7 @@ def production_env(data_dir: Path, **overrides: str | None) -> dict[str, str]:
         HAVEN_SECRET_KEY=random_secret(),
         HAVEN_ALLOWED_HOSTS="haven.example.org",
         HAVEN_SMTP_HOST="smtp.example.org",
+        HAVEN_FILE_KEYS=Fernet.generate_key().decode("ascii"),
         HAVEN_DATA_DIR=str(data_dir),
     )
     for key, value in overrides.items():

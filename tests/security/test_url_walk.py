@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from haven.audit.models import AuditEvent
 from haven.clients.models import Client, RelatedContact
+from haven.documents.actions import set_recipients
 from haven.practices.models import StaffMember
 from tests.personas import PASSWORD, World
 from tests.security.urlwalk import (
@@ -215,6 +216,11 @@ def portal_login(world: World) -> HttpClient:
 @pytest.mark.parametrize("route", NON_PUBLIC_ROUTES, ids=route_id)
 def test_walk_urls_are_real_pages_for_the_owning_practice(route: Route, world, login):
     """Ada (practice 1, all permissions), or Gia on portal pages, reaches every URL, so the 404s below are not typos."""
+    if route.is_portal and "document_id" in route.kwargs:
+        # Gia sees documents shared with her: share the walk's document with her first.
+        set_recipients(
+            by=world.ada, document=world.progress_note, all_authorized=False, client=False, contacts=[world.gia]
+        )
     http = portal_login(world) if route.is_portal else login(world.ada)
     url = url_for(route, world)
     response = http.get(url)

@@ -24,12 +24,16 @@ KWARG_FACTORIES: dict[str, Callable[[World], object]] = {
     "member_id": lambda world: world.theo.pk,
     "facility_id": lambda world: world.riverside_facility.pk,
     "access_id": lambda world: world.gia_access_max.pk,
+    "document_id": lambda world: world.progress_note.pk,
+    "type_id": lambda world: world.progress_note.type_id,
     "slug": lambda world: "riverside",
     "token": lambda world: secrets.token_urlsafe(32),
 }
 
 # Arguments naming a practice-scoped object: another practice's staff must get 404 for these.
-OBJECT_KWARGS = frozenset({"client_id", "contact_id", "member_id", "facility_id", "access_id"})
+OBJECT_KWARGS = frozenset(
+    {"client_id", "contact_id", "member_id", "facility_id", "access_id", "document_id", "type_id"}
+)
 
 # Reachable without logging in. Adding to this list is a security decision: review it.
 PUBLIC_URL_NAMES = frozenset(
@@ -107,7 +111,7 @@ def url_kwargs(route: Route, world: World, **overrides: object) -> dict[str, obj
             f"URL {route} ({route.pattern}) takes {unknown}: add them to KWARG_FACTORIES in tests/security/urlwalk.py"
         )
     values = {name: KWARG_FACTORIES[name](world) for name in route.kwargs}
-    if ("contact_id" in values or "access_id" in values) and "client_id" in values:
+    if ({"contact_id", "access_id", "document_id"} & set(values)) and "client_id" in values:
         values["client_id"] = world.max.pk  # Gia is Max's contact: the URL must name her own client
     values.update(overrides)
     return values
@@ -122,7 +126,8 @@ def url_for(route: Route, world: World, **overrides: object) -> str:
 
 ROUTES = all_routes()
 NON_PUBLIC_ROUTES = [route for route in ROUTES if route.name not in PUBLIC_URL_NAMES]
-OBJECT_ROUTES = [route for route in ROUTES if route.is_object_url]
+# Staff URLs naming a practice-scoped object (the portal's are scoped by the signed-in profile instead).
+OBJECT_ROUTES = [route for route in ROUTES if route.is_object_url and not route.is_portal]
 PERMISSION_ROUTES = [route for route in ROUTES if route.rule is not None and route.rule.permission]
 CONTACT_ROUTES = [route for route in ROUTES if "contact_id" in route.kwargs]
 ACCESS_ROUTES = [route for route in ROUTES if "access_id" in route.kwargs]

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from django.core import mail
 
 from haven.core.mail_backends import DemoOutboxBackend
@@ -54,6 +55,7 @@ def test_the_outbox_does_not_exist_in_production(tmp_path):
         "HAVEN_SECRET_KEY": "x" * 60,
         "HAVEN_ALLOWED_HOSTS": "haven.example.org",
         "HAVEN_SMTP_HOST": "smtp.example.org",
+        "HAVEN_FILE_KEYS": Fernet.generate_key().decode("ascii"),
         "HAVEN_DATA_DIR": str(tmp_path),
         "HAVEN_DEMO_OUTBOX": "true",  # even when asked for
     }

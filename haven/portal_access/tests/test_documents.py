@@ -12,12 +12,8 @@ from PIL import Image
 from pypdf import PdfReader
 from pypdf.generic import ContentStream, DictionaryObject, NumberObject
 
-from haven.portal_access.documents import (
-    DataOnlyURLFetcher,
-    RefusedURLError,
-    render_instruction_sheet,
-    render_portal_handout,
-)
+from haven.core.pdf import DataOnlyURLFetcher, RefusedURLError
+from haven.portal_access.documents import render_instruction_sheet, render_portal_handout
 from haven.portal_access.models import AccessKind, AccessStatus, PortalAccount, ProfileAccess
 
 PIN = "48151623"

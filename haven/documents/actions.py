@@ -1,0 +1,254 @@
+"""Every change to documents and their sharing goes through these functions."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from haven.audit.actions import record_event
+from haven.audit.models import Actor
+from haven.clients.models import Client, RelatedContact
+from haven.core.email import send_email_on_commit
+from haven.core.errors import ApplicationError
+from haven.documents.files import detect_content_type, safe_filename
+from haven.documents.models import Audience, Category, Document, DocumentType, DocumentVersion, Share, VersionSource
+from haven.documents.selectors import unshared_with_client
+from haven.documents.storage import delete_stored, store_encrypted
+from haven.portal_access.models import AccessKind, ProfileAccess
+from haven.practices.models import Permission, Practice, StaffMember
+
+DEFAULT_TYPES = [
+    ("Progress Note", Category.PROGRESS_NOTE),
+    ("Complete Evaluation", Category.EVALUATION),
+    ("Treatment Plan", Category.TREATMENT_PLAN),
+    ("Consent", Category.CONSENT),
+    ("Superbill", Category.INVOICE),
+    ("Completed Intake Packet", Category.INTAKE),
+    ("General Document", Category.GENERAL),
+    ("Academics Report", Category.ACADEMICS),
+]
+
+
+def ensure_default_types(practice: Practice) -> None:
+    """Every practice starts with the usual document types; administrators adjust them."""
+    existing = set(DocumentType.objects.filter(practice=practice).values_list("name", flat=True))
+    DocumentType.objects.bulk_create(
+        DocumentType(practice=practice, name=name, category=category)
+        for name, category in DEFAULT_TYPES
+        if name not in existing
+    )
+
+
+def _require(by: StaffMember, permission: str, message: str) -> None:
+    if not by.has_permission(permission):
+        raise ApplicationError(message)
+
+
+@transaction.atomic
+def _create_document(
+    *,
+    by: StaffMember,
+    client: Client,
+    doc_type: DocumentType,
+    title: str,
+    document_date: datetime.date,
+    data: bytes,
+    content_type: str,
+    source: str,
+) -> Document:
+    if client.practice_id != by.practice_id or doc_type.practice_id != by.practice_id:
+        raise ApplicationError(_("That client or document type is not part of your practice."))
+    stored = store_encrypted(data)
+    try:
+        with transaction.atomic():
+            document = Document.objects.create(
+                practice=by.practice,
+                client=client,
+                type=doc_type,
+                title=title.strip(),
+                author=by,
+                document_date=document_date,
+            )
+            version = DocumentVersion.objects.create(
+                document=document,
+                number=1,
+                storage_name=stored,
+                filename=safe_filename(title, content_type),
+                content_type=content_type,
+                size=len(data),
+                sha256=hashlib.sha256(data).hexdigest(),
+                source=source,
+                created_by=by,
+            )
+            Document.objects.filter(pk=document.pk).update(current_version=version)
+            document.current_version = version
+            record_event(
+                action="document.created",
+                actor=Actor.staff(by.user),
+                practice=by.practice,
+                client=client,
+                target=document,
+                details={"type": doc_type.name, "source": source, "sha256": version.sha256},
+            )
+    except Exception:
+        # Nothing half-written: the file goes with the rows that would have named it.
+        delete_stored(stored)
+        raise
+    return document
+
+
+def upload_document(
+    *,
+    by: StaffMember,
+    client: Client,
+    doc_type: DocumentType,
+    title: str,
+    document_date: datetime.date,
+    data: bytes,
+) -> Document:
+    """Upload Client General Documents: PDF, PNG or JPEG, checked from the content, stored encrypted."""
+    _require(by, Permission.UPLOAD_DOCUMENTS, _("You don't have permission to upload documents."))
+    content_type = detect_content_type(data)
+    return _create_document(
+        by=by,
+        client=client,
+        doc_type=doc_type,
+        title=title,
+        document_date=document_date,
+        data=data,
+        content_type=content_type,
+        source=VersionSource.UPLOAD,
+    )
+
+
+# --- Sharing to the portal ------------------------------------------------------------------
+
+
+def _check_shareable(by: StaffMember, document: Document) -> None:
+    _require(by, Permission.WEB_PORTAL, _("Only staff with the Web Portal permission can share to the portal."))
+    if document.practice_id != by.practice_id:
+        raise ApplicationError(_("That document is not part of your practice."))
+    if document.type.never_share or document.type.hidden_from_portal:
+        raise ApplicationError(
+            _("%(type)s documents are on the portal exception list and can't be shared.") % {"type": document.type.name}
+        )
+
+
+def _can_see(access: ProfileAccess, share: Share) -> bool:
+    if share.audience == Audience.ALL_AUTHORIZED:
+        return access.kind in (AccessKind.SELF, AccessKind.CONTACT)
+    if share.audience == Audience.CLIENT:
+        return access.kind == AccessKind.SELF
+    return access.kind == AccessKind.CONTACT and access.contact_id == share.contact_id
+
+
+def _notify(document: Document, shares: list[Share]) -> None:
+    """Tell each person who can now see the document that something is waiting (no health information)."""
+    if not document.practice.notify_portal_shares:
+        return
+    accesses = (
+        ProfileAccess.objects.effective(document.practice).filter(client=document.client).select_related("account")
+    )
+    emails = {access.account.email for access in accesses if any(_can_see(access, share) for share in shares)}
+    for email in sorted(emails):
+        send_email_on_commit(
+            to=email,
+            template="portal_new_document",
+            context={"sender": document.practice.name, "portal": document.practice.portal_url},
+        )
+
+
+@transaction.atomic
+def set_recipients(
+    *, by: StaffMember, document: Document, all_authorized: bool, client: bool, contacts: list[RelatedContact]
+) -> list[Share]:
+    """The share dialog (DOC-3): make the open shares exactly these; unselected recipients lose the document at once."""
+    _check_shareable(by, document)
+    for contact in contacts:
+        if contact.client_id != document.client_id or not contact.web_portal:
+            raise ApplicationError(_("Choose among this client's contacts with Web Portal permission."))
+    wanted: set[tuple[str, int | None]] = {(Audience.CONTACT, contact.pk) for contact in contacts}
+    if all_authorized:
+        wanted.add((Audience.ALL_AUTHORIZED, None))
+    if client:
+        wanted.add((Audience.CLIENT, None))
+    current = {(share.audience, share.contact_id): share for share in document.shares.open().select_for_update()}
+    now = timezone.now()
+    removed = [share for key, share in current.items() if key not in wanted]
+    for share in removed:
+        share.revoked_at, share.revoked_by = now, by
+        share.save(update_fields=["revoked_at", "revoked_by"])
+    added = Share.objects.bulk_create(
+        Share(document=document, audience=audience, contact_id=contact_id, shared_by=by, shared_at=now)
+        for audience, contact_id in sorted(wanted - set(current), key=str)
+    )
+    for share, action in [(share, "document.unshared") for share in removed] + [
+        (share, "document.shared") for share in added
+    ]:
+        record_event(
+            action=action,
+            actor=Actor.staff(by.user),
+            practice=by.practice,
+            client=document.client,
+            target=document,
+            details={"audience": share.audience, "contact": share.contact_id},
+        )
+    if added:
+        _notify(document, added)
+    return added
+
+
+@transaction.atomic
+def share_all_with_client(*, by: StaffMember, client: Client) -> int:
+    """The Activity Log's globe (DOC-5): every available document, to the client only, in a few queries."""
+    _require(by, Permission.WEB_PORTAL, _("Only staff with the Web Portal permission can share to the portal."))
+    if client.practice_id != by.practice_id:
+        raise ApplicationError(_("That client is not part of your practice."))
+    document_ids = list(unshared_with_client(client).values_list("pk", flat=True))
+    now = timezone.now()
+    Share.objects.bulk_create(
+        [
+            Share(document_id=document_id, audience=Audience.CLIENT, shared_by=by, shared_at=now)
+            for document_id in document_ids
+        ],
+        batch_size=500,
+    )
+    record_event(
+        action="document.shared_all",
+        actor=Actor.staff(by.user),
+        practice=by.practice,
+        client=client,
+        details={"audience": Audience.CLIENT, "documents": document_ids},
+    )
+    if document_ids and client.practice.notify_portal_shares:
+        for access in ProfileAccess.objects.effective(client.practice).filter(client=client, kind=AccessKind.SELF):
+            send_email_on_commit(
+                to=access.account.email,
+                template="portal_new_document",
+                context={"sender": client.practice.name, "portal": client.practice.portal_url},
+            )
+    return len(document_ids)
+
+
+@transaction.atomic
+def set_type_exceptions(
+    *, by: StaffMember, doc_type: DocumentType, never_share: bool, hidden_from_portal: bool
+) -> DocumentType:
+    """Portal document exceptions (DOC-2), set by an administrator."""
+    _require(by, Permission.ORG_ADMIN, _("Only administrators can change portal document exceptions."))
+    locked = DocumentType.objects.select_for_update().get(pk=doc_type.pk, practice=by.practice)
+    before = {"never_share": locked.never_share, "hidden_from_portal": locked.hidden_from_portal}
+    locked.never_share, locked.hidden_from_portal = never_share, hidden_from_portal
+    locked.save(update_fields=["never_share", "hidden_from_portal"])
+    record_event(
+        action="document_type.exceptions_changed",
+        actor=Actor.staff(by.user),
+        practice=by.practice,
+        target=locked,
+        details={"before": before, "after": {"never_share": never_share, "hidden_from_portal": hidden_from_portal}},
+    )
+    return locked

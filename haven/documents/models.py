@@ -1,0 +1,151 @@
+"""Documents in a client's chart (the Activity Log), their immutable versions, and what is shared to the portal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from haven.clients.models import Client, RelatedContact
+from haven.practices.models import Practice, StaffMember
+
+
+class Category(models.TextChoices):
+    PROGRESS_NOTE = "progress_note", _("Progress note")
+    EVALUATION = "evaluation", _("Evaluation")
+    TREATMENT_PLAN = "treatment_plan", _("Treatment plan")
+    CONSENT = "consent", _("Consent")
+    INVOICE = "invoice", _("Superbill or invoice")
+    INTAKE = "intake", _("Completed intake packet")
+    GENERAL = "general", _("General document")
+    ACADEMICS = "academics", _("Academics report")
+    GROUP_NOTE = "group_note", _("Group note")
+
+
+class DocumentType(models.Model):
+    """A kind of document; administrators set which can never be shared and which the portal hides (DOC-2)."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="document_types")
+    name = models.CharField(_("name"), max_length=100)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    never_share = models.BooleanField(
+        _("Portal document exception"), default=False, help_text=_("Documents of this type can never be shared.")
+    )
+    hidden_from_portal = models.BooleanField(
+        _("Hidden from the portal"), default=False, help_text=_("Never shown in the portal, even if shared before.")
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["practice", "name"], name="documents_type_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def shareable(self) -> bool:
+        return not (self.never_share or self.hidden_from_portal)
+
+
+class Document(models.Model):
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="documents")
+    type = models.ForeignKey(DocumentType, on_delete=models.PROTECT, related_name="documents")
+    title = models.CharField(_("title"), max_length=200)
+    author = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="+")
+    document_date = models.DateField(_("date"), default=timezone.localdate)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    current_version = models.ForeignKey(
+        "DocumentVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+
+    class Meta:
+        ordering = ["-document_date", "-created_at", "-pk"]
+        indexes = [models.Index(fields=["client", "-document_date", "-created_at"], name="documents_client_log")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class VersionSource(models.TextChoices):
+    UPLOAD = "upload", _("Uploaded")
+    RENDERED = "rendered", _("Written in Haven")
+    SIGNED = "signed", _("Signed")
+
+
+class DocumentVersion(models.Model):
+    """One immutable rendition of a document: its encrypted file and the hash of its content."""
+
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    storage_name = models.CharField(max_length=200, unique=True, editable=False)
+    filename = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    source = models.CharField(max_length=16, choices=VersionSource.choices)
+    created_by = models.ForeignKey(StaffMember, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["document", "number"]
+        constraints = [models.UniqueConstraint(fields=["document", "number"], name="documents_version_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.document} v{self.number}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ValueError("Document versions never change; add a new version instead.")
+        super().save(*args, **kwargs)
+
+
+class Audience(models.TextChoices):
+    ALL_AUTHORIZED = "all", _("All Authorized")
+    CLIENT = "client", _("Client")
+    CONTACT = "contact", _("Related contact")
+
+
+class ShareQuerySet(models.QuerySet["Share"]):
+    def open(self) -> ShareQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+
+class Share(models.Model):
+    """A document made available in the portal: to the client, to one contact, or to All Authorized."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="shares")
+    audience = models.CharField(max_length=16, choices=Audience.choices)
+    contact = models.ForeignKey(RelatedContact, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    shared_by = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="+")
+    shared_at = models.DateTimeField(default=timezone.now)
+    revoked_by = models.ForeignKey(StaffMember, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ShareQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["shared_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "audience"],
+                condition=Q(revoked_at__isnull=True, contact__isnull=True),
+                name="documents_one_open_share_per_audience",
+            ),
+            models.UniqueConstraint(
+                fields=["document", "contact"],
+                condition=Q(revoked_at__isnull=True, contact__isnull=False),
+                name="documents_one_open_share_per_contact",
+            ),
+            models.CheckConstraint(
+                condition=Q(audience="contact", contact__isnull=False)
+                | (~Q(audience="contact") & Q(contact__isnull=True)),
+                name="documents_share_contact_matches_audience",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document} → {self.audience}"

@@ -1,0 +1,72 @@
+"""Reads of documents, always scoped, with a fixed number of queries however many documents there are."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from haven.clients.models import Client
+from haven.documents.models import Audience, Document, DocumentType, Share
+from haven.portal_access.models import AccessKind, ProfileAccess
+
+CLIENT_VISIBLE = [Audience.ALL_AUTHORIZED, Audience.CLIENT]
+
+
+def _open_shares(**filters: object) -> QuerySet[Share]:
+    return Share.objects.filter(document=OuterRef("pk"), revoked_at__isnull=True, **filters)
+
+
+def activity_log(client: Client, *, type_id: int | None = None) -> QuerySet[Document]:
+    """The client's documents, newest first, each with what its globe and Share Status need."""
+    documents = (
+        Document.objects.filter(client=client, practice_id=client.practice_id)
+        .select_related("type", "author__user", "current_version")
+        .annotate(
+            shared_all=Exists(_open_shares(audience=Audience.ALL_AUTHORIZED)),
+            shared_individually=Exists(_open_shares(audience__in=[Audience.CLIENT, Audience.CONTACT])),
+        )
+    )
+    if type_id is not None:
+        documents = documents.filter(type_id=type_id)
+    return documents
+
+
+def shareable_documents(client: Client) -> QuerySet[Document]:
+    return Document.objects.filter(
+        client=client, practice_id=client.practice_id, type__never_share=False, type__hidden_from_portal=False
+    )
+
+
+def unshared_with_client(client: Client) -> QuerySet[Document]:
+    """Shareable documents the client cannot see yet: what Share all would share."""
+    return shareable_documents(client).exclude(Exists(_open_shares(audience__in=CLIENT_VISIBLE)))
+
+
+def all_shared_with_client(client: Client) -> bool:
+    """The Activity Log's own globe: orange when everything available is shared with the client."""
+    return shareable_documents(client).exists() and not unshared_with_client(client).exists()
+
+
+def document_types(practice_id: int) -> QuerySet[DocumentType]:
+    return DocumentType.objects.filter(practice_id=practice_id)
+
+
+def documents_for_portal(access: ProfileAccess) -> QuerySet[Document]:
+    """What this person may see for this client: shared to them, to All Authorized, or (as the client) to the client."""
+    visible = Q(audience=Audience.ALL_AUTHORIZED)
+    if access.kind == AccessKind.SELF:
+        visible |= Q(audience=Audience.CLIENT)
+    elif access.kind == AccessKind.CONTACT and access.contact_id is not None:
+        visible |= Q(audience=Audience.CONTACT, contact_id=access.contact_id)
+    if access.kind == AccessKind.PORTAL_USER:
+        return Document.objects.none()
+    return (
+        Document.objects.filter(
+            client_id=access.client_id,
+            practice_id=access.practice_id,
+            type__hidden_from_portal=False,
+            type__never_share=False,
+        )
+        .filter(Exists(_open_shares().filter(visible)))
+        .select_related("type", "current_version")
+        .order_by("-document_date", "-created_at", "-pk")
+    )

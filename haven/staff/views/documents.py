@@ -1,0 +1,288 @@
+"""The Activity Log: a client's documents, uploading, and sharing them to the portal (DOC-1..DOC-6, DOC-9)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST, require_safe
+
+from haven.audit.actions import record_event
+from haven.audit.models import Actor
+from haven.clients.access import get_client_for_staff, get_contact_for_staff
+from haven.clients.models import Client, RelatedContact
+from haven.clients.selectors import contacts_of
+from haven.core.errors import ApplicationError
+from haven.core.forms import DateInput, HavenForm
+from haven.documents import actions, selectors
+from haven.documents.access import get_document_for_staff
+from haven.documents.models import Audience, Document, DocumentType
+from haven.documents.responses import file_response
+from haven.practices.access import StaffRequest, deny, staff_view
+from haven.practices.models import Permission
+
+PAGE_SIZE = 25
+
+
+class DocumentUploadForm(HavenForm):
+    doc_type = forms.ModelChoiceField(
+        label=gettext_lazy("Type"),
+        queryset=DocumentType.objects.none(),
+        empty_label=gettext_lazy("Choose a type"),
+        error_messages={"required": gettext_lazy("Choose the type of document.")},
+    )
+    title = forms.CharField(
+        label=gettext_lazy("Title"),
+        max_length=200,
+        error_messages={"required": gettext_lazy("Give the document a title.")},
+    )
+    document_date = forms.DateField(
+        label=gettext_lazy("Date"),
+        widget=DateInput(),
+        error_messages={
+            "required": gettext_lazy("Enter the document's date."),
+            "invalid": gettext_lazy("Enter a date like 2025-03-14."),
+        },
+    )
+    file = forms.FileField(
+        label=gettext_lazy("File"),
+        help_text=gettext_lazy("A PDF, PNG or JPEG file. It is stored encrypted."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
+        error_messages={"required": gettext_lazy("Choose the file to upload.")},
+    )
+
+    def __init__(self, *args: Any, practice_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["doc_type"].queryset = selectors.document_types(practice_id)  # type: ignore[attr-defined]
+        self.fields["document_date"].initial = timezone.localdate()
+
+
+def _chart_context(request: StaffRequest, client: Client, **extra: object) -> dict[str, object]:
+    return {
+        "nav": "clients",
+        "client": client,
+        "tab": "documents",
+        "can_see_history": request.staff.has_permission(Permission.ORG_ADMIN),
+        **extra,
+    }
+
+
+def _type_filter(raw: str, allowed: set[int]) -> int | None:
+    """The ?type= filter, kept only when it names one of the practice's types."""
+    try:
+        value = int(raw)
+    except ValueError:
+        return None
+    return value if value in allowed else None
+
+
+@staff_view()
+@require_safe
+def activity_log(request: StaffRequest, client_id: int) -> HttpResponse:
+    """The client's documents, newest first, each with its globe and Share Status; a fixed number of queries."""
+    client = get_client_for_staff(request.staff, client_id, path=request.path)
+    types = list(selectors.document_types(client.practice_id))
+    type_id = _type_filter(request.GET.get("type", ""), {doc_type.pk for doc_type in types})
+    documents = selectors.activity_log(client, type_id=type_id)
+    page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = _chart_context(
+        request,
+        client,
+        page=page,
+        types=types,
+        type_id=type_id,
+        all_shared=selectors.all_shared_with_client(client),
+        can_share=request.staff.has_permission(Permission.WEB_PORTAL),
+        can_upload=request.staff.has_permission(Permission.UPLOAD_DOCUMENTS),
+        can_write_notes=request.staff.has_permission(Permission.DYNAMIC_FORMS),
+    )
+    return render(request, "staff/documents/activity_log.html", context)
+
+
+@staff_view(Permission.UPLOAD_DOCUMENTS)
+def document_upload(request: StaffRequest, client_id: int) -> HttpResponse:
+    client = get_client_for_staff(request.staff, client_id, path=request.path)
+    actions.ensure_default_types(request.staff.practice)
+    form = DocumentUploadForm(request.POST or None, request.FILES or None, practice_id=client.practice_id)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            # One byte past the limit is enough for the action to refuse it with its own message.
+            data = form.cleaned_data["file"].read(settings.HAVEN_MAX_UPLOAD_BYTES + 1)
+            try:
+                document = actions.upload_document(
+                    by=request.staff,
+                    client=client,
+                    doc_type=form.cleaned_data["doc_type"],
+                    title=form.cleaned_data["title"],
+                    document_date=form.cleaned_data["document_date"],
+                    data=data,
+                )
+            except ApplicationError as error:
+                form.add_error("file", error.message)
+            else:
+                messages.success(request, _("“%(title)s” was added to the Activity Log.") % {"title": document.title})
+                return redirect("staff:activity_log", client_id=client.pk)
+    return render(request, "staff/documents/upload.html", _chart_context(request, client, form=form), status=status)
+
+
+def _recipients(document: Document, client: Client) -> tuple[set[str], set[int], list[str]]:
+    """Who the document is open to now: audiences, contact ids, and their names for display."""
+    audiences: set[str] = set()
+    contact_ids: set[int] = set()
+    names: list[str] = []
+    for share in document.shares.open().select_related("contact").order_by("audience", "contact__last_name"):
+        audiences.add(share.audience)
+        if share.audience == Audience.ALL_AUTHORIZED:
+            names.insert(0, _("All Authorized"))
+        elif share.audience == Audience.CLIENT:
+            names.append(_("%(name)s (client)") % {"name": client.full_name})
+        elif share.contact is not None:
+            contact_ids.add(share.contact.pk)
+            names.append(share.contact.full_name)
+    return audiences, contact_ids, names
+
+
+@staff_view()
+@require_safe
+def document_detail(request: StaffRequest, client_id: int, document_id: int) -> HttpResponse:
+    """The document, its versions and the share dialog (DOC-3)."""
+    client = get_client_for_staff(request.staff, client_id, path=request.path)
+    document = get_document_for_staff(request.staff, client, document_id, path=request.path)
+    audiences, contact_ids, names = _recipients(document, client)
+    portal_contacts: list[RelatedContact] = list(contacts_of(client).filter(web_portal=True))
+    context = _chart_context(
+        request,
+        client,
+        document=document,
+        versions=list(document.versions.select_related("created_by__user").order_by("-number")),
+        excepted=not document.type.shareable,
+        can_share=request.staff.has_permission(Permission.WEB_PORTAL),
+        shared_all=Audience.ALL_AUTHORIZED in audiences,
+        shared_client=Audience.CLIENT in audiences,
+        contact_rows=[(contact, contact.pk in contact_ids) for contact in portal_contacts],
+        recipient_names=names,
+    )
+    return render(request, "staff/documents/detail.html", context)
+
+
+@staff_view(Permission.WEB_PORTAL)
+@require_POST
+def document_share(request: StaffRequest, client_id: int, document_id: int) -> HttpResponse:
+    """Make the open shares exactly the ticked recipients; any contact outside this client refuses it all."""
+    client = get_client_for_staff(request.staff, client_id, path=request.path)
+    document = get_document_for_staff(request.staff, client, document_id, path=request.path)
+    contacts: dict[int, RelatedContact] = {}
+    for raw in request.POST.getlist("contact"):
+        try:
+            contact_id = int(raw)
+        except ValueError:
+            raise deny(
+                request.staff, object_type="clients.relatedcontact", object_id=raw[:40], path=request.path
+            ) from None
+        if contact_id not in contacts:
+            contacts[contact_id] = get_contact_for_staff(request.staff, client, contact_id, path=request.path)
+    try:
+        actions.set_recipients(
+            by=request.staff,
+            document=document,
+            all_authorized=request.POST.get("all_authorized") == "1",
+            client=request.POST.get("client") == "1",
+            contacts=list(contacts.values()),
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Sharing updated."))
+    return redirect("staff:document_detail", client_id=client.pk, document_id=document.pk)
+
+
+@staff_view(Permission.WEB_PORTAL)
+@require_POST
+def share_all(request: StaffRequest, client_id: int) -> HttpResponse:
+    """The Activity Log's globe (DOC-5): every available document, to the client only."""
+    client = get_client_for_staff(request.staff, client_id, path=request.path)
+    try:
+        shared = actions.share_all_with_client(by=request.staff, client=client)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        if shared:
+            messages.success(request, _("All documentation successfully portalized for the client."))
+        else:
+            messages.info(request, _("Everything available was already shared."))
+    return redirect("staff:activity_log", client_id=client.pk)
+
+
+@staff_view()
+@require_GET
+def document_file(request: StaffRequest, client_id: int, document_id: int) -> HttpResponse:
+    """The current version's file, through this view only; every view and download is audited (DOC-9)."""
+    client = get_client_for_staff(request.staff, client_id, path=request.path)
+    document = get_document_for_staff(request.staff, client, document_id, path=request.path)
+    version = document.current_version
+    if version is None:
+        raise Http404
+    download = request.GET.get("download") == "1"
+    response = file_response(version, download=download)
+    record_event(
+        action="document.downloaded" if download else "document.viewed",
+        actor=Actor.staff(request.staff.user),
+        practice=request.staff.practice,
+        client=client,
+        target=document,
+        details={"version": version.number},
+    )
+    return response
+
+
+# --- Organization Administration: portal document exceptions (DOC-2) -------------------------
+
+
+def _get_type_for_admin(request: StaffRequest, type_id: int) -> DocumentType:
+    doc_type = selectors.document_types(request.staff.practice_id).filter(pk=type_id).first()
+    if doc_type is None:
+        raise deny(request.staff, object_type="documents.documenttype", object_id=type_id, path=request.path)
+    return doc_type
+
+
+@staff_view(Permission.ORG_ADMIN)
+@require_safe
+def document_types(request: StaffRequest) -> HttpResponse:
+    actions.ensure_default_types(request.staff.practice)
+    return render(
+        request,
+        "staff/admin/document_types.html",
+        {
+            "nav": "admin",
+            "section": "document_types",
+            "types": list(selectors.document_types(request.staff.practice_id)),
+        },
+    )
+
+
+@staff_view(Permission.ORG_ADMIN)
+@require_POST
+def document_type_update(request: StaffRequest, type_id: int) -> HttpResponse:
+    doc_type = _get_type_for_admin(request, type_id)
+    try:
+        actions.set_type_exceptions(
+            by=request.staff,
+            doc_type=doc_type,
+            never_share=request.POST.get("never_share") == "1",
+            hidden_from_portal=request.POST.get("hidden_from_portal") == "1",
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Portal document exceptions saved for %(type)s.") % {"type": doc_type.name})
+    return redirect("staff:admin_document_types")
