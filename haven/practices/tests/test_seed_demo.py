@@ -39,3 +39,12 @@ def test_demo_family_has_a_guardian_of_two_minors():
     children = {contact.client.first_name for contact in guardianships}
     assert children == {"Max", "Mia"}
     assert RelatedContact.objects.filter(client__first_name="Max", linked_client__first_name="Mia").exists()
+
+
+def test_demo_children_have_documents_to_share():
+    from haven.documents.models import Document
+
+    call_command("seed_demo")
+    for name in ("Max", "Mia"):
+        titles = set(Document.objects.filter(client__first_name=name).values_list("title", flat=True))
+        assert titles == {"Treatment plan", "Progress note"}

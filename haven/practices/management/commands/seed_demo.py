@@ -12,6 +12,9 @@ from django.utils import timezone
 
 from haven.clients.actions import add_contact, create_client
 from haven.clients.models import Client, Relationship
+from haven.documents.actions import ensure_default_types
+from haven.documents.models import Category, DocumentType
+from haven.documents.notes import write_clinical_note
 from haven.practices.actions import save_facility, set_staff_permission
 from haven.practices.bootstrap import create_practice_with_administrator
 from haven.practices.models import ROLE_TEMPLATES, Permission, Practice, Role, StaffMember
@@ -61,6 +64,28 @@ LAST_NAMES = [
     "Okafor",
     "Patel",
     "Quinlan",
+]
+
+
+DEMO_NOTES = [
+    (
+        Category.TREATMENT_PLAN,
+        "Treatment plan",
+        [
+            ("Problems", "Worry at bedtime and before school; trouble settling to sleep."),
+            ("Goals", "Fall asleep within 30 minutes on school nights; go to school without distress."),
+            ("Interventions", "Weekly sessions; relaxation practice; a bedtime routine agreed with the family."),
+        ],
+    ),
+    (
+        Category.PROGRESS_NOTE,
+        "Progress note",
+        [
+            ("Presenting concerns", "Reports fewer worries this week."),
+            ("Interventions", "Practised breathing exercises; reviewed the bedtime routine."),
+            ("Plan", "Continue weekly; practise breathing each evening."),
+        ],
+    ),
 ]
 
 
@@ -168,6 +193,21 @@ class Command(BaseCommand):
             linked_client=mia_client,
             data={"relationship": Relationship.SIBLING, "web_portal": False, "legal_guardian": False},
         )
+        # Documents in the children's Activity Logs, written by their therapist; their PDFs are
+        # rendered by the task worker once `make demo` starts it.
+        ensure_default_types(practice)
+        therapist = StaffMember.objects.get(user__email=DEMO_STAFF[1][0])
+        types = {doc_type.category: doc_type for doc_type in DocumentType.objects.filter(practice=practice)}
+        for child in (max_client, mia_client):
+            for category, title, sections in DEMO_NOTES:
+                write_clinical_note(
+                    by=therapist,
+                    client=child,
+                    doc_type=types[category],
+                    title=title,
+                    document_date=today - datetime.timedelta(days=7 if category == Category.TREATMENT_PLAN else 1),
+                    sections=sections,
+                )
         # A contact who is not a client.
         add_contact(
             by=admin,
