@@ -172,3 +172,36 @@ def test_a_version_never_changes(world):
     version.title = "changed"
     with pytest.raises(ValueError, match="never change"):
         version.save()
+
+
+def test_recipients_are_told_by_email_without_health_information(world, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        set_recipients(
+            by=world.ada, document=world.progress_note, all_authorized=False, client=False, contacts=[world.gia]
+        )
+    assert [message.to for message in mail.outbox] == [["gia@example.com"]]
+    message = mail.outbox[0]
+    assert "New in your Riverside Counseling portal" in message.subject
+    for word in ("Max", "Moreno", "Progress", world.progress_note.title):
+        assert word not in str(message.body), word
+
+
+def test_the_practice_can_turn_the_share_email_off(world, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    world.riverside.notify_portal_shares = False
+    world.riverside.save()
+    world.progress_note.practice.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        set_recipients(by=world.ada, document=world.progress_note, all_authorized=True, client=False, contacts=[])
+    assert mail.outbox == []
+
+
+def test_a_share_to_the_client_only_emails_nobody_else(world, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        set_recipients(by=world.ada, document=world.progress_note, all_authorized=False, client=True, contacts=[])
+    assert mail.outbox == []  # Max has no portal login of his own; Gia is not "the client"
