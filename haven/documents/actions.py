@@ -132,6 +132,8 @@ def _check_shareable(by: StaffMember, document: Document) -> None:
     _require(by, Permission.WEB_PORTAL, _("Only staff with the Web Portal permission can share to the portal."))
     if document.practice_id != by.practice_id:
         raise ApplicationError(_("That document is not part of your practice."))
+    if document.current_version_id is None:
+        raise ApplicationError(_("Its PDF is still being prepared; share it once it appears."))
     if document.type.never_share or document.type.hidden_from_portal:
         raise ApplicationError(
             _("%(type)s documents are on the portal exception list and can't be shared.") % {"type": document.type.name}

@@ -32,7 +32,11 @@ def activity_log(client: Client, *, type_id: int | None = None) -> QuerySet[Docu
 
 def shareable_documents(client: Client) -> QuerySet[Document]:
     return Document.objects.filter(
-        client=client, practice_id=client.practice_id, type__never_share=False, type__hidden_from_portal=False
+        client=client,
+        practice_id=client.practice_id,
+        type__never_share=False,
+        type__hidden_from_portal=False,
+        current_version__isnull=False,  # a note whose PDF is still being prepared waits
     )
 
 
@@ -65,6 +69,7 @@ def documents_for_portal(access: ProfileAccess) -> QuerySet[Document]:
             practice_id=access.practice_id,
             type__hidden_from_portal=False,
             type__never_share=False,
+            current_version__isnull=False,
         )
         .filter(Exists(_open_shares().filter(visible)))
         .select_related("type", "current_version")

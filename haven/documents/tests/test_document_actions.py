@@ -205,3 +205,22 @@ def test_a_share_to_the_client_only_emails_nobody_else(world, django_capture_on_
     with django_capture_on_commit_callbacks(execute=True):
         set_recipients(by=world.ada, document=world.progress_note, all_authorized=False, client=True, contacts=[])
     assert mail.outbox == []  # Max has no portal login of his own; Gia is not "the client"
+
+
+def test_a_document_without_its_pdf_yet_cannot_be_shared_or_seen(world):
+    """A note still being rendered has no file: sharing waits, share all skips it, the portal never lists it."""
+    pending = Document.objects.create(
+        practice=world.riverside,
+        client=world.max,
+        type=world.progress_note.type,
+        title="Being prepared",
+        author=world.ada,
+    )
+    with pytest.raises(ApplicationError, match="still being prepared"):
+        set_recipients(by=world.ada, document=pending, all_authorized=True, client=False, contacts=[])
+    share_all_with_client(by=world.ada, client=world.max)
+    assert not Share.objects.filter(document=pending).exists()
+    from haven.documents.selectors import documents_for_portal
+
+    Share.objects.create(document=pending, audience=Audience.ALL_AUTHORIZED, shared_by=world.ada)
+    assert pending not in documents_for_portal(world.gia_access_max)

@@ -251,7 +251,7 @@ def test_set_recipients_then_unselecting_gia_removes_her_share_at_once(world, lo
     assert documents_for_portal(world.gia_access_max).filter(pk=document.pk).exists()
     gia_box = re.search(rf'<input[^>]*name="contact" value="{world.gia.pk}"[^>]*>', html)
     assert gia_box is not None and "checked" in gia_box.group(0)
-    assert html.count("bg-warning-subtle") == 2  # the client and Gia, highlighted
+    assert html.count("recipient-selected") == 2  # the client and Gia, highlighted
 
     response = http.post(share_url(world, document), {"client": "1"}, follow=True)
 
