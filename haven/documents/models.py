@@ -50,6 +50,28 @@ class DocumentType(models.Model):
         return not (self.never_share or self.hidden_from_portal)
 
 
+class GroupNote(models.Model):
+    """A General Log note linked to several clients (DOC-7); each client gets its own Document copy.
+
+    The group note names nobody: who is linked is only known through the copies, and each copy
+    belongs to one client's chart, so sharing a copy never reveals the other members.
+    """
+
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="+")
+    type = models.ForeignKey(DocumentType, on_delete=models.PROTECT, related_name="group_notes")
+    title = models.CharField(_("title"), max_length=200)
+    document_date = models.DateField(_("date"), default=timezone.localdate)
+    author = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-document_date", "-created_at", "-pk"]
+        indexes = [models.Index(fields=["practice", "-document_date", "-created_at"], name="documents_general_log")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class Document(models.Model):
     practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="+")
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="documents")
@@ -60,6 +82,10 @@ class Document(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     current_version = models.ForeignKey(
         "DocumentVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    # Set on each client's copy of a General Log group note (DOC-7); null for every other document.
+    group_note = models.ForeignKey(
+        GroupNote, null=True, blank=True, on_delete=models.PROTECT, related_name="copies", editable=False
     )
 
     class Meta:

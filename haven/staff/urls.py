@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.urls import path
 
-from haven.staff.views import admin, auth, clients, contacts, documents, home, notes, portal
+from haven.staff.views import admin, auth, clients, contacts, documents, general_log, home, notes, portal
 
 app_name = "staff"
 
@@ -54,6 +54,12 @@ urlpatterns = [
     path("clients/<int:client_id>/documents/<int:document_id>/", documents.document_detail, name="document_detail"),
     path("clients/<int:client_id>/documents/<int:document_id>/share/", documents.document_share, name="document_share"),
     path("clients/<int:client_id>/documents/<int:document_id>/file/", documents.document_file, name="document_file"),
+    # General Log: group notes linked to several clients (DOC-7)
+    path("general-log/", general_log.general_log, name="general_log"),
+    path("general-log/new/", general_log.group_note_create, name="group_note_create"),
+    path("general-log/<int:group_note_id>/", general_log.group_note_detail, name="group_note_detail"),
+    path("general-log/<int:group_note_id>/share/", general_log.group_note_share, name="group_note_share"),
+    path("general-log/<int:group_note_id>/unshare/", general_log.group_note_unshare, name="group_note_unshare"),
     # Organization Administration
     path("admin/", admin.settings_view, name="admin_settings"),
     path("admin/logo/", admin.logo_upload, name="admin_logo"),

@@ -13,9 +13,28 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from haven.core.access import AccessRule, access_rule_of
+from haven.documents.group_notes import create_group_note, group_note_type
+from haven.documents.models import GroupNote
 from tests.personas import World
+
+
+def _group_note_id(world: World) -> int:
+    """Ana and Max's group note, made on first use: the personas hold none (it would add to their charts)."""
+    note = GroupNote.objects.filter(practice=world.riverside).order_by("pk").first()
+    if note is None:
+        note = create_group_note(
+            by=world.ada,
+            clients=[world.ana, world.max],
+            doc_type=group_note_type(world.riverside),
+            title="Group session",
+            document_date=timezone.localdate(),
+            data=b"%PDF-1.4\n% a small test document\n%%EOF\n",
+        )
+    return note.pk
+
 
 # URL keyword argument -> the practice-1 object (from the personas) it names.
 KWARG_FACTORIES: dict[str, Callable[[World], object]] = {
@@ -26,13 +45,14 @@ KWARG_FACTORIES: dict[str, Callable[[World], object]] = {
     "access_id": lambda world: world.gia_access_max.pk,
     "document_id": lambda world: world.progress_note.pk,
     "type_id": lambda world: world.progress_note.type_id,
+    "group_note_id": _group_note_id,
     "slug": lambda world: "riverside",
     "token": lambda world: secrets.token_urlsafe(32),
 }
 
 # Arguments naming a practice-scoped object: another practice's staff must get 404 for these.
 OBJECT_KWARGS = frozenset(
-    {"client_id", "contact_id", "member_id", "facility_id", "access_id", "document_id", "type_id"}
+    {"client_id", "contact_id", "member_id", "facility_id", "access_id", "document_id", "type_id", "group_note_id"}
 )
 
 # Reachable without logging in. Adding to this list is a security decision: review it.

@@ -1,0 +1,218 @@
+"""The General Log (DOC-7): group notes linked to several clients, and sharing them to All Authorized."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST, require_safe
+
+from haven.clients.models import Client, ClientStatus
+from haven.clients.selectors import search_clients
+from haven.core.errors import ApplicationError
+from haven.core.forms import DateInput, HavenForm
+from haven.documents import group_notes
+from haven.documents.group_notes import MAX_TITLE_CHARS, MIN_CLIENTS
+from haven.documents.models import GroupNote
+from haven.practices.access import StaffRequest, deny, staff_view
+from haven.practices.models import Permission, Practice, StaffMember
+
+PAGE_SIZE = 25
+
+
+class ClientChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.full_name} · {obj.date_of_birth:%Y-%m-%d}"
+
+
+class GroupNoteForm(HavenForm):
+    title = forms.CharField(
+        label=gettext_lazy("Title"),
+        max_length=MAX_TITLE_CHARS,
+        help_text=gettext_lazy("Every linked client sees this title. Don't name anyone in it."),
+        error_messages={"required": gettext_lazy("Give the group note a title.")},
+    )
+    document_date = forms.DateField(
+        label=gettext_lazy("Date"),
+        widget=DateInput(),
+        error_messages={
+            "required": gettext_lazy("Enter the group note's date."),
+            "invalid": gettext_lazy("Enter a date like 2025-03-14."),
+        },
+    )
+    file = forms.FileField(
+        label=gettext_lazy("File"),
+        help_text=gettext_lazy(
+            "A PDF, PNG or JPEG file. Each linked client gets their own copy, so the file must not name "
+            "any member of the group."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
+        error_messages={"required": gettext_lazy("Choose the file to upload.")},
+    )
+    clients = ClientChoiceField(
+        label=gettext_lazy("Clients"),
+        queryset=Client.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+        help_text=gettext_lazy(
+            "Choose at least two active clients. On a computer, hold Ctrl (⌘ on a Mac) to choose several."
+        ),
+        error_messages={
+            "required": gettext_lazy("Choose the clients who took part."),
+            "invalid_choice": gettext_lazy("Choose clients from the list."),
+            "invalid_pk_value": gettext_lazy("Choose clients from the list."),
+        },
+    )
+
+    def __init__(self, *args: Any, practice: Practice, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["clients"].queryset = search_clients(practice, status=ClientStatus.ACTIVE)  # type: ignore[attr-defined]
+        self.fields["document_date"].initial = timezone.localdate()
+
+    def clean_clients(self) -> list[Client]:
+        chosen = list(self.cleaned_data["clients"])
+        if len(chosen) < MIN_CLIENTS:
+            raise forms.ValidationError(_("Choose at least two clients for a group note."), code="too_few")
+        return chosen
+
+
+def get_group_note_for_staff(member: StaffMember, group_note_id: int, *, path: str = "") -> GroupNote:
+    group_note = (
+        GroupNote.objects.select_related("type", "author__user")
+        .filter(practice=member.practice, pk=group_note_id)
+        .first()
+    )
+    if group_note is None:
+        raise deny(member, object_type="documents.groupnote", object_id=group_note_id, path=path)
+    return group_note
+
+
+def _reject_foreign_clients(request: StaffRequest) -> None:
+    """Any posted client outside the practice refuses the whole request: 404, audited, nothing created."""
+    wanted: list[int] = []
+    for raw in request.POST.getlist("clients"):
+        try:
+            wanted.append(int(raw))
+        except ValueError:
+            raise deny(request.staff, object_type="clients.client", object_id=raw[:40], path=request.path) from None
+    found = set(Client.objects.filter(practice=request.staff.practice, pk__in=wanted).values_list("pk", flat=True))
+    for client_id in wanted:
+        if client_id not in found:
+            raise deny(request.staff, object_type="clients.client", object_id=client_id, path=request.path)
+
+
+def _context(request: StaffRequest, **extra: object) -> dict[str, object]:
+    return {
+        "nav": "general_log",
+        "can_share": request.staff.has_permission(Permission.WEB_PORTAL),
+        "can_upload": request.staff.has_permission(Permission.UPLOAD_DOCUMENTS),
+        **extra,
+    }
+
+
+@staff_view()
+@require_safe
+def general_log(request: StaffRequest) -> HttpResponse:
+    """The practice's group notes, newest first, each with how many clients it links and its globe."""
+    notes = group_notes.general_log(request.staff.practice_id)
+    page = Paginator(notes, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "staff/general_log/list.html", _context(request, page=page))
+
+
+@staff_view(Permission.UPLOAD_DOCUMENTS)
+def group_note_create(request: StaffRequest) -> HttpResponse:
+    """Upload a group note: one file, copied into each chosen client's Activity Log."""
+    practice = request.staff.practice
+    form = GroupNoteForm(request.POST or None, request.FILES or None, practice=practice)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        _reject_foreign_clients(request)
+        if form.is_valid():
+            # One byte past the limit is enough for the action to refuse it with its own message.
+            data = form.cleaned_data["file"].read(settings.HAVEN_MAX_UPLOAD_BYTES + 1)
+            try:
+                group_note = group_notes.create_group_note(
+                    by=request.staff,
+                    clients=form.cleaned_data["clients"],
+                    doc_type=group_notes.group_note_type(practice),
+                    title=form.cleaned_data["title"],
+                    document_date=form.cleaned_data["document_date"],
+                    data=data,
+                )
+            except ApplicationError as error:
+                form.add_error(None, error.message)
+            else:
+                count = len(form.cleaned_data["clients"])
+                messages.success(
+                    request,
+                    ngettext(
+                        "“%(title)s” was added to the Activity Log of %(count)d client.",
+                        "“%(title)s” was added to the Activity Logs of %(count)d clients.",
+                        count,
+                    )
+                    % {"title": group_note.title, "count": count},
+                )
+                return redirect("staff:group_note_detail", group_note_id=group_note.pk)
+    return render(request, "staff/general_log/form.html", _context(request, form=form), status=status)
+
+
+@staff_view()
+@require_safe
+def group_note_detail(request: StaffRequest, group_note_id: int) -> HttpResponse:
+    """The linked clients (staff only) with each copy's share status, and the All Authorized button."""
+    group_note = get_group_note_for_staff(request.staff, group_note_id, path=request.path)
+    copies = list(group_notes.copies_of(group_note))
+    shared_count = len([copy for copy in copies if getattr(copy, "shared_all", False)])
+    context = _context(
+        request,
+        group_note=group_note,
+        copies=copies,
+        excepted=not group_note.type.shareable,
+        shared_count=shared_count,
+        all_shared=bool(copies) and shared_count == len(copies),
+    )
+    return render(request, "staff/general_log/detail.html", context)
+
+
+@staff_view(Permission.WEB_PORTAL)
+@require_POST
+def group_note_share(request: StaffRequest, group_note_id: int) -> HttpResponse:
+    """All Authorized: every linked client and their Web Portal contacts, each seeing only their own copy."""
+    group_note = get_group_note_for_staff(request.staff, group_note_id, path=request.path)
+    try:
+        count = group_notes.share_group_note_all_authorized(by=request.staff, group_note=group_note)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "Shared to All Authorized: %(count)d client and their Web Portal contacts see their own copy.",
+                "Shared to All Authorized: %(count)d clients and their Web Portal contacts each see their own copy.",
+                count,
+            )
+            % {"count": count},
+        )
+    return redirect("staff:group_note_detail", group_note_id=group_note.pk)
+
+
+@staff_view(Permission.WEB_PORTAL)
+@require_POST
+def group_note_unshare(request: StaffRequest, group_note_id: int) -> HttpResponse:
+    """Stop sharing to All Authorized on every copy."""
+    group_note = get_group_note_for_staff(request.staff, group_note_id, path=request.path)
+    try:
+        group_notes.unshare_group_note(by=request.staff, group_note=group_note)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The group note is no longer shared to All Authorized."))
+    return redirect("staff:group_note_detail", group_note_id=group_note.pk)
