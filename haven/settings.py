@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "haven.clients",
     "haven.portal_access",
     "haven.documents",
+    "haven.signing",
     "haven.portal",
     "haven.staff",
 ]
