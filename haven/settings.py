@@ -277,6 +277,10 @@ if PRODUCTION and not HAVEN_FILE_KEYS:
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured("Set HAVEN_FILE_KEYS (or HAVEN_FILE_KEYS_FILE) to at least one Fernet key.")
+# An issued certificate for the practice seal on signed PDFs (PEM files); without them Haven
+# creates a self-managed certificate per practice, its key encrypted with HAVEN_FILE_KEYS.
+HAVEN_SEAL_CERT_FILE = env_str("HAVEN_SEAL_CERT_FILE")
+HAVEN_SEAL_KEY_FILE = env_str("HAVEN_SEAL_KEY_FILE")
 HAVEN_MAX_UPLOAD_BYTES = env_int("HAVEN_MAX_UPLOAD_BYTES", 20_000_000, minimum=100_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = HAVEN_MAX_UPLOAD_BYTES + 1_000_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = HAVEN_MAX_UPLOAD_BYTES + 1_000_000
