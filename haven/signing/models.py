@@ -43,4 +43,5 @@ class PracticeSigningCertificate(models.Model):
         ]
 
     def __str__(self) -> str:
+        """The subject and serial number, as shown in the admin and logs."""
         return f"{self.subject} ({self.serial})"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import logging
 import re
+import zlib
 from dataclasses import dataclass
 from io import BytesIO
 
@@ -17,6 +18,7 @@ from asn1crypto import cms, pem  # type: ignore[import-untyped]
 from asn1crypto import x509 as asn1_x509
 from django.utils import timezone
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError
@@ -25,6 +27,7 @@ from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.errors import PathError
 
 from haven.practices.models import Practice
 from haven.signing.certificates import signing_identity
@@ -45,6 +48,25 @@ STAMP_INSET = 8
 _HEX_ONE_CASE = re.compile(rb"[0-9A-F]*|[0-9a-f]*")
 # SHA-256 with explicit NULL parameters, as pyHanko writes it.
 _SHA256_ALGORITHM = bytes.fromhex("300d06096086480165030402010500")
+_MAX_DER_DEPTH = 32
+
+
+# What parsing and checking a damaged or doctored file raises, deep inside pyHanko and asn1crypto.
+# Anything else (a database error, asyncio.run inside a running event loop) is a real fault and
+# propagates rather than reading as a broken seal.
+DAMAGED_FILE_ERRORS: tuple[type[BaseException], ...] = (
+    PdfError,
+    PathError,
+    ValueError,  # also pyHanko's CMS and validation errors, UnicodeDecodeError
+    LookupError,
+    TypeError,
+    AttributeError,
+    AssertionError,
+    ArithmeticError,
+    RecursionError,
+    NotImplementedError,
+    zlib.error,
+)
 
 
 class SealError(Exception):
@@ -87,7 +109,7 @@ def seal_pdf(
         box = _stamp_box(writer) if visible else None
     except SealError:
         raise
-    except Exception as exc:  # a parser meeting a damaged file can fail in many ways
+    except DAMAGED_FILE_ERRORS as exc:
         raise SealError("The file is not a readable PDF.") from exc
     metadata = signers.PdfSignatureMetadata(
         field_name=field_name,
@@ -125,7 +147,7 @@ def verify_pdf(pdf: bytes, *, practice: Practice | None = None) -> SealReport:
     try:
         reader = PdfFileReader(BytesIO(pdf), strict=False)
         signatures = reader.embedded_regular_signatures
-    except Exception:  # a parser meeting a damaged file can fail in many ways
+    except DAMAGED_FILE_ERRORS:
         logger.info("A PDF to verify could not be read.", exc_info=True)
         return _broken("The file could not be read as a PDF: it is damaged or was changed after sealing.")
     if not signatures:
@@ -140,7 +162,7 @@ def verify_pdf(pdf: bytes, *, practice: Practice | None = None) -> SealReport:
     embedded = signatures[-1]
     try:
         return _check(pdf, embedded, practice)
-    except Exception:  # a damaged signature or byte range fails deep inside pyHanko
+    except DAMAGED_FILE_ERRORS:
         logger.info("A seal could not be checked.", exc_info=True)
         return _broken("The seal could not be checked: the file was damaged or changed after sealing.")
 
@@ -233,7 +255,7 @@ def _signature_gap_is_canonical(pdf: bytes, byte_range: list[int]) -> bool:
     The byte range leaves out the /Contents hex string, and a CMS signature does not cover all
     of itself: pyHanko would accept a changed padding digit, letter case, length byte or
     informational field there. Haven requires one letter case, zero padding after the DER
-    object, a DER encoding that re-encodes to the same bytes, and the fixed values it writes in
+    object, a strict DER encoding (minimal lengths, nothing between elements), and the fixed values it writes in
     the fields no signature covers. (The certificates are compared with the recorded ones.)
     """
     _, first_length, second_start, _ = (int(value) for value in byte_range)
@@ -247,8 +269,10 @@ def _signature_gap_is_canonical(pdf: bytes, byte_range: list[int]) -> bool:
     end = _der_end(raw)
     if end is None or any(raw[end:]):
         return False
+    if not _is_strict_der(raw, 0, end):
+        return False
     container = cms.ContentInfo.load(raw[:end], strict=True)
-    if container.dump(force=True) != raw[:end] or container["content_type"].native != "signed_data":
+    if container["content_type"].native != "signed_data":
         return False
     signed_data = container["content"]
     signer_infos = signed_data["signer_infos"]
@@ -258,6 +282,37 @@ def _signature_gap_is_canonical(pdf: bytes, byte_range: list[int]) -> bool:
     return [algorithm.dump() for algorithm in signed_data["digest_algorithms"]] == [digest.dump()] and (
         digest.dump() == _SHA256_ALGORITHM
     )
+
+
+def _is_strict_der(raw: bytes, start: int, end: int, depth: int = 0) -> bool:
+    """Whether raw[start:end] is a run of DER elements with minimal definite lengths, filling it exactly."""
+    if depth > _MAX_DER_DEPTH:
+        return False
+    position = start
+    while position < end:
+        tag = raw[position]
+        if tag == 0 or tag & 0x1F == 0x1F:  # end-of-contents, or a multi-byte tag: neither is in a seal
+            return False
+        if position + 1 >= end:
+            return False
+        first = raw[position + 1]
+        if first < 0x80:
+            length, header = first, 2
+        else:
+            size = first & 0x7F
+            digits = raw[position + 2 : position + 2 + size]
+            if not 0 < size <= 4 or len(digits) != size or digits[0] == 0:
+                return False
+            length, header = int.from_bytes(digits, "big"), 2 + size
+            if length < 0x80:
+                return False
+        content_start = position + header
+        position = content_start + length
+        if position > end:
+            return False
+        if tag & 0x20 and not _is_strict_der(raw, content_start, position, depth + 1):
+            return False
+    return position == end
 
 
 def _der_end(raw: bytes) -> int | None:

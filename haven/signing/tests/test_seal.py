@@ -71,6 +71,15 @@ def test_one_changed_byte_in_the_signature_padding_breaks_the_seal(world, sealed
     assert "altered" in report.problem
 
 
+def test_changes_to_the_unsigned_parts_of_the_signature_container_break_the_seal(world, sealed):
+    """The CMS container is not covered by its own signature: lengths, versions and the digest list are pinned."""
+    _, first_length, _, _ = _byte_range(sealed)
+    # The first 120 hex digits: ContentInfo and SignedData headers, version, digest algorithms.
+    for offset in range(first_length + 1, first_length + 121):
+        report = verify_pdf(_flip(sealed, offset), practice=world.riverside)
+        assert not report.intact and not report.valid, offset
+
+
 def test_lowercasing_the_signature_hex_breaks_the_seal(world, sealed):
     _, first_length, second_start, _ = _byte_range(sealed)
     offset = next(i for i in range(first_length + 1, second_start) if sealed[i : i + 1] in b"ABCDEF")
