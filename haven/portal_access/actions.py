@@ -114,6 +114,22 @@ def link_portal_account(*, by: StaffMember, record: PersonRecord) -> ProfileAcce
 
 
 @transaction.atomic
+def act_on_status_icon(*, by: StaffMember, record: PersonRecord) -> tuple[ProfileAccess, str]:
+    """The status icon's one action for its state (ACC-5): invite, link, or the link that exists.
+
+    Returns the access and what happened: "invited", "linked" or "already_linked".
+    """
+    status = portal_status(record)
+    if status.state == PortalState.NO_ACCOUNT:
+        return invite_to_portal(by=by, record=record), "invited"
+    if status.state == PortalState.ACCOUNT:
+        if status.access is not None:
+            return status.access, "already_linked"
+        return link_portal_account(by=by, record=record), "linked"
+    raise ApplicationError(status.label)
+
+
+@transaction.atomic
 def add_portal_user(*, by: StaffMember, client: Client, full_name: str, email: str) -> ProfileAccess:
     """Add Portal User (ACC-10): someone who is not a contact, new or an existing portal user by email."""
     _require_invite_permission(by)

@@ -7,7 +7,10 @@ else, so rendering never reaches the network or the file system, whatever a temp
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
+
+from django.core.cache import cache
 
 from haven.core.pdf import date_in_practice_zone, logo_data_uri, qr_data_uri, write_pdf
 from haven.portal_access.models import AccessStatus, ProfileAccess
@@ -45,5 +48,16 @@ def render_instruction_sheet(access: ProfileAccess, *, pin: str) -> bytes:
 
 
 def render_portal_handout(practice: Practice) -> bytes:
-    """ACC-12: the practice's handout about the portal, with its own words when it has written some."""
-    return write_pdf("pdf/handout.html", _practice_context(practice))
+    """ACC-12: the practice's handout about the portal, with its own words when it has written some.
+
+    Anyone may download it, so the rendering is cached until something it shows changes.
+    """
+    shown = [practice.pk, practice.name, practice.phone, practice.email, practice.address]
+    shown += [practice.portal_handout_text, practice.portal_url, practice.logo_content_type]
+    fingerprint = hashlib.sha256(repr(shown).encode("utf-8") + bytes(practice.logo or b"")).hexdigest()
+    key = f"haven:portal-handout:{fingerprint}"
+    pdf = cache.get(key)
+    if pdf is None:
+        pdf = write_pdf("pdf/handout.html", _practice_context(practice))
+        cache.set(key, pdf, timeout=24 * 3600)
+    return bytes(pdf)

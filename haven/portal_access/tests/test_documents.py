@@ -288,3 +288,23 @@ def test_a_remote_image_in_a_template_is_left_out_not_fetched(access, world, mon
     assert image_xobjects(pdf) == []
     assert any("example.com" in r.getMessage() for r in caplog.records)
     caplog.clear()  # the warning is expected here
+
+
+def test_the_handout_is_rendered_once_until_what_it_shows_changes(world, monkeypatch):
+    """Anyone can download the handout: repeated downloads reuse one rendering; a new text makes a new one."""
+    from django.core.cache import cache
+
+    import haven.portal_access.documents as documents
+
+    cache.clear()
+    renders = []
+    real = documents.write_pdf
+    monkeypatch.setattr(documents, "write_pdf", lambda *args: renders.append(1) or real(*args))
+    first = render_portal_handout(world.riverside)
+    assert render_portal_handout(world.riverside) == first
+    assert len(renders) == 1
+    world.riverside.portal_handout_text = "Call us on weekdays."
+    assert "Call us on weekdays." in "".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(render_portal_handout(world.riverside))).pages
+    )
+    assert len(renders) == 2

@@ -155,3 +155,22 @@ def test_access_page_removes_access_and_staff_without_permission_cannot(world, l
     assert response["Location"] == url
     world.gia_access_max.refresh_from_db()
     assert world.gia_access_max.status == AccessStatus.REVOKED
+
+
+def test_the_icon_action_follows_the_state(world, django_capture_on_commit_callbacks):
+    """Gray globe invites, blue globe links once; a second click on a linked record changes nothing."""
+    from haven.portal_access.actions import act_on_status_icon
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invited, outcome = act_on_status_icon(by=world.fran, record=PersonRecord(client=world.ana))
+    assert invited.client == world.ana
+    assert outcome == "invited"
+    rafa = _contact(world, world.ben, email="gia@example.com")
+    linked, outcome = act_on_status_icon(by=world.fran, record=PersonRecord(client=world.ben, contact=rafa))
+    assert outcome == "linked"
+    again, outcome = act_on_status_icon(by=world.fran, record=PersonRecord(client=world.ben, contact=rafa))
+    assert (again, outcome) == (linked, "already_linked")
+    world.ben.email = ""
+    world.ben.save()
+    with pytest.raises(ApplicationError, match="No email"):
+        act_on_status_icon(by=world.fran, record=PersonRecord(client=world.ben))

@@ -17,7 +17,7 @@ from haven.portal_access import actions
 from haven.portal_access.access import get_access_for_staff
 from haven.portal_access.models import AccessStatus, ProfileAccess
 from haven.portal_access.selectors import access_for_client
-from haven.portal_access.status import PersonRecord, PortalState, portal_status
+from haven.portal_access.status import PersonRecord
 from haven.practices.access import StaffRequest, staff_view
 from haven.practices.models import Permission
 from haven.staff.forms import PortalUserForm, RenewGuardianForm
@@ -29,24 +29,19 @@ def _access_page(client: Client, access: ProfileAccess) -> HttpResponse:
 
 def _icon_action(request: StaffRequest, record: PersonRecord) -> HttpResponse:
     """Gray globe: create and invite. Blue globe: link if needed. Then offer the instruction sheet."""
-    status = portal_status(record)
     try:
-        if status.state == PortalState.NO_ACCOUNT:
-            access = actions.invite_to_portal(by=request.staff, record=record)
-            messages.success(
-                request,
-                _("Portal account created and invitation sent to %(email)s. Print the instructions to hand over.")
-                % {"email": access.account.email},
-            )
-        elif status.state == PortalState.ACCOUNT:
-            access = actions.link_portal_account(by=request.staff, record=record)
-            if status.access is None:
-                messages.success(request, _("Portal account linked. Print the instructions with the PIN to hand over."))
-        else:
-            raise ApplicationError(status.label)
+        access, outcome = actions.act_on_status_icon(by=request.staff, record=record)
     except ApplicationError as error:
         messages.error(request, error.message)
         return redirect("staff:contact_list", client_id=record.client.pk)
+    if outcome == "invited":
+        messages.success(
+            request,
+            _("Portal account created and invitation sent to %(email)s. Print the instructions to hand over.")
+            % {"email": access.account.email},
+        )
+    elif outcome == "linked":
+        messages.success(request, _("Portal account linked. Print the instructions with the PIN to hand over."))
     return _access_page(record.client, access)
 
 
