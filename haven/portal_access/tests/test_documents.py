@@ -297,9 +297,14 @@ def test_the_handout_is_rendered_once_until_what_it_shows_changes(world, monkeyp
     import haven.portal_access.documents as documents
 
     cache.clear()
-    renders = []
+    renders: list[str] = []
     real = documents.write_pdf
-    monkeypatch.setattr(documents, "write_pdf", lambda *args: renders.append(1) or real(*args))
+
+    def counting_write_pdf(template_name, context):
+        renders.append(template_name)
+        return real(template_name, context)
+
+    monkeypatch.setattr(documents, "write_pdf", counting_write_pdf)
     first = render_portal_handout(world.riverside)
     assert render_portal_handout(world.riverside) == first
     assert len(renders) == 1
