@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "haven.portal_access",
     "haven.documents",
     "haven.signing",
+    "haven.messaging",
     "haven.portal",
     "haven.staff",
 ]

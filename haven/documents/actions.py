@@ -6,6 +6,7 @@ import datetime
 import hashlib
 
 from django.db import transaction
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,7 +16,16 @@ from haven.clients.models import Client, RelatedContact
 from haven.core.email import send_email_on_commit
 from haven.core.errors import ApplicationError
 from haven.documents.files import detect_content_type, safe_filename
-from haven.documents.models import Audience, Category, Document, DocumentType, DocumentVersion, Share, VersionSource
+from haven.documents.models import (
+    SIGNABLE_BY_DEFAULT,
+    Audience,
+    Category,
+    Document,
+    DocumentType,
+    DocumentVersion,
+    Share,
+    VersionSource,
+)
 from haven.documents.selectors import unshared_with_client
 from haven.documents.storage import delete_stored, store_encrypted
 from haven.portal_access.models import AccessKind, ProfileAccess
@@ -37,7 +47,7 @@ def ensure_default_types(practice: Practice) -> None:
     """Every practice starts with the usual document types; administrators adjust them."""
     existing = set(DocumentType.objects.filter(practice=practice).values_list("name", flat=True))
     DocumentType.objects.bulk_create(
-        DocumentType(practice=practice, name=name, category=category)
+        DocumentType(practice=practice, name=name, category=category, share_to_sign=category in SIGNABLE_BY_DEFAULT)
         for name, category in DEFAULT_TYPES
         if name not in existing
     )
@@ -128,7 +138,7 @@ def upload_document(
 # --- Sharing to the portal ------------------------------------------------------------------
 
 
-def _check_shareable(by: StaffMember, document: Document) -> None:
+def check_shareable(by: StaffMember, document: Document) -> None:
     _require(by, Permission.WEB_PORTAL, _("Only staff with the Web Portal permission can share to the portal."))
     if document.practice_id != by.practice_id:
         raise ApplicationError(_("That document is not part of your practice."))
@@ -169,7 +179,7 @@ def set_recipients(
     *, by: StaffMember, document: Document, all_authorized: bool, client: bool, contacts: list[RelatedContact]
 ) -> list[Share]:
     """The share dialog (DOC-3): make the open shares exactly these; unselected recipients lose the document at once."""
-    _check_shareable(by, document)
+    check_shareable(by, document)
     for contact in contacts:
         if contact.client_id != document.client_id or not contact.web_portal:
             raise ApplicationError(_("Choose among this client's contacts with Web Portal permission."))
@@ -202,6 +212,74 @@ def set_recipients(
     if added:
         _notify(document, added)
     return added
+
+
+@transaction.atomic
+def open_to(
+    *, by: StaffMember, document: Document, audience: str, contact: RelatedContact | None = None
+) -> Share | None:
+    """Make sure one recipient can see the document (Share to Sign shares with its signer); None if they already can."""
+    check_shareable(by, document)
+    shares = document.shares.open().select_for_update()
+    if audience == Audience.CLIENT:
+        already = shares.filter(audience__in=[Audience.ALL_AUTHORIZED, Audience.CLIENT]).exists()
+    else:
+        already = shares.filter(
+            Q(audience=Audience.ALL_AUTHORIZED) | Q(audience=Audience.CONTACT, contact=contact)
+        ).exists()
+    if already:
+        return None
+    share = Share.objects.create(document=document, audience=audience, contact=contact, shared_by=by)
+    record_event(
+        action="document.shared",
+        actor=Actor.staff(by.user),
+        practice=by.practice,
+        client=document.client,
+        target=document,
+        details={"audience": audience, "contact": contact.pk if contact else None},
+    )
+    return share
+
+
+@transaction.atomic
+def add_version(*, by: StaffMember, document: Document, data: bytes) -> DocumentVersion:
+    """An amendment (SIGN-7): a new version becomes current; earlier ones, signed ones included, never change."""
+    _require(by, Permission.UPLOAD_DOCUMENTS, _("You don't have permission to upload documents."))
+    content_type = detect_content_type(data)
+    locked = Document.objects.select_for_update(of=("self",)).select_related("client").get(pk=document.pk)
+    if locked.practice_id != by.practice_id:
+        raise ApplicationError(_("That document is not part of your practice."))
+    if locked.current_version_id is None:
+        raise ApplicationError(_("Its PDF is still being prepared; add a version once it appears."))
+    number = (locked.versions.aggregate(Max("number"))["number__max"] or 0) + 1
+    stored = store_encrypted(data)
+    try:
+        with transaction.atomic():
+            version = DocumentVersion.objects.create(
+                document=locked,
+                number=number,
+                storage_name=stored,
+                filename=safe_filename(locked.title, content_type),
+                content_type=content_type,
+                size=len(data),
+                sha256=hashlib.sha256(data).hexdigest(),
+                source=VersionSource.UPLOAD,
+                created_by=by,
+            )
+            Document.objects.filter(pk=locked.pk).update(current_version=version)
+            record_event(
+                action="document.version_added",
+                actor=Actor.staff(by.user),
+                practice=by.practice,
+                client=locked.client,
+                target=locked,
+                details={"version": number, "sha256": version.sha256},
+            )
+    except Exception:
+        delete_stored(stored)
+        raise
+    document.current_version = version
+    return version
 
 
 @transaction.atomic

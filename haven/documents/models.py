@@ -25,6 +25,11 @@ class Category(models.TextChoices):
     GROUP_NOTE = "group_note", _("Group note")
 
 
+SIGNABLE_BY_DEFAULT = frozenset(
+    {Category.PROGRESS_NOTE, Category.EVALUATION, Category.TREATMENT_PLAN, Category.CONSENT}
+)
+
+
 class DocumentType(models.Model):
     """A kind of document; administrators set which can never be shared and which the portal hides (DOC-2)."""
 
@@ -36,6 +41,11 @@ class DocumentType(models.Model):
     )
     hidden_from_portal = models.BooleanField(
         _("Hidden from the portal"), default=False, help_text=_("Never shown in the portal, even if shared before.")
+    )
+    share_to_sign = models.BooleanField(
+        _("Share to Sign"),
+        default=False,
+        help_text=_("Documents of this type can be sent for an electronic signature."),
     )
 
     class Meta:

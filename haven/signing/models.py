@@ -1,6 +1,9 @@
-"""The certificates a practice seals signed documents with (PRODUCT.md SIGN-5)."""
+"""Signing records (PRODUCT.md SIGN-1..SIGN-7): seal certificates, signature requests and signatures."""
 
 from __future__ import annotations
+
+import datetime
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
@@ -45,3 +48,127 @@ class PracticeSigningCertificate(models.Model):
     def __str__(self) -> str:
         """The subject and serial number, as shown in the admin and logs."""
         return f"{self.subject} ({self.serial})"
+
+
+class RequestStatus(models.TextChoices):
+    PENDING = "pending", _("Pending Signature")
+    SIGNED = "signed", _("Signed")
+    DECLINED = "declined", _("Declined")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Capacity(models.TextChoices):
+    SELF = "self", _("Self")
+    GUARDIAN = "guardian", _("Legal guardian")
+
+
+class SignatureRequestQuerySet(models.QuerySet["SignatureRequest"]):
+    def pending(self, now: datetime.datetime | None = None) -> SignatureRequestQuerySet:
+        """Requests still waiting for a signature: neither answered, cancelled nor expired."""
+        return self.filter(status=RequestStatus.PENDING, expires_at__gt=now or timezone.now())
+
+
+class SignatureRequest(models.Model):
+    """Share to Sign (SIGN-1): one document version, one named signer, answered at most once.
+
+    The signer is the client (capacity self) or, for a minor, a legal guardian from the Client
+    Contact Network (capacity guardian, ``contact`` set). ``version`` and ``sha256`` fix what
+    was sent: if the document has a newer version by the time the signer signs, signing is refused.
+    """
+
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="+")
+    document = models.ForeignKey("documents.Document", on_delete=models.PROTECT, related_name="signature_requests")
+    version = models.ForeignKey("documents.DocumentVersion", on_delete=models.PROTECT, related_name="+")
+    sha256 = models.CharField(max_length=64)
+    capacity = models.CharField(max_length=16, choices=Capacity.choices)
+    contact = models.ForeignKey(
+        "clients.RelatedContact", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    signer_name = models.CharField(max_length=200)
+    status = models.CharField(max_length=16, choices=RequestStatus.choices, default=RequestStatus.PENDING)
+    requested_by = models.ForeignKey("practices.StaffMember", on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    reminder_count = models.PositiveSmallIntegerField(default=0)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.TextField(blank=True)
+    cancelled_by = models.ForeignKey(
+        "practices.StaffMember", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = SignatureRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            # At most one open request per document: a new one needs the old one answered or cancelled.
+            models.UniqueConstraint(
+                fields=["document"], condition=Q(status="pending"), name="signing_one_pending_request_per_document"
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity="self", contact__isnull=True) | Q(capacity="guardian", contact__isnull=False),
+                name="signing_request_contact_matches_capacity",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document} → {self.signer_name} ({self.status})"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.status == RequestStatus.PENDING and self.expires_at <= timezone.now()
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == RequestStatus.PENDING and not self.is_expired
+
+    @property
+    def status_label(self) -> str:
+        if self.is_expired:
+            return str(_("Expired"))
+        return str(self.get_status_display())
+
+
+class Signature(models.Model):
+    """A signature, written once (SIGN-7): one per request, enforced by the database.
+
+    Everything the signature certificate shows is kept here, so the record stands on its own even
+    before the signed PDF is built. The drawn image is stored encrypted, like documents.
+    """
+
+    request = models.OneToOneField(SignatureRequest, on_delete=models.PROTECT, related_name="signature")
+    document = models.ForeignKey("documents.Document", on_delete=models.PROTECT, related_name="signatures")
+    account = models.ForeignKey("portal_access.PortalAccount", on_delete=models.PROTECT, related_name="+")
+    signer_name = models.CharField(max_length=200)
+    signer_email = models.EmailField()
+    capacity = models.CharField(max_length=16, choices=Capacity.choices)
+    on_behalf_of = models.CharField(max_length=200, blank=True, help_text=_("For a guardian: the client signed for."))
+    signed_at = models.DateTimeField(default=timezone.now)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=400, blank=True)
+    device = models.CharField(max_length=200, blank=True)
+    disclosure_version = models.CharField(max_length=20)
+    disclosure_text = models.TextField()
+    consented_at = models.DateTimeField()
+    image_storage_name = models.CharField(max_length=200, editable=False)
+    sha256_before = models.CharField(max_length=64, help_text=_("The document as shown to the signer."))
+    sha256_signed = models.CharField(max_length=64, blank=True, help_text=_("The document with the signature drawn."))
+    signed_version = models.OneToOneField(
+        "documents.DocumentVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="signature"
+    )
+    sealed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-signed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.document} signed by {self.signer_name}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Written once; afterwards only the link to the signed version it produced is filled in."""
+        if not self._state.adding:
+            fields = set(kwargs.get("update_fields") or ())
+            if not fields or not fields <= {"signed_version", "sha256_signed", "sealed_at"}:
+                raise ValueError("A signature never changes once written.")
+        super().save(*args, **kwargs)

@@ -72,7 +72,7 @@ def stamp_signature(
     in PDF points from the page's lower left corner. The image keeps its proportions inside the
     box, anchored at its lower left; transparent parts stay transparent.
     """
-    rgb, alpha = _load_signature_image(image_png)
+    rgb, alpha = load_signature_image(image_png)
     writer = _writer(pdf)
     count = len(writer.pages)
     index = count - 1 if page is None else page
@@ -163,7 +163,7 @@ def _practice_zone(practice: Practice) -> datetime.tzinfo:
         return timezone.get_default_timezone()
 
 
-def _load_signature_image(data: bytes) -> tuple[Image.Image, Image.Image | None]:
+def load_signature_image(data: bytes) -> tuple[Image.Image, Image.Image | None]:
     """Check the drawn signature is a sensible PNG; return it as RGB and its alpha channel (or None)."""
     if len(data) > MAX_IMAGE_BYTES:
         raise InvalidSignatureImage("The signature image is too large.")

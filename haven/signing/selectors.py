@@ -1,0 +1,63 @@
+"""Reads of signature requests and signatures, scoped, in a fixed number of queries."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from haven.documents.models import Document, VersionSource
+from haven.documents.selectors import documents_for_portal
+from haven.portal_access.models import AccessKind, ProfileAccess
+from haven.signing.models import Capacity, RequestStatus, Signature, SignatureRequest
+
+
+def _signer_filter(access: ProfileAccess) -> Q:
+    """Requests naming this profile as the signer (a guardian only while the network allows it)."""
+    if access.kind == AccessKind.SELF:
+        return Q(capacity=Capacity.SELF)
+    if access.kind == AccessKind.CONTACT and access.contact_id is not None and access.is_guardian:
+        return Q(capacity=Capacity.GUARDIAN, contact_id=access.contact_id)
+    return Q(pk__in=[])
+
+
+def requests_for_signer(access: ProfileAccess) -> QuerySet[SignatureRequest]:
+    """Every request this profile is (or was) asked to answer, for the selected client."""
+    return SignatureRequest.objects.filter(
+        _signer_filter(access), practice_id=access.practice_id, document__client_id=access.client_id
+    ).select_related("document", "version")
+
+
+def portal_documents(access: ProfileAccess) -> QuerySet[Document]:
+    """My Documents with its tags: Pending Review (waiting for this person) and Signed."""
+    waiting = requests_for_signer(access).filter(
+        document=OuterRef("pk"), status=RequestStatus.PENDING, expires_at__gt=timezone.now()
+    )
+    return documents_for_portal(access).annotate(
+        pending_review=Exists(waiting),
+        signed=Q(current_version__source=VersionSource.SIGNED),
+    )
+
+
+def staff_signature_status(documents: QuerySet[Document]) -> QuerySet[Document]:
+    """The Activity Log's signature columns: waiting, signed (current version), declined last."""
+    pending = SignatureRequest.objects.filter(
+        document=OuterRef("pk"), status=RequestStatus.PENDING, expires_at__gt=timezone.now()
+    )
+    latest = SignatureRequest.objects.filter(document=OuterRef("pk")).order_by("-requested_at", "-pk")
+    return documents.annotate(
+        pending_signature=Exists(pending),
+        signed=Q(current_version__source=VersionSource.SIGNED),
+        last_request_status=latest.values("status")[:1],
+    )
+
+
+def requests_for_document(document: Document) -> QuerySet[SignatureRequest]:
+    return (
+        SignatureRequest.objects.filter(document=document, practice_id=document.practice_id)
+        .select_related("requested_by__user", "cancelled_by__user", "contact", "version", "signature__signed_version")
+        .order_by("-requested_at", "-pk")
+    )
+
+
+def signature_for_version(version_id: int) -> Signature | None:
+    return Signature.objects.select_related("request", "document").filter(signed_version_id=version_id).first()

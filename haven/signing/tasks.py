@@ -1,0 +1,134 @@
+"""The signed record (SIGN-4, SIGN-5), built after the signature commits.
+
+The drawn signature goes on the page, the signature certificate is appended, the practice seals
+the file, and the result becomes the document's newest version. Running the task twice makes one
+signed version: the second run finds it and stops.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.db import transaction
+from django.db.models import Max
+from django.tasks import task
+from django.utils import timezone
+
+from haven.audit.actions import record_event
+from haven.audit.models import Actor
+from haven.documents.files import safe_filename
+from haven.documents.models import Document, DocumentVersion, VersionSource
+from haven.documents.storage import delete_stored, read_decrypted, store_encrypted
+from haven.signing.models import Capacity, Signature
+from haven.signing.seal import seal_pdf
+from haven.signing.stamping import append_certificate_page, render_signature_certificate, stamp_signature
+
+PDF = "application/pdf"
+
+
+class SourceChanged(RuntimeError):
+    """The stored version no longer hashes to what the signer was shown; nothing is built from it."""
+
+
+def build_signed_pdf(signature: Signature) -> tuple[bytes, str]:
+    """The sealed PDF and the SHA-256 of the document with the signature drawn on it (before the certificate)."""
+    request = signature.request
+    practice = request.practice
+    original = read_decrypted(request.version.storage_name)
+    if hashlib.sha256(original).hexdigest() != signature.sha256_before:
+        raise SourceChanged(f"Version {request.version_id} does not match the hash the signer was shown.")
+    stamped = stamp_signature(original, image_png=read_decrypted(signature.image_storage_name))
+    sha256_signed = hashlib.sha256(stamped).hexdigest()
+    certificate = render_signature_certificate(
+        {
+            "practice": practice,
+            "signer_name": signature.signer_name,
+            "signer_email": signature.signer_email,
+            "capacity": signature.capacity,
+            "on_behalf_of": signature.on_behalf_of,
+            "signed_at": signature.signed_at,
+            "ip_address": signature.ip_address or "unknown",
+            "user_agent": f"{signature.device} ({signature.user_agent})" if signature.user_agent else signature.device,
+            "sha256_before": signature.sha256_before,
+            "sha256_after": sha256_signed,
+            "disclosure_version": signature.disclosure_version,
+            "request_id": f"R-{request.pk}",
+            "signature_id": f"S-{signature.pk}",
+            "document_title": request.document.title,
+        }
+    )
+    capacity = "self" if signature.capacity == Capacity.SELF else f"guardian of {signature.on_behalf_of}"
+    sealed = seal_pdf(
+        append_certificate_page(stamped, certificate),
+        practice=practice,
+        reason=f"Signed electronically by {signature.signer_name} ({capacity}); Haven signature S-{signature.pk}",
+    )
+    return sealed, sha256_signed
+
+
+@transaction.atomic
+def attach_signed_version(*, signature_id: int, pdf: bytes, sha256_signed: str) -> DocumentVersion | None:
+    """Store the sealed PDF as the document's next version and make it current; None if already done."""
+    signature = Signature.objects.select_for_update(of=("self",)).select_related("request").get(pk=signature_id)
+    if signature.signed_version_id is not None:
+        return None
+    document = (
+        Document.objects.select_for_update(of=("self",))
+        .select_related("practice", "client")
+        .get(pk=signature.document_id)
+    )
+    number = (document.versions.aggregate(Max("number"))["number__max"] or 0) + 1
+    stored = store_encrypted(pdf)
+    try:
+        with transaction.atomic():
+            version = DocumentVersion.objects.create(
+                document=document,
+                number=number,
+                storage_name=stored,
+                filename=safe_filename(f"{document.title} signed", PDF),
+                content_type=PDF,
+                size=len(pdf),
+                sha256=hashlib.sha256(pdf).hexdigest(),
+                source=VersionSource.SIGNED,
+                created_by=None,
+            )
+            signature.signed_version = version
+            signature.sha256_signed = sha256_signed
+            signature.sealed_at = timezone.now()
+            signature.save(update_fields=["signed_version", "sha256_signed", "sealed_at"])
+            # An amendment added while this ran stays current; the signed version is kept beside it.
+            became_current = document.current_version_id == signature.request.version_id
+            if became_current:
+                Document.objects.filter(pk=document.pk).update(current_version=version)
+            record_event(
+                action="signature.sealed",
+                actor=Actor.system(),
+                practice=document.practice,
+                client=document.client,
+                target=signature,
+                details={
+                    "document": document.pk,
+                    "version": number,
+                    "sha256": version.sha256,
+                    "sha256_signed": sha256_signed,
+                    "current": became_current,
+                },
+            )
+    except Exception:
+        delete_stored(stored)
+        raise
+    return version
+
+
+@task()
+def seal_signature(*, signature_id: int) -> None:
+    """Build, seal and attach the signed PDF for one signature."""
+    signature = (
+        Signature.objects.select_related("request__version", "request__practice", "request__document")
+        .filter(pk=signature_id)
+        .first()
+    )
+    if signature is None or signature.signed_version_id is not None:
+        return
+    pdf, sha256_signed = build_signed_pdf(signature)
+    attach_signed_version(signature_id=signature.pk, pdf=pdf, sha256_signed=sha256_signed)

@@ -1,0 +1,56 @@
+"""Shared steps for the Share to Sign tests: a signable document, and its signers' answers."""
+
+from __future__ import annotations
+
+from haven.clients.models import Client
+from haven.core.request_context import RequestOrigin
+from haven.documents.actions import upload_document
+from haven.documents.models import Document, DocumentType
+from haven.portal_access.models import PortalAccount, ProfileAccess
+from haven.practices.models import StaffMember
+from haven.signing.disclosure import current_disclosure
+from haven.signing.models import Signature, SignatureRequest
+from haven.signing.tests.helpers import document_pdf, signature_png
+from tests.personas import PASSWORD
+
+PHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
+)
+ORIGIN = RequestOrigin(ip="203.0.113.7", user_agent=PHONE)
+
+
+def treatment_plan(by: StaffMember, client: Client, *, pages: int = 2, title: str = "Treatment plan") -> Document:
+    """A real, rendered PDF of the Treatment Plan type in the client's chart."""
+    return upload_document(
+        by=by,
+        client=client,
+        doc_type=DocumentType.objects.get(practice=by.practice, name="Treatment Plan"),
+        title=title,
+        document_date=client.created_at.date(),
+        data=document_pdf(pages),
+    )
+
+
+def sign(
+    request: SignatureRequest,
+    account: PortalAccount,
+    access: ProfileAccess,
+    *,
+    password: str = PASSWORD,
+    image: bytes | None = None,
+    consented: bool = True,
+    origin: RequestOrigin = ORIGIN,
+) -> Signature:
+    from haven.signing.actions import sign_document
+
+    return sign_document(
+        account=account,
+        access=access,
+        request=request,
+        image_png=signature_png() if image is None else image,
+        password=password,
+        consented=consented,
+        disclosure_version=current_disclosure().version,
+        origin=origin,
+    )

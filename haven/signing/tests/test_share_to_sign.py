@@ -1,0 +1,362 @@
+"""Share to Sign through the actions (SIGN-1..SIGN-7): request, inbox, sign, sealed signed version."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import re
+from io import BytesIO
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+from pypdf import PdfReader
+
+from haven.audit.models import AuditEvent
+from haven.clients.actions import CONTACT_FIELDS, update_contact
+from haven.core.errors import ApplicationError
+from haven.documents.actions import add_version, set_recipients
+from haven.documents.models import Audience, DocumentType, VersionSource
+from haven.documents.storage import read_decrypted
+from haven.messaging.models import Message, MessageKind
+from haven.messaging.selectors import inbox
+from haven.portal_access.models import AccessKind, AccessStatus, PortalAccount, ProfileAccess
+from haven.signing.actions import (
+    SigningRefused,
+    cancel_request,
+    decline,
+    possible_signers,
+    remind,
+    request_signature,
+)
+from haven.signing.models import Capacity, RequestStatus, Signature
+from haven.signing.seal import verify_pdf
+from haven.signing.selectors import portal_documents, staff_signature_status
+from haven.signing.tests.flow import ORIGIN, sign, treatment_plan
+from haven.signing.tests.helpers import document_pdf
+from tests.personas import PASSWORD, World
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ana_access(world: World) -> ProfileAccess:
+    """Ana, an adult client, with her own active portal login."""
+    account = PortalAccount(email="ana@example.com", full_name="Ana Alvarez", email_verified_at=timezone.now())
+    account.set_password(PASSWORD)
+    account.save()
+    return ProfileAccess.objects.create(
+        account=account,
+        practice=world.riverside,
+        client=world.ana,
+        kind=AccessKind.SELF,
+        status=AccessStatus.ACTIVE,
+        confirmed_at=timezone.now(),
+    )
+
+
+def guardian_key(world: World) -> str:
+    return f"contact-{world.gia.pk}"
+
+
+def events(action: str) -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(action=action).order_by("sequence"))
+
+
+def test_whole_flow_guardian_signs_for_a_minor_and_the_sealed_signed_pdf_becomes_current(
+    world: World, django_capture_on_commit_callbacks
+) -> None:
+    plan = treatment_plan(world.ada, world.max)
+    original = plan.current_version
+    assert original is not None
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        request = request_signature(by=world.ada, document=plan, signer_key=guardian_key(world))
+
+    # The request names the guardian, fixes the version sent, and shares the document with her.
+    assert (request.capacity, request.contact, request.status) == (Capacity.GUARDIAN, world.gia, RequestStatus.PENDING)
+    assert request.sha256 == original.sha256
+    assert plan.shares.open().filter(audience=Audience.CONTACT, contact=world.gia).exists()
+    # Inbox: one record-request message, for Gia's login and Max's profile only.
+    message = inbox(world.gia_access_max).get()
+    assert (message.kind, message.document, message.signature_request) == (MessageKind.RECORD_REQUEST, plan, request)
+    assert not inbox(world.gia_access_mia).exists()
+    # Email: says a message is waiting; no name, no title, no health information.
+    assert [m.to for m in mail.outbox] == [["gia@example.com"]]
+    email = mail.outbox[0]
+    text = email.subject + email.body + str(email.alternatives[0][0])
+    assert "new message" in text
+    for private in ("Max", "Moreno", "Treatment", "plan", "sign"):
+        assert private not in text
+    # My Documents: Pending Review for the signer.
+    listed = portal_documents(world.gia_access_max).get(pk=plan.pk)
+    assert listed.pending_review and not listed.signed
+
+    with django_capture_on_commit_callbacks(execute=True):
+        signature = sign(request, world.gia_account, world.gia_access_max)
+
+    request.refresh_from_db()
+    plan.refresh_from_db()
+    signature.refresh_from_db()
+    assert request.status == RequestStatus.SIGNED
+    signed = plan.current_version
+    assert signed is not None and signed.source == VersionSource.SIGNED and signed.number == 2
+    assert signature.signed_version == signed
+    assert (signature.signer_name, signature.signer_email) == ("Gia Moreno", "gia@example.com")
+    assert (signature.capacity, signature.on_behalf_of) == (Capacity.GUARDIAN, world.max.full_name)
+    assert signature.device == "Mobile Safari 17 on iOS 17.5, iPhone"
+    assert str(signature.ip_address) == ORIGIN.ip
+    # The signed PDF: sealed by the practice, hash on record, one page longer (the certificate).
+    pdf = read_decrypted(signed.storage_name)
+    assert hashlib.sha256(pdf).hexdigest() == signed.sha256
+    report = verify_pdf(pdf, practice=world.riverside)
+    assert report.ok, report.problem
+    assert len(PdfReader(BytesIO(pdf)).pages) == 3
+    # The version the signer saw is still there, unchanged.
+    assert hashlib.sha256(read_decrypted(original.storage_name)).hexdigest() == original.sha256
+    # Tags and statuses.
+    listed = portal_documents(world.gia_access_max).get(pk=plan.pk)
+    assert listed.signed and not listed.pending_review
+    row = staff_signature_status(plan.__class__.objects.filter(pk=plan.pk)).get()
+    assert row.signed and not row.pending_signature and row.last_request_status == RequestStatus.SIGNED
+    assert [e.action for e in AuditEvent.objects.filter(action__startswith="signature.").order_by("sequence")] == [
+        "signature.requested",
+        "signature.consented",
+        "signature.signed",
+        "signature.sealed",
+    ]
+    signed_event = events("signature.signed")[0]
+    assert (signed_event.ip, signed_event.acting_for) == (ORIGIN.ip, world.max.full_name)
+
+
+def test_the_certificate_page_holds_every_field(world: World, django_capture_on_commit_callbacks) -> None:
+    plan = treatment_plan(world.ada, world.max, pages=1)
+    request = request_signature(by=world.ada, document=plan, signer_key=guardian_key(world))
+    with django_capture_on_commit_callbacks(execute=True):
+        signature = sign(request, world.gia_account, world.gia_access_max)
+    signature.refresh_from_db()
+    assert signature.signed_version is not None
+    pdf = read_decrypted(signature.signed_version.storage_name)
+    page = re.sub(r"\s+", " ", PdfReader(BytesIO(pdf)).pages[-1].extract_text())
+    for expected in (
+        "Gia Moreno",
+        "gia@example.com",
+        f"Legal guardian, for {world.max.full_name}",
+        "203.0.113.7",
+        "Mobile Safari 17 on iOS 17.5, iPhone",
+        signature.sha256_before,
+        signature.sha256_signed,
+        signature.disclosure_version,
+        f"R-{request.pk}",
+        f"S-{signature.pk}",
+        "UTC",
+    ):
+        assert expected.replace(" ", "") in page.replace(" ", ""), expected
+    assert signature.sha256_signed != signature.sha256_before
+
+
+def test_one_changed_byte_in_the_signed_pdf_reads_as_broken(world: World, django_capture_on_commit_callbacks) -> None:
+    plan = treatment_plan(world.ada, world.max, pages=1)
+    request = request_signature(by=world.ada, document=plan, signer_key=guardian_key(world))
+    with django_capture_on_commit_callbacks(execute=True):
+        signature = sign(request, world.gia_account, world.gia_access_max)
+    signature.refresh_from_db()
+    assert signature.signed_version is not None
+    pdf = bytearray(read_decrypted(signature.signed_version.storage_name))
+    position = pdf.index(b"/MediaBox") + 2
+    pdf[position] = ord("Q") if pdf[position] != ord("Q") else ord("R")
+    report = verify_pdf(bytes(pdf), practice=world.riverside)
+    assert not report.ok and report.problem
+
+
+def test_the_client_signs_for_themself(
+    world: World, ana_access: ProfileAccess, django_capture_on_commit_callbacks
+) -> None:
+    consent = treatment_plan(world.ada, world.ana, title="Consent to treatment")
+    assert [s.key for s in possible_signers(consent)] == ["client"]
+    request = request_signature(by=world.ada, document=consent, signer_key="client")
+    assert consent.shares.open().filter(audience=Audience.CLIENT).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        signature = sign(request, ana_access.account, ana_access)
+    assert (signature.capacity, signature.on_behalf_of) == (Capacity.SELF, "")
+
+
+def test_a_related_contact_without_guardian_capacity_cannot_be_asked_or_sign(world: World) -> None:
+    plan = treatment_plan(world.ada, world.max)
+    request = request_signature(by=world.ada, document=plan, signer_key=guardian_key(world))
+    update_contact(
+        by=world.ada,
+        contact=world.gia,
+        expected_version=world.gia.version,
+        data={**{f: getattr(world.gia, f) for f in CONTACT_FIELDS}, "legal_guardian": False},
+    )
+    world.gia_access_max.contact.refresh_from_db()  # type: ignore[union-attr]
+    assert possible_signers(plan) == []
+    with pytest.raises(ApplicationError):
+        request_signature(by=world.ada, document=treatment_plan(world.ada, world.max), signer_key=guardian_key(world))
+    with pytest.raises(SigningRefused) as refused:
+        sign(request, world.gia_account, world.gia_access_max)
+    assert refused.value.code == "wrong_signer"
+    assert not Signature.objects.exists()
+
+
+def test_another_profiles_request_is_refused_and_audited(world: World) -> None:
+    plan = treatment_plan(world.ada, world.max)
+    request = request_signature(by=world.ada, document=plan, signer_key=guardian_key(world))
+    with pytest.raises(SigningRefused) as refused:
+        sign(request, world.gia_account, world.gia_access_mia)  # Gia, but with Mia's profile selected
+    assert refused.value.code == "wrong_signer"
+    assert "not for the profile" in refused.value.message
+    event = events("signature.refused")[-1]
+    assert event.details["reason"] == "wrong_signer" and event.actor_label == "gia@example.com"
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "words"),
+    [
+        ({"password": "not-the-password"}, "wrong_password", "password is not right"),
+        ({"blank": True}, "empty_drawing", "Draw your signature"),
+        ({"consented": False}, "no_consent", "tick the box"),
+    ],
+)
+def test_bad_answers_are_refused_with_a_clear_message_and_audited(
+    world: World, change: dict[str, object], code: str, words: str
+) -> None:
+    plan = treatment_plan(world.ada, world.max)
+    request = request_signature(by=world.ada, document=plan, signer_key=guardian_key(world))
+    with pytest.raises(SigningRefused) as refused:
+        sign(
+            request,
+            world.gia_account,
+            world.gia_access_max,
+            password=str(change.get("password", PASSWORD)),
+            consented=bool(change.get("consented", True)),
+            image=blank_png() if change.get("blank") else None,
+        )
+    assert (refused.value.code, words in refused.value.message) == (code, True)
+    assert events("signature.refused")[-1].details["reason"] == code
+    request.refresh_from_db()
+    assert request.status == RequestStatus.PENDING and not Signature.objects.exists()
+
+
+def blank_png() -> bytes:
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGBA", (400, 120), (255, 255, 255, 0)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_expired_and_cancelled_requests_are_refused(world: World) -> None:
+    plan = treatment_plan(world.ada, world.max)
+    request = request_signature(by=world.ada, document=plan, signer_key=guardian_key(world))
+    cancel_request(by=world.ada, request=request)
+    with pytest.raises(SigningRefused) as refused:
+        sign(request, world.gia_account, world.gia_access_max)
+    assert refused.value.code == "cancelled"
+    assert events("signature.cancelled")
+
+    again = request_signature(by=world.ada, document=plan, signer_key=guardian_key(world))
+    again.expires_at = timezone.now() - datetime.timedelta(minutes=1)
+    again.save(update_fields=["expires_at"])
+    with pytest.raises(SigningRefused) as refused:
+        sign(again, world.gia_account, world.gia_access_max)
+    assert refused.value.code == "expired"
+    # An expired request no longer blocks a new one.
+    third = request_signature(by=world.ada, document=plan, signer_key=guardian_key(world))
+    again.refresh_from_db()
+    assert again.status == RequestStatus.CANCELLED and third.status == RequestStatus.PENDING
+
+
+def test_a_signature_is_given_once(world: World, django_capture_on_commit_callbacks) -> None:
+    plan = treatment_plan(world.ada, world.max)
+    request = request_signature(by=world.ada, document=plan, signer_key=guardian_key(world))
+    with django_capture_on_commit_callbacks(execute=True):
+        sign(request, world.gia_account, world.gia_access_max)
+    with pytest.raises(SigningRefused) as refused:
+        sign(request, world.gia_account, world.gia_access_max)
+    assert refused.value.code == "already_signed"
+    assert Signature.objects.count() == 1 and plan.versions.count() == 2
+    with pytest.raises(ValueError):
+        Signature.objects.get().save()
+
+
+def test_signing_is_refused_once_the_document_changed(world: World) -> None:
+    plan = treatment_plan(world.ada, world.max)
+    request = request_signature(by=world.ada, document=plan, signer_key=guardian_key(world))
+    add_version(by=world.ada, document=plan, data=document_pdf(3))
+    with pytest.raises(SigningRefused) as refused:
+        sign(request, world.gia_account, world.gia_access_max)
+    assert refused.value.code == "document_changed"
+    assert "send a new request" in refused.value.message
+
+
+def test_signing_is_refused_once_the_document_is_no_longer_shared_with_the_signer(world: World) -> None:
+    plan = treatment_plan(world.ada, world.max)
+    request = request_signature(by=world.ada, document=plan, signer_key=guardian_key(world))
+    set_recipients(by=world.ada, document=plan, all_authorized=False, client=False, contacts=[])
+    with pytest.raises(SigningRefused) as refused:
+        sign(request, world.gia_account, world.gia_access_max)
+    assert refused.value.code == "not_shared"
+
+
+def test_the_signer_may_decline_with_a_reason_staff_see(world: World) -> None:
+    plan = treatment_plan(world.ada, world.max)
+    request = request_signature(by=world.ada, document=plan, signer_key=guardian_key(world))
+    with pytest.raises(ApplicationError, match="why"):
+        decline(account=world.gia_account, access=world.gia_access_max, request=request, reason="  ")
+    decline(account=world.gia_account, access=world.gia_access_max, request=request, reason="The dates are wrong.")
+    request.refresh_from_db()
+    assert (request.status, request.decline_reason) == (RequestStatus.DECLINED, "The dates are wrong.")
+    assert events("signature.declined")
+    with pytest.raises(SigningRefused) as refused:
+        sign(request, world.gia_account, world.gia_access_max)
+    assert refused.value.code == "declined"
+
+
+def test_share_to_sign_needs_an_eligible_type_a_pdf_and_the_web_portal_permission(world: World) -> None:
+    plan = treatment_plan(world.ada, world.max)
+    with pytest.raises(ApplicationError, match="Web Portal"):
+        request_signature(by=world.theo, document=plan, signer_key=guardian_key(world))
+    DocumentType.objects.filter(pk=plan.type_id).update(share_to_sign=False)
+    plan.type.refresh_from_db()
+    with pytest.raises(ApplicationError, match="can't be shared to sign"):
+        request_signature(by=world.ada, document=plan, signer_key=guardian_key(world))
+
+
+def test_defaults_allow_notes_treatment_plans_and_consents_only(world: World) -> None:
+    signable = set(
+        DocumentType.objects.filter(practice=world.riverside, share_to_sign=True).values_list("name", flat=True)
+    )
+    assert signable == {"Progress Note", "Complete Evaluation", "Treatment Plan", "Consent"}
+
+
+def test_one_pending_request_per_document(world: World) -> None:
+    plan = treatment_plan(world.ada, world.max)
+    request_signature(by=world.ada, document=plan, signer_key=guardian_key(world))
+    with pytest.raises(ApplicationError, match="already waiting"):
+        request_signature(by=world.ada, document=plan, signer_key=guardian_key(world))
+
+
+def test_a_reminder_emails_the_signer_once_a_day(world: World, django_capture_on_commit_callbacks) -> None:
+    plan = treatment_plan(world.ada, world.max)
+    request = request_signature(by=world.ada, document=plan, signer_key=guardian_key(world))
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        remind(by=world.ada, request=request)
+    assert [m.to for m in mail.outbox] == [["gia@example.com"]]
+    assert "Max" not in mail.outbox[0].body
+    with pytest.raises(ApplicationError, match="tomorrow"):
+        remind(by=world.ada, request=request)
+    assert len(events("signature.reminded")) == 1
+
+
+def test_staff_of_another_practice_cannot_touch_a_request(world: World) -> None:
+    plan = treatment_plan(world.ada, world.max)
+    request = request_signature(by=world.ada, document=plan, signer_key=guardian_key(world))
+    with pytest.raises(ApplicationError):
+        cancel_request(by=world.hana, request=request)
+    with pytest.raises(ApplicationError):
+        request_signature(by=world.hana, document=plan, signer_key=guardian_key(world))
+    assert not Message.objects.filter(sent_by=world.hana).exists()
