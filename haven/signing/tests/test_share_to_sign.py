@@ -94,7 +94,9 @@ def test_whole_flow_guardian_signs_for_a_minor_and_the_sealed_signed_pdf_becomes
     assert [m.to for m in mail.outbox] == [["gia@example.com"]]
     email = mail.outbox[0]
     assert isinstance(email, EmailMultiAlternatives)
-    text = f"{email.subject}{email.body}{email.alternatives[0][0]}"
+    html = email.alternatives[0][0]
+    assert isinstance(html, str)
+    text = f"{email.subject}{email.body}{html}"
     assert "new message" in text
     for private in ("Max", "Moreno", "Treatment", "plan", "sign"):
         assert private not in text
