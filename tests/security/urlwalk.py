@@ -18,6 +18,9 @@ from django.utils import timezone
 from haven.core.access import AccessRule, access_rule_of
 from haven.documents.group_notes import create_group_note, group_note_type
 from haven.documents.models import GroupNote
+from haven.messaging.models import Message
+from haven.signing.actions import request_signature
+from haven.signing.models import SignatureRequest
 from tests.personas import World
 
 
@@ -36,6 +39,18 @@ def _group_note_id(world: World) -> int:
     return note.pk
 
 
+def _signature_request(world: World) -> SignatureRequest:
+    """Gia's request to sign Max's progress note, made on first use (with its inbox message)."""
+    request = SignatureRequest.objects.filter(document=world.progress_note).order_by("pk").first()
+    if request is None:
+        request = request_signature(by=world.ada, document=world.progress_note, signer_key=f"contact-{world.gia.pk}")
+    return request
+
+
+def _message_id(world: World) -> int:
+    return Message.objects.get(signature_request=_signature_request(world)).pk
+
+
 # URL keyword argument -> the practice-1 object (from the personas) it names.
 KWARG_FACTORIES: dict[str, Callable[[World], object]] = {
     "client_id": lambda world: world.ana.pk,
@@ -46,13 +61,27 @@ KWARG_FACTORIES: dict[str, Callable[[World], object]] = {
     "document_id": lambda world: world.progress_note.pk,
     "type_id": lambda world: world.progress_note.type_id,
     "group_note_id": _group_note_id,
+    "request_id": lambda world: _signature_request(world).pk,
+    "message_id": _message_id,
+    "version_id": lambda world: world.progress_note.current_version_id,
     "slug": lambda world: "riverside",
     "token": lambda world: secrets.token_urlsafe(32),
 }
 
 # Arguments naming a practice-scoped object: another practice's staff must get 404 for these.
 OBJECT_KWARGS = frozenset(
-    {"client_id", "contact_id", "member_id", "facility_id", "access_id", "document_id", "type_id", "group_note_id"}
+    {
+        "client_id",
+        "contact_id",
+        "member_id",
+        "facility_id",
+        "access_id",
+        "document_id",
+        "type_id",
+        "group_note_id",
+        "request_id",
+        "version_id",
+    }
 )
 
 # Reachable without logging in. Adding to this list is a security decision: review it.
