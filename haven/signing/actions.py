@@ -404,6 +404,10 @@ def _write_signature(
     now = timezone.now()
     with transaction.atomic():
         locked = _locked_request(request)
+        # The document row too, so an amendment either lands first (and signing is refused) or waits.
+        locked.document.current_version_id = (
+            Document.objects.select_for_update().values_list("current_version_id", flat=True).get(pk=locked.document_id)
+        )
         problem = answer_problem(locked, access, account)
         if problem is not None:
             return None, problem
