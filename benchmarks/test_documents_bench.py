@@ -6,19 +6,17 @@ These measure; they do not pass or fail on time. Query counts are asserted in th
 from __future__ import annotations
 
 import datetime
-import platform
 import time
-from pathlib import Path
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from benchmarks.results import RESULTS, write_section
 from haven.documents.actions import share_all_with_client, upload_document
 from haven.documents.models import Document
 
 pytestmark = pytest.mark.django_db
-RESULTS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 PDF = b"%PDF-1.4\n" + b"0" * 200_000 + b"\n%%EOF\n"
 
 
@@ -67,11 +65,5 @@ def test_documents_benchmarks(world, login):
         )
     )
     rows.append(f"| Upload and encrypt a 200 KB PDF | {queries} | {elapsed * 1000:.1f} ms |")
-    RESULTS.write_text(
-        "# Benchmarks\n\n"
-        f"Written by `make bench` on {platform.machine()} with Python {platform.python_version()} "
-        f"and {connection.vendor}. Figures vary by machine; query counts should not.\n\n"
-        "| path | queries | time |\n|---|---|---|\n" + "\n".join(rows) + "\n",
-        encoding="utf-8",
-    )
+    write_section("Documents", "| path | queries | time |\n|---|---|---|\n" + "\n".join(rows))
     print(RESULTS.read_text(encoding="utf-8"))
