@@ -47,7 +47,8 @@ def _sign_to_signed_version(world, capture) -> tuple[float, float, int, float]:
     started = time.perf_counter()
     seal_signature.call(signature_id=signature.pk)
     task_ms = (time.perf_counter() - started) * 1000
-    assert callbacks and Document.objects.get(pk=plan.pk).current_version.source == VersionSource.SIGNED
+    current = Document.objects.get(pk=plan.pk).current_version
+    assert callbacks and current is not None and current.source == VersionSource.SIGNED
     return sign_ms, task_ms, len(queries), rows_note
 
 
