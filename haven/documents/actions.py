@@ -316,19 +316,30 @@ def share_all_with_client(*, by: StaffMember, client: Client) -> int:
 
 @transaction.atomic
 def set_type_exceptions(
-    *, by: StaffMember, doc_type: DocumentType, never_share: bool, hidden_from_portal: bool
+    *,
+    by: StaffMember,
+    doc_type: DocumentType,
+    never_share: bool,
+    hidden_from_portal: bool,
+    share_to_sign: bool | None = None,
 ) -> DocumentType:
-    """Portal document exceptions (DOC-2), set by an administrator."""
+    """Portal document exceptions (DOC-2) and Share to Sign eligibility (SIGN-1), set by an administrator.
+
+    ``share_to_sign`` left as None keeps the type's current setting.
+    """
     _require(by, Permission.ORG_ADMIN, _("Only administrators can change portal document exceptions."))
     locked = DocumentType.objects.select_for_update().get(pk=doc_type.pk, practice=by.practice)
-    before = {"never_share": locked.never_share, "hidden_from_portal": locked.hidden_from_portal}
+    fields = ["never_share", "hidden_from_portal", "share_to_sign"]
+    before = {field: getattr(locked, field) for field in fields}
     locked.never_share, locked.hidden_from_portal = never_share, hidden_from_portal
-    locked.save(update_fields=["never_share", "hidden_from_portal"])
+    if share_to_sign is not None:
+        locked.share_to_sign = share_to_sign
+    locked.save(update_fields=fields)
     record_event(
         action="document_type.exceptions_changed",
         actor=Actor.staff(by.user),
         practice=by.practice,
         target=locked,
-        details={"before": before, "after": {"never_share": never_share, "hidden_from_portal": hidden_from_portal}},
+        details={"before": before, "after": {field: getattr(locked, field) for field in fields}},
     )
     return locked
