@@ -251,3 +251,93 @@ class RenewGuardianForm(HavenForm):
         widget=DateInput(),
         error_messages={"invalid": _("Enter a date, for example 2027-06-30.")},
     )
+
+
+# --- Documents: Share to Sign, amendments, checking a seal (SIGN-1, SIGN-5, SIGN-7) -------------
+
+from django.conf import settings  # noqa: E402
+from django.core.files.uploadedfile import UploadedFile  # noqa: E402
+
+from haven.signing.actions import Signer  # noqa: E402
+from haven.signing.models import Capacity  # noqa: E402
+
+
+def signer_label(signer: Signer, client_name: str) -> str:
+    """How a possible signer is named in the Share to Sign form."""
+    if signer.capacity == Capacity.SELF:
+        return str(_("%(name)s (client), signs in as %(email)s")) % {
+            "name": signer.name,
+            "email": signer.access.account.email,
+        }
+    return str(_("%(name)s, legal guardian for %(client)s, signs in as %(email)s")) % {
+        "name": signer.name,
+        "client": client_name,
+        "email": signer.access.account.email,
+    }
+
+
+class ShareToSignForm(HavenForm):
+    """Share to Sign: whom to ask, among the client and the legal guardians with an active portal login."""
+
+    signer = forms.ChoiceField(
+        label=_("Who signs"),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose who signs."),
+            "invalid_choice": _("Choose the client or a legal guardian who has an active portal login."),
+        },
+    )
+
+    def __init__(self, *args: Any, signers: list[Signer], client_name: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["signer"]
+        field.choices = [(signer.key, signer_label(signer, client_name)) for signer in signers]  # type: ignore[attr-defined]
+        if len(signers) == 1:
+            field.initial = signers[0].key
+
+
+class VersionUploadForm(HavenForm):
+    """An amendment (SIGN-7): a new version of the same document."""
+
+    file = forms.FileField(
+        label=_("New version"),
+        help_text=_(
+            "A PDF, PNG or JPEG file. It becomes the current version; earlier versions, signed ones included, "
+            "stay as they are."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
+        error_messages={"required": _("Choose the file of the new version.")},
+    )
+
+    def data_bytes(self) -> bytes:
+        """The uploaded bytes, one past the limit at most, so the action can refuse a file too large."""
+        upload: UploadedFile = self.cleaned_data["file"]
+        return upload.read(settings.HAVEN_MAX_UPLOAD_BYTES + 1)
+
+
+class VerifyForm(HavenForm):
+    """Check a PDF's seal: any file a staff member has at hand."""
+
+    pdf: bytes = b""
+    file = forms.FileField(
+        label=_("PDF to check"),
+        help_text=_("A PDF from Haven, for example a signed document someone sent back. Nothing is stored."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+        error_messages={
+            "required": _("Choose the PDF to check."),
+            "empty": _("That file is empty. Choose the PDF again."),
+        },
+    )
+
+    def clean_file(self) -> UploadedFile:
+        upload: UploadedFile = self.cleaned_data["file"]
+        limit = settings.HAVEN_MAX_UPLOAD_BYTES
+        data = upload.read(limit + 1)
+        if len(data) > limit:
+            raise forms.ValidationError(
+                _("That file is too large. Choose a PDF under %(size)d MB."), params={"size": limit // 1_000_000}
+            )
+        if not data.startswith(b"%PDF-"):
+            raise forms.ValidationError(_("Choose a PDF file. Only PDF documents carry a seal."))
+        self.pdf = data
+        return upload

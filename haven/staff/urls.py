@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.urls import path
 
-from haven.staff.views import admin, auth, clients, contacts, documents, general_log, home, notes, portal
+from haven.staff.views import admin, auth, clients, contacts, documents, general_log, home, notes, portal, signing
 
 app_name = "staff"
 
@@ -54,6 +54,33 @@ urlpatterns = [
     path("clients/<int:client_id>/documents/<int:document_id>/", documents.document_detail, name="document_detail"),
     path("clients/<int:client_id>/documents/<int:document_id>/share/", documents.document_share, name="document_share"),
     path("clients/<int:client_id>/documents/<int:document_id>/file/", documents.document_file, name="document_file"),
+    path(
+        "clients/<int:client_id>/documents/<int:document_id>/versions/new/",
+        documents.document_version_add,
+        name="document_version_add",
+    ),
+    # Share to Sign (SIGN-1..SIGN-7) and checking a seal
+    path(
+        "clients/<int:client_id>/documents/<int:document_id>/share-to-sign/",
+        signing.document_share_to_sign,
+        name="document_share_to_sign",
+    ),
+    path(
+        "clients/<int:client_id>/documents/<int:document_id>/signature-requests/<int:request_id>/remind/",
+        signing.signature_request_remind,
+        name="signature_request_remind",
+    ),
+    path(
+        "clients/<int:client_id>/documents/<int:document_id>/signature-requests/<int:request_id>/cancel/",
+        signing.signature_request_cancel,
+        name="signature_request_cancel",
+    ),
+    path(
+        "clients/<int:client_id>/documents/<int:document_id>/versions/<int:version_id>/verify/",
+        signing.document_version_verify,
+        name="document_version_verify",
+    ),
+    path("verify/", signing.verify, name="verify"),
     # General Log: group notes linked to several clients (DOC-7)
     path("general-log/", general_log.general_log, name="general_log"),
     path("general-log/new/", general_log.group_note_create, name="group_note_create"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -24,10 +25,14 @@ from haven.core.errors import ApplicationError
 from haven.core.forms import DateInput, HavenForm
 from haven.documents import actions, selectors
 from haven.documents.access import get_document_for_staff
-from haven.documents.models import Audience, Document, DocumentType
+from haven.documents.models import Audience, Document, DocumentType, DocumentVersion, VersionSource
 from haven.documents.responses import file_response
 from haven.practices.access import StaffRequest, deny, staff_view
 from haven.practices.models import Permission
+from haven.signing.actions import Signer, possible_signers
+from haven.signing.models import Capacity, RequestStatus, Signature, SignatureRequest
+from haven.signing.selectors import requests_for_document, staff_signature_status
+from haven.staff.forms import ShareToSignForm, VersionUploadForm
 
 PAGE_SIZE = 25
 
@@ -91,7 +96,7 @@ def activity_log(request: StaffRequest, client_id: int) -> HttpResponse:
     client = get_client_for_staff(request.staff, client_id, path=request.path)
     types = list(selectors.document_types(client.practice_id))
     type_id = _type_filter(request.GET.get("type", ""), {doc_type.pk for doc_type in types})
-    documents = selectors.activity_log(client, type_id=type_id)
+    documents = staff_signature_status(selectors.activity_log(client, type_id=type_id))
     page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("page"))
     context = _chart_context(
         request,
@@ -152,27 +157,151 @@ def _recipients(document: Document, client: Client) -> tuple[set[str], set[int],
     return audiences, contact_ids, names
 
 
-@staff_view()
-@require_safe
-def document_detail(request: StaffRequest, client_id: int, document_id: int) -> HttpResponse:
-    """The document, its versions and the share dialog (DOC-3)."""
-    client = get_client_for_staff(request.staff, client_id, path=request.path)
-    document = get_document_for_staff(request.staff, client, document_id, path=request.path)
+PDF = "application/pdf"
+
+
+@dataclass(frozen=True)
+class RequestRow:
+    """One signature request as the detail page shows it."""
+
+    request: SignatureRequest
+    signature: Signature | None
+    capacity_label: str
+    document_changed: bool  # still open, but the document has a newer version the signer can't sign
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    version: DocumentVersion
+    is_current: bool
+    signature: Signature | None  # the signature this version was sealed for, if it is a signed version
+
+    @property
+    def is_pdf(self) -> bool:
+        return self.version.content_type == PDF
+
+
+def _signature_of(request: SignatureRequest) -> Signature | None:
+    try:
+        return request.signature
+    except Signature.DoesNotExist:
+        return None
+
+
+def _request_rows(document: Document, client: Client) -> list[RequestRow]:
+    rows = []
+    for sign_request in requests_for_document(document):
+        if sign_request.capacity == Capacity.GUARDIAN:
+            capacity = _("Legal guardian for %(client)s") % {"client": client.full_name}
+        else:
+            capacity = _("Self")
+        rows.append(
+            RequestRow(
+                request=sign_request,
+                signature=_signature_of(sign_request) if sign_request.status == RequestStatus.SIGNED else None,
+                capacity_label=capacity,
+                document_changed=sign_request.is_open and sign_request.version_id != document.current_version_id,
+            )
+        )
+    return rows
+
+
+def _share_to_sign_state(
+    request: StaffRequest, document: Document, rows: list[RequestRow]
+) -> tuple[str, list[Signer], RequestRow | None]:
+    """Whether Share to Sign can be offered now, and if not, why: a word the template explains."""
+    waiting = next((row for row in rows if row.request.is_open), None)
+    if not document.type.shareable:
+        return "exception", [], None
+    if not document.type.share_to_sign:
+        return "not_eligible", [], None
+    if document.current_version is None:
+        return "preparing", [], None
+    if document.current_version.content_type != PDF:
+        return "not_pdf", [], None
+    if not request.staff.has_permission(Permission.WEB_PORTAL):
+        return "no_permission", [], None
+    if waiting is not None:
+        return "waiting", [], waiting
+    signers = possible_signers(document)
+    if not signers:
+        return "no_signers", [], None
+    return "ready", signers, None
+
+
+def _detail_context(
+    request: StaffRequest,
+    client: Client,
+    document: Document,
+    *,
+    share_to_sign_form: ShareToSignForm | None = None,
+    version_form: VersionUploadForm | None = None,
+) -> dict[str, object]:
     audiences, contact_ids, names = _recipients(document, client)
     portal_contacts: list[RelatedContact] = list(contacts_of(client).filter(web_portal=True))
-    context = _chart_context(
+    rows = _request_rows(document, client)
+    signed_by_version = {row.signature.signed_version_id: row.signature for row in rows if row.signature is not None}
+    versions = document.versions.select_related("created_by__user").order_by("-number")
+    sign_state, signers, waiting = _share_to_sign_state(request, document, rows)
+    if share_to_sign_form is None and sign_state == "ready":
+        share_to_sign_form = ShareToSignForm(signers=signers, client_name=client.full_name)
+    can_upload = request.staff.has_permission(Permission.UPLOAD_DOCUMENTS)
+    return _chart_context(
         request,
         client,
         document=document,
-        versions=list(document.versions.select_related("created_by__user").order_by("-number")),
+        versions=[
+            VersionRow(
+                version=version,
+                is_current=version.pk == document.current_version_id,
+                signature=signed_by_version.get(version.pk) if version.source == VersionSource.SIGNED else None,
+            )
+            for version in versions
+        ],
         excepted=not document.type.shareable,
         can_share=request.staff.has_permission(Permission.WEB_PORTAL),
+        can_upload=can_upload,
+        is_admin=request.staff.has_permission(Permission.ORG_ADMIN),
         shared_all=Audience.ALL_AUTHORIZED in audiences,
         shared_client=Audience.CLIENT in audiences,
         contact_rows=[(contact, contact.pk in contact_ids) for contact in portal_contacts],
         recipient_names=names,
+        sign_state=sign_state,
+        share_to_sign_form=share_to_sign_form,
+        waiting=waiting,
+        request_rows=rows,
+        version_form=version_form or (VersionUploadForm() if can_upload else None),
     )
-    return render(request, "staff/documents/detail.html", context)
+
+
+@staff_view()
+@require_safe
+def document_detail(request: StaffRequest, client_id: int, document_id: int) -> HttpResponse:
+    """The document, its versions, the share dialog (DOC-3), Share to Sign and its requests (SIGN-1, SIGN-4)."""
+    client = get_client_for_staff(request.staff, client_id, path=request.path)
+    document = get_document_for_staff(request.staff, client, document_id, path=request.path)
+    return render(request, "staff/documents/detail.html", _detail_context(request, client, document))
+
+
+@staff_view(Permission.UPLOAD_DOCUMENTS)
+@require_POST
+def document_version_add(request: StaffRequest, client_id: int, document_id: int) -> HttpResponse:
+    """Upload a new version (an amendment, SIGN-7): it becomes current; earlier versions never change."""
+    client = get_client_for_staff(request.staff, client_id, path=request.path)
+    document = get_document_for_staff(request.staff, client, document_id, path=request.path)
+    form = VersionUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            version = actions.add_version(by=request.staff, document=document, data=form.data_bytes())
+        except ApplicationError as error:
+            form.add_error("file", error.message)
+        else:
+            messages.success(
+                request, _("Version %(number)s was added and is now the current version.") % {"number": version.number}
+            )
+            return redirect("staff:document_detail", client_id=client.pk, document_id=document.pk)
+    context = _detail_context(request, client, document, version_form=form)
+    return render(request, "staff/documents/detail.html", context, status=400)
 
 
 @staff_view(Permission.WEB_PORTAL)
@@ -223,13 +352,30 @@ def share_all(request: StaffRequest, client_id: int) -> HttpResponse:
     return redirect("staff:activity_log", client_id=client.pk)
 
 
+def _get_version_for_staff(request: StaffRequest, document: Document, raw_id: object) -> DocumentVersion:
+    """One of this document's versions, or 404 (audited) for anything else."""
+    try:
+        version_id = int(str(raw_id))
+    except ValueError:
+        version_id = None
+    version = document.versions.filter(pk=version_id).first() if version_id is not None else None
+    if version is None:
+        raise deny(
+            request.staff, object_type="documents.documentversion", object_id=str(raw_id)[:40], path=request.path
+        )
+    return version
+
+
 @staff_view()
 @require_GET
 def document_file(request: StaffRequest, client_id: int, document_id: int) -> HttpResponse:
-    """The current version's file, through this view only; every view and download is audited (DOC-9)."""
+    """The current version's file, or ?version=<id> of this document; every view and download is audited (DOC-9)."""
     client = get_client_for_staff(request.staff, client_id, path=request.path)
     document = get_document_for_staff(request.staff, client, document_id, path=request.path)
-    version = document.current_version
+    if "version" in request.GET:
+        version: DocumentVersion | None = _get_version_for_staff(request, document, request.GET["version"])
+    else:
+        version = document.current_version
     if version is None:
         raise Http404
     download = request.GET.get("download") == "1"
@@ -280,6 +426,7 @@ def document_type_update(request: StaffRequest, type_id: int) -> HttpResponse:
             doc_type=doc_type,
             never_share=request.POST.get("never_share") == "1",
             hidden_from_portal=request.POST.get("hidden_from_portal") == "1",
+            share_to_sign=request.POST.get("share_to_sign") == "1",
         )
     except ApplicationError as error:
         messages.error(request, error.message)
