@@ -10,6 +10,7 @@ from io import BytesIO
 import pytest
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
+from django.db import DatabaseError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from pypdf import PdfReader
@@ -18,7 +19,7 @@ from haven.audit.models import AuditEvent
 from haven.clients.actions import CONTACT_FIELDS, update_contact
 from haven.core.errors import ApplicationError
 from haven.documents.actions import add_version, set_recipients
-from haven.documents.models import Audience, Document, DocumentType, VersionSource
+from haven.documents.models import Audience, Document, DocumentType, DocumentVersion, VersionSource
 from haven.documents.storage import read_decrypted
 from haven.messaging.models import Message, MessageKind
 from haven.messaging.selectors import inbox
@@ -371,3 +372,22 @@ def test_staff_of_another_practice_cannot_touch_a_request(world: World) -> None:
     with pytest.raises(ApplicationError):
         request_signature(by=world.hana, document=plan, signer_key=guardian_key(world))
     assert not Message.objects.filter(sent_by=world.hana).exists()
+
+
+def test_the_database_refuses_to_alter_a_signed_version_or_a_sealed_signature(
+    world: World, django_capture_on_commit_callbacks
+) -> None:
+    plan = treatment_plan(world.ada, world.max, pages=1)
+    request = request_signature(by=world.ada, document=plan, signer_key=guardian_key(world))
+    with django_capture_on_commit_callbacks(execute=True):
+        signature = sign(request, world.gia_account, world.gia_access_max)
+    signature.refresh_from_db()
+    assert signature.signed_version is not None
+    with pytest.raises(DatabaseError), transaction.atomic():
+        DocumentVersion.objects.filter(pk=signature.signed_version.pk).update(sha256="0" * 64)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Signature.objects.filter(pk=signature.pk).update(signer_name="Someone else")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Signature.objects.filter(pk=signature.pk).update(signed_version=None)
+    signature.refresh_from_db()
+    assert signature.signer_name == "Gia Moreno" and signature.signed_version is not None
