@@ -1,6 +1,11 @@
 from __future__ import annotations
 
+import base64
+import binascii
+
 from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from haven.core.forms import HavenForm, NewPasswordForm
@@ -56,3 +61,93 @@ class PinForm(HavenForm):
         if not pin.isdigit() or len(pin) != 8:
             raise forms.ValidationError(_("The PIN has 8 digits. Check the instruction sheet and try again."))
         return pin
+
+
+# --- Share to Sign (SIGN-2..SIGN-5) ---------------------------------------------------------------
+
+PNG_DATA_URL_PREFIX = "data:image/png;base64,"
+MAX_DRAWING_CHARS = 2_800_000  # about 2 MB of PNG once decoded; a drawn signature is far smaller
+PDF_MAGIC = b"%PDF-"
+NO_DRAWING = _("Draw your signature in the box before selecting Sign Document.")
+UNREADABLE_DRAWING = _("Your signature could not be read. Select Clear and draw it again.")
+NO_CONSENT = _("Read the consent to sign electronically and tick the box to accept it.")
+NOT_A_PDF = _("Choose a PDF file. Only PDF documents carry a seal.")
+
+
+def decode_drawing(data_url: str) -> bytes:
+    """The PNG bytes of a ``data:image/png;base64,`` URL, strictly; anything else is refused."""
+    if not data_url.startswith(PNG_DATA_URL_PREFIX) or len(data_url) > MAX_DRAWING_CHARS:
+        raise forms.ValidationError(UNREADABLE_DRAWING, code="unreadable")
+    try:
+        image = base64.b64decode(data_url[len(PNG_DATA_URL_PREFIX) :], validate=True)
+    except (binascii.Error, ValueError):
+        raise forms.ValidationError(UNREADABLE_DRAWING, code="unreadable") from None
+    if not image.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise forms.ValidationError(UNREADABLE_DRAWING, code="unreadable")
+    return image
+
+
+class SignForm(HavenForm):
+    """Sign Document: the consent, the drawn signature (a PNG data URL written by signing.js) and the password.
+
+    The drawing and the consent are checked again by the signing action, which audits every refusal;
+    this form only turns what was posted into what the action takes, with every mistake shown at once.
+    """
+
+    disclosure_version = forms.CharField(widget=forms.HiddenInput, max_length=20)
+    signature = forms.CharField(
+        widget=forms.HiddenInput(attrs={"data-signature-value": ""}),
+        required=False,
+        strip=False,
+        max_length=MAX_DRAWING_CHARS,
+        error_messages={"max_length": UNREADABLE_DRAWING},
+    )
+    consent = forms.BooleanField(label=_("I agree to sign electronically"), error_messages={"required": NO_CONSENT})
+    password = forms.CharField(
+        label=_("Your portal password"),
+        strip=False,
+        max_length=4096,
+        help_text=_("The password you sign in to the portal with. It confirms that it is you signing."),
+        error_messages={"required": _("Enter your portal password.")},
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def clean_signature(self) -> bytes:
+        data_url: str = self.cleaned_data.get("signature") or ""
+        if not data_url:
+            raise forms.ValidationError(NO_DRAWING, code="empty")
+        return decode_drawing(data_url)
+
+
+class DeclineForm(HavenForm):
+    reason = forms.CharField(
+        label=_("Why are you declining?"),
+        max_length=1000,
+        help_text=_("The practice sees your reason and can contact you. Up to 1,000 characters."),
+        error_messages={
+            "required": _("Tell the practice why you are declining, so they can help."),
+            "max_length": _("Keep the reason under 1000 characters."),
+        },
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 1000}),
+    )
+
+
+class VerifyForm(HavenForm):
+    file = forms.FileField(
+        label=_("PDF document"),
+        help_text=_("A document you downloaded from this portal. It is checked here and not kept."),
+        error_messages={"required": _("Choose the PDF file to check."), "empty": NOT_A_PDF, "invalid": NOT_A_PDF},
+        widget=forms.FileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
+    def clean_file(self) -> bytes:
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.HAVEN_MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("That file is larger than %(size)s. Choose a smaller PDF.")
+                % {"size": filesizeformat(settings.HAVEN_MAX_UPLOAD_BYTES)}
+            )
+        data: bytes = upload.read()
+        if PDF_MAGIC not in data[:1024]:  # where PDF readers look for the header
+            raise forms.ValidationError(NOT_A_PDF)
+        return data

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from haven.portal.views import auth, documents, home
+from haven.portal.views import auth, documents, home, inbox, signing, verify
 
 app_name = "portal"
 
@@ -19,4 +19,10 @@ urlpatterns = [
     path("documents/", documents.my_documents, name="my_documents"),
     path("documents/<int:document_id>/", documents.document_view, name="document_view"),
     path("documents/<int:document_id>/download/", documents.document_download, name="document_download"),
+    path("documents/<int:document_id>/verify/", verify.document_verify, name="document_verify"),
+    path("inbox/", inbox.inbox_list, name="inbox"),
+    path("inbox/<int:message_id>/", inbox.message_detail, name="message"),
+    path("sign/<int:request_id>/", signing.sign, name="sign"),
+    path("sign/<int:request_id>/decline/", signing.decline_request, name="decline"),
+    path("verify/", verify.verify, name="verify"),
 ]

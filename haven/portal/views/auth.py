@@ -11,30 +11,58 @@ from django.views.decorators.http import require_POST
 
 from haven.core.errors import ApplicationError
 from haven.core.forms import NewPasswordForm
+from haven.messaging.models import Message, MessageKind
 from haven.portal.access import PortalRequest, portal_public_view
 from haven.portal.forms import EmailForm, PortalLoginForm, RegisterForm
 from haven.portal_access import accounts
 from haven.portal_access.links import find_usable_link
-from haven.portal_access.models import PortalLinkPurpose
+from haven.portal_access.models import PortalAccount, PortalLinkPurpose, ProfileAccess
 from haven.portal_access.session import (
+    PROFILE,
     authenticate_portal,
     end_portal_session,
     load_portal_session,
     start_portal_session,
 )
+from haven.practices.models import Practice
 
 
 def _home(request: PortalRequest) -> HttpResponse:
     return redirect("portal:home", slug=request.practice.slug)
 
 
-def _after_login(request: PortalRequest) -> HttpResponse:
-    """Back to the portal page the person was going to, never anywhere else."""
+def _waiting_record_request(account: PortalAccount, practice: Practice) -> ProfileAccess | None:
+    """The profile of the newest unread record request to this login, among the profiles it may open now."""
+    profiles = {
+        access.client_id: access
+        for access in ProfileAccess.objects.effective(practice).filter(account=account).order_by("-pk")
+    }
+    message = (
+        Message.objects.filter(
+            account=account,
+            practice=practice,
+            client_id__in=list(profiles),
+            kind=MessageKind.RECORD_REQUEST,
+            read_at__isnull=True,
+        )
+        .only("client_id")
+        .first()
+    )
+    return profiles[message.client_id] if message is not None else None
+
+
+def _after_login(request: PortalRequest, account: PortalAccount) -> HttpResponse:
+    """Back to the portal page the person was going to, never anywhere else; else to a waiting request or Home."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target.startswith(f"/p/{request.practice.slug}/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}
     ):
         return redirect(target)
+    waiting = _waiting_record_request(account, request.practice)
+    if waiting is not None:
+        # Seed 004: after signing in, a person asked to review a record lands in that profile's inbox.
+        request.session[PROFILE] = waiting.pk  # re-checked, like any selection, on the next request
+        return redirect("portal:inbox", slug=request.practice.slug)
     return _home(request)
 
 
@@ -53,7 +81,7 @@ def login_view(request: PortalRequest) -> HttpResponse:
         )
         if account is not None:
             start_portal_session(request, account=account, practice=request.practice)
-            return _after_login(request)
+            return _after_login(request, account)
         if reason == "locked":
             return render(request, "portal/auth/locked_out.html", status=429)
         if reason == "unverified":

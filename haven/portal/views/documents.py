@@ -3,28 +3,41 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from haven.audit.actions import record_event
 from haven.documents.access import get_document_for_portal
+from haven.documents.models import Document
 from haven.documents.responses import file_response
-from haven.documents.selectors import documents_for_portal
 from haven.portal.access import PortalRequest, portal_view
 from haven.portal_access.actions import portal_actor
+from haven.portal_access.models import ProfileAccess
+from haven.signing.models import RequestStatus
+from haven.signing.selectors import portal_documents, requests_for_signer
 
 PAGE_SIZE = 20
+
+
+def _listed(selected: ProfileAccess) -> QuerySet[Document]:
+    """My Documents with its tags, and the request a Pending Review document links to (in the same query)."""
+    waiting = requests_for_signer(selected).filter(
+        document=OuterRef("pk"), status=RequestStatus.PENDING, expires_at__gt=timezone.now()
+    )
+    return portal_documents(selected).annotate(pending_request_id=Subquery(waiting.values("pk")[:1]))
 
 
 @portal_view
 @require_safe
 def my_documents(request: PortalRequest) -> HttpResponse:
-    """The documents shared with this person for the selected profile, newest first."""
+    """The documents shared with this person for the selected profile, newest first, tagged for signing."""
     selected = request.portal.selected
     page = None
     if selected is not None:
-        page = Paginator(documents_for_portal(selected), PAGE_SIZE).get_page(request.GET.get("page"))
+        page = Paginator(_listed(selected), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "portal/documents/list.html", {"page": page})
 
 

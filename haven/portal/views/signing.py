@@ -1,0 +1,215 @@
+"""Review and sign (SIGN-3) or decline (SIGN-6): the selected profile's own open signature requests."""
+
+from __future__ import annotations
+
+from io import BytesIO
+from typing import Any
+
+from axes.handlers.proxy import AxesProxyHandler
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+
+from haven.audit.actions import record_event
+from haven.core.errors import ApplicationError
+from haven.core.request_context import origin_of
+from haven.documents.storage import read_decrypted
+from haven.portal.access import PortalRequest, portal_view
+from haven.portal.forms import DeclineForm, SignForm
+from haven.portal_access.actions import portal_actor
+from haven.portal_access.models import AccessKind, PortalAccount, ProfileAccess
+from haven.signing.actions import SigningRefused, answer_problem, decline, sign_document
+from haven.signing.disclosure import current_disclosure
+from haven.signing.models import SignatureRequest
+from haven.signing.selectors import requests_for_signer
+
+# Where each refusal is shown on the signing page; any other code is shown at the top.
+FIELD_OF_REFUSAL = {"wrong_password": "password", "empty_drawing": "signature", "no_consent": "consent"}
+# Refusals that mean the request can no longer be answered: the calm "closed" page explains them.
+CLOSED = frozenset({"already_signed", "cancelled", "declined", "expired", "document_changed", "not_shared"})
+
+
+def _lockout_credentials(account: PortalAccount) -> dict[str, str]:
+    # The portal sign-in's own key: wrong signing passwords count toward the same lockout.
+    return {"username": f"portal:{account.email.strip().lower()}"}
+
+
+def _get_request(request: PortalRequest, request_id: int) -> tuple[SignatureRequest, ProfileAccess]:
+    """The selected profile's own request (open or not), or 404 with access.denied for anything else."""
+    selected = request.portal.selected
+    found = None
+    if selected is not None:
+        found = (
+            requests_for_signer(selected)
+            .select_related("document__client", "document__type", "requested_by__user", "practice")
+            .filter(pk=request_id)
+            .first()
+        )
+    if found is None or selected is None:
+        record_event(
+            action="access.denied",
+            actor=portal_actor(request.portal.account),
+            practice=request.portal.practice,
+            details={"object_type": "signing.signaturerequest", "object_id": str(request_id), "path": request.path},
+        )
+        raise Http404
+    return found, selected
+
+
+def _page_count(sign_request: SignatureRequest) -> int | None:
+    """How many pages the document sent for signature has; None if the file can't be read."""
+    try:
+        return len(PdfReader(BytesIO(read_decrypted(sign_request.version.storage_name))).pages)
+    except (PyPdfError, OSError, ValueError):
+        return None
+
+
+def _closed(request: PortalRequest, sign_request: SignatureRequest, message: str, *, status: int = 200) -> HttpResponse:
+    return render(
+        request,
+        "portal/signing/closed.html",
+        {"sign_request": sign_request, "document": sign_request.document, "problem": message},
+        status=status,
+    )
+
+
+def _signing_page(
+    request: PortalRequest,
+    sign_request: SignatureRequest,
+    selected: ProfileAccess,
+    *,
+    form: SignForm | None = None,
+    decline_form: DeclineForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    disclosure = current_disclosure()
+    context: dict[str, Any] = {
+        "sign_request": sign_request,
+        "document": sign_request.document,
+        "version": sign_request.version,
+        "page_count": _page_count(sign_request),
+        "for_self": selected.kind == AccessKind.SELF,
+        "client": selected.client,
+        "asked_by": sign_request.requested_by.user.full_name,
+        "disclosure": disclosure,
+        "form": form or SignForm(initial={"disclosure_version": disclosure.version}),
+        "decline_form": decline_form or DeclineForm(),
+        "decline_open": decline_form is not None,
+    }
+    return render(request, "portal/signing/sign.html", context, status=status)
+
+
+@portal_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def sign(request: PortalRequest, request_id: int) -> HttpResponse:
+    """GET shows the document to sign (audited as signature.viewed); POST signs it."""
+    sign_request, selected = _get_request(request, request_id)
+    account = request.portal.account
+    if request.method == "POST":
+        return _post_signature(request, sign_request, selected)
+    problem = answer_problem(sign_request, selected, account)
+    if problem is not None:
+        return _closed(request, sign_request, problem[1])
+    record_event(
+        action="signature.viewed",
+        actor=portal_actor(account),
+        acting_for=selected.client.full_name,
+        practice=request.portal.practice,
+        client=selected.client,
+        target=sign_request,
+        details={"document": sign_request.document_id, "version": sign_request.version.number},
+    )
+    return _signing_page(request, sign_request, selected)
+
+
+def _post_signature(request: PortalRequest, sign_request: SignatureRequest, selected: ProfileAccess) -> HttpResponse:
+    account = request.portal.account
+    form = SignForm(request.POST)
+    if not form.is_valid():
+        return _signing_page(request, sign_request, selected, form=form, status=400)
+    credentials = _lockout_credentials(account)
+    if AxesProxyHandler.is_locked(request, credentials):
+        record_event(
+            action="signature.refused",
+            actor=portal_actor(account),
+            acting_for=selected.client.full_name,
+            practice=request.portal.practice,
+            client=selected.client,
+            details={"request": sign_request.pk, "reason": "locked_out"},
+        )
+        form.add_error(None, _locked_message())
+        return _signing_page(request, sign_request, selected, form=form, status=429)
+    try:
+        sign_document(
+            account=account,
+            access=selected,
+            request=sign_request,
+            image_png=form.cleaned_data["signature"],
+            password=form.cleaned_data["password"],
+            consented=form.cleaned_data["consent"],
+            disclosure_version=form.cleaned_data["disclosure_version"],
+            origin=origin_of(request),
+        )
+    except SigningRefused as refusal:
+        if refusal.code in CLOSED:
+            return _closed(request, sign_request, refusal.message, status=409)
+        status = 400
+        message = refusal.message
+        if refusal.code == "wrong_password":
+            AxesProxyHandler.user_login_failed(sender=PortalAccount, credentials=credentials, request=request)
+            if getattr(request, "axes_locked_out", False):
+                # Shown here, on the signing page, rather than the sign-in's lockout page.
+                request.axes_locked_out = False  # type: ignore[attr-defined]
+                status, message = 429, _locked_message()
+                form.add_error(None, message)
+                return _signing_page(request, sign_request, selected, form=form, status=status)
+        form.add_error(FIELD_OF_REFUSAL.get(refusal.code), message)
+        return _signing_page(request, sign_request, selected, form=form, status=status)
+    AxesProxyHandler.reset_attempts(
+        username=credentials["username"], ip_address=getattr(request, "axes_ip_address", None)
+    )
+    messages.success(
+        request,
+        _("Thank you. Your signature was recorded. The signed document will appear in My Documents in a moment."),
+    )
+    return redirect("portal:my_documents", slug=request.practice.slug)
+
+
+def _locked_message() -> str:
+    return _(
+        "To protect your information, signing is paused for a few minutes after several wrong passwords. "
+        "Please wait and try again, or use Forgot Password on the sign-in page."
+    )
+
+
+@portal_view
+@require_POST
+def decline_request(request: PortalRequest, request_id: int) -> HttpResponse:
+    """Decline to sign, with a reason the practice sees."""
+    sign_request, selected = _get_request(request, request_id)
+    form = DeclineForm(request.POST)
+    if form.is_valid():
+        try:
+            decline(
+                account=request.portal.account,
+                access=selected,
+                request=sign_request,
+                reason=form.cleaned_data["reason"],
+            )
+        except SigningRefused as refusal:
+            if refusal.code in CLOSED:
+                return _closed(request, sign_request, refusal.message, status=409)
+            form.add_error(None, refusal.message)
+        except ApplicationError as error:
+            form.add_error("reason", error.message)
+        else:
+            messages.success(request, _("You declined to sign. The practice will see your reason."))
+            return redirect("portal:my_documents", slug=request.practice.slug)
+    problem = answer_problem(sign_request, selected, request.portal.account)
+    if problem is not None:
+        return _closed(request, sign_request, problem[1], status=409)
+    return _signing_page(request, sign_request, selected, decline_form=form, status=400)
