@@ -127,7 +127,7 @@ def document_version_verify(request: StaffRequest, client_id: int, document_id: 
 @staff_view()
 def verify(request: StaffRequest) -> HttpResponse:
     """Check a PDF: upload any file and learn whether its seal holds and which stored document it is."""
-    form = VerifyForm(request.POST or None, request.FILES or None)
+    form = VerifyForm(request.POST, request.FILES) if request.method == "POST" else VerifyForm()
     verification = None
     status = 200
     if request.method == "POST":
