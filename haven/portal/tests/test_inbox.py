@@ -256,3 +256,13 @@ def bulk_messages(world: World, count: int) -> list[Message]:
         )
         for n in range(count)
     )
+
+
+def test_opening_the_signing_page_reads_the_request_message(world, gia):
+    """Going straight to My Documents and Review and sign leaves no stale unread record request behind."""
+    request = ask_gia_to_sign(world, world.max)
+    select(gia, world.gia_access_max)
+    assert gia.get(f"/p/riverside/sign/{request.pk}/").status_code == 200
+    message = Message.objects.get(signature_request=request)
+    assert message.read_at is not None
+    assert [event.object_id for event in events("message.read")] == [str(message.pk)]

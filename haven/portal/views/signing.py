@@ -18,6 +18,8 @@ from haven.audit.actions import record_event
 from haven.core.errors import ApplicationError
 from haven.core.request_context import origin_of
 from haven.documents.storage import read_decrypted
+from haven.messaging.actions import mark_read
+from haven.messaging.selectors import inbox
 from haven.portal.access import PortalRequest, portal_view
 from haven.portal.forms import DeclineForm, SignForm
 from haven.portal_access.actions import portal_actor
@@ -114,6 +116,9 @@ def sign(request: PortalRequest, request_id: int) -> HttpResponse:
     problem = answer_problem(sign_request, selected, account)
     if problem is not None:
         return _closed(request, sign_request, problem[1])
+    # The request's inbox message has said all it had to: reading the request reads it.
+    for message in inbox(selected).filter(signature_request=sign_request, read_at__isnull=True):
+        mark_read(message, account=account, acting_for=selected.client.full_name)
     record_event(
         action="signature.viewed",
         actor=portal_actor(account),
