@@ -17,6 +17,7 @@ from io import BytesIO
 from asn1crypto import cms, pem  # type: ignore[import-untyped]
 from asn1crypto import x509 as asn1_x509
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -149,7 +150,7 @@ def verify_pdf(pdf: bytes, *, practice: Practice | None = None) -> SealReport:
         signatures = reader.embedded_regular_signatures
     except DAMAGED_FILE_ERRORS:
         logger.info("A PDF to verify could not be read.", exc_info=True)
-        return _broken("The file could not be read as a PDF: it is damaged or was changed after sealing.")
+        return _broken(_("The file could not be read as a PDF: it is damaged or was changed after sealing."))
     if not signatures:
         return SealReport(
             intact=False,
@@ -157,14 +158,14 @@ def verify_pdf(pdf: bytes, *, practice: Practice | None = None) -> SealReport:
             signer_subject="",
             signed_at=None,
             coverage="none",
-            problem="The file carries no digital seal.",
+            problem=_("The file carries no digital seal."),
         )
     embedded = signatures[-1]
     try:
         return _check(pdf, embedded, practice)
     except DAMAGED_FILE_ERRORS:
         logger.info("A seal could not be checked.", exc_info=True)
-        return _broken("The seal could not be checked: the file was damaged or changed after sealing.")
+        return _broken(_("The seal could not be checked: the file was damaged or changed after sealing."))
 
 
 def _check(pdf: bytes, embedded: EmbeddedPdfSignature, practice: Practice | None) -> SealReport:
@@ -193,24 +194,32 @@ def _check(pdf: bytes, embedded: EmbeddedPdfSignature, practice: Practice | None
     valid = intact and known is not None and status.bottom_line
     problem = ""
     if not status.intact:
-        problem = "The document was changed after it was sealed: its contents no longer match the seal."
+        problem = _("The document was changed after it was sealed: its contents no longer match the seal.")
     elif not status.valid:
-        problem = "The seal itself is damaged: its signature does not check out."
+        problem = _("The seal itself is damaged: its signature does not check out.")
     elif not untouched_gap:
-        problem = "The seal's signature area in the file was altered after sealing."
+        problem = _("The seal's signature area in the file was altered after sealing.")
     elif certificate_altered:
-        problem = "The certificate inside the seal was altered after sealing."
+        problem = _("The certificate inside the seal was altered after sealing.")
     elif coverage == SignatureCoverageLevel.ENTIRE_REVISION:
-        problem = "Something was added to the file after it was sealed."
+        problem = _("Something was added to the file after it was sealed.")
     elif coverage != SignatureCoverageLevel.ENTIRE_FILE:
-        problem = "The seal does not cover the whole file."
+        problem = _("The seal does not cover the whole file.")
     elif known is None:
-        owner = f"to {practice.name}" if practice is not None else "to any practice on Haven"
-        problem = f"The seal is intact but was made with a certificate that does not belong {owner}."
+        if practice is not None:
+            problem = _("The seal is intact but was made with a certificate that does not belong to %(practice)s.") % {
+                "practice": practice.name
+            }
+        else:
+            problem = _("The seal is intact but was made with a certificate that does not belong to any practice.")
     elif not status.bottom_line:
         indication = status.trust_problem_indic
         detail = str(getattr(indication, "name", "")).replace("_", " ").lower() if indication is not None else ""
-        problem = "The seal's certificate could not be trusted" + (f" ({detail})." if detail else ".")
+        problem = (
+            _("The seal's certificate could not be trusted (%(detail)s).") % {"detail": detail}
+            if detail
+            else _("The seal's certificate could not be trusted.")
+        )
     reason = embedded.sig_object.get("/Reason")
     return SealReport(
         intact=intact,
