@@ -1,0 +1,213 @@
+"""Share to Sign in a real browser (SIGN-1..SIGN-5): an administrator asks a guardian to sign a treatment
+plan; the guardian, on her phone, finds the record request in her inbox, consents, draws with her finger,
+clears, draws again and signs with her password; staff then see Shared and Signed, check the seal and
+download the sealed PDF."""
+
+from __future__ import annotations
+
+import io
+import re
+from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import BrowserContext, Locator, Page, expect
+from pypdf import PdfReader
+
+from haven.audit.models import AuditEvent
+from haven.documents.models import Document, VersionSource
+from haven.signing.models import Capacity, RequestStatus, Signature, SignatureRequest
+from haven.signing.seal import verify_pdf
+from haven.signing.tests.flow import treatment_plan
+from tests.browser.conftest import OpenPage
+from tests.browser.helpers import PHONE, assert_accessible, log_in, save_screenshots
+from tests.personas import PASSWORD, World
+
+pytestmark = pytest.mark.browser
+
+TITLE = "Treatment plan: sleep and school mornings"
+CONFIRMATION = "Thank you. Your signature was recorded."
+ANDROID_CHROME = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/156.0.0.0 Mobile Safari/537.36"
+)
+
+
+def ink_pixels(canvas: Locator) -> int:
+    """How many pixels of the signature canvas carry ink."""
+    count: int = canvas.evaluate(
+        """(canvas) => {
+            const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+            let inked = 0;
+            for (let i = 3; i < data.length; i += 4) { if (data[i] > 0) inked++; }
+            return inked;
+        }"""
+    )
+    return count
+
+
+def draw_with_mouse(page: Page, canvas: Locator) -> None:
+    """A scribble drawn with the mouse (pointer events of type mouse)."""
+    box = canvas.bounding_box()
+    assert box is not None
+    left, top, width, height = box["x"], box["y"], box["width"], box["height"]
+    page.mouse.move(left + width * 0.1, top + height * 0.7)
+    page.mouse.down()
+    for step in range(1, 13):
+        page.mouse.move(left + width * (0.1 + step * 0.06), top + height * (0.3 if step % 2 else 0.7), steps=3)
+    page.mouse.up()
+
+
+def draw_with_finger(context: BrowserContext, page: Page, canvas: Locator) -> None:
+    """A signature drawn by touch: real touch events, which Chromium turns into pointer events of type touch."""
+    box = canvas.bounding_box()
+    assert box is not None
+    left, top, width, height = box["x"], box["y"], box["width"], box["height"]
+    cdp = context.new_cdp_session(page)
+    points = [(left + width * (0.12 + n * 0.05), top + height * (0.35 if n % 3 else 0.7)) for n in range(15)]
+    cdp.send(
+        "Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": points[0][0], "y": points[0][1]}]}
+    )
+    for x, y in points[1:]:
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    cdp.detach()
+
+
+def portal_sign_in(page: Page, email: str) -> None:
+    page.goto("/p/riverside/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_guardian_signs_on_her_phone_and_staff_download_the_sealed_pdf(
+    world: World, open_page: OpenPage, new_context: Callable[..., BrowserContext], live_server: Any
+) -> None:
+    """Ada sends Max's treatment plan to Gia with Share to Sign: the Activity Log shows Pending Signature.
+    Gia signs in on her phone and lands in her inbox, opens the record request, then Review and sign; the
+    document opens as a PDF. She ticks the consent, selects Add Signature, draws with her finger, clears
+    (the pad is empty again), draws again and signs with her password. My Documents confirms and tags the
+    plan Signed; her download is the sealed PDF with a certificate page. Ada sees Shared and Signed, the seal
+    checks out, and her download is the same sealed file. Every step is on the audit trail."""
+    plan = treatment_plan(world.ada, world.max, title=TITLE)
+    original = plan.current_version
+    assert original is not None
+
+    # 1. Ada: Share to Sign, to Gia as Max's legal guardian.
+    ada = open_page(bypass_csp=True)
+    log_in(ada, world.ada.user.email)
+    ada.goto(f"/staff/clients/{world.max.pk}/documents/{plan.pk}/")
+    expect(ada.get_by_role("heading", level=2, name=TITLE)).to_be_visible()
+    section = ada.get_by_role("region", name="Share to Sign")
+    section.get_by_role("radio", name=re.compile(r"^Gia Moreno, legal guardian for Max Moreno")).check()
+    section.get_by_role("button", name="Share to Sign").click()
+    expect(ada.get_by_role("status")).to_contain_text("The document was shared for signature.")
+    request = SignatureRequest.objects.get(document=plan)
+    assert (request.capacity, request.contact, request.status) == (Capacity.GUARDIAN, world.gia, RequestStatus.PENDING)
+    assert_accessible(ada, "the document page with a pending signature request")
+    ada.goto(f"/staff/clients/{world.max.pk}/documents/")
+    row = ada.get_by_role("row").filter(has=ada.get_by_role("link", name=TITLE, exact=True))
+    expect(row).to_contain_text("Pending Signature")
+
+    # 2. Gia, on her phone: inbox, record request, Review and sign.
+    gia_context = new_context(
+        base_url=live_server.url,
+        viewport=PHONE,
+        bypass_csp=True,
+        has_touch=True,
+        is_mobile=True,
+        user_agent=ANDROID_CHROME,
+    )
+    gia_context.set_default_timeout(10_000)
+    gia = gia_context.new_page()
+    portal_sign_in(gia, world.gia_account.email)
+    expect(gia).to_have_url(re.compile(r"/p/riverside/inbox/$"))
+    expect(gia.get_by_role("link", name=re.compile(r"^Inbox\s*, 1 unread$"))).to_be_visible()
+    assert_accessible(gia, "the portal inbox")
+    gia.get_by_role("link", name=re.compile(rf"Please review and sign: {re.escape(TITLE)}")).click()
+    gia.get_by_role("link", name="Review and sign").click()
+    expect(gia.get_by_role("heading", level=1, name="Review and sign")).to_be_visible()
+    expect(gia.get_by_text("Gia Moreno — for Max Moreno as legal guardian")).to_be_visible()
+    opened = gia.get_by_role("link", name=re.compile(r"^Open the document"))
+    document_href = opened.get_attribute("href")
+    assert document_href is not None
+    shown = gia.request.get(document_href)
+    assert shown.status == 200 and shown.headers["content-type"] == "application/pdf"
+
+    gia.get_by_label("I agree to sign electronically").check()
+    gia.get_by_role("button", name="Add Signature").click()
+    canvas = gia.get_by_role("img", name="Signature pad")
+    expect(canvas).to_be_visible()
+    draw_with_finger(gia_context, gia, canvas)
+    assert ink_pixels(canvas) > 100
+    gia.get_by_role("button", name="Clear").click()
+    assert ink_pixels(canvas) == 0
+    # An empty pad is refused before anything is sent.
+    gia.get_by_label("Your portal password").fill(PASSWORD)
+    gia.get_by_role("button", name="Sign Document").click()
+    expect(gia.get_by_text("Draw your signature in the box before selecting Sign Document.")).to_be_visible()
+    assert not Signature.objects.exists()
+    draw_with_finger(gia_context, gia, canvas)
+    assert ink_pixels(canvas) > 100
+    assert_accessible(gia, "the signing page")
+    save_screenshots(gia, "portal-sign")  # phone and desktop widths; the drawing survives the resize
+    gia.set_viewport_size(PHONE)
+    assert ink_pixels(canvas) > 100
+    gia.get_by_role("button", name="Sign Document").click()
+
+    expect(gia).to_have_url(re.compile(r"/p/riverside/documents/$"))
+    expect(gia.get_by_role("status")).to_contain_text(CONFIRMATION)
+    card = (
+        gia.get_by_role("list", name="Documents")
+        .get_by_role("listitem")
+        .filter(has=gia.get_by_role("heading", name=TITLE))
+    )
+    expect(card).to_contain_text("Signed")
+    expect(card).not_to_contain_text("Pending Review")
+    assert_accessible(gia, "My Documents after signing")
+    save_screenshots(gia, "portal-signed", desktop=False)
+    gia.set_viewport_size(PHONE)
+    with gia.expect_download() as download_info:
+        card.get_by_role("link", name=re.compile(r"^Download")).click()
+    signed_pdf = Path(download_info.value.path()).read_bytes()
+
+    signature = Signature.objects.select_related("signed_version").get(request=request)
+    assert signature.signed_version is not None
+    assert signature.device == "Chrome Mobile 156 on Android 14, Pixel 8"
+    document = Document.objects.get(pk=plan.pk)
+    assert document.current_version_id == signature.signed_version.pk
+    assert signature.signed_version.source == VersionSource.SIGNED
+    # pyHanko runs its own event loop; Playwright's sync API already runs one in this thread.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        report = pool.submit(verify_pdf, signed_pdf, practice=world.riverside).result()
+    assert report.ok, report.problem
+    assert len(PdfReader(io.BytesIO(signed_pdf)).pages) == len(PdfReader(io.BytesIO(shown.body())).pages) + 1
+
+    # 3. Ada: Shared and Signed, the seal checks out, and the signed PDF downloads.
+    ada.reload()
+    row = ada.get_by_role("row").filter(has=ada.get_by_role("link", name=TITLE, exact=True))
+    expect(row).to_contain_text("Shared and Signed")
+    save_screenshots(ada, "staff-activity-log-signed", phone=False)
+    row.get_by_role("link", name=TITLE, exact=True).click()
+    expect(ada.get_by_role("heading", level=2, name=TITLE)).to_be_visible()
+    expect(ada.get_by_text("Gia Moreno").first).to_be_visible()
+    assert_accessible(ada, "the document page with a signed request")
+    save_screenshots(ada, "staff-document-signed", phone=False)
+    ada.get_by_role("link", name=re.compile(r"^Check seal")).first.click()
+    expect(ada.get_by_text(re.compile(r"Seal intact and valid"))).to_be_visible()
+    save_screenshots(ada, "staff-seal-check", phone=False)
+    staff_copy = ada.request.get(f"/staff/clients/{world.max.pk}/documents/{plan.pk}/file/?download=1")
+    assert staff_copy.status == 200 and staff_copy.body() == signed_pdf
+
+    # 4. The audit trail.
+    actions = list(
+        AuditEvent.objects.filter(action__startswith="signature.").order_by("sequence").values_list("action", flat=True)
+    )
+    for expected in ("signature.requested", "signature.viewed", "signature.consented"):
+        assert expected in actions, actions
+    assert actions.count("signature.signed") == 1 and actions.count("signature.sealed") == 1
+    signed_event = AuditEvent.objects.get(action="signature.signed")
+    assert signed_event.ip and signed_event.acting_for == world.max.full_name
