@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import io
 import re
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
