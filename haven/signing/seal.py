@@ -7,10 +7,13 @@ Checking never reaches the network: the only trusted certificates are the ones H
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import logging
 import re
 import zlib
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from io import BytesIO
 
@@ -53,7 +56,7 @@ _MAX_DER_DEPTH = 32
 
 
 # What parsing and checking a damaged or doctored file raises, deep inside pyHanko and asn1crypto.
-# Anything else (a database error, asyncio.run inside a running event loop) is a real fault and
+# Anything else (a database error, say) is a real fault and
 # propagates rather than reading as a broken seal.
 DAMAGED_FILE_ERRORS: tuple[type[BaseException], ...] = (
     PdfError,
@@ -68,6 +71,20 @@ DAMAGED_FILE_ERRORS: tuple[type[BaseException], ...] = (
     NotImplementedError,
     zlib.error,
 )
+
+
+def outside_event_loop[T](function: Callable[..., T], *args: object) -> T:
+    """Call one of pyHanko's synchronous entry points, which start their own event loop.
+
+    In a thread that already runs a loop (async code, or a test driving a browser) that would
+    fail, so the call goes to a short-lived worker thread instead.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args).result()
 
 
 class SealError(Exception):
@@ -126,7 +143,7 @@ def seal_pdf(
         new_field_spec=fields.SigFieldSpec(sig_field_name=field_name, on_page=-1, box=box),
     )
     try:
-        output = pdf_signer.sign_pdf(writer)
+        output = outside_event_loop(pdf_signer.sign_pdf, writer)
     except SigningError as exc:
         raise SealError(f"The PDF could not be sealed: {exc}") from exc
     return bytes(output.getvalue())
@@ -181,7 +198,7 @@ def _check(pdf: bytes, embedded: EmbeddedPdfSignature, practice: Practice | None
         allow_fetching=False,
         moment=moment,
     )
-    status: PdfSignatureStatus = validate_pdf_signature(embedded, context)
+    status: PdfSignatureStatus = outside_event_loop(validate_pdf_signature, embedded, context)
     coverage = status.coverage
     untouched_gap = _signature_gap_is_canonical(pdf, embedded.byte_range)
     intact = bool(

@@ -7,6 +7,7 @@ signed version: the second run finds it and stops.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 
 from django.db import transaction
@@ -132,3 +133,23 @@ def seal_signature(*, signature_id: int) -> None:
         return
     pdf, sha256_signed = build_signed_pdf(signature)
     attach_signed_version(signature_id=signature.pk, pdf=pdf, sha256_signed=sha256_signed)
+
+
+SEAL_RETRY_AFTER = datetime.timedelta(minutes=10)
+
+
+@task()
+def seal_unsealed_signatures() -> int:
+    """The daily safety net: queue the signed PDF again for any signature still without one after a while.
+
+    A sealing run can fail for reasons outside the signature (a full disk, a stopped worker); the
+    signature itself is already final, so building its PDF again is always safe. Returns how many.
+    """
+    waiting = list(
+        Signature.objects.filter(
+            signed_version__isnull=True, signed_at__lt=timezone.now() - SEAL_RETRY_AFTER
+        ).values_list("pk", flat=True)
+    )
+    for signature_id in waiting:
+        seal_signature.enqueue(signature_id=signature_id)
+    return len(waiting)

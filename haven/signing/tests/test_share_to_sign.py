@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import hashlib
 import re
-from io import BytesIO
+from io import BytesIO, StringIO
 
 import pytest
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
+from django.core.management import call_command
 from django.db import DatabaseError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -33,8 +35,9 @@ from haven.signing.actions import (
     request_signature,
 )
 from haven.signing.models import Capacity, RequestStatus, Signature
-from haven.signing.seal import verify_pdf
+from haven.signing.seal import outside_event_loop, verify_pdf
 from haven.signing.selectors import portal_documents, staff_signature_status
+from haven.signing.tasks import seal_unsealed_signatures
 from haven.signing.tests.flow import ORIGIN, sign, treatment_plan
 from haven.signing.tests.helpers import document_pdf
 from tests.personas import PASSWORD, World
@@ -391,3 +394,33 @@ def test_the_database_refuses_to_alter_a_signed_version_or_a_sealed_signature(
         Signature.objects.filter(pk=signature.pk).update(signed_version=None)
     signature.refresh_from_db()
     assert signature.signer_name == "Gia Moreno" and signature.signed_version is not None
+
+
+def test_a_signature_whose_pdf_was_never_built_is_sealed_by_the_daily_tasks(
+    world: World, django_capture_on_commit_callbacks, monkeypatch
+) -> None:
+    plan = treatment_plan(world.ada, world.max, pages=1)
+    request = request_signature(by=world.ada, document=plan, signer_key=guardian_key(world))
+    with django_capture_on_commit_callbacks(execute=False):  # the worker never ran the sealing task
+        signature = sign(request, world.gia_account, world.gia_access_max)
+    assert seal_unsealed_signatures.call() == 0  # too recent: the worker may still be on it
+    later = timezone.now() + datetime.timedelta(minutes=11)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    call_command("run_daily_tasks", now=True, stdout=StringIO())
+    signature.refresh_from_db()
+    plan.refresh_from_db()
+    assert signature.signed_version is not None and plan.current_version == signature.signed_version
+
+
+def test_pyhanko_calls_made_inside_a_running_event_loop_run_in_a_worker_thread() -> None:
+    """pyHanko's synchronous entry points start their own loop, which a running loop forbids (async code,
+    or a test driving a browser): seal and check hand such calls to a worker thread instead."""
+
+    def starts_its_own_loop() -> str:
+        return asyncio.run(asyncio.sleep(0, result="done"))
+
+    async def inside_a_loop() -> str:
+        return outside_event_loop(starts_its_own_loop)
+
+    assert asyncio.run(inside_a_loop()) == "done"
+    assert outside_event_loop(starts_its_own_loop) == "done"

@@ -3,6 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from haven.portal_access.tasks import end_guardian_access_daily
+from haven.signing.tasks import seal_unsealed_signatures
 
 
 class Command(BaseCommand):
@@ -15,6 +16,9 @@ class Command(BaseCommand):
         if options["now"]:
             ended = end_guardian_access_daily.call()
             self.stdout.write(f"Guardian access ended at the age of majority: {ended}.")
+            queued = seal_unsealed_signatures.call()
+            self.stdout.write(f"Signed PDFs queued again: {queued}.")
         else:
             end_guardian_access_daily.enqueue()
+            seal_unsealed_signatures.enqueue()
             self.stdout.write("Daily tasks queued for the worker.")
