@@ -3,10 +3,16 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
-from haven.core.forms import HavenForm, NewPasswordForm, StyledFormMixin
+from haven.clients.models import Client, RelatedContact
+from haven.core.forms import DateInput, HavenForm, HavenModelForm, NewPasswordForm, StyledFormMixin
+from haven.practices.models import Facility, Permission, Practice, Role, StaffMember
+from haven.signing.actions import Signer
+from haven.signing.models import Capacity
 
 
 class StaffLoginForm(StyledFormMixin, AuthenticationForm):
@@ -51,10 +57,6 @@ class SetPasswordForm(NewPasswordForm):
 
 
 # --- Client charts and contacts -------------------------------------------------------------
-
-from haven.clients.models import Client, RelatedContact  # noqa: E402
-from haven.core.forms import DateInput, HavenModelForm  # noqa: E402
-from haven.practices.models import Facility, Permission, StaffMember  # noqa: E402
 
 
 class ClientForm(HavenModelForm):
@@ -163,8 +165,6 @@ def rebase(request: Any, version: int) -> Any:
 
 # --- Organization Administration ------------------------------------------------------------
 
-from haven.practices.models import Practice, Role  # noqa: E402
-
 
 class PracticeSettingsForm(HavenModelForm):
     class Meta:
@@ -254,12 +254,6 @@ class RenewGuardianForm(HavenForm):
 
 
 # --- Documents: Share to Sign, amendments, checking a seal (SIGN-1, SIGN-5, SIGN-7) -------------
-
-from django.conf import settings  # noqa: E402
-from django.core.files.uploadedfile import UploadedFile  # noqa: E402
-
-from haven.signing.actions import Signer  # noqa: E402
-from haven.signing.models import Capacity  # noqa: E402
 
 
 def signer_label(signer: Signer, client_name: str) -> str:
