@@ -39,13 +39,15 @@ def portal_documents(access: ProfileAccess) -> QuerySet[Document]:
 
 
 def staff_signature_status(documents: QuerySet[Document]) -> QuerySet[Document]:
-    """The Activity Log's signature columns: waiting, signed (current version), declined last."""
-    pending = SignatureRequest.objects.filter(
+    """The Activity Log's signature columns: waiting, outdated (the document changed), signed, declined last."""
+    open_requests = SignatureRequest.objects.filter(
         document=OuterRef("pk"), status=RequestStatus.PENDING, expires_at__gt=timezone.now()
     )
     latest = SignatureRequest.objects.filter(document=OuterRef("pk")).order_by("-requested_at", "-pk")
     return documents.annotate(
-        pending_signature=Exists(pending),
+        pending_signature=Exists(open_requests.filter(version_id=OuterRef("current_version_id"))),
+        # Sent before the document changed: it can no longer be signed, and staff should send a new one.
+        signature_outdated=Exists(open_requests.exclude(version_id=OuterRef("current_version_id"))),
         signed=Q(current_version__source=VersionSource.SIGNED),
         last_request_status=latest.values("status")[:1],
     )

@@ -305,6 +305,9 @@ def test_signing_is_refused_once_the_document_changed(world: World) -> None:
         sign(request, world.gia_account, world.gia_access_max)
     assert refused.value.code == "document_changed"
     assert "send a new request" in refused.value.message
+    # The Activity Log tells staff the request is outdated rather than waiting.
+    staff_row = flags(staff_signature_status(Document.objects.all()), plan, "pending_signature", "signature_outdated")
+    assert staff_row == [False, True]
 
 
 def test_signing_is_refused_once_the_document_is_no_longer_shared_with_the_signer(world: World) -> None:

@@ -347,6 +347,7 @@ def test_a_new_version_makes_the_open_request_unsignable_and_the_page_warns(worl
     block = request_block(html, sign_request)
     assert CHANGED_WARNING in block
     assert "Send reminder" not in block and "Cancel request" in block
+    assert share_status(page(http.get(log_url(world))), plan) == "Signature request outdated"
 
 
 def test_a_new_version_that_is_not_accepted_keeps_the_page_and_says_why(world: World, login) -> None:
