@@ -162,6 +162,8 @@ def render_note_pdf(document: Document, sections: list[Section]) -> bytes:
             "author_title": author.title,
             "written_on": date_in_practice_zone(document.created_at, practice),
             "sections": sections,
+            # Plans and consents leave room for the client's or guardian's signature (Share to Sign).
+            "client_signs": document.type.category in (Category.TREATMENT_PLAN, Category.CONSENT),
         },
     )
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
+from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
 
@@ -33,6 +34,7 @@ MIN_IMAGE_SIDE = 8
 DEFAULT_BOX_SIZE = (200.0, 70.0)  # points: about 7 x 2.5 cm
 DEFAULT_BOX_OFFSET = (54.0, 72.0)  # from the page's lower left corner: inside the margins, above the footer
 IMAGE_NAME = "/HavenSignature"
+SIGNATURE_AREA_ID = "haven-signature-area"  # the id of the element a document signs in
 
 CERTIFICATE_FIELDS = (
     "practice",
@@ -57,6 +59,40 @@ class InvalidSignatureImage(ValueError):
 
 class UnreadablePdf(ValueError):
     """The bytes given as a PDF could not be read as one."""
+
+
+@dataclass(frozen=True)
+class SignatureArea:
+    """Where a document asks to be signed: a zero-based page index and a box in PDF points."""
+
+    page: int
+    box: tuple[float, float, float, float]
+
+
+def find_signature_area(pdf: bytes) -> SignatureArea | None:
+    """The document's own signature area, if it has one: the named destination SIGNATURE_AREA_ID.
+
+    Haven's PDFs mark it with an element of that id (WeasyPrint writes a named destination for
+    every id); the box starts at its top left corner and keeps inside the page.
+    """
+    try:
+        reader = PdfReader(BytesIO(pdf))
+        destination = reader.named_destinations.get(SIGNATURE_AREA_ID)
+        if destination is None:
+            return None
+        index = reader.get_destination_page_number(destination)
+        corner = (destination.left, destination.top)
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if index is None or not 0 <= index < len(reader.pages) or corner[0] is None or corner[1] is None:
+        return None
+    left, top = float(corner[0]), float(corner[1])
+    media = reader.pages[index].cropbox
+    right, bottom = float(media.right), float(media.bottom)
+    x2, y1 = min(right, left + DEFAULT_BOX_SIZE[0]), max(bottom, top - DEFAULT_BOX_SIZE[1])
+    if not (float(media.left) <= left < x2 and y1 < top <= float(media.top)):
+        return None
+    return SignatureArea(page=index, box=(left, y1, x2, top))
 
 
 def stamp_signature(

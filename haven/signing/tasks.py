@@ -22,7 +22,12 @@ from haven.documents.models import Document, DocumentVersion, VersionSource
 from haven.documents.storage import delete_stored, read_decrypted, store_encrypted
 from haven.signing.models import Capacity, Signature
 from haven.signing.seal import seal_pdf
-from haven.signing.stamping import append_certificate_page, render_signature_certificate, stamp_signature
+from haven.signing.stamping import (
+    append_certificate_page,
+    find_signature_area,
+    render_signature_certificate,
+    stamp_signature,
+)
 
 PDF = "application/pdf"
 
@@ -38,7 +43,13 @@ def build_signed_pdf(signature: Signature) -> tuple[bytes, str]:
     original = read_decrypted(request.version.storage_name)
     if hashlib.sha256(original).hexdigest() != signature.sha256_before:
         raise SourceChanged(f"Version {request.version_id} does not match the hash the signer was shown.")
-    stamped = stamp_signature(original, image_png=read_decrypted(signature.image_storage_name))
+    area = find_signature_area(original)  # else the last page, bottom left
+    stamped = stamp_signature(
+        original,
+        image_png=read_decrypted(signature.image_storage_name),
+        page=area.page if area else None,
+        box=area.box if area else None,
+    )
     sha256_signed = hashlib.sha256(stamped).hexdigest()
     certificate = render_signature_certificate(
         {

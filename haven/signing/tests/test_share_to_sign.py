@@ -22,6 +22,7 @@ from haven.clients.actions import CONTACT_FIELDS, update_contact
 from haven.core.errors import ApplicationError
 from haven.documents.actions import add_version, set_recipients
 from haven.documents.models import Audience, Document, DocumentType, DocumentVersion, VersionSource
+from haven.documents.notes import write_clinical_note
 from haven.documents.storage import read_decrypted
 from haven.messaging.models import Message, MessageKind
 from haven.messaging.selectors import inbox
@@ -37,6 +38,7 @@ from haven.signing.actions import (
 from haven.signing.models import Capacity, RequestStatus, Signature
 from haven.signing.seal import outside_event_loop, verify_pdf
 from haven.signing.selectors import portal_documents, staff_signature_status
+from haven.signing.stamping import find_signature_area
 from haven.signing.tasks import seal_unsealed_signatures
 from haven.signing.tests.flow import ORIGIN, sign, treatment_plan
 from haven.signing.tests.helpers import document_pdf
@@ -427,3 +429,31 @@ def test_pyhanko_calls_made_inside_a_running_event_loop_run_in_a_worker_thread()
 
     assert asyncio.run(inside_a_loop()) == "done"
     assert outside_event_loop(starts_its_own_loop) == "done"
+
+
+def test_a_treatment_plan_written_in_haven_is_signed_in_its_own_signature_area(
+    world: World, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        plan = write_clinical_note(
+            by=world.ada,
+            client=world.max,
+            doc_type=DocumentType.objects.get(practice=world.riverside, name="Treatment Plan"),
+            title="Treatment plan",
+            document_date=timezone.localdate(),
+            sections=[("Goals", "Sleep within 30 minutes on school nights.")],
+        )
+    plan.refresh_from_db()
+    assert plan.current_version is not None
+    area = find_signature_area(read_decrypted(plan.current_version.storage_name))
+    assert area is not None  # rendered with room for the client's or guardian's signature
+    request = request_signature(by=world.ada, document=plan, signer_key=guardian_key(world))
+    with django_capture_on_commit_callbacks(execute=True):
+        signature = sign(request, world.gia_account, world.gia_access_max)
+    signature.refresh_from_db()
+    assert signature.signed_version is not None
+    signed = PdfReader(BytesIO(read_decrypted(signature.signed_version.storage_name)))
+    content = signed.pages[area.page].get_contents()
+    assert content is not None
+    left, bottom = area.box[0], area.box[1]
+    assert f"{left:.3f} {bottom:.3f} cm\n/HavenSignature Do".encode() in content.get_data()

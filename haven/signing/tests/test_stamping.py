@@ -11,13 +11,17 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
+from weasyprint import HTML  # type: ignore[import-untyped]
 
+from haven.core.pdf import DataOnlyURLFetcher
 from haven.signing.seal import seal_pdf, verify_pdf
 from haven.signing.stamping import (
     CERTIFICATE_FIELDS,
+    SIGNATURE_AREA_ID,
     InvalidSignatureImage,
     UnreadablePdf,
     append_certificate_page,
+    find_signature_area,
     render_signature_certificate,
     stamp_signature,
 )
@@ -159,3 +163,39 @@ def test_drawn_signature_certificate_and_seal_together(world):
     assert len(PdfReader(BytesIO(sealed)).pages) == 3
     with pytest.raises(UnreadablePdf):
         append_certificate_page(stamped, b"not a pdf")
+
+
+def _pdf_with_signature_area() -> bytes:
+    """Two pages; the second holds an element with the signature area's id, below its first line."""
+    html = (
+        "<!doctype html><html lang='en'><head>"
+        "<style>@page { size: letter; margin: 72pt } body { margin: 0 }</style></head><body>"
+        "<p>Page one.</p><p style='break-before: page'>Sign below.</p>"
+        f"<div id='{SIGNATURE_AREA_ID}' style='height: 80pt'></div></body></html>"
+    )
+    pdf = HTML(string=html, url_fetcher=DataOnlyURLFetcher()).write_pdf()
+    assert isinstance(pdf, bytes)
+    return pdf
+
+
+def test_a_documents_own_signature_area_is_found_by_its_id():
+    area = find_signature_area(_pdf_with_signature_area())
+    assert area is not None
+    assert area.page == 1
+    left, bottom, right, top = area.box
+    assert left == pytest.approx(72, abs=1)
+    assert (right - left, top - bottom) == (200, 70)
+    assert 792 - 72 - 40 < top < 792 - 72  # just below the page's first line
+
+
+def test_a_document_without_a_signature_area_has_none():
+    assert find_signature_area(document_pdf(1)) is None
+    assert find_signature_area(b"not a pdf") is None
+
+
+def test_the_signature_goes_into_the_area_it_names():
+    pdf = _pdf_with_signature_area()
+    area = find_signature_area(pdf)
+    assert area is not None
+    stamped = stamp_signature(pdf, image_png=signature_png(), page=area.page, box=area.box)
+    assert _images(stamped, 0) == [] and len(_images(stamped, 1)) == 1
