@@ -159,3 +159,18 @@ def build_world() -> World:
         access[mia.pk],
         progress_note,
     )
+
+
+def give_ana_a_portal_login(world: World) -> ProfileAccess:
+    """Ana, an adult client, with her own active portal login (ana@example.com, PASSWORD)."""
+    account = PortalAccount(email="ana@example.com", full_name="Ana Alvarez", email_verified_at=timezone.now())
+    account.set_password(PASSWORD)
+    account.save()
+    return ProfileAccess.objects.create(
+        account=account,
+        practice=world.riverside,
+        client=world.ana,
+        kind=AccessKind.SELF,
+        status=AccessStatus.ACTIVE,
+        confirmed_at=timezone.now(),
+    )

@@ -34,6 +34,7 @@ from haven.signing.devices import describe_device
 from haven.signing.disclosure import Disclosure, current_disclosure
 from haven.signing.models import Capacity, RequestStatus, Signature, SignatureRequest
 from haven.signing.stamping import InvalidSignatureImage, load_signature_image
+from haven.signing.tasks import seal_signature
 
 REQUEST_VALID_FOR = datetime.timedelta(days=30)
 REMINDER_INTERVAL = datetime.timedelta(hours=20)
@@ -345,48 +346,36 @@ def sign_document(
     """
     token = set_origin(origin)  # the audit events carry the signer's address and device, as the signature does
     try:
-        return _sign(account, access, request, image_png, password, consented, disclosure_version, origin)
+        refuse = partial(_refuse, account=account, access=access, request_id=request.pk)
+        problem = answer_problem(request, access, account)
+        if problem is not None:
+            raise refuse(*problem)
+        disclosure = current_disclosure()
+        if not consented or disclosure_version != disclosure.version:
+            raise refuse("no_consent", _("Read the consent to sign electronically and tick the box to accept it."))
+        try:
+            check_drawing(image_png)
+        except ApplicationError as error:
+            raise refuse("empty_drawing", error.message) from None
+        if not account.check_password(password):
+            raise refuse(
+                "wrong_password", _("That password is not right. Enter the password you sign in to the portal with.")
+            )
+        stored = store_encrypted(image_png, folder=IMAGE_FOLDER)
+        try:
+            signature, problem = _write_signature(
+                account=account, access=access, request=request, stored=stored, origin=origin, disclosure=disclosure
+            )
+        except BaseException:
+            delete_stored(stored)
+            raise
+        if signature is None:
+            delete_stored(stored)
+            assert problem is not None
+            raise refuse(*problem)
+        return signature
     finally:
         reset_origin(token)
-
-
-def _sign(
-    account: PortalAccount,
-    access: ProfileAccess,
-    request: SignatureRequest,
-    image_png: bytes,
-    password: str,
-    consented: bool,
-    disclosure_version: str,
-    origin: RequestOrigin,
-) -> Signature:
-    refuse = partial(_refuse, account=account, access=access, request_id=request.pk)
-    problem = answer_problem(request, access, account)
-    if problem is not None:
-        raise refuse(*problem)
-    disclosure = current_disclosure()
-    if not consented or disclosure_version != disclosure.version:
-        raise refuse("no_consent", _("Read the consent to sign electronically and tick the box to accept it."))
-    try:
-        check_drawing(image_png)
-    except ApplicationError as error:
-        raise refuse("empty_drawing", error.message) from None
-    if not account.check_password(password):
-        raise refuse(
-            "wrong_password", _("That password is not right. Enter the password you sign in to the portal with.")
-        )
-    stored = store_encrypted(image_png, folder=IMAGE_FOLDER)
-    try:
-        signature, problem = _write_signature(
-            account=account, access=access, request=request, stored=stored, origin=origin, disclosure=disclosure
-        )
-    except BaseException:
-        delete_stored(stored)
-        raise
-    if signature is None:
-        delete_stored(stored)
-        raise refuse(*(problem or ("unknown", _("The document could not be signed. Please try again."))))
-    return signature
 
 
 def _write_signature(
@@ -399,8 +388,6 @@ def _write_signature(
     disclosure: Disclosure,
 ) -> tuple[Signature | None, tuple[str, str] | None]:
     """Under the request's row lock: the signature, or why it can't be written."""
-    from haven.signing.tasks import seal_signature
-
     now = timezone.now()
     with transaction.atomic():
         locked = _locked_request(request)

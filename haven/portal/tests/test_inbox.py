@@ -16,11 +16,11 @@ from haven.clients.models import Client
 from haven.documents.models import Document
 from haven.messaging.actions import post_message
 from haven.messaging.models import Message, MessageKind
-from haven.portal_access.models import AccessKind, AccessStatus, PortalAccount, ProfileAccess
+from haven.portal_access.models import PortalAccount, ProfileAccess
 from haven.signing.actions import cancel_request, request_signature
 from haven.signing.models import SignatureRequest
 from haven.signing.tests.flow import treatment_plan
-from tests.personas import PASSWORD, World
+from tests.personas import PASSWORD, World, give_ana_a_portal_login
 
 pytestmark = pytest.mark.django_db
 
@@ -123,17 +123,7 @@ def test_another_profiles_message_answers_404_and_is_audited(world, gia):
 
 def test_another_logins_message_answers_404_and_is_audited(world, gia):
     """A message to Ana's own login, about Ana, never opens for Gia."""
-    account = PortalAccount(email="ana@example.com", full_name="Ana Alvarez", email_verified_at=timezone.now())
-    account.set_password(PASSWORD)
-    account.save()
-    ProfileAccess.objects.create(
-        account=account,
-        practice=world.riverside,
-        client=world.ana,
-        kind=AccessKind.SELF,
-        status=AccessStatus.ACTIVE,
-        confirmed_at=timezone.now(),
-    )
+    account = give_ana_a_portal_login(world).account
     anas = notice(world, world.ana, "Your invoice", account=account)
     select(gia, world.gia_access_max)
     response = gia.get(message_url(anas))

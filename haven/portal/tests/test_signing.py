@@ -20,13 +20,13 @@ from haven.audit.models import AuditEvent
 from haven.clients.models import Client
 from haven.documents.actions import add_version
 from haven.documents.models import Audience, Document, Share, VersionSource
-from haven.portal_access.models import AccessKind, AccessStatus, PortalAccount, ProfileAccess
+from haven.portal_access.models import ProfileAccess
 from haven.signing.actions import cancel_request, decline, request_signature
 from haven.signing.disclosure import current_disclosure
 from haven.signing.models import Capacity, RequestStatus, Signature, SignatureRequest
 from haven.signing.tests.flow import treatment_plan
 from haven.signing.tests.helpers import document_pdf, signature_png
-from tests.personas import PASSWORD, World
+from tests.personas import PASSWORD, World, give_ana_a_portal_login
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
@@ -133,17 +133,7 @@ def test_the_signing_page_shows_what_is_signed_by_whom_and_is_audited(world, gia
 
 
 def test_signing_for_yourself_says_so(world, client):
-    account = PortalAccount(email="ana@example.com", full_name="Ana Alvarez", email_verified_at=timezone.now())
-    account.set_password(PASSWORD)
-    account.save()
-    ProfileAccess.objects.create(
-        account=account,
-        practice=world.riverside,
-        client=world.ana,
-        kind=AccessKind.SELF,
-        status=AccessStatus.ACTIVE,
-        confirmed_at=timezone.now(),
-    )
+    give_ana_a_portal_login(world)
     request = request_signature(by=world.ada, document=treatment_plan(world.ada, world.ana), signer_key="client")
     client.post("/p/riverside/", {"username": "ana@example.com", "password": PASSWORD})
     body = html.unescape(client.get(sign_url(request)).content.decode())

@@ -26,7 +26,7 @@ from haven.documents.notes import write_clinical_note
 from haven.documents.storage import read_decrypted
 from haven.messaging.models import Message, MessageKind
 from haven.messaging.selectors import inbox
-from haven.portal_access.models import AccessKind, AccessStatus, PortalAccount, ProfileAccess
+from haven.portal_access.models import ProfileAccess
 from haven.signing.actions import (
     SigningRefused,
     cancel_request,
@@ -42,25 +42,14 @@ from haven.signing.stamping import find_signature_area
 from haven.signing.tasks import seal_unsealed_signatures
 from haven.signing.tests.flow import ORIGIN, sign, treatment_plan
 from haven.signing.tests.helpers import document_pdf
-from tests.personas import PASSWORD, World
+from tests.personas import PASSWORD, World, give_ana_a_portal_login
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def ana_access(world: World) -> ProfileAccess:
-    """Ana, an adult client, with her own active portal login."""
-    account = PortalAccount(email="ana@example.com", full_name="Ana Alvarez", email_verified_at=timezone.now())
-    account.set_password(PASSWORD)
-    account.save()
-    return ProfileAccess.objects.create(
-        account=account,
-        practice=world.riverside,
-        client=world.ana,
-        kind=AccessKind.SELF,
-        status=AccessStatus.ACTIVE,
-        confirmed_at=timezone.now(),
-    )
+    return give_ana_a_portal_login(world)
 
 
 def flags(documents: QuerySet[Document], document: Document, *names: str) -> list[object]:

@@ -20,13 +20,12 @@ from haven.audit.models import AuditEvent
 from haven.documents.actions import upload_document
 from haven.documents.models import Document, DocumentType, DocumentVersion, VersionSource
 from haven.messaging.models import Message, MessageKind
-from haven.portal_access.models import AccessKind, AccessStatus, PortalAccount, ProfileAccess
 from haven.practices.models import Permission
 from haven.signing.actions import decline, request_signature
 from haven.signing.models import Capacity, RequestStatus, Signature, SignatureRequest
 from haven.signing.tests.flow import ORIGIN, sign, treatment_plan
 from haven.signing.tests.helpers import document_pdf
-from tests.personas import PASSWORD, World
+from tests.personas import World, give_ana_a_portal_login
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
@@ -140,17 +139,7 @@ def test_the_client_is_offered_once_she_has_her_own_portal_login(world: World, l
     assert "Invite the client or a legal guardian to the portal first" in page(refused)
     assert not SignatureRequest.objects.filter(document=consent).exists()
 
-    account = PortalAccount(email="ana@example.com", full_name="Ana Alvarez", email_verified_at=timezone.now())
-    account.set_password(PASSWORD)
-    account.save()
-    ProfileAccess.objects.create(
-        account=account,
-        practice=world.riverside,
-        client=world.ana,
-        kind=AccessKind.SELF,
-        status=AccessStatus.ACTIVE,
-        confirmed_at=timezone.now(),
-    )
+    give_ana_a_portal_login(world)
     html = page(http.get(detail_url(consent)))
     assert "Ana Alvarez (client), signs in as ana@example.com" in html
 
