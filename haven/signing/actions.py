@@ -10,7 +10,9 @@ import datetime
 from dataclasses import dataclass
 from functools import partial
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import ImageOps
@@ -261,6 +263,26 @@ def _same_signer(signer: Signer, request: SignatureRequest) -> bool:
     return signer.capacity == request.capacity and (signer.contact.pk if signer.contact else None) == request.contact_id
 
 
+def _tell_requester(request: SignatureRequest, outcome: str) -> None:
+    """Email whoever asked that the request was answered: no names, no title, a link into Haven."""
+    member = request.requested_by
+    if not member.user.is_active:
+        return
+    path = reverse(
+        "staff:document_detail", kwargs={"client_id": request.document.client_id, "document_id": request.document_id}
+    )
+    send_email_on_commit(
+        to=member.user.email,
+        template="staff_signature_answered",
+        context={
+            "practice": request.practice.name,
+            "name": member.user.full_name,
+            "outcome": outcome,
+            "link": f"{settings.HAVEN_BASE_URL}{path}",
+        },
+    )
+
+
 # --- The signer: sign or decline ---------------------------------------------------------------------
 
 
@@ -304,7 +326,7 @@ def answer_problem(request: SignatureRequest, access: ProfileAccess, account: Po
 def _locked_request(request: SignatureRequest) -> SignatureRequest:
     return (
         SignatureRequest.objects.select_for_update(of=("self",))
-        .select_related("document__client", "practice")
+        .select_related("document__client", "practice", "requested_by__user")
         .get(pk=request.pk)
     )
 
@@ -443,6 +465,7 @@ def _write_signature(
             },
         )
         transaction.on_commit(partial(seal_signature.enqueue, signature_id=signature.pk))
+        _tell_requester(locked, "signed")
     return signature, None
 
 
@@ -472,5 +495,6 @@ def decline(
                 target=locked,
                 details={"document": locked.document_id},
             )
+            _tell_requester(locked, "declined")
             return locked
     raise _refuse(*problem, account=account, access=access, request_id=request.pk)

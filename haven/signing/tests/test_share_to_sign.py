@@ -98,9 +98,16 @@ def test_whole_flow_guardian_signs_for_a_minor_and_the_sealed_signed_pdf_becomes
     # My Documents: Pending Review for the signer.
     assert flags(portal_documents(world.gia_access_max), plan, "pending_review", "signed") == [True, False]
 
+    mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         signature = sign(request, world.gia_account, world.gia_access_max)
 
+    # Ada, who asked, hears that it was signed: a link into Haven, no names or title.
+    [told] = mail.outbox
+    assert told.to == [world.ada.user.email] and "was signed" in told.body
+    assert f"/staff/clients/{world.max.pk}/documents/{plan.pk}/" in told.body
+    for private in ("Max", "Gia", "Treatment plan"):
+        assert private not in f"{told.subject}{told.body}"
     request.refresh_from_db()
     plan.refresh_from_db()
     signature.refresh_from_db()
@@ -310,12 +317,17 @@ def test_signing_is_refused_once_the_document_is_no_longer_shared_with_the_signe
     assert refused.value.code == "not_shared"
 
 
-def test_the_signer_may_decline_with_a_reason_staff_see(world: World) -> None:
+def test_the_signer_may_decline_with_a_reason_staff_see(world: World, django_capture_on_commit_callbacks) -> None:
     plan = treatment_plan(world.ada, world.max)
     request = request_signature(by=world.ada, document=plan, signer_key=guardian_key(world))
     with pytest.raises(ApplicationError, match="why"):
         decline(account=world.gia_account, access=world.gia_access_max, request=request, reason="  ")
-    decline(account=world.gia_account, access=world.gia_access_max, request=request, reason="The dates are wrong.")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        decline(account=world.gia_account, access=world.gia_access_max, request=request, reason="The dates are wrong.")
+    [told] = mail.outbox
+    assert told.to == [world.ada.user.email] and "declined" in told.subject
+    assert "dates" not in told.body  # the reason is read in Haven, not in email
     request.refresh_from_db()
     assert (request.status, request.decline_reason) == (RequestStatus.DECLINED, "The dates are wrong.")
     assert events("signature.declined")
