@@ -134,10 +134,18 @@ def request_signature(*, by: StaffMember, document: Document, signer_key: str) -
             _("Choose the client or a legal guardian who has an active portal login. Invite them to the portal first.")
         )
     now = timezone.now()
-    if pending is not None:  # expired: it no longer blocks a new request
+    if pending is not None:  # expired: it no longer blocks a new request, and is closed for good
         pending.status = RequestStatus.CANCELLED
         pending.answered_at = now
         pending.save(update_fields=["status", "answered_at"])
+        record_event(
+            action="signature.expired",
+            actor=Actor.system(),
+            practice=locked.practice,
+            client=locked.client,
+            target=pending,
+            details={"document": locked.pk, "expired_at": pending.expires_at.isoformat()},
+        )
     try:
         with transaction.atomic():
             request = SignatureRequest.objects.create(

@@ -280,6 +280,7 @@ def test_expired_and_cancelled_requests_are_refused(world: World) -> None:
     third = request_signature(by=world.ada, document=plan, signer_key=guardian_key(world))
     again.refresh_from_db()
     assert again.status == RequestStatus.CANCELLED and third.status == RequestStatus.PENDING
+    assert [event.object_id for event in events("signature.expired")] == [str(again.pk)]
 
 
 def test_a_signature_is_given_once(world: World, django_capture_on_commit_callbacks) -> None:
