@@ -67,9 +67,15 @@ def _practice_of(user: User) -> Practice | None:
 
 
 def _replace_recovery_codes(user: User) -> list[str]:
-    """Void any earlier recovery codes and make a fresh set; the codes are returned to be shown once."""
-    StaticDevice.objects.filter(user=user).delete()
-    device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
+    """Void any earlier recovery codes and make a fresh set; the codes are returned to be shown once.
+
+    The device itself is kept, so a session verified with one of the old codes stays verified.
+    """
+    device = StaticDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+    if device is None:
+        device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
+    StaticDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    device.token_set.all().delete()
     codes: set[str] = set()
     while len(codes) < RECOVERY_CODE_COUNT:
         codes.add(StaticToken.random_token())
