@@ -53,7 +53,9 @@ def test_admin_reset_removes_devices_ends_sessions_and_forces_setup(requires_two
     assert 'data-confirm="Reset two-factor sign-in for Theo Therapist?' in page
 
     response = ada.post(f"/staff/admin/staff/{world.theo.pk}/", RESET, follow=True)
-    assert "Two-factor sign-in reset for Theo Therapist." in response.content.decode()
+    body = response.content.decode()
+    assert "Two-factor sign-in reset for Theo Therapist. They are signed out." in body
+    assert "At their next sign-in they set up their authenticator app again." in body
     user = world.theo.user
     assert not TOTPDevice.objects.filter(user=user).exists()
     assert not StaticDevice.objects.filter(user=user).exists()

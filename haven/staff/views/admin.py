@@ -122,14 +122,12 @@ def staff_detail(request: StaffRequest, member_id: int) -> HttpResponse:
                 messages.success(request, _("A new invitation was sent. The earlier link no longer works."))
             elif operation == "reset_two_factor":
                 reset_staff_two_factor(by=request.staff, member=member)
-                messages.success(
-                    request,
-                    _(
-                        "Two-factor sign-in reset for %(name)s. They are signed out and set up their app again "
-                        "at their next sign-in."
-                    )
-                    % {"name": member.user.full_name},
-                )
+                text = _("Two-factor sign-in reset for %(name)s. They are signed out.") % {
+                    "name": member.user.full_name
+                }
+                if request.staff.practice.require_staff_two_factor:
+                    text += " " + _("At their next sign-in they set up their authenticator app again.")
+                messages.success(request, text)
             elif operation in {"disable", "enable"}:
                 set_staff_active(by=request.staff, member=member, active=operation == "enable")
                 messages.success(request, _("Login enabled.") if operation == "enable" else _("Login disabled."))
