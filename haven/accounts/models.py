@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
+from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -28,6 +32,8 @@ class User(AbstractBaseUser):
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(default=timezone.now)
     password_changed_at = models.DateTimeField(null=True, blank=True)
+    # Raised to end every live session without touching the password (see get_session_auth_hash).
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -44,6 +50,28 @@ class User(AbstractBaseUser):
     def set_password(self, raw_password: str | None) -> None:
         super().set_password(raw_password)
         self.password_changed_at = timezone.now()
+
+    def get_session_auth_hash(self) -> str:
+        """Django's HMAC of the password, changed also by ``end_sessions``: a session holding an older hash ends."""
+        return self._session_hash(secret=None)
+
+    def get_session_auth_fallback_hash(self) -> Iterator[str]:
+        for secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_hash(secret=secret)
+
+    def _session_hash(self, *, secret: str | bytes | None) -> str:
+        value = self.password if not self.session_generation else f"{self.password}#{self.session_generation}"
+        return salted_hmac(
+            "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash",
+            value,
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
+    def end_sessions(self) -> None:
+        """End every live session of this login, as a password change would, keeping the password."""
+        User.objects.filter(pk=self.pk).update(session_generation=F("session_generation") + 1)
+        self.refresh_from_db(fields=["session_generation"])
 
     def get_full_name(self) -> str:
         return self.full_name

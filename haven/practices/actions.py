@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
+from haven.accounts import two_factor
 from haven.audit.actions import record_event
 from haven.audit.models import Actor
 from haven.core.errors import ApplicationError
@@ -259,5 +260,37 @@ def set_staff_active(*, by: StaffMember, member: StaffMember, active: bool) -> S
         actor=Actor.staff(by.user),
         practice=by.practice,
         target=member,
+    )
+    return member
+
+
+@transaction.atomic
+def reset_staff_two_factor(*, by: StaffMember, member: StaffMember) -> StaffMember:
+    """An administrator removes another staff member's second factor (app and recovery codes) and signs them
+    out everywhere; at their next sign-in they set up an authenticator app again."""
+    _require(by, Permission.ORG_ADMIN)
+    member_found = (
+        StaffMember.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .filter(pk=member.pk, practice_id=by.practice_id)
+        .first()
+    )
+    if member_found is None:
+        raise ApplicationError(_("That person is not part of your practice."))
+    member = member_found
+    if member.pk == by.pk:
+        raise ApplicationError(
+            _("You cannot reset your own two-factor sign-in. Ask another administrator of your practice.")
+        )
+    removed = two_factor.remove_devices(member.user)
+    if not removed:
+        raise ApplicationError(_("This person has not set up two-factor sign-in, so there is nothing to reset."))
+    member.user.end_sessions()
+    record_event(
+        action="staff.two_factor_reset",
+        actor=Actor.staff(by.user),
+        practice=by.practice,
+        target=member,
+        details={"staff": member.user.email, "reset_by": by.user.email, "devices_removed": removed},
     )
     return member

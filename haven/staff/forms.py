@@ -44,6 +44,33 @@ class CodeForm(HavenForm):
         return code
 
 
+class RecoveryCodeForm(HavenForm):
+    code = forms.CharField(
+        label=_("Recovery code"),
+        max_length=24,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false", "autofocus": True}
+        ),
+        help_text=_("One of the recovery codes you saved when you set up two-factor sign-in, e.g. k3vq-7mxa."),
+    )
+
+    def clean_code(self) -> str:
+        code = "".join(self.cleaned_data["code"].split()).replace("-", "").lower()
+        if len(code) != 8 or not code.isalnum():
+            raise forms.ValidationError(_("Enter a recovery code: eight letters and digits, like k3vq-7mxa."))
+        return code
+
+
+class ConfirmPasswordForm(HavenForm):
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("Type the password you sign in with, to show it's really you."),
+        error_messages={"required": _("Type your password.")},
+    )
+
+
 class PasswordResetRequestForm(HavenForm):
     email = forms.EmailField(
         label=_("Email"),

@@ -1,7 +1,19 @@
 from django.conf import settings
 from django.urls import path
 
-from haven.staff.views import admin, auth, clients, contacts, documents, general_log, home, notes, portal, signing
+from haven.staff.views import (
+    account,
+    admin,
+    auth,
+    clients,
+    contacts,
+    documents,
+    general_log,
+    home,
+    notes,
+    portal,
+    signing,
+)
 
 app_name = "staff"
 
@@ -12,6 +24,9 @@ urlpatterns = [
     path("logout/", auth.logout_view, name="logout"),
     path("two-factor/setup/", auth.two_factor_setup, name="two_factor_setup"),
     path("two-factor/verify/", auth.two_factor_verify, name="two_factor_verify"),
+    path("two-factor/recovery/", auth.two_factor_recovery, name="two_factor_recovery"),
+    path("two-factor/recovery-codes/", auth.recovery_codes, name="two_factor_recovery_codes"),
+    path("account/", account.account, name="account"),
     path("invitation/<str:token>/", auth.accept_invitation, name="accept_invitation"),
     path("password-reset/", auth.password_reset, name="password_reset"),
     path("password-reset/<str:token>/", auth.password_reset_confirm, name="password_reset_confirm"),

@@ -12,6 +12,14 @@
     }
   });
 
+  // A button with data-print opens the browser's print dialog (recovery codes).
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    if (target instanceof Element && target.closest("[data-print]")) {
+      window.print();
+    }
+  });
+
   // A select with data-submit-on-change submits its form (with a button kept for keyboard users).
   document.addEventListener("change", function (event) {
     var target = event.target;

@@ -8,12 +8,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from haven.accounts import two_factor
 from haven.core.errors import ApplicationError
 from haven.practices.access import StaffRequest, get_facility_for_staff, get_staff_member_for_admin, staff_view
 from haven.practices.actions import (
     PRACTICE_SETTINGS,
     invite_staff,
     resend_staff_invitation,
+    reset_staff_two_factor,
     save_facility,
     set_practice_logo,
     set_staff_active,
@@ -118,6 +120,14 @@ def staff_detail(request: StaffRequest, member_id: int) -> HttpResponse:
             elif operation == "resend":
                 resend_staff_invitation(by=request.staff, member=member)
                 messages.success(request, _("A new invitation was sent. The earlier link no longer works."))
+            elif operation == "reset_two_factor":
+                reset_staff_two_factor(by=request.staff, member=member)
+                text = _("Two-factor sign-in reset for %(name)s. They are signed out.") % {
+                    "name": member.user.full_name
+                }
+                if request.staff.practice.require_staff_two_factor:
+                    text += " " + _("At their next sign-in they set up their authenticator app again.")
+                messages.success(request, text)
             elif operation in {"disable", "enable"}:
                 set_staff_active(by=request.staff, member=member, active=operation == "enable")
                 messages.success(request, _("Login enabled.") if operation == "enable" else _("Login disabled."))
@@ -133,7 +143,14 @@ def staff_detail(request: StaffRequest, member_id: int) -> HttpResponse:
     return render(
         request,
         "staff/admin/staff_detail.html",
-        _admin_context("staff", member=member, permissions=permissions, role_form=role_form),
+        _admin_context(
+            "staff",
+            member=member,
+            permissions=permissions,
+            role_form=role_form,
+            has_two_factor=two_factor.confirmed_device(member.user) is not None,
+            recovery_codes_left=two_factor.recovery_codes_left(member.user),
+        ),
     )
 
 
