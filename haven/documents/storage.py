@@ -36,6 +36,11 @@ def decrypt_bytes(token: str) -> bytes:
         raise UnreadableFile("database secret") from exc
 
 
+def rotate_token(token: str) -> str:
+    """A token from ``encrypt_bytes`` re-encrypted with the current key."""
+    return _cipher().rotate(token.encode("ascii")).decode("ascii")
+
+
 def store_encrypted(data: bytes, *, folder: str = "documents") -> str:
     """Encrypt and store; returns the generated name to keep in the database."""
     name = f"{folder}/{uuid.uuid4().hex}"

@@ -52,7 +52,6 @@ class TwoFactorCodeForm(HavenForm):
     code = forms.CharField(
         label=_("Six-digit code"),
         max_length=12,
-        help_text=_("Open your authenticator app and type the code it shows now."),
         error_messages={"required": _("Enter the six-digit code from your authenticator app.")},
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "class": "code-input"}

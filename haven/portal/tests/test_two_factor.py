@@ -8,7 +8,9 @@ import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from cryptography.fernet import Fernet
 from django.core import mail
+from django.core.management import call_command
 from django.test import Client as HttpClient
 from django_otp.oath import TOTP
 
@@ -111,6 +113,16 @@ def test_the_key_is_stored_encrypted(world, gia):
     assert len(key) == 20
     secret = base64.b32encode(key).decode()
     assert secret not in row.secret_encrypted and key.hex() not in row.secret_encrypted
+
+
+def test_key_rotation_keeps_two_step_keys_working(world, client, gia_key, settings):
+    old_key = settings.HAVEN_FILE_KEYS[0]
+    settings.HAVEN_FILE_KEYS = [Fernet.generate_key().decode("ascii"), old_key]
+    call_command("rotate_file_keys", verbosity=0)
+    settings.HAVEN_FILE_KEYS = settings.HAVEN_FILE_KEYS[:1]  # the old key retired
+    assert key_of(world.gia_account) == gia_key
+    sign_in_password(client)
+    assert client.post(CODE_PAGE, {"code": code(gia_key)})["Location"] == HOME
 
 
 def test_a_wrong_code_does_not_turn_it_on(world, gia):
