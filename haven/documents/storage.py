@@ -23,6 +23,24 @@ def _cipher() -> MultiFernet:
     return MultiFernet([Fernet(key.encode("ascii")) for key in settings.HAVEN_FILE_KEYS])
 
 
+def encrypt_bytes(data: bytes) -> str:
+    """Encrypt a small secret for a database column (a Fernet token, ASCII), with the current file key."""
+    return _cipher().encrypt(data).decode("ascii")
+
+
+def decrypt_bytes(token: str) -> bytes:
+    """The secret behind a token from ``encrypt_bytes``; any configured key may have written it."""
+    try:
+        return _cipher().decrypt(token.encode("ascii"))
+    except InvalidToken as exc:
+        raise UnreadableFile("database secret") from exc
+
+
+def rotate_token(token: str) -> str:
+    """A token from ``encrypt_bytes`` re-encrypted with the current key."""
+    return _cipher().rotate(token.encode("ascii")).decode("ascii")
+
+
 def store_encrypted(data: bytes, *, folder: str = "documents") -> str:
     """Encrypt and store; returns the generated name to keep in the database."""
     name = f"{folder}/{uuid.uuid4().hex}"

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -45,6 +46,38 @@ class EmailForm(HavenForm):
         error_messages={"invalid": EMAIL_INVALID, "required": _("Enter your email.")},
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
+
+
+class TwoFactorCodeForm(HavenForm):
+    code = forms.CharField(
+        label=_("Six-digit code"),
+        max_length=12,
+        error_messages={"required": _("Enter the six-digit code from your authenticator app.")},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "class": "code-input"}
+        ),
+    )
+
+    def clean_code(self) -> str:
+        code = "".join(self.cleaned_data["code"].split())
+        if not code.isdigit() or len(code) != 6:
+            raise forms.ValidationError(_("The code has 6 digits. Type the numbers your app shows now."))
+        return code
+
+
+class TurnOffTwoFactorForm(TwoFactorCodeForm):
+    password = forms.CharField(
+        label=_("Your portal password"),
+        strip=False,
+        max_length=4096,
+        error_messages={"required": _("Enter your portal password.")},
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    field_order = ["password", "code"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs.pop("autofocus", None)
 
 
 class PinForm(HavenForm):

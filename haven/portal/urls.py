@@ -1,6 +1,6 @@
 from django.urls import path
 
-from haven.portal.views import auth, documents, home, inbox, signing, verify
+from haven.portal.views import auth, documents, home, inbox, security, signing, verify
 
 app_name = "portal"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("invitation/<str:token>/", auth.accept_invitation, name="accept_invitation"),
     path("password-reset/", auth.password_reset, name="password_reset"),
     path("password-reset/<str:token>/", auth.password_reset_confirm, name="password_reset_confirm"),
+    path("sign-in/code/", auth.sign_in_code, name="sign_in_code"),
     path("handout.pdf", home.handout, name="handout"),
     path("home/", home.home, name="home"),
     path("switch/", home.switch_profile, name="switch_profile"),
@@ -25,4 +26,7 @@ urlpatterns = [
     path("sign/<int:request_id>/", signing.sign, name="sign"),
     path("sign/<int:request_id>/decline/", signing.decline_request, name="decline"),
     path("verify/", verify.verify, name="verify"),
+    path("security/", security.security, name="security"),
+    path("security/two-step/", security.two_factor_setup, name="two_factor_setup"),
+    path("security/two-step/off/", security.two_factor_turn_off, name="two_factor_turn_off"),
 ]

@@ -225,3 +225,29 @@ class PortalLink(OneTimeLink):
 
     def __str__(self) -> str:
         return f"{self.purpose} link for {self.account}"
+
+
+class PortalTwoFactor(models.Model):
+    """A portal account's second factor: a TOTP key from an authenticator app, on once confirmed.
+
+    The key is encrypted with the file keys (``HAVEN_FILE_KEYS``). Each accepted code's time step is
+    kept, so no code works twice; wrong codes are counted, and every fifth pauses checking for a while.
+    """
+
+    account = models.OneToOneField(PortalAccount, on_delete=models.CASCADE, related_name="two_factor")
+    secret_encrypted = models.TextField(editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_used_step = models.BigIntegerField(null=True, blank=True)
+    failures = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"two-step sign-in for {self.account}"
+
+    @property
+    def is_on(self) -> bool:
+        return self.confirmed_at is not None
+
+    def is_locked(self) -> bool:
+        return self.locked_until is not None and timezone.now() < self.locked_until

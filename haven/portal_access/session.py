@@ -28,6 +28,9 @@ PRACTICE = "portal_practice"
 PROFILE = "portal_profile"
 LAST_SEEN = "portal_last_seen"
 STARTED = "portal_started"
+# Half signed in: the password was right, the code from the authenticator app is still to come.
+PENDING_TWO_FACTOR = "portal_pending_two_factor"
+PENDING_VALID_SECONDS = 5 * 60
 
 
 @dataclass
@@ -72,6 +75,7 @@ def start_portal_session(request: HttpRequest, *, account: PortalAccount, practi
     """Sign in to the portal: a fresh session id, and no staff login riding along in the same browser."""
     if request.user.is_authenticated:
         staff_logout(request)
+    request.session.pop(PENDING_TWO_FACTOR, None)
     request.session.cycle_key()
     now = int(timezone.now().timestamp())
     request.session[ACCOUNT] = account.pk
@@ -83,6 +87,46 @@ def start_portal_session(request: HttpRequest, *, account: PortalAccount, practi
     with transaction.atomic():
         PortalAccount.objects.filter(pk=account.pk).update(last_login_at=timezone.now())
         record_event(action="portal.login", actor=portal_actor(account), practice=practice)
+
+
+def begin_two_factor_sign_in(request: HttpRequest, *, account: PortalAccount, practice: Practice) -> None:
+    """The password was right and the account asks for a code: remember who, where and when, nothing more.
+
+    No portal key is set, so no portal page opens until ``finish_two_factor_sign_in``.
+    """
+    if request.user.is_authenticated:
+        staff_logout(request)
+    for key in (ACCOUNT, HASH, PRACTICE, PROFILE, STARTED, LAST_SEEN):
+        request.session.pop(key, None)
+    request.session.cycle_key()
+    request.session[PENDING_TWO_FACTOR] = {
+        "account": account.pk,
+        "practice": practice.pk,
+        "hash": account.session_hash(),
+        "at": int(timezone.now().timestamp()),
+    }
+
+
+def pending_two_factor_account(request: HttpRequest, practice: Practice) -> tuple[PortalAccount | None, str]:
+    """The account half signed in to this practice's portal in this session: (account, "") or (None, why).
+
+    Why is "none" (nothing pending here), or "expired" (older than five minutes, or the password changed
+    since); an expired state is dropped.
+    """
+    pending = request.session.get(PENDING_TWO_FACTOR)
+    if not isinstance(pending, dict) or pending.get("practice") != practice.pk:
+        return None, "none"
+    now = int(timezone.now().timestamp())
+    account = PortalAccount.objects.filter(pk=int(pending.get("account", 0)), is_active=True).first()
+    age = now - int(pending.get("at", 0))
+    if account is None or pending.get("hash") != account.session_hash() or not 0 <= age <= PENDING_VALID_SECONDS:
+        request.session.pop(PENDING_TWO_FACTOR, None)
+        return None, "expired"
+    return account, ""
+
+
+def clear_two_factor_sign_in(request: HttpRequest) -> None:
+    request.session.pop(PENDING_TWO_FACTOR, None)
 
 
 def end_portal_session(request: HttpRequest, *, reason: str = "logout") -> None:

@@ -203,6 +203,14 @@ def test_public_urls_answer_anonymous_visitors_without_client_data(world, client
             assert name.encode() not in response.content
 
 
+def test_the_sign_in_code_page_is_public_but_refuses_without_a_password_checked_first(world, client):
+    """The second step of a portal sign-in sends anyone without the half-signed-in session key to sign in."""
+    url = reverse("portal:sign_in_code", kwargs={"slug": "riverside"})
+    for response in (client.get(url), client.post(url, {"code": "123456"})):
+        assert response.status_code == 302 and urlsplit(response["Location"]).path == PORTAL_LOGIN_PATH
+    assert not AuditEvent.objects.filter(action__startswith="portal.two_factor").exists()
+
+
 # --- The owning practice: the URLs the walk builds are real -------------------------------------
 
 

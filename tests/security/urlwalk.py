@@ -103,6 +103,9 @@ PUBLIC_URL_NAMES = frozenset(
         "portal:password_reset",
         "portal:password_reset_confirm",
         "portal:handout",
+        # The second step of signing in: it answers only a session whose password was checked in the
+        # last five minutes (its own key, not a portal session); anyone else is sent to sign in.
+        "portal:sign_in_code",
     }
 )
 

@@ -2,26 +2,33 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from haven.core.errors import ApplicationError
 from haven.core.forms import NewPasswordForm
 from haven.messaging.models import Message, MessageKind
 from haven.portal.access import PortalRequest, portal_public_view
-from haven.portal.forms import EmailForm, PortalLoginForm, RegisterForm
-from haven.portal_access import accounts
+from haven.portal.forms import EmailForm, PortalLoginForm, RegisterForm, TwoFactorCodeForm
+from haven.portal_access import accounts, two_factor
 from haven.portal_access.links import find_usable_link
 from haven.portal_access.models import PortalAccount, PortalLinkPurpose, ProfileAccess
 from haven.portal_access.session import (
     PROFILE,
     authenticate_portal,
+    begin_two_factor_sign_in,
+    clear_two_factor_sign_in,
     end_portal_session,
     load_portal_session,
+    pending_two_factor_account,
     start_portal_session,
 )
 from haven.practices.models import Practice
@@ -51,12 +58,20 @@ def _waiting_record_request(account: PortalAccount, practice: Practice) -> Profi
     return profiles[message.client_id] if message is not None else None
 
 
-def _after_login(request: PortalRequest, account: PortalAccount) -> HttpResponse:
-    """Back to the portal page the person was going to, never anywhere else; else to a waiting request or Home."""
+def _safe_next(request: PortalRequest) -> str:
+    """The portal page the person was going to, if it is one of this practice's portal pages; else ""."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target.startswith(f"/p/{request.practice.slug}/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}
     ):
+        return target
+    return ""
+
+
+def _after_login(request: PortalRequest, account: PortalAccount) -> HttpResponse:
+    """Back to the portal page the person was going to, never anywhere else; else to a waiting request or Home."""
+    target = _safe_next(request)
+    if target:
         return redirect(target)
     waiting = _waiting_record_request(account, request.practice)
     if waiting is not None:
@@ -79,6 +94,8 @@ def login_view(request: PortalRequest) -> HttpResponse:
             email=form.cleaned_data["username"],
             password=form.cleaned_data["password"],
         )
+        if account is not None and two_factor.is_on(account):
+            return _ask_for_code(request, account)
         if account is not None:
             start_portal_session(request, account=account, practice=request.practice)
             return _after_login(request, account)
@@ -91,6 +108,47 @@ def login_view(request: PortalRequest) -> HttpResponse:
     ended = request.GET.get("ended") == "1"
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     return render(request, "portal/auth/login.html", {"form": form, "ended": ended, "next": next_url})
+
+
+def _ask_for_code(request: PortalRequest, account: PortalAccount) -> HttpResponse:
+    """Half signed in: the second page asks for the code; the page the person was going to rides along."""
+    begin_two_factor_sign_in(request, account=account, practice=request.practice)
+    target = _safe_next(request)
+    url = reverse("portal:sign_in_code", kwargs={"slug": request.practice.slug})
+    return redirect(f"{url}?{urlencode({'next': target})}" if target else url)
+
+
+CODE_ERRORS = {
+    "wrong": _lazy("That code didn't match. Check that the time on your phone is right, and type the newest code."),
+    "replayed": _lazy("That code was already used. Wait for your app to show a new code, then type it."),
+    "throttled": _lazy("Too many wrong codes. To protect your information, please wait a few minutes and try again."),
+}
+
+
+@portal_public_view
+def sign_in_code(request: PortalRequest) -> HttpResponse:
+    """The second step of signing in. Without a password checked here in the last five minutes it refuses."""
+    account, reason = pending_two_factor_account(request, request.practice)
+    if account is None:
+        if reason == "expired":
+            messages.info(request, _("Signing in took too long. Please enter your email and password again."))
+        login_url = reverse("portal:login", kwargs={"slug": request.practice.slug})
+        target = _safe_next(request)
+        return redirect(f"{login_url}?{urlencode({'next': target})}" if target else login_url)
+    form = TwoFactorCodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        outcome = two_factor.verify_sign_in(account=account, practice=request.practice, code=form.cleaned_data["code"])
+        if outcome == "ok":
+            clear_two_factor_sign_in(request)
+            start_portal_session(request, account=account, practice=request.practice)
+            return _after_login(request, account)
+        if outcome == "not_on":  # turned off meanwhile: sign in again from the start
+            clear_two_factor_sign_in(request)
+            return redirect("portal:login", slug=request.practice.slug)
+        form.add_error("code", str(CODE_ERRORS.get(outcome, CODE_ERRORS["wrong"])))
+        status = 429 if outcome == "throttled" else 400
+    return render(request, "portal/auth/sign_in_code.html", {"form": form, "next": _safe_next(request)}, status=status)
 
 
 @portal_public_view
@@ -144,6 +202,10 @@ def _set_password_page(request: PortalRequest, token: str, purpose: PortalLinkPu
         except ApplicationError as error:
             form.add_error(None, error.message)
         else:
+            if two_factor.is_on(account):
+                # A reset link proves the email, not the phone: the code is still asked for.
+                messages.success(request, _("Your password is set. Now enter the code from your authenticator app."))
+                return _ask_for_code(request, account)
             start_portal_session(request, account=account, practice=request.practice)
             messages.success(request, _("Your password is set. Welcome to the portal."))
             return _home(request)

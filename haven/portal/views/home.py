@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from haven.portal.access import PortalRequest, portal_public_view, portal_view
 from haven.portal.forms import PinForm
+from haven.portal_access import two_factor
 from haven.portal_access.actions import confirm_pin, pending_pin_count
 from haven.portal_access.session import PROFILE, select_profile
 
@@ -18,6 +19,7 @@ def _home_context(request: PortalRequest, pin_form: PinForm | None = None) -> di
     return {
         "pin_form": pin_form or PinForm(),
         "pending_count": pending_pin_count(request.portal.account, request.practice),
+        "two_factor_on": two_factor.is_on(request.portal.account),
     }
 
 
