@@ -20,11 +20,13 @@ from django.utils.translation import gettext as _
 from django_otp.oath import TOTP
 
 from haven.audit.actions import record_event
+from haven.audit.models import Actor
+from haven.core.email import send_email_on_commit
 from haven.core.errors import ApplicationError
 from haven.documents.storage import decrypt_bytes, encrypt_bytes
 from haven.portal_access.actions import portal_actor
-from haven.portal_access.models import PortalAccount, PortalTwoFactor
-from haven.practices.models import Practice
+from haven.portal_access.models import PortalAccount, PortalTwoFactor, ProfileAccess
+from haven.practices.models import Permission, Practice, StaffMember
 
 KEY_BYTES = 20
 STEP_SECONDS = 30
@@ -179,3 +181,32 @@ def turn_off(*, account: PortalAccount, practice: Practice, password: str, code:
     two_factor.delete()
     record_event(action="portal.two_factor_disabled", actor=portal_actor(account), practice=practice)
     return "ok"
+
+
+@transaction.atomic
+def turn_off_for_lost_phone(*, by: StaffMember, access: ProfileAccess) -> None:
+    """A person lost the phone with their app: staff who manage portal access turn two-step sign-in off.
+
+    Staff do this only after confirming who is asking (the password is still needed to sign in).
+    The person is told by email, so a change they didn't ask for doesn't go unnoticed.
+    """
+    if not by.has_permission(Permission.INVITE_PORTAL):
+        raise ApplicationError(_("Only staff who can invite clients to the client portal can do this."))
+    if access.practice_id != by.practice_id:
+        raise ApplicationError(_("That portal access is not part of your practice."))
+    removed, _details = PortalTwoFactor.objects.filter(account_id=access.account_id).delete()
+    if not removed:
+        raise ApplicationError(_("This person hasn't turned on two-step sign-in, so there is nothing to turn off."))
+    record_event(
+        action="portal.two_factor_reset",
+        actor=Actor.staff(by.user),
+        practice=by.practice,
+        client=access.client,
+        target=access,
+        details={"account": access.account_id},
+    )
+    send_email_on_commit(
+        to=access.account.email,
+        template="portal_two_factor_reset",
+        context={"sender": by.practice.name, "portal": by.practice.portal_url},
+    )

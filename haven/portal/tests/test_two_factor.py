@@ -15,6 +15,7 @@ from django.test import Client as HttpClient
 from django_otp.oath import TOTP
 
 from haven.audit.models import AuditEvent
+from haven.core.errors import ApplicationError
 from haven.documents.storage import decrypt_bytes
 from haven.portal_access import two_factor
 from haven.portal_access.models import PortalAccount, PortalTwoFactor
@@ -352,3 +353,40 @@ def test_turning_off_with_password_and_code_is_audited_and_sign_in_needs_the_pas
     assert not PortalTwoFactor.objects.filter(account=world.gia_account).exists()
     assert actions_since(before) == ["portal.two_factor_disabled"]
     assert sign_in_password(HttpClient()) == HOME
+
+
+# --- A lost phone: staff turn it off ------------------------------------------------------------
+
+
+def manage_url(world: World) -> str:
+    return f"/staff/clients/{world.max.pk}/portal/{world.gia_access_max.pk}/manage/"
+
+
+def test_staff_turn_off_two_step_sign_in_for_a_lost_phone_and_the_person_is_told(
+    world: World, gia_key: bytes, login, django_capture_on_commit_callbacks
+) -> None:
+    http = login(world.ada)
+    page = http.get(f"/staff/clients/{world.max.pk}/portal/{world.gia_access_max.pk}/").content.decode()
+    assert "Turn off two-step sign-in" in page
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = http.post(manage_url(world), {"operation": "turn_off_two_factor"}, follow=True)
+    assert "Two-step sign-in is off for this person." in response.content.decode()
+    assert not PortalTwoFactor.objects.filter(account=world.gia_account).exists()
+    [told] = mail.outbox
+    assert told.to == ["gia@example.com"] and "turned off" in told.body and "Max" not in told.body
+    event = AuditEvent.objects.get(action="portal.two_factor_reset")
+    assert (event.actor_id, event.client_id) == (world.ada.user.pk, world.max.pk)
+    # Gia signs in with her password alone again.
+    assert sign_in_password(HttpClient()) == HOME
+
+
+def test_turning_it_off_for_someone_needs_the_invite_permission_and_this_practice(world: World, gia_key: bytes) -> None:
+    with pytest.raises(ApplicationError):
+        two_factor.turn_off_for_lost_phone(by=world.theo, access=world.gia_access_max)  # no Invite permission
+    with pytest.raises(ApplicationError):
+        two_factor.turn_off_for_lost_phone(by=world.hana, access=world.gia_access_max)  # another practice
+    assert PortalTwoFactor.objects.filter(account=world.gia_account).exists()
+    two_factor.turn_off_for_lost_phone(by=world.ada, access=world.gia_access_max)
+    with pytest.raises(ApplicationError, match="nothing to turn off"):
+        two_factor.turn_off_for_lost_phone(by=world.ada, access=world.gia_access_max)

@@ -18,6 +18,8 @@ from haven.portal_access.access import get_access_for_staff
 from haven.portal_access.models import AccessStatus, ProfileAccess
 from haven.portal_access.selectors import access_for_client
 from haven.portal_access.status import PersonRecord
+from haven.portal_access.two_factor import is_on as two_factor_is_on
+from haven.portal_access.two_factor import turn_off_for_lost_phone
 from haven.practices.access import StaffRequest, staff_view
 from haven.practices.models import Permission
 from haven.staff.forms import PortalUserForm, RenewGuardianForm
@@ -107,6 +109,7 @@ def portal_access_detail(request: StaffRequest, client_id: int, access_id: int) 
             "can_invite": request.staff.has_permission(Permission.INVITE_PORTAL),
             "is_effective": ProfileAccess.objects.effective(client.practice).filter(pk=access.pk).exists(),
             "renew_form": RenewGuardianForm(),
+            "two_factor_on": two_factor_is_on(access.account),
         },
     )
 
@@ -114,7 +117,7 @@ def portal_access_detail(request: StaffRequest, client_id: int, access_id: int) 
 @staff_view(Permission.INVITE_PORTAL)
 @require_POST
 def portal_access_manage(request: StaffRequest, client_id: int, access_id: int) -> HttpResponse:
-    """Resend the invitation, remove the access, or renew a guardian's access."""
+    """Resend the invitation, remove the access, renew a guardian's access, or turn off two-step sign-in."""
     client = get_client_for_staff(request.staff, client_id, path=request.path)
     access = get_access_for_staff(request.staff, client, access_id, path=request.path)
     operation = request.POST.get("operation", "")
@@ -125,6 +128,9 @@ def portal_access_manage(request: StaffRequest, client_id: int, access_id: int) 
         elif operation == "revoke":
             actions.revoke_access(by=request.staff, access=access)
             messages.success(request, _("Portal access removed. It ended at once."))
+        elif operation == "turn_off_two_factor":
+            turn_off_for_lost_phone(by=request.staff, access=access)
+            messages.success(request, _("Two-step sign-in is off for this person. They were told by email."))
         elif operation == "renew":
             form = RenewGuardianForm(request.POST)
             if not form.is_valid():
