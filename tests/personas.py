@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from io import BytesIO
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from pypdf import PdfWriter
 
 from haven.clients.models import Client, RelatedContact, Relationship
 from haven.documents.actions import ensure_default_types, upload_document
@@ -21,6 +23,17 @@ from haven.portal_access.models import AccessKind, AccessStatus, PortalAccount, 
 from haven.practices.models import ROLE_TEMPLATES, Facility, Permission, Practice, Role, StaffMember
 
 PASSWORD = "correct horse battery staple"
+
+
+def _one_blank_page() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=612, height=792)
+    buffer = BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+ONE_BLANK_PAGE_PDF = _one_blank_page()  # a real, tiny PDF: every PDF reader opens it
 
 
 @dataclass
@@ -135,7 +148,7 @@ def build_world() -> World:
         doc_type=DocumentType.objects.get(practice=riverside, name="Progress Note"),
         title="Progress note",
         document_date=timezone.localdate(),
-        data=b"%PDF-1.4\n% a small test document\n%%EOF\n",
+        data=ONE_BLANK_PAGE_PDF,
     )
     return World(
         riverside,

@@ -20,7 +20,7 @@ from haven.documents.actions import set_recipients, set_type_exceptions, upload_
 from haven.documents.models import Audience, Document, DocumentType, Share
 from haven.portal_access.models import ProfileAccess
 from haven.practices.models import StaffMember
-from tests.personas import PASSWORD, World
+from tests.personas import ONE_BLANK_PAGE_PDF, PASSWORD, World
 
 pytestmark = pytest.mark.django_db
 
@@ -227,7 +227,7 @@ def test_view_serves_the_uploaded_bytes_inline_and_is_audited(world, gia):
     select(gia, world.gia_access_max)
     response = gia.get(view_url(world.progress_note))
     assert response.status_code == 200
-    assert response.content == PDF
+    assert response.content == ONE_BLANK_PAGE_PDF  # the persona's progress note
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("inline;")
     assert response["X-Content-Type-Options"] == "nosniff"
@@ -247,7 +247,7 @@ def test_download_serves_the_uploaded_bytes_as_an_attachment_and_is_audited(worl
     select(gia, world.gia_access_max)
     response = gia.get(download_url(world.progress_note))
     assert response.status_code == 200
-    assert response.content == PDF
+    assert response.content == ONE_BLANK_PAGE_PDF  # the persona's progress note
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "no-store" in response["Cache-Control"]
