@@ -14,6 +14,7 @@ from haven.documents.models import Document, VersionSource
 from haven.signing.actions import request_signature
 from haven.signing.certificates import signing_identity
 from haven.signing.devices import describe_device
+from haven.signing.previews import render_page_png
 from haven.signing.seal import seal_pdf, verify_pdf
 from haven.signing.stamping import append_certificate_page, stamp_signature
 from haven.signing.tasks import seal_signature
@@ -82,6 +83,10 @@ def test_signing_benchmarks(world, django_capture_on_commit_callbacks):
             _time(lambda: seal_pdf(document, practice=world.riverside, reason="Benchmark", visible=False)),
         ),
         ("Verify the sealed PDF", _time(lambda: verify_pdf(sealed, practice=world.riverside))),
+        (
+            "Render one page as a 900 px image, for reading on the signing page",
+            _time(lambda: render_page_png(document, 0)),
+        ),
     ]
     sign_ms, task_ms, sign_queries, parser_ms = _sign_to_signed_version(world, django_capture_on_commit_callbacks)
     rows += [

@@ -24,6 +24,7 @@ urlpatterns = [
     path("inbox/", inbox.inbox_list, name="inbox"),
     path("inbox/<int:message_id>/", inbox.message_detail, name="message"),
     path("sign/<int:request_id>/", signing.sign, name="sign"),
+    path("sign/<int:request_id>/pages/<int:page>.png", signing.page_image, name="sign_page_image"),
     path("sign/<int:request_id>/decline/", signing.decline_request, name="decline"),
     path("verify/", verify.verify, name="verify"),
     path("security/", security.security, name="security"),

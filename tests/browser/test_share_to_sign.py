@@ -136,6 +136,13 @@ def test_guardian_signs_on_her_phone_and_staff_download_the_sealed_pdf(
     shown = gia.request.get(document_href)
     assert shown.status == 200 and shown.headers["content-type"] == "application/pdf"
 
+    # The pages are readable right here too, as images of the version that was sent.
+    pages = gia.get_by_role("group", name="The document, page by page").get_by_role("img")
+    expect(pages).to_have_count(len(PdfReader(io.BytesIO(shown.body())).pages))
+    pages.first.scroll_into_view_if_needed()
+    expect(pages.first).to_have_js_property("complete", True)
+    assert pages.first.evaluate("(image) => image.naturalWidth") >= 900
+
     gia.get_by_label("I agree to sign electronically").check()
     gia.get_by_role("button", name="Add Signature").click()
     canvas = gia.get_by_role("img", name="Signature pad")

@@ -64,6 +64,7 @@ KWARG_FACTORIES: dict[str, Callable[[World], object]] = {
     "request_id": lambda world: _signature_request(world).pk,
     "message_id": _message_id,
     "version_id": lambda world: world.progress_note.current_version_id,
+    "page": lambda world: 1,
     "slug": lambda world: "riverside",
     "token": lambda world: secrets.token_urlsafe(32),
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime
 import html
+import io
 from io import BytesIO
 from typing import TYPE_CHECKING
 
@@ -404,3 +405,31 @@ def bulk_requests(world: World, pending: SignatureRequest, count: int) -> None:
         )
         for document in documents
     )
+
+
+# --- Reading the document in place ------------------------------------------------------------
+
+
+def page_image_url(request: SignatureRequest, page: int) -> str:
+    return f"/p/riverside/sign/{request.pk}/pages/{page}.png"
+
+
+def test_the_signing_page_shows_each_page_of_the_document_sent(world, gia, pending) -> None:
+    body = gia.get(sign_url(pending)).content.decode()
+    assert body.count('class="document-page"') == 2
+    assert page_image_url(pending, 1) in body and page_image_url(pending, 2) in body
+    response = gia.get(page_image_url(pending, 2))
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert "no-store" in response["Cache-Control"]
+    with Image.open(io.BytesIO(response.content)) as image:
+        assert image.format == "PNG" and abs(image.width - 900) <= 1 and image.height > image.width  # a letter page
+    assert gia.get(page_image_url(pending, 3)).status_code == 404
+
+
+def test_page_images_are_only_for_the_signers_open_request(world, gia, pending) -> None:
+    select(gia, world.gia_access_mia)  # Gia, but with Mia's profile
+    assert gia.get(page_image_url(pending, 1)).status_code == 404
+    assert events("access.denied")
+    select(gia, world.gia_access_max)
+    cancel_request(by=world.ada, request=pending)
+    assert gia.get(page_image_url(pending, 1)).status_code == 404

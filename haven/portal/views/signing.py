@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from io import BytesIO
 from typing import Any
 
 from axes.handlers.proxy import AxesProxyHandler
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
-from pypdf import PdfReader
-from pypdf.errors import PyPdfError
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from pypdfium2 import PdfiumError  # type: ignore[import-untyped]
 
 from haven.audit.actions import record_event
 from haven.core.errors import ApplicationError
@@ -27,6 +26,7 @@ from haven.portal_access.models import AccessKind, PortalAccount, ProfileAccess
 from haven.signing.actions import SigningRefused, answer_problem, decline, sign_document
 from haven.signing.disclosure import current_disclosure
 from haven.signing.models import SignatureRequest
+from haven.signing.previews import MAX_PREVIEW_PAGES, PageOutOfRange, page_count, render_page_png
 from haven.signing.selectors import requests_for_signer
 
 # Where each refusal is shown on the signing page; any other code is shown at the top.
@@ -65,8 +65,8 @@ def _get_request(request: PortalRequest, request_id: int) -> tuple[SignatureRequ
 def _page_count(sign_request: SignatureRequest) -> int | None:
     """How many pages the document sent for signature has; None if the file can't be read."""
     try:
-        return len(PdfReader(BytesIO(read_decrypted(sign_request.version.storage_name))).pages)
-    except (PyPdfError, OSError, ValueError):
+        return page_count(read_decrypted(sign_request.version.storage_name))
+    except (PdfiumError, OSError, ValueError):
         return None
 
 
@@ -89,11 +89,13 @@ def _signing_page(
     status: int = 200,
 ) -> HttpResponse:
     disclosure = current_disclosure()
+    count = _page_count(sign_request)
     context: dict[str, Any] = {
         "sign_request": sign_request,
         "document": sign_request.document,
         "version": sign_request.version,
-        "page_count": _page_count(sign_request),
+        "page_count": count,
+        "preview_pages": range(1, count + 1) if count and count <= MAX_PREVIEW_PAGES else range(0),
         "for_self": selected.kind == AccessKind.SELF,
         "client": selected.client,
         "asked_by": sign_request.requested_by.user.full_name,
@@ -218,3 +220,25 @@ def decline_request(request: PortalRequest, request_id: int) -> HttpResponse:
     if problem is not None:
         return _closed(request, sign_request, problem[1], status=409)
     return _signing_page(request, sign_request, selected, decline_form=form, status=400)
+
+
+@portal_view
+@require_safe
+def page_image(request: PortalRequest, request_id: int, page: int) -> HttpResponse:
+    """One page of the document sent for signature, as an image, for reading on the signing page.
+
+    Only while the request is open for the selected profile; viewing the signing page is what the
+    audit trail records (signature.viewed), not each of its pages.
+    """
+    sign_request, selected = _get_request(request, request_id)
+    if answer_problem(sign_request, selected, request.portal.account) is not None:
+        raise Http404
+    try:
+        png = render_page_png(read_decrypted(sign_request.version.storage_name), page - 1)
+    except (PageOutOfRange, PdfiumError):  # no such page, or a file PDFium can't read (the page links none)
+        raise Http404 from None
+    response = HttpResponse(png, content_type="image/png")
+    response["Content-Disposition"] = f'inline; filename="page-{page}.png"'
+    response["X-Content-Type-Options"] = "nosniff"
+    patch_cache_control(response, no_store=True, private=True)
+    return response

@@ -1,0 +1,42 @@
+"""Pages of a PDF as images, so a signer can read the document on the signing page itself (SIGN-3).
+
+Rendered by PDFium (pypdfium2) from the stored version that was sent, one page per request, and
+never stored: each image is made when asked for and sent with the same no-store headers as files.
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+import pypdfium2 as pdfium  # type: ignore[import-untyped]
+
+PAGE_WIDTH_PX = 900  # sharp on a phone, light enough to send
+MAX_PREVIEW_PAGES = 40  # longer documents are read in the viewer instead
+
+
+class PageOutOfRange(LookupError):
+    """The document has no such page."""
+
+
+def page_count(pdf: bytes) -> int:
+    document = pdfium.PdfDocument(pdf)
+    try:
+        return len(document)
+    finally:
+        document.close()
+
+
+def render_page_png(pdf: bytes, index: int, *, width_px: int = PAGE_WIDTH_PX) -> bytes:
+    """Page ``index`` (zero-based) as a PNG ``width_px`` wide."""
+    document = pdfium.PdfDocument(pdf)
+    try:
+        if not 0 <= index < len(document):
+            raise PageOutOfRange(index)
+        page = document[index]
+        width, _height = page.get_size()
+        image = page.render(scale=width_px / width).to_pil()
+        buffer = BytesIO()
+        image.save(buffer, format="PNG")
+        return buffer.getvalue()
+    finally:
+        document.close()
