@@ -23,7 +23,7 @@ from haven.clients.models import RelatedContact
 from haven.core.email import send_email_on_commit
 from haven.core.errors import ApplicationError
 from haven.core.request_context import RequestOrigin, reset_origin, set_origin
-from haven.documents.actions import check_shareable, open_to
+from haven.documents.actions import open_to
 from haven.documents.models import Audience, Document
 from haven.documents.selectors import documents_for_portal
 from haven.documents.storage import delete_stored, store_encrypted
@@ -42,6 +42,7 @@ REQUEST_VALID_FOR = datetime.timedelta(days=30)
 REMINDER_INTERVAL = datetime.timedelta(hours=20)
 MAX_DECLINE_REASON = 1000
 IMAGE_FOLDER = "signatures"
+PDF = "application/pdf"
 
 
 class SigningRefused(ApplicationError):
@@ -104,24 +105,57 @@ def _require_web_portal(by: StaffMember) -> None:
         raise ApplicationError(_("Only staff with the Web Portal permission can share to the portal."))
 
 
+def share_to_sign_blocker(by: StaffMember, document: Document) -> str | None:
+    """Why this staff member can't use Share to Sign on this document now, as a code; None when they can.
+
+    The codes, in the order they are checked: other_practice, exception, not_eligible, preparing,
+    not_pdf, no_permission. A request already waiting, or nobody to ask, is told apart by the caller.
+    """
+    if document.practice_id != by.practice_id:
+        return "other_practice"
+    if not document.type.shareable:
+        return "exception"
+    if not document.type.share_to_sign:
+        return "not_eligible"
+    if document.current_version is None:
+        return "preparing"
+    if document.current_version.content_type != PDF:
+        return "not_pdf"
+    if not by.has_permission(Permission.WEB_PORTAL):
+        return "no_permission"
+    return None
+
+
+def blocker_message(code: str, document: Document) -> str:
+    """The words for a share_to_sign_blocker code."""
+    messages = {
+        "other_practice": _("That document is not part of your practice."),
+        "exception": _("%(type)s documents are on the portal exception list and can't be shared.")
+        % {"type": document.type.name},
+        "not_eligible": _(
+            "%(type)s documents can't be shared to sign. An administrator can allow it under Document types."
+        )
+        % {"type": document.type.name},
+        "preparing": _("Its PDF is still being prepared; share it to sign once it appears."),
+        "not_pdf": _("Only PDF documents can be signed. Upload the document as a PDF first."),
+        "no_permission": _("Only staff with the Web Portal permission can share to the portal."),
+    }
+    return messages[code]
+
+
 @transaction.atomic
 def request_signature(*, by: StaffMember, document: Document, signer_key: str) -> SignatureRequest:
     """Share to Sign: share the current version with the signer and put a record request in their inbox."""
-    _require_web_portal(by)
     locked = (
         Document.objects.select_for_update(of=("self",))
-        .select_related("type", "client", "practice")
+        .select_related("type", "client", "practice", "current_version")
         .get(pk=document.pk)
     )
-    check_shareable(by, locked)
-    if not locked.type.share_to_sign:
-        raise ApplicationError(
-            _("%(type)s documents can't be shared to sign. An administrator can allow it under Document types.")
-            % {"type": locked.type.name}
-        )
+    blocker = share_to_sign_blocker(by, locked)
+    if blocker is not None:
+        raise ApplicationError(blocker_message(blocker, locked))
     version = locked.current_version
-    if version is None or version.content_type != "application/pdf":
-        raise ApplicationError(_("Only PDF documents can be signed. Upload the document as a PDF first."))
+    assert version is not None  # share_to_sign_blocker said "preparing" otherwise
     pending = SignatureRequest.objects.filter(document=locked, status=RequestStatus.PENDING).first()
     if pending is not None and not pending.is_expired:
         raise ApplicationError(

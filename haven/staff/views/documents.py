@@ -29,7 +29,7 @@ from haven.documents.models import Audience, Document, DocumentType, DocumentVer
 from haven.documents.responses import file_response
 from haven.practices.access import StaffRequest, deny, staff_view
 from haven.practices.models import Permission
-from haven.signing.actions import Signer, possible_signers
+from haven.signing.actions import Signer, possible_signers, share_to_sign_blocker
 from haven.signing.models import Capacity, RequestStatus, Signature, SignatureRequest
 from haven.signing.selectors import requests_for_document, staff_signature_status
 from haven.staff.forms import ShareToSignForm, VersionUploadForm
@@ -211,16 +211,9 @@ def _share_to_sign_state(
 ) -> tuple[str, list[Signer], RequestRow | None]:
     """Whether Share to Sign can be offered now, and if not, why: a word the template explains."""
     waiting = next((row for row in rows if row.request.is_open), None)
-    if not document.type.shareable:
-        return "exception", [], None
-    if not document.type.share_to_sign:
-        return "not_eligible", [], None
-    if document.current_version is None:
-        return "preparing", [], None
-    if document.current_version.content_type != PDF:
-        return "not_pdf", [], None
-    if not request.staff.has_permission(Permission.WEB_PORTAL):
-        return "no_permission", [], None
+    blocker = share_to_sign_blocker(request.staff, document)
+    if blocker is not None:
+        return blocker, [], None
     if waiting is not None:
         return "waiting", [], waiting
     signers = possible_signers(document)
