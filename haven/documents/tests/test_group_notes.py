@@ -19,8 +19,7 @@ from haven.documents.group_notes import create_group_note, group_note_type, shar
 from haven.documents.models import Audience, Category, Document, DocumentType, DocumentVersion, GroupNote, Share
 from haven.documents.selectors import activity_log, documents_for_portal
 from haven.documents.storage import read_decrypted
-from haven.portal_access.models import AccessKind, AccessStatus, PortalAccount, ProfileAccess
-from tests.personas import PASSWORD, World
+from tests.personas import PASSWORD, World, give_ana_a_portal_login
 
 pytestmark = pytest.mark.django_db
 
@@ -57,20 +56,6 @@ def member_names(world: World) -> list[str]:
     return [name for client in (world.ana, world.ben, world.max) for name in (client.full_name, client.last_name)] + [
         world.gia.full_name
     ]
-
-
-def ana_self_access(world: World) -> ProfileAccess:
-    account = PortalAccount(email="ana@example.com", full_name="Ana Alvarez", email_verified_at=timezone.now())
-    account.set_password(PASSWORD)
-    account.save()
-    return ProfileAccess.objects.create(
-        account=account,
-        practice=world.riverside,
-        client=world.ana,
-        kind=AccessKind.SELF,
-        status=AccessStatus.ACTIVE,
-        confirmed_at=timezone.now(),
-    )
 
 
 def portal_login(email: str) -> HttpClient:
@@ -229,7 +214,7 @@ def test_creating_needs_the_upload_permission(world):
 def test_all_authorized_shows_each_copy_only_to_its_own_clients_portal_people(world):
     note = make_note(world)
     copies = {copy.client_id: copy for copy in note.copies.all()}
-    ana_access = ana_self_access(world)
+    ana_access = give_ana_a_portal_login(world)
     assert list(documents_for_portal(world.gia_access_max)) == []
     assert share_group_note_all_authorized(by=world.ada, group_note=note) == 3
     assert list(documents_for_portal(world.gia_access_max)) == [copies[world.max.pk]]
