@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.forms.renderers import TemplatesSetting
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 
@@ -96,3 +98,35 @@ class NewPasswordForm(HavenForm):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+NOT_A_PDF = _("Choose a PDF file. Only PDF documents carry a seal.")
+
+
+class SealCheckForm(HavenForm):
+    """Check a PDF's seal: one upload, read up to the size limit, refused politely unless it is a PDF.
+
+    ``cleaned_data["file"]`` holds the file's bytes. Staff and the portal subclass it for their own wording.
+    """
+
+    file = forms.FileField(
+        label=_("PDF to check"),
+        widget=forms.FileInput(attrs={"accept": "application/pdf,.pdf"}),
+        error_messages={
+            "required": _("Choose the PDF to check."),
+            "empty": _("That file is empty. Choose the PDF again."),
+            "invalid": NOT_A_PDF,
+        },
+    )
+
+    def clean_file(self) -> bytes:
+        upload = self.cleaned_data["file"]
+        limit = settings.HAVEN_MAX_UPLOAD_BYTES
+        data: bytes = upload.read(limit + 1)
+        if len(data) > limit:
+            raise forms.ValidationError(
+                _("That file is larger than %(size)s. Choose a smaller PDF."), params={"size": filesizeformat(limit)}
+            )
+        if b"%PDF-" not in data[:1024]:  # where PDF readers look for the header
+            raise forms.ValidationError(NOT_A_PDF)
+        return data

@@ -5,11 +5,9 @@ import binascii
 from typing import Any
 
 from django import forms
-from django.conf import settings
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from haven.core.forms import HavenForm, NewPasswordForm
+from haven.core.forms import HavenForm, NewPasswordForm, SealCheckForm
 
 EMAIL_INVALID = _("Enter an email address like name@example.com.")
 
@@ -100,11 +98,9 @@ class PinForm(HavenForm):
 
 PNG_DATA_URL_PREFIX = "data:image/png;base64,"
 MAX_DRAWING_CHARS = 2_800_000  # about 2 MB of PNG once decoded; a drawn signature is far smaller
-PDF_MAGIC = b"%PDF-"
 NO_DRAWING = _("Draw your signature in the box before selecting Sign Document.")
 UNREADABLE_DRAWING = _("Your signature could not be read. Select Clear and draw it again.")
 NO_CONSENT = _("Read the consent to sign electronically and tick the box to accept it.")
-NOT_A_PDF = _("Choose a PDF file. Only PDF documents carry a seal.")
 
 
 def decode_drawing(data_url: str) -> bytes:
@@ -165,22 +161,12 @@ class DeclineForm(HavenForm):
     )
 
 
-class VerifyForm(HavenForm):
-    file = forms.FileField(
-        label=_("PDF document"),
-        help_text=_("A document you downloaded from this portal. It is checked here and not kept."),
-        error_messages={"required": _("Choose the PDF file to check."), "empty": NOT_A_PDF, "invalid": NOT_A_PDF},
-        widget=forms.FileInput(attrs={"accept": "application/pdf,.pdf"}),
-    )
+class VerifyForm(SealCheckForm):
+    """Check a document's seal, in the portal's words."""
 
-    def clean_file(self) -> bytes:
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.HAVEN_MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("That file is larger than %(size)s. Choose a smaller PDF.")
-                % {"size": filesizeformat(settings.HAVEN_MAX_UPLOAD_BYTES)}
-            )
-        data: bytes = upload.read()
-        if PDF_MAGIC not in data[:1024]:  # where PDF readers look for the header
-            raise forms.ValidationError(NOT_A_PDF)
-        return data
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].label = _("PDF document")
+        self.fields["file"].help_text = _(
+            "A document you downloaded from this portal. It is checked here and not kept."
+        )

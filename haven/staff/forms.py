@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from haven.clients.models import Client, RelatedContact
-from haven.core.forms import DateInput, HavenForm, HavenModelForm, NewPasswordForm, StyledFormMixin
+from haven.core.forms import DateInput, HavenForm, HavenModelForm, NewPasswordForm, SealCheckForm, StyledFormMixin
 from haven.practices.models import Facility, Permission, Practice, Role, StaffMember
 from haven.signing.actions import Signer
 from haven.signing.models import Capacity
@@ -336,29 +336,11 @@ class VersionUploadForm(HavenForm):
         return upload.read(settings.HAVEN_MAX_UPLOAD_BYTES + 1)
 
 
-class VerifyForm(HavenForm):
+class VerifyForm(SealCheckForm):
     """Check a PDF's seal: any file a staff member has at hand."""
 
-    pdf: bytes = b""
-    file = forms.FileField(
-        label=_("PDF to check"),
-        help_text=_("A PDF from Haven, for example a signed document someone sent back. Nothing is stored."),
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
-        error_messages={
-            "required": _("Choose the PDF to check."),
-            "empty": _("That file is empty. Choose the PDF again."),
-        },
-    )
-
-    def clean_file(self) -> UploadedFile:
-        upload: UploadedFile = self.cleaned_data["file"]
-        limit = settings.HAVEN_MAX_UPLOAD_BYTES
-        data = upload.read(limit + 1)
-        if len(data) > limit:
-            raise forms.ValidationError(
-                _("That file is too large. Choose a PDF under %(size)d MB."), params={"size": limit // 1_000_000}
-            )
-        if not data.startswith(b"%PDF-"):
-            raise forms.ValidationError(_("Choose a PDF file. Only PDF documents carry a seal."))
-        self.pdf = data
-        return upload
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "A PDF from Haven, for example a signed document someone sent back. Nothing is stored."
+        )

@@ -8,10 +8,11 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_safe
 
+from haven.core.forms import NOT_A_PDF
 from haven.documents.access import get_document_for_portal
 from haven.documents.storage import read_decrypted
 from haven.portal.access import PortalRequest, portal_view
-from haven.portal.forms import NOT_A_PDF, VerifyForm
+from haven.portal.forms import VerifyForm
 from haven.portal_access.actions import portal_actor
 from haven.signing.selectors import portal_documents
 from haven.signing.verification import Verification, verify_file

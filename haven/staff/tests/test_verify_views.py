@@ -145,7 +145,7 @@ def test_a_file_over_the_upload_limit_is_refused(world: World, login, settings) 
     response = upload(login(world.ada), "big.pdf", b"%PDF-1.7\n" + b"0" * 1_000_000)
 
     assert response.status_code == 400
-    assert "That file is too large. Choose a PDF under 1 MB." in page(response)
+    assert "That file is larger than 976.6\xa0KB. Choose a smaller PDF." in page(response)
     assert not AuditEvent.objects.filter(action="signature.verified").exists()
 
 

@@ -132,7 +132,9 @@ def verify(request: StaffRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            verification = verify_file(form.pdf, practice=request.staff.practice, actor=Actor.staff(request.staff.user))
+            verification = verify_file(
+                form.cleaned_data["file"], practice=request.staff.practice, actor=Actor.staff(request.staff.user)
+            )
             form = VerifyForm()
         else:
             status = 400
