@@ -133,6 +133,10 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
+            # Tests use a file as well, not Django's in-memory database: the live server answers a
+            # browser's parallel requests on several threads, and in memory they would all share one
+            # connection and break each other's transactions. A file gives each its own, as in use.
+            "TEST": {"NAME": str(DATA_DIR / "test.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import BrowserContext, Locator, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, Response, expect
 from pypdf import PdfReader
 
 from haven.audit.models import AuditEvent
@@ -122,6 +122,13 @@ def test_guardian_signs_on_her_phone_and_staff_download_the_sealed_pdf(
     )
     gia_context.set_default_timeout(10_000)
     gia = gia_context.new_page()
+    page_images: list[tuple[int, str]] = []
+
+    def note_page_image(response: Response) -> None:
+        if re.search(r"/sign/\d+/pages/\d+\.png$", response.url):
+            page_images.append((response.status, response.headers.get("content-type", "")))
+
+    gia.on("response", note_page_image)
     portal_sign_in(gia, world.gia_account.email)
     expect(gia).to_have_url(re.compile(r"/p/riverside/inbox/$"))
     expect(gia.get_by_role("link", name=re.compile(r"^Inbox\s*, 1 unread$"))).to_be_visible()
@@ -140,8 +147,10 @@ def test_guardian_signs_on_her_phone_and_staff_download_the_sealed_pdf(
     pages = gia.get_by_role("group", name="The document, page by page").get_by_role("img")
     expect(pages).to_have_count(len(PdfReader(io.BytesIO(shown.body())).pages))
     pages.first.scroll_into_view_if_needed()
-    expect(pages.first).to_have_js_property("complete", True)
+    # An image that failed to load is "complete" too: wait for its pixels, then check every answer.
+    gia.wait_for_function("(image) => image.complete && image.naturalWidth > 0", arg=pages.first.element_handle())
     assert pages.first.evaluate("(image) => image.naturalWidth") >= 900
+    assert page_images and all(answer == (200, "image/png") for answer in page_images), page_images
 
     gia.get_by_label("I agree to sign electronically").check()
     gia.get_by_role("button", name="Add Signature").click()
