@@ -2,10 +2,16 @@
 
 Rendered by PDFium (pypdfium2) from the stored version that was sent, one page per request, and
 never stored: each image is made when asked for and sent with the same no-store headers as files.
+
+PDFium is not thread-safe, not even across different documents: two threads in it at once can
+fail or corrupt the process. The web server answers requests on several threads (a signing page
+asks for all its page images at once), so every PDFium call here runs under one process-wide lock.
+Only the PNG encoding, which no longer touches PDFium, runs outside it.
 """
 
 from __future__ import annotations
 
+import threading
 from io import BytesIO
 
 import pypdfium2 as pdfium  # type: ignore[import-untyped]
@@ -13,30 +19,41 @@ import pypdfium2 as pdfium  # type: ignore[import-untyped]
 PAGE_WIDTH_PX = 900  # sharp on a phone, light enough to send
 MAX_PREVIEW_PAGES = 40  # longer documents are read in the viewer instead
 
+_PDFIUM = threading.Lock()
+
 
 class PageOutOfRange(LookupError):
     """The document has no such page."""
 
 
 def page_count(pdf: bytes) -> int:
-    document = pdfium.PdfDocument(pdf)
-    try:
-        return len(document)
-    finally:
-        document.close()
+    with _PDFIUM:
+        document = pdfium.PdfDocument(pdf)
+        try:
+            return len(document)
+        finally:
+            document.close()
 
 
 def render_page_png(pdf: bytes, index: int, *, width_px: int = PAGE_WIDTH_PX) -> bytes:
     """Page ``index`` (zero-based) as a PNG ``width_px`` wide."""
-    document = pdfium.PdfDocument(pdf)
-    try:
-        if not 0 <= index < len(document):
-            raise PageOutOfRange(index)
-        page = document[index]
-        width, _height = page.get_size()
-        image = page.render(scale=width_px / width).to_pil()
-        buffer = BytesIO()
-        image.save(buffer, format="PNG")
-        return buffer.getvalue()
-    finally:
-        document.close()
+    with _PDFIUM:
+        document = pdfium.PdfDocument(pdf)
+        try:
+            if not 0 <= index < len(document):
+                raise PageOutOfRange(index)
+            page = document[index]
+            try:
+                width, _height = page.get_size()
+                bitmap = page.render(scale=width_px / width)
+                try:
+                    image = bitmap.to_pil().copy()  # its own pixels, not a view of PDFium's buffer
+                finally:
+                    bitmap.close()
+            finally:
+                page.close()
+        finally:
+            document.close()
+    buffer = BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
