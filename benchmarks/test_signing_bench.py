@@ -20,6 +20,7 @@ from haven.signing.stamping import append_certificate_page, stamp_signature
 from haven.signing.tasks import seal_signature
 from haven.signing.tests.flow import sign, treatment_plan
 from haven.signing.tests.helpers import document_pdf, signature_png
+from haven.signing.typed import typed_signature_png
 
 pytestmark = pytest.mark.django_db
 
@@ -87,6 +88,7 @@ def test_signing_benchmarks(world, django_capture_on_commit_callbacks):
             "Render one page as a 900 px image, for reading on the signing page",
             _time(lambda: render_page_png(document, 0)),
         ),
+        ("Draw a typed signature in the handwriting font", _time(lambda: typed_signature_png("Gia Moreno-Alvarez"))),
     ]
     sign_ms, task_ms, sign_queries, parser_ms = _sign_to_signed_version(world, django_capture_on_commit_callbacks)
     rows += [

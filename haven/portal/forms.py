@@ -7,7 +7,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from haven.core.errors import ApplicationError
 from haven.core.forms import HavenForm, NewPasswordForm, SealCheckForm
+from haven.signing.models import SignatureMethod
+from haven.signing.typed import MAX_TYPED_NAME, clean_typed_name
 
 EMAIL_INVALID = _("Enter an email address like name@example.com.")
 
@@ -117,19 +120,35 @@ def decode_drawing(data_url: str) -> bytes:
 
 
 class SignForm(HavenForm):
-    """Sign Document: the consent, the drawn signature (a PNG data URL written by signing.js) and the password.
+    """Sign Document: the consent, the signature (drawn, or the name typed) and the password.
 
-    The drawing and the consent are checked again by the signing action, which audits every refusal;
-    this form only turns what was posted into what the action takes, with every mistake shown at once.
+    A drawn signature arrives as a PNG data URL written by signing.js. The drawing, the typed name
+    and the consent are checked again by the signing action, which audits every refusal; this form
+    only turns what was posted into what the action takes, with every mistake shown at once.
     """
 
     disclosure_version = forms.CharField(widget=forms.HiddenInput, max_length=20)
+    method = forms.ChoiceField(
+        label=_("How would you like to sign?"),
+        choices=[(SignatureMethod.DRAWN, _("Draw")), (SignatureMethod.TYPED, _("Type"))],
+        initial=SignatureMethod.DRAWN,
+        required=False,  # drawing, unless typing was chosen
+        widget=forms.RadioSelect,
+    )
     signature = forms.CharField(
         widget=forms.HiddenInput(attrs={"data-signature-value": ""}),
         required=False,
         strip=False,
         max_length=MAX_DRAWING_CHARS,
         error_messages={"max_length": UNREADABLE_DRAWING},
+    )
+    typed_name = forms.CharField(
+        label=_("Type your full name"),
+        required=False,
+        max_length=MAX_TYPED_NAME,
+        help_text=_("Your name is your signature, written in the style shown below."),
+        error_messages={"max_length": _("Keep your typed signature under %(limit_value)d characters.")},
+        widget=forms.TextInput(attrs={"autocomplete": "name", "autocapitalize": "words", "spellcheck": "false"}),
     )
     consent = forms.BooleanField(label=_("I agree to sign electronically"), error_messages={"required": NO_CONSENT})
     password = forms.CharField(
@@ -141,11 +160,34 @@ class SignForm(HavenForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
-    def clean_signature(self) -> bytes:
+    def clean_method(self) -> str:
+        return self.cleaned_data.get("method") or SignatureMethod.DRAWN
+
+    def clean_signature(self) -> bytes | None:
         data_url: str = self.cleaned_data.get("signature") or ""
-        if not data_url:
-            raise forms.ValidationError(NO_DRAWING, code="empty")
-        return decode_drawing(data_url)
+        return decode_drawing(data_url) if data_url else None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        method = cleaned.get("method")
+        if method == SignatureMethod.DRAWN and "signature" in cleaned and cleaned["signature"] is None:
+            self.add_error("signature", forms.ValidationError(NO_DRAWING, code="empty"))
+        if method == SignatureMethod.TYPED and "typed_name" in cleaned:
+            try:
+                cleaned["typed_name"] = clean_typed_name(cleaned["typed_name"])
+            except ApplicationError as error:
+                self.add_error("typed_name", error.message)
+        return cleaned
+
+    @property
+    def drawn(self) -> bytes | None:
+        """The drawn PNG, when the signer chose to draw."""
+        return self.cleaned_data["signature"] if self.cleaned_data["method"] == SignatureMethod.DRAWN else None
+
+    @property
+    def typed(self) -> str:
+        """The typed name, when the signer chose to type."""
+        return self.cleaned_data["typed_name"] if self.cleaned_data["method"] == SignatureMethod.TYPED else ""
 
 
 class DeclineForm(HavenForm):

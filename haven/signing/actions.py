@@ -34,9 +34,10 @@ from haven.portal_access.models import AccessKind, PortalAccount, ProfileAccess
 from haven.practices.models import Permission, StaffMember
 from haven.signing.devices import describe_device
 from haven.signing.disclosure import Disclosure, current_disclosure
-from haven.signing.models import Capacity, RequestStatus, Signature, SignatureRequest
+from haven.signing.models import Capacity, RequestStatus, Signature, SignatureMethod, SignatureRequest
 from haven.signing.stamping import InvalidSignatureImage, load_signature_image
 from haven.signing.tasks import seal_signature
+from haven.signing.typed import clean_typed_name, typed_signature_png
 
 REQUEST_VALID_FOR = datetime.timedelta(days=30)
 REMINDER_INTERVAL = datetime.timedelta(hours=20)
@@ -395,19 +396,23 @@ def sign_document(
     account: PortalAccount,
     access: ProfileAccess,
     request: SignatureRequest,
-    image_png: bytes,
     password: str,
     consented: bool,
     disclosure_version: str,
     origin: RequestOrigin,
+    image_png: bytes | None = None,
+    typed_name: str = "",
 ) -> Signature:
     """Sign Document: write the signature once and queue the sealed, signed version (SIGN-3, SIGN-7).
 
-    Refused, and audited, for another profile's request, a request no longer open, a document that
-    changed since it was sent, a missing consent, an empty drawing or a wrong password. The rules
-    are checked again under the request's row lock, and the one-to-one signature row makes a
-    second signature impossible even so.
+    The signature is either drawn (``image_png``, from the pad) or typed (``typed_name``, drawn here
+    in a handwriting font), never both. Refused, and audited, for another profile's request, a
+    request no longer open, a document that changed since it was sent, a missing consent, an empty
+    drawing or typed name, or a wrong password. The rules are checked again under the request's
+    row lock, and the one-to-one signature row makes a second signature impossible even so.
     """
+    if (image_png is None) == (not typed_name):
+        raise ValueError("Give either a drawn signature or a typed name.")
     token = set_origin(origin)  # the audit events carry the signer's address and device, as the signature does
     try:
         refuse = partial(_refuse, account=account, access=access, request_id=request.pk)
@@ -417,10 +422,16 @@ def sign_document(
         disclosure = current_disclosure()
         if not consented or disclosure_version != disclosure.version:
             raise refuse("no_consent", _("Read the consent to sign electronically and tick the box to accept it."))
+        method = SignatureMethod.DRAWN if image_png is not None else SignatureMethod.TYPED
         try:
+            if image_png is None:
+                typed_name = clean_typed_name(typed_name)
+                image_png = typed_signature_png(typed_name)
             check_drawing(image_png)
         except ApplicationError as error:
-            raise refuse("empty_drawing", error.message) from None
+            raise refuse(
+                "empty_typed_name" if method == SignatureMethod.TYPED else "empty_drawing", error.message
+            ) from None
         if not account.check_password(password):
             raise refuse(
                 "wrong_password", _("That password is not right. Enter the password you sign in to the portal with.")
@@ -428,7 +439,13 @@ def sign_document(
         stored = store_encrypted(image_png, folder=IMAGE_FOLDER)
         try:
             signature, problem = _write_signature(
-                account=account, access=access, request=request, stored=stored, origin=origin, disclosure=disclosure
+                account=account,
+                access=access,
+                request=request,
+                stored=stored,
+                origin=origin,
+                disclosure=disclosure,
+                typed_name=typed_name if method == SignatureMethod.TYPED else "",
             )
         except BaseException:
             delete_stored(stored)
@@ -450,6 +467,7 @@ def _write_signature(
     stored: str,
     origin: RequestOrigin,
     disclosure: Disclosure,
+    typed_name: str,
 ) -> tuple[Signature | None, tuple[str, str] | None]:
     """Under the request's row lock: the signature, or why it can't be written."""
     now = timezone.now()
@@ -479,6 +497,8 @@ def _write_signature(
                     disclosure_version=disclosure.version,
                     disclosure_text=disclosure.text,
                     consented_at=now,
+                    method=SignatureMethod.TYPED if typed_name else SignatureMethod.DRAWN,
+                    typed_name=typed_name,
                     image_storage_name=stored,
                     sha256_before=locked.sha256,
                 )
@@ -502,6 +522,7 @@ def _write_signature(
                 "request": locked.pk,
                 "document": locked.document_id,
                 "capacity": locked.capacity,
+                "method": signature.method,
                 "sha256_before": locked.sha256,
                 "device": signature.device,
             },

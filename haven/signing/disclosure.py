@@ -35,6 +35,23 @@ def _version_1() -> Disclosure:
     )
 
 
+def _version_2() -> Disclosure:
+    """Version 2: a signature may be drawn or typed."""
+    return Disclosure(
+        version="2026-11-2",
+        title=_("Consent to sign electronically"),
+        text=_(
+            "By selecting Sign Document, you agree that the signature you draw, or your name as you type it, "
+            "is your electronic signature and has the same effect as signing this document on paper by hand. "
+            "If you sign for someone else, you confirm you have the legal authority to sign for them. Your "
+            "name, email address, the time, your internet address and your device are recorded with your "
+            "signature, and the signed document is sealed so that any later change can be detected. You may "
+            "decline to sign electronically and ask the practice for a paper copy instead. You can download "
+            "the signed document from the portal at any time."
+        ),
+    )
+
+
 def current_disclosure() -> Disclosure:
     """The disclosure shown to signers now, in the active language."""
-    return _version_1()
+    return _version_2()

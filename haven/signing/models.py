@@ -130,11 +130,19 @@ class SignatureRequest(models.Model):
         return str(self.get_status_display())
 
 
+class SignatureMethod(models.TextChoices):
+    """How the signer made their mark: drawn on the pad, or their name typed (for keyboard and screen reader use)."""
+
+    DRAWN = "drawn", _("Drawn")
+    TYPED = "typed", _("Typed")
+
+
 class Signature(models.Model):
     """A signature, written once (SIGN-7): one per request, enforced by the database.
 
     Everything the signature certificate shows is kept here, so the record stands on its own even
-    before the signed PDF is built. The drawn image is stored encrypted, like documents.
+    before the signed PDF is built. The signature's image (drawn, or made from the typed name) is
+    stored encrypted, like documents.
     """
 
     request = models.OneToOneField(SignatureRequest, on_delete=models.PROTECT, related_name="signature")
@@ -151,6 +159,8 @@ class Signature(models.Model):
     disclosure_version = models.CharField(max_length=20)
     disclosure_text = models.TextField()
     consented_at = models.DateTimeField()
+    method = models.CharField(max_length=8, choices=SignatureMethod.choices, default=SignatureMethod.DRAWN)
+    typed_name = models.CharField(max_length=100, blank=True, help_text=_("For a typed signature: the name as typed."))
     image_storage_name = models.CharField(max_length=200, editable=False)
     sha256_before = models.CharField(max_length=64, help_text=_("The document as shown to the signer."))
     sha256_signed = models.CharField(max_length=64, blank=True, help_text=_("The document with the signature drawn."))

@@ -41,6 +41,7 @@ CERTIFICATE_FIELDS = (
     "signer_name",
     "signer_email",
     "capacity",
+    "method",
     "signed_at",
     "ip_address",
     "user_agent",
@@ -51,6 +52,7 @@ CERTIFICATE_FIELDS = (
     "signature_id",
 )
 CAPACITIES = ("self", "guardian")
+METHODS = ("drawn", "typed")
 
 
 class InvalidSignatureImage(ValueError):
@@ -165,7 +167,8 @@ def render_signature_certificate(context: dict[str, Any]) -> bytes:
     """The signature certificate page (PRODUCT.md SIGN-5) as a PDF, from the fields in CERTIFICATE_FIELDS.
 
     ``capacity`` is "self" or "guardian"; for a guardian, ``on_behalf_of`` names the person
-    signed for. ``signed_at`` is an aware datetime, shown in the practice's time zone and in UTC.
+    signed for. ``method`` is "drawn" or "typed"; a typed signature shows ``typed_name``.
+    ``signed_at`` is an aware datetime, shown in the practice's time zone and in UTC.
     """
     missing = [name for name in CERTIFICATE_FIELDS if context.get(name) in (None, "")]
     if missing:
@@ -174,6 +177,10 @@ def render_signature_certificate(context: dict[str, Any]) -> bytes:
         raise ValueError("capacity must be 'self' or 'guardian'.")
     if context["capacity"] == "guardian" and not context.get("on_behalf_of"):
         raise ValueError("A guardian's signature certificate needs on_behalf_of.")
+    if context["method"] not in METHODS:
+        raise ValueError("method must be 'drawn' or 'typed'.")
+    if context["method"] == "typed" and not context.get("typed_name"):
+        raise ValueError("A typed signature's certificate needs typed_name.")
     practice: Practice = context["practice"]
     signed_at: datetime.datetime = context["signed_at"]
     if timezone.is_naive(signed_at):

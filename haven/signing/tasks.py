@@ -58,6 +58,8 @@ def build_signed_pdf(signature: Signature) -> tuple[bytes, str]:
             "signer_email": signature.signer_email,
             "capacity": signature.capacity,
             "on_behalf_of": signature.on_behalf_of,
+            "method": signature.method,
+            "typed_name": signature.typed_name,
             "signed_at": signature.signed_at,
             "ip_address": signature.ip_address or "unknown",
             "user_agent": f"{signature.device} ({signature.user_agent})" if signature.user_agent else signature.device,

@@ -1,4 +1,5 @@
-// Review and sign (SIGN-3): the signature pad. Loaded only on the signing page; no inline script (CSP).
+// Review and sign (SIGN-3): the signature pad, or a typed signature. Loaded only on the signing page;
+// no inline script (CSP).
 (function () {
   "use strict";
 
@@ -9,6 +10,10 @@
     var clearButton = form.querySelector("[data-signature-clear]");
     var input = form.querySelector("[data-signature-value]");
     var error = form.querySelector("[data-signature-error]");
+    var methods = form.querySelectorAll("[data-signature-method]");
+    var panels = form.querySelectorAll("[data-signature-panel]");
+    var typed = form.querySelector("#id_typed_name");
+    var preview = form.querySelector("[data-typed-preview]");
     if (!canvas || !area || !input || typeof window.SignaturePad !== "function") {
       return; // without the pad the form still posts, and the server explains what is missing
     }
@@ -42,12 +47,35 @@
       canvas.parentElement.classList.toggle("is-invalid", Boolean(message));
     }
 
+    function chosen() {
+      var checked = form.querySelector("[data-signature-method]:checked");
+      return checked ? checked.value : "drawn";
+    }
+
+    // Draw or Type: only the chosen way shows, and only it is sent.
+    function showChosen() {
+      var method = chosen();
+      panels.forEach(function (panel) {
+        panel.hidden = panel.dataset.signaturePanel !== method;
+      });
+      resize();
+    }
+
     function reveal() {
       area.hidden = false;
       if (addButton) {
         addButton.setAttribute("aria-expanded", "true");
       }
-      resize();
+      showChosen();
+    }
+
+    methods.forEach(function (method) {
+      method.addEventListener("change", showChosen);
+    });
+    if (typed && preview) {
+      typed.addEventListener("input", function () {
+        preview.textContent = typed.value;
+      });
     }
 
     if (addButton) {
@@ -82,6 +110,10 @@
     }
 
     form.addEventListener("submit", function (event) {
+      if (chosen() === "typed") {
+        input.value = ""; // the typed name is the signature; the server explains an empty one
+        return;
+      }
       if (pad.isEmpty()) {
         event.preventDefault();
         reveal();

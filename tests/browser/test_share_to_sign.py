@@ -17,12 +17,13 @@ from pypdf import PdfReader
 
 from haven.audit.models import AuditEvent
 from haven.documents.models import Document, VersionSource
-from haven.signing.models import Capacity, RequestStatus, Signature, SignatureRequest
+from haven.signing.actions import request_signature
+from haven.signing.models import Capacity, RequestStatus, Signature, SignatureMethod, SignatureRequest
 from haven.signing.seal import verify_pdf
 from haven.signing.tests.flow import treatment_plan
 from tests.browser.conftest import OpenPage
-from tests.browser.helpers import PHONE, assert_accessible, log_in, save_screenshots
-from tests.personas import PASSWORD, World
+from tests.browser.helpers import DESKTOP, PHONE, assert_accessible, log_in, save_screenshots
+from tests.personas import PASSWORD, World, give_ana_a_portal_login
 
 pytestmark = pytest.mark.browser
 
@@ -224,3 +225,64 @@ def test_guardian_signs_on_her_phone_and_staff_download_the_sealed_pdf(
     assert actions.count("signature.signed") == 1 and actions.count("signature.sealed") == 1
     signed_event = AuditEvent.objects.get(action="signature.signed")
     assert signed_event.ip and signed_event.acting_for == world.max.full_name
+
+
+def test_a_client_signs_with_the_keyboard_alone_by_typing_her_name(world: World, open_page: OpenPage) -> None:
+    """Ana cannot use a mouse. From the keyboard alone she ticks the consent, opens Add Signature,
+    chooses Type, types her name (the preview writes it in the handwriting style), gives her password
+    and signs. The sealed PDF carries her typed name, and its certificate says the signature was typed."""
+    give_ana_a_portal_login(world)
+    plan = treatment_plan(world.ada, world.ana, title=TITLE)
+    request = request_signature(by=world.ada, document=plan, signer_key="client")
+
+    ana = open_page(bypass_csp=True)
+    portal_sign_in(ana, "ana@example.com")
+    ana.goto(f"/p/riverside/sign/{request.pk}/")
+    expect(ana.get_by_role("heading", level=1, name="Review and sign")).to_be_visible()
+
+    consent = ana.get_by_label("I agree to sign electronically")
+    consent.focus()
+    ana.keyboard.press("Space")
+    expect(consent).to_be_checked()
+    ana.keyboard.press("Tab")
+    expect(ana.get_by_role("button", name="Add Signature")).to_be_focused()
+    ana.keyboard.press("Enter")
+    ana.keyboard.press("Tab")
+    expect(ana.get_by_role("radio", name="Draw")).to_be_focused()
+    ana.keyboard.press("ArrowRight")  # a radio group: the arrow keys choose
+    expect(ana.get_by_role("radio", name="Type")).to_be_checked()
+    expect(ana.get_by_role("img", name="Signature pad")).to_be_hidden()
+    ana.keyboard.press("Tab")
+    typed = ana.get_by_label("Type your full name")
+    expect(typed).to_be_focused()
+    ana.keyboard.type("Ana Álvarez")
+    preview = ana.locator("[data-typed-preview]")
+    expect(preview).to_have_text("Ana Álvarez")
+    assert "Haven Signature" in preview.evaluate("(element) => getComputedStyle(element).fontFamily")
+    # The handwriting font (its Latin part, for these letters) loads from Haven's own static files.
+    faces = ana.evaluate(
+        "async () => (await document.fonts.load('16px \"Haven Signature\"', 'Ana Álvarez')).map((f) => f.status)"
+    )
+    assert faces == ["loaded"]
+    assert_accessible(ana, "the signing page, typing a signature")
+    save_screenshots(ana, "portal-sign-typed")
+    ana.set_viewport_size(DESKTOP)
+
+    password = ana.get_by_label("Your portal password")
+    password.focus()
+    ana.keyboard.type(PASSWORD)
+    ana.keyboard.press("Enter")
+
+    expect(ana).to_have_url(re.compile(r"/p/riverside/documents/$"))
+    expect(ana.get_by_role("status")).to_contain_text(CONFIRMATION)
+    signature = Signature.objects.select_related("signed_version").get(request=request)
+    assert (signature.method, signature.typed_name, signature.signer_name) == (
+        SignatureMethod.TYPED,
+        "Ana Álvarez",
+        "Ana Alvarez",
+    )
+    assert signature.signed_version is not None
+    signed_pdf = ana.request.get(f"/p/riverside/documents/{plan.pk}/download/").body()
+    assert verify_pdf(signed_pdf, practice=world.riverside).ok
+    certificate = PdfReader(io.BytesIO(signed_pdf)).pages[-1].extract_text()
+    assert "Typed: “Ana Álvarez”" in re.sub(r"\s+", " ", certificate)

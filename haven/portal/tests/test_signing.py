@@ -24,7 +24,7 @@ from haven.documents.models import Audience, Document, Share, VersionSource
 from haven.portal_access.models import ProfileAccess
 from haven.signing.actions import cancel_request, decline, request_signature
 from haven.signing.disclosure import current_disclosure
-from haven.signing.models import Capacity, RequestStatus, Signature, SignatureRequest
+from haven.signing.models import Capacity, RequestStatus, Signature, SignatureMethod, SignatureRequest
 from haven.signing.tests.flow import treatment_plan
 from haven.signing.tests.helpers import document_pdf, signature_png
 from tests.personas import PASSWORD, World, give_ana_a_portal_login
@@ -207,6 +207,41 @@ def test_a_wrong_password_is_shown_under_the_password_and_keeps_the_drawing_and_
     assert "checked" in consent
     assert "not my password" not in body
     assert not Signature.objects.filter(request=pending).exists()
+    assert [e.details["reason"] for e in events("signature.refused")] == ["wrong_password"]
+
+
+def test_a_typed_signature_signs_without_a_drawing(world, gia, pending, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_signature(gia, pending, method="typed", typed_name="Gia Moreno", signature=None)
+    assert response.status_code == 302 and response["Location"] == DOCUMENTS
+    signature = Signature.objects.get(request=pending)
+    assert (signature.method, signature.typed_name) == (SignatureMethod.TYPED, "Gia Moreno")
+    assert signature.signed_version is not None
+
+
+def test_choosing_type_ignores_a_leftover_drawing(world, gia, pending):
+    response = post_signature(gia, pending, method="typed", typed_name="Gia Moreno")
+    assert response.status_code == 302
+    assert Signature.objects.get(request=pending).method == SignatureMethod.TYPED
+
+
+def test_choosing_type_without_a_name_asks_for_it_and_keeps_the_choice(world, gia, pending):
+    response = post_signature(gia, pending, method="typed", typed_name="  ", signature=None)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Type your name to sign." in error_of(body, "id_typed_name_error")
+    assert 'value="typed" data-signature-method checked' in body
+    assert 'data-signature-panel="drawn" hidden' in body
+    assert not Signature.objects.exists()
+
+
+def test_a_wrong_password_keeps_the_typed_name(world, gia, pending):
+    response = post_signature(gia, pending, method="typed", typed_name="Gia Moreno", password="not my password")
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert WRONG_PASSWORD in error_of(body, "id_password_error")
+    assert 'name="typed_name" value="Gia Moreno"' in body
+    assert "data-typed-preview>Gia Moreno</span>" in body
     assert [e.details["reason"] for e in events("signature.refused")] == ["wrong_password"]
 
 

@@ -30,7 +30,12 @@ from haven.signing.previews import MAX_PREVIEW_PAGES, PageOutOfRange, page_count
 from haven.signing.selectors import requests_for_signer
 
 # Where each refusal is shown on the signing page; any other code is shown at the top.
-FIELD_OF_REFUSAL = {"wrong_password": "password", "empty_drawing": "signature", "no_consent": "consent"}
+FIELD_OF_REFUSAL = {
+    "wrong_password": "password",
+    "empty_drawing": "signature",
+    "empty_typed_name": "typed_name",
+    "no_consent": "consent",
+}
 # Refusals that mean the request can no longer be answered: the calm "closed" page explains them.
 CLOSED = frozenset({"already_signed", "cancelled", "declined", "expired", "document_changed", "not_shared"})
 
@@ -155,7 +160,8 @@ def _post_signature(request: PortalRequest, sign_request: SignatureRequest, sele
             account=account,
             access=selected,
             request=sign_request,
-            image_png=form.cleaned_data["signature"],
+            image_png=form.drawn,
+            typed_name=form.typed,
             password=form.cleaned_data["password"],
             consented=form.cleaned_data["consent"],
             disclosure_version=form.cleaned_data["disclosure_version"],

@@ -39,16 +39,19 @@ def sign(
     *,
     password: str = PASSWORD,
     image: bytes | None = None,
+    typed_name: str = "",
     consented: bool = True,
     origin: RequestOrigin = ORIGIN,
 ) -> Signature:
+    """Sign as the portal would: a drawn signature unless a typed name is given."""
     from haven.signing.actions import sign_document
 
     return sign_document(
         account=account,
         access=access,
         request=request,
-        image_png=signature_png() if image is None else image,
+        image_png=None if typed_name else signature_png() if image is None else image,
+        typed_name=typed_name,
         password=password,
         consented=consented,
         disclosure_version=current_disclosure().version,

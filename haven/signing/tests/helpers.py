@@ -5,6 +5,8 @@ from __future__ import annotations
 from io import BytesIO
 
 from PIL import Image, ImageDraw
+from pypdf import PdfReader
+from pypdf.generic import DictionaryObject
 from weasyprint import HTML  # type: ignore[import-untyped]
 
 from haven.core.pdf import DataOnlyURLFetcher
@@ -34,3 +36,13 @@ def signature_png(mode: str = "RGBA", size: tuple[int, int] = (400, 120)) -> byt
     buffer = BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def page_images(pdf: bytes, index: int) -> list[DictionaryObject]:
+    """The images drawn on page ``index`` of a PDF."""
+    page = PdfReader(BytesIO(pdf)).pages[index]
+    resources = page["/Resources"].get_object()
+    assert isinstance(resources, DictionaryObject)
+    xobjects = resources.get("/XObject")
+    found = [xobject.get_object() for xobject in xobjects.get_object().values()] if xobjects is not None else []
+    return [xobject for xobject in found if xobject.get("/Subtype") == "/Image"]

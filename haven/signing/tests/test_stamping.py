@@ -25,16 +25,7 @@ from haven.signing.stamping import (
     render_signature_certificate,
     stamp_signature,
 )
-from haven.signing.tests.helpers import document_pdf, signature_png
-
-
-def _images(pdf: bytes, index: int) -> list[DictionaryObject]:
-    page = PdfReader(BytesIO(pdf)).pages[index]
-    resources = page["/Resources"].get_object()
-    assert isinstance(resources, DictionaryObject)
-    xobjects = resources.get("/XObject")
-    found = [xobject.get_object() for xobject in xobjects.get_object().values()] if xobjects is not None else []
-    return [xobject for xobject in found if xobject.get("/Subtype") == "/Image"]
+from haven.signing.tests.helpers import document_pdf, page_images, signature_png
 
 
 def _certificate_context(world) -> dict:
@@ -44,6 +35,7 @@ def _certificate_context(world) -> dict:
         "signer_email": "gia@example.com",
         "capacity": "guardian",
         "on_behalf_of": "Max Moreno",
+        "method": "drawn",
         "signed_at": datetime.datetime(2026, 3, 4, 15, 6, 7, tzinfo=datetime.UTC),
         "ip_address": "203.0.113.42",
         "user_agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 18_2 like Mac OS X) Safari/604.1",
@@ -64,7 +56,7 @@ def test_stamping_puts_an_image_on_the_last_page_and_keeps_the_page_count():
     pdf = document_pdf(2)
     stamped = stamp_signature(pdf, image_png=signature_png())
     assert len(PdfReader(BytesIO(stamped)).pages) == 2
-    images = _images(stamped, -1)
+    images = page_images(stamped, -1)
     assert len(images) == 1
     image = images[0]
     assert (image["/Width"], image["/Height"]) == (400, 120)
@@ -72,13 +64,13 @@ def test_stamping_puts_an_image_on_the_last_page_and_keeps_the_page_count():
     mask = image["/SMask"].get_object()
     assert isinstance(mask, DictionaryObject)
     assert mask["/ColorSpace"] == "/DeviceGray"  # transparency kept
-    assert _images(stamped, 0) == []
+    assert page_images(stamped, 0) == []
     assert _text(stamped, 0) == _text(pdf, 0)
 
 
 def test_stamping_a_chosen_page_and_box(world):
     stamped = stamp_signature(document_pdf(2), image_png=signature_png(), page=0, box=(300, 100, 500, 160))
-    assert len(_images(stamped, 0)) == 1 and _images(stamped, 1) == []
+    assert len(page_images(stamped, 0)) == 1 and page_images(stamped, 1) == []
     content = PdfReader(BytesIO(stamped)).pages[0].get_contents()
     assert content is not None
     # 400 x 120 scaled into 200 x 60: the box's width and height both bind.
@@ -88,7 +80,7 @@ def test_stamping_a_chosen_page_and_box(world):
 @pytest.mark.parametrize("mode", ["1", "L", "P", "RGB"])
 def test_one_bit_and_other_pngs_are_converted_to_rgb(mode):
     stamped = stamp_signature(document_pdf(1), image_png=signature_png(mode))
-    (image,) = _images(stamped, -1)
+    (image,) = page_images(stamped, -1)
     assert image["/ColorSpace"] == "/DeviceRGB" and image["/BitsPerComponent"] == 8
     assert "/SMask" not in image
 
@@ -123,10 +115,11 @@ def test_the_certificate_page_lists_every_field(world):
     assert len(PdfReader(BytesIO(certificate)).pages) == 1
     text = _text(certificate)
     for name in CERTIFICATE_FIELDS:
-        if name not in {"practice", "capacity", "signed_at"}:
+        if name not in {"practice", "capacity", "method", "signed_at"}:
             assert re.sub(r"\s+", "", context[name]) in text, name
     assert "RiversideCounseling" in text
     assert "Legalguardian,forMaxMoreno" in text
+    assert "SignatureDrawnbyhand" in text
     # 15:06:07 UTC is 09:06:07 in Chicago (CST) that day; both are shown, with the zone.
     assert "March4,2026,09:06:07CST(America/Chicago)" in text
     assert "2026-03-0415:06:07UTC" in text
@@ -137,6 +130,11 @@ def test_a_certificate_for_oneself_says_self(world):
     assert "SignedasSelf" in _text(render_signature_certificate(context))
 
 
+def test_a_typed_signatures_certificate_shows_the_name_as_typed(world):
+    context = {**_certificate_context(world), "method": "typed", "typed_name": "Gia Moreno"}
+    assert "SignatureTyped:“GiaMoreno”,showninahandwritingstyle" in _text(render_signature_certificate(context))
+
+
 def test_the_certificate_refuses_missing_fields(world):
     context = _certificate_context(world)
     del context["ip_address"]
@@ -144,6 +142,10 @@ def test_the_certificate_refuses_missing_fields(world):
         render_signature_certificate(context)
     with pytest.raises(ValueError, match="on_behalf_of"):
         render_signature_certificate({**_certificate_context(world), "on_behalf_of": ""})
+    with pytest.raises(ValueError, match="typed_name"):
+        render_signature_certificate({**_certificate_context(world), "method": "typed"})
+    with pytest.raises(ValueError, match="method"):
+        render_signature_certificate({**_certificate_context(world), "method": "stamped"})
 
 
 def test_drawn_signature_certificate_and_seal_together(world):
@@ -198,4 +200,4 @@ def test_the_signature_goes_into_the_area_it_names():
     area = find_signature_area(pdf)
     assert area is not None
     stamped = stamp_signature(pdf, image_png=signature_png(), page=area.page, box=area.box)
-    assert _images(stamped, 0) == [] and len(_images(stamped, 1)) == 1
+    assert page_images(stamped, 0) == [] and len(page_images(stamped, 1)) == 1

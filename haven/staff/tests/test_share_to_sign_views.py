@@ -377,6 +377,7 @@ def test_a_signed_request_shows_the_signature_record_and_the_log_says_shared_and
         "Signature record",
         "Gia Moreno · gia@example.com",
         f"Legal guardian for {world.max.full_name}",
+        "Drawn by hand",
         str(ORIGIN.ip),
         signature.device,
         signature.disclosure_version,
@@ -398,6 +399,16 @@ def test_a_signed_request_shows_the_signature_record_and_the_log_says_shared_and
     log = page(http.get(log_url(world)))
     assert share_status(log, plan) == "Shared and Signed"
     assert 'data-globe="orange"' in log_row(log, plan)
+
+
+def test_a_typed_signatures_record_shows_the_name_as_typed(world: World, login) -> None:
+    plan = treatment_plan(world.ada, world.max)
+    sign_request = ask_gia(world, plan)
+    sign(sign_request, world.gia_account, world.gia_access_max, typed_name="Gia Moreno")
+
+    block = request_block(page(login(world.ada).get(detail_url(plan))), sign_request)
+
+    assert "Typed: “Gia Moreno”" in block and "Drawn by hand" not in block
 
 
 def test_while_the_signed_pdf_is_prepared_the_record_says_so(
