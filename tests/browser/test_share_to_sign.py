@@ -215,6 +215,13 @@ def test_guardian_signs_on_her_phone_and_staff_download_the_sealed_pdf(
     save_screenshots(ada, "staff-seal-check", phone=False)
     staff_copy = ada.request.get(f"/staff/clients/{world.max.pk}/documents/{plan.pk}/file/?download=1")
     assert staff_copy.status == 200 and staff_copy.body() == signed_pdf
+    # The Chart Face offers the signed version too.
+    ada.goto(f"/staff/clients/{world.max.pk}/")
+    latest = ada.get_by_role("region", name="Documents").get_by_role("row").filter(has_text=TITLE)
+    expect(latest).to_contain_text("Shared and Signed")
+    expect(latest.get_by_role("link", name=re.compile(r"^Download signed PDF"))).to_be_visible()
+    assert_accessible(ada, "the Chart Face with a signed document")
+    save_screenshots(ada, "staff-chart-face-signed")
 
     # 4. The audit trail.
     actions = list(

@@ -19,6 +19,7 @@ from django.utils import timezone
 from haven.audit.models import AuditEvent
 from haven.documents.actions import upload_document
 from haven.documents.models import Document, DocumentType, DocumentVersion, VersionSource
+from haven.documents.storage import read_decrypted
 from haven.messaging.models import Message, MessageKind
 from haven.practices.models import Permission
 from haven.signing.actions import decline, request_signature
@@ -599,3 +600,53 @@ def test_an_administrator_allows_share_to_sign_for_a_type(world: World, login) -
     event = AuditEvent.objects.filter(action="document_type.exceptions_changed").get()
     assert event.details["before"]["share_to_sign"] is False and event.details["after"]["share_to_sign"] is True
     assert ">Share to Sign</button>" in page(http.get(detail_url(letter)))
+
+
+# --- The Chart Face (SIGN-4) ----------------------------------------------------------------------
+
+
+def chart_url(world: World) -> str:
+    return reverse("staff:client_chart", kwargs={"client_id": world.max.pk})
+
+
+def chart_row(html: str, document: Document) -> str:
+    return html.split(f'<tr data-document="{document.pk}">', 1)[1].split("</tr>", 1)[0]
+
+
+def test_the_chart_face_offers_the_signed_version_as_soon_as_it_is_current(
+    world: World, login, django_capture_on_commit_callbacks
+) -> None:
+    plan = treatment_plan(world.ada, world.max, title="Plan to sign")
+    http = login(world.ada)
+    sign_request = ask_gia(world, plan)
+    assert "Pending Signature" in chart_row(page(http.get(chart_url(world))), plan)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        signature = sign(sign_request, world.gia_account, world.gia_access_max)
+    signature.refresh_from_db()
+    assert signature.signed_version is not None
+
+    row = chart_row(page(http.get(chart_url(world))), plan)
+    assert re.search(r"data-share-status>Shared and Signed<", row)
+    download = re.search(r'href="([^"]+\?download=1)">Download signed PDF', row)
+    assert download is not None
+    response = http.get(download.group(1))
+    assert response.status_code == 200
+    assert response.content == read_decrypted(signature.signed_version.storage_name)
+
+
+def test_the_chart_face_shows_the_latest_five_documents_in_a_fixed_number_of_queries(
+    world: World, login, django_assert_max_num_queries
+) -> None:
+    http = login(world.ada)
+    for number in range(3):
+        treatment_plan(world.ada, world.max, pages=1, title=f"Plan {number}")
+    with django_assert_max_num_queries(16) as few:
+        http.get(chart_url(world))
+    for number in range(3, 12):
+        treatment_plan(world.ada, world.max, pages=1, title=f"Plan {number}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        html = page(http.get(chart_url(world)))
+    assert html.count("<tr data-document=") == 5
+    assert "Plan 11" in html and "Plan 6" not in html
+    assert f'href="{log_url(world)}">All documents<' in html

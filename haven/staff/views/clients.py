@@ -17,9 +17,13 @@ from haven.clients.actions import create_client, update_client
 from haven.clients.models import ClientStatus
 from haven.clients.selectors import SORTS, clients_client_is_contact_for, contacts_of, search_clients
 from haven.core.errors import ApplicationError, ConflictError
+from haven.documents.selectors import activity_log
 from haven.practices.access import StaffRequest, staff_view
 from haven.practices.models import Permission
+from haven.signing.selectors import staff_signature_status
 from haven.staff.forms import ClientForm, rebase
+
+RECENT_DOCUMENTS = 5  # on the Chart Face; the Activity Log has them all
 
 PAGE_SIZE = 25
 
@@ -71,7 +75,11 @@ def _chart_context(request: StaffRequest, client_id: int, tab: str) -> dict[str,
 
 @staff_view()
 def client_chart(request: StaffRequest, client_id: int) -> HttpResponse:
-    """The Chart Face: who the client is, who is related to them, at a glance."""
+    """The Chart Face: who the client is, who is related to them and their latest documents, at a glance.
+
+    A signed document shows here as soon as its signed version is current (SIGN-4), with the same
+    Share Status as the Activity Log; the page's queries don't grow with the chart.
+    """
     context = _chart_context(request, client_id, "face")
     client = context["client"]
     record_event(
@@ -83,6 +91,8 @@ def client_chart(request: StaffRequest, client_id: int) -> HttpResponse:
     context["age"] = client.age_on(timezone.localdate())  # type: ignore[attr-defined]
     context["contacts"] = list(contacts_of(client))  # type: ignore[arg-type]
     context["contact_of"] = list(clients_client_is_contact_for(client))  # type: ignore[arg-type]
+    context["recent_documents"] = list(staff_signature_status(activity_log(client))[:RECENT_DOCUMENTS])  # type: ignore[arg-type]
+    context["can_share"] = request.staff.has_permission(Permission.WEB_PORTAL)
     return render(request, "staff/clients/chart.html", context)
 
 
