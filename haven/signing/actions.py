@@ -170,17 +170,7 @@ def request_signature(*, by: StaffMember, document: Document, signer_key: str) -
         )
     now = timezone.now()
     if pending is not None:  # expired: it no longer blocks a new request, and is closed for good
-        pending.status = RequestStatus.CANCELLED
-        pending.answered_at = now
-        pending.save(update_fields=["status", "answered_at"])
-        record_event(
-            action="signature.expired",
-            actor=Actor.system(),
-            practice=locked.practice,
-            client=locked.client,
-            target=pending,
-            details={"document": locked.pk, "expired_at": pending.expires_at.isoformat()},
-        )
+        _expire(pending, now=now, tell_requester=False)  # someone is acting on the document already
     try:
         with transaction.atomic():
             request = SignatureRequest.objects.create(
@@ -306,6 +296,46 @@ def _same_signer(signer: Signer, request: SignatureRequest) -> bool:
     return signer.capacity == request.capacity and (signer.contact.pk if signer.contact else None) == request.contact_id
 
 
+def _expire(request: SignatureRequest, *, now: datetime.datetime, tell_requester: bool) -> None:
+    """Close a request whose time ran out: status Expired, audited, and the staff member who asked told."""
+    request.status = RequestStatus.EXPIRED
+    request.answered_at = now
+    request.save(update_fields=["status", "answered_at"])
+    record_event(
+        action="signature.expired",
+        actor=Actor.system(),
+        practice=request.practice,
+        client=request.document.client,
+        target=request,
+        details={"document": request.document_id, "expired_at": request.expires_at.isoformat()},
+    )
+    if tell_requester:
+        _tell_requester(request, "expired")
+
+
+def close_expired_requests() -> int:
+    """The daily sweep: close every request past its time, so the record and the asker both know.
+
+    Each is closed under its own row lock and only if still pending, so a sweep that runs twice, or
+    beside a signer, closes each request once. Returns how many were closed.
+    """
+    now = timezone.now()
+    closed = 0
+    due = SignatureRequest.objects.filter(status=RequestStatus.PENDING, expires_at__lte=now)
+    for request_id in list(due.values_list("pk", flat=True)):
+        with transaction.atomic():
+            locked = (
+                SignatureRequest.objects.select_for_update(of=("self",))
+                .select_related("document__client", "practice", "requested_by__user")
+                .filter(pk=request_id, status=RequestStatus.PENDING, expires_at__lte=now)
+                .first()
+            )
+            if locked is not None:
+                _expire(locked, now=now, tell_requester=True)
+                closed += 1
+    return closed
+
+
 def _tell_requester(request: SignatureRequest, outcome: str) -> None:
     """Email whoever asked that the request was answered: no names, no title, a link into Haven."""
     member = request.requested_by
@@ -321,6 +351,7 @@ def _tell_requester(request: SignatureRequest, outcome: str) -> None:
             "practice": request.practice.name,
             "name": member.user.full_name,
             "outcome": outcome,
+            "days": str(REQUEST_VALID_FOR.days),
             "link": f"{settings.HAVEN_BASE_URL}{path}",
         },
     )

@@ -55,6 +55,7 @@ class RequestStatus(models.TextChoices):
     SIGNED = "signed", _("Signed")
     DECLINED = "declined", _("Declined")
     CANCELLED = "cancelled", _("Cancelled")
+    EXPIRED = "expired", _("Expired")
 
 
 class Capacity(models.TextChoices):
@@ -117,6 +118,9 @@ class SignatureRequest(models.Model):
 
     @property
     def is_expired(self) -> bool:
+        """Closed as expired, or past its time and not yet closed (the daily tasks close it)."""
+        if self.status == RequestStatus.EXPIRED:
+            return True
         return self.status == RequestStatus.PENDING and self.expires_at <= timezone.now()
 
     @property

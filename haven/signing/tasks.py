@@ -166,3 +166,11 @@ def seal_unsealed_signatures() -> int:
     for signature_id in waiting:
         seal_signature.enqueue(signature_id=signature_id)
     return len(waiting)
+
+
+@task()
+def close_expired_signature_requests() -> int:
+    """Daily: close the signature requests whose 30 days ran out, and tell whoever asked."""
+    from haven.signing.actions import close_expired_requests  # the actions queue this module's tasks
+
+    return close_expired_requests()

@@ -29,6 +29,7 @@ from haven.messaging.selectors import inbox
 from haven.portal_access.models import ProfileAccess
 from haven.signing.actions import (
     SigningRefused,
+    answer_problem,
     cancel_request,
     decline,
     possible_signers,
@@ -279,8 +280,49 @@ def test_expired_and_cancelled_requests_are_refused(world: World) -> None:
     # An expired request no longer blocks a new one.
     third = request_signature(by=world.ada, document=plan, signer_key=guardian_key(world))
     again.refresh_from_db()
-    assert again.status == RequestStatus.CANCELLED and third.status == RequestStatus.PENDING
+    assert again.status == RequestStatus.EXPIRED and third.status == RequestStatus.PENDING
     assert [event.object_id for event in events("signature.expired")] == [str(again.pk)]
+
+
+def test_the_daily_tasks_close_expired_requests_once_and_tell_whoever_asked(
+    world: World, django_capture_on_commit_callbacks
+) -> None:
+    plan = treatment_plan(world.ada, world.max)
+    late = request_signature(by=world.ada, document=plan, signer_key=guardian_key(world))
+    late.expires_at = timezone.now() - datetime.timedelta(minutes=1)
+    late.save(update_fields=["expires_at"])
+    waiting = request_signature(
+        by=world.ada, document=treatment_plan(world.ada, world.max, title="Still open"), signer_key=guardian_key(world)
+    )
+    mail.outbox.clear()
+
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("run_daily_tasks", now=True, stdout=out)
+
+    assert "Signature requests closed as expired: 1." in out.getvalue()
+    late.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (late.status, waiting.status) == (RequestStatus.EXPIRED, RequestStatus.PENDING)
+    assert late.answered_at is not None
+    assert [event.object_id for event in events("signature.expired")] == [str(late.pk)]
+    [email] = mail.outbox
+    assert email.to == [world.ada.user.email]
+    assert email.subject == "Riverside Counseling: a signature request expired"
+    assert "not signed within 30 days" in email.body
+    assert f"/staff/clients/{world.max.pk}/documents/{late.document_id}/" in email.body
+    for private in (world.max.full_name, world.gia.full_name, late.document.title):
+        assert private not in email.body and private not in email.subject
+    assert answer_problem(late, world.gia_access_max, world.gia_account) == (
+        "expired",
+        "This signature request has expired. Ask the practice to send a new one.",
+    )
+
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("run_daily_tasks", now=True, stdout=out)
+    assert "Signature requests closed as expired: 0." in out.getvalue()
+    assert len(events("signature.expired")) == 1 and len(mail.outbox) == 1
 
 
 def test_a_signature_is_given_once(world: World, django_capture_on_commit_callbacks) -> None:

@@ -22,7 +22,7 @@ from haven.documents.models import Document, DocumentType, DocumentVersion, Vers
 from haven.documents.storage import read_decrypted
 from haven.messaging.models import Message, MessageKind
 from haven.practices.models import Permission
-from haven.signing.actions import decline, request_signature
+from haven.signing.actions import close_expired_requests, decline, request_signature
 from haven.signing.models import Capacity, RequestStatus, Signature, SignatureRequest
 from haven.signing.tests.flow import ORIGIN, sign, treatment_plan
 from haven.signing.tests.helpers import document_pdf
@@ -311,6 +311,20 @@ def test_an_expired_request_reads_expired_and_a_new_one_can_be_sent(world: World
     assert "Send reminder" not in block
     assert ">Share to Sign</button>" in html
     assert share_status(page(http.get(log_url(world))), plan) == "Shared"
+
+
+def test_a_request_closed_by_the_daily_tasks_reads_expired_with_its_date(world: World, login) -> None:
+    plan = treatment_plan(world.ada, world.max)
+    sign_request = ask_gia(world, plan)
+    SignatureRequest.objects.filter(pk=sign_request.pk).update(expires_at=timezone.now() - datetime.timedelta(hours=1))
+    assert close_expired_requests() == 1
+
+    html = page(login(world.ada).get(detail_url(plan)))
+
+    block = request_block(html, sign_request)
+    assert 'data-request-status="expired"' in block
+    assert "not signed in time; send a new request to ask again" in block
+    assert ">Share to Sign</button>" in html
 
 
 # --- Amendments and the changed-document warning (SIGN-7) ------------------------------------------

@@ -3,7 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from haven.portal_access.tasks import end_guardian_access_daily
-from haven.signing.tasks import seal_unsealed_signatures
+from haven.signing.tasks import close_expired_signature_requests, seal_unsealed_signatures
 
 
 class Command(BaseCommand):
@@ -18,7 +18,10 @@ class Command(BaseCommand):
             self.stdout.write(f"Guardian access ended at the age of majority: {ended}.")
             queued = seal_unsealed_signatures.call()
             self.stdout.write(f"Signed PDFs queued again: {queued}.")
+            closed = close_expired_signature_requests.call()
+            self.stdout.write(f"Signature requests closed as expired: {closed}.")
         else:
             end_guardian_access_daily.enqueue()
             seal_unsealed_signatures.enqueue()
+            close_expired_signature_requests.enqueue()
             self.stdout.write("Daily tasks queued for the worker.")
