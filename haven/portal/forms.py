@@ -147,7 +147,7 @@ class SignForm(HavenForm):
         required=False,
         max_length=MAX_TYPED_NAME,
         help_text=_("Your name is your signature, written in the style shown below."),
-        error_messages={"max_length": _("Keep your typed signature under %(limit_value)d characters.")},
+        error_messages={"max_length": _("Keep your typed signature to %(limit_value)d characters or fewer.")},
         widget=forms.TextInput(attrs={"autocomplete": "name", "autocapitalize": "words", "spellcheck": "false"}),
     )
     consent = forms.BooleanField(label=_("I agree to sign electronically"), error_messages={"required": NO_CONSENT})

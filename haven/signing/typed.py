@@ -59,7 +59,8 @@ def clean_typed_name(name: str) -> str:
     if not cleaned:
         raise ApplicationError(_("Type your name to sign."))
     if len(cleaned) > MAX_TYPED_NAME:
-        raise ApplicationError(_("Keep your typed signature under %(limit)d characters.") % {"limit": MAX_TYPED_NAME})
+        message = _("Keep your typed signature to %(limit)d characters or fewer.")
+        raise ApplicationError(message % {"limit": MAX_TYPED_NAME})
     if not any(character.isalpha() for character in cleaned):
         raise ApplicationError(_("Type your name with letters, as you would sign it."))
     if any(unicodedata.category(character).startswith("C") for character in cleaned):

@@ -235,6 +235,16 @@ def test_choosing_type_without_a_name_asks_for_it_and_keeps_the_choice(world, gi
     assert not Signature.objects.exists()
 
 
+def test_a_typed_name_too_long_is_refused_in_words_and_kept(world, gia, pending):
+    long_name = "Gia " + "Moreno" * 20
+    response = post_signature(gia, pending, method="typed", typed_name=long_name, signature=None)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Keep your typed signature to 100 characters or fewer." in error_of(body, "id_typed_name_error")
+    assert f'value="{long_name}"' in body
+    assert not Signature.objects.exists()
+
+
 def test_a_wrong_password_keeps_the_typed_name(world, gia, pending):
     response = post_signature(gia, pending, method="typed", typed_name="Gia Moreno", password="not my password")
     assert response.status_code == 400

@@ -55,7 +55,7 @@ def test_the_name_is_tidied_before_it_is_signed():
         ("   ", "Type your name to sign."),
         ("12345", "Type your name with letters, as you would sign it."),
         ("Gia\u0000Moreno", "Type your name with letters, as you would sign it."),
-        ("G" * (MAX_TYPED_NAME + 1), f"Keep your typed signature under {MAX_TYPED_NAME} characters."),
+        ("G" * (MAX_TYPED_NAME + 1), f"Keep your typed signature to {MAX_TYPED_NAME} characters or fewer."),
         ("山田太郎", "Your name has letters this signature style can't show. Draw your signature instead."),
     ],
 )
