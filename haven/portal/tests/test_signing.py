@@ -25,7 +25,7 @@ from haven.portal_access.models import ProfileAccess
 from haven.signing.actions import cancel_request, decline, request_signature
 from haven.signing.disclosure import current_disclosure
 from haven.signing.models import Capacity, RequestStatus, Signature, SignatureMethod, SignatureRequest
-from haven.signing.tests.flow import treatment_plan
+from haven.signing.tests.flow import treatment_plan, unsaved_request_to_gia
 from haven.signing.tests.helpers import document_pdf, signature_png
 from tests.personas import PASSWORD, World, give_ana_a_portal_login
 
@@ -436,20 +436,7 @@ def bulk_requests(world: World, pending: SignatureRequest, count: int) -> None:
         Share(document=document, audience=Audience.CONTACT, contact=world.gia, shared_by=world.ada)
         for document in documents
     )
-    SignatureRequest.objects.bulk_create(
-        SignatureRequest(
-            practice=world.riverside,
-            document=document,
-            version=version,
-            sha256=version.sha256,
-            capacity=Capacity.GUARDIAN,
-            contact=world.gia,
-            signer_name="Gia Moreno",
-            requested_by=world.ada,
-            expires_at=timezone.now() + datetime.timedelta(days=30),
-        )
-        for document in documents
-    )
+    SignatureRequest.objects.bulk_create(unsaved_request_to_gia(world, document) for document in documents)
 
 
 # --- Reading the document in place ------------------------------------------------------------

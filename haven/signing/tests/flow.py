@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
+
+from django.utils import timezone
+
 from haven.clients.models import Client
 from haven.core.request_context import RequestOrigin
 from haven.documents.actions import upload_document
@@ -9,9 +13,9 @@ from haven.documents.models import Document, DocumentType
 from haven.portal_access.models import PortalAccount, ProfileAccess
 from haven.practices.models import StaffMember
 from haven.signing.disclosure import current_disclosure
-from haven.signing.models import Signature, SignatureRequest
+from haven.signing.models import Capacity, RequestStatus, Signature, SignatureRequest
 from haven.signing.tests.helpers import document_pdf, signature_png
-from tests.personas import PASSWORD
+from tests.personas import PASSWORD, World
 
 PHONE = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
@@ -56,4 +60,31 @@ def sign(
         consented=consented,
         disclosure_version=current_disclosure().version,
         origin=origin,
+    )
+
+
+def unsaved_request_to_gia(
+    world: World,
+    document: Document,
+    *,
+    status: str = RequestStatus.PENDING,
+    requested_at: datetime.datetime | None = None,
+) -> SignatureRequest:
+    """Ada's request to Gia, as Max's guardian, for the document's current version: unsaved, for
+    ``bulk_create`` in tests that measure pages as requests grow."""
+    version = document.current_version
+    assert version is not None
+    requested_at = requested_at or timezone.now()
+    return SignatureRequest(
+        practice=world.riverside,
+        document=document,
+        version=version,
+        sha256=version.sha256,
+        capacity=Capacity.GUARDIAN,
+        contact=world.gia,
+        signer_name=world.gia.full_name,
+        status=status,
+        requested_by=world.ada,
+        requested_at=requested_at,
+        expires_at=requested_at + datetime.timedelta(days=30),
     )

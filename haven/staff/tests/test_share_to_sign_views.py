@@ -24,7 +24,7 @@ from haven.messaging.models import Message, MessageKind
 from haven.practices.models import Permission
 from haven.signing.actions import close_expired_requests, decline, request_signature
 from haven.signing.models import Capacity, RequestStatus, Signature, SignatureRequest
-from haven.signing.tests.flow import ORIGIN, sign, treatment_plan
+from haven.signing.tests.flow import ORIGIN, sign, treatment_plan, unsaved_request_to_gia
 from haven.signing.tests.helpers import document_pdf
 from tests.personas import World, give_ana_a_portal_login
 
@@ -482,7 +482,7 @@ def test_the_log_offers_share_to_sign_for_eligible_pdfs_only(world: World, login
 
 
 def bulk_requested_documents(world: World, count: int) -> None:
-    """Many signable entries, each with requests in every state: pending, declined, signed."""
+    """Many signable entries, each with up to three requests: pending, declined and cancelled."""
     version = world.progress_note.current_version
     assert version is not None
     plan_type = DocumentType.objects.get(practice=world.riverside, name="Treatment Plan")
@@ -500,19 +500,7 @@ def bulk_requested_documents(world: World, count: int) -> None:
     now = timezone.now()
     statuses = [RequestStatus.PENDING, RequestStatus.DECLINED, RequestStatus.CANCELLED]
     SignatureRequest.objects.bulk_create(
-        SignatureRequest(
-            practice=world.riverside,
-            document=document,
-            version=version,
-            sha256=version.sha256,
-            capacity=Capacity.GUARDIAN,
-            contact=world.gia,
-            signer_name="Gia Moreno",
-            status=status,
-            requested_by=world.ada,
-            requested_at=now - datetime.timedelta(minutes=offset),
-            expires_at=now + datetime.timedelta(days=30),
-        )
+        unsaved_request_to_gia(world, document, status=status, requested_at=now - datetime.timedelta(minutes=offset))
         for index, document in enumerate(documents)
         for offset, status in enumerate(statuses[index % 3 :])
     )
