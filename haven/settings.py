@@ -226,9 +226,10 @@ if PRODUCTION:
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 
-# The demo outbox: a staff page listing the emails Haven sent, so the demo's links can be followed.
-# It exists only outside production, whatever the environment says.
-HAVEN_DEMO_OUTBOX = env_bool("HAVEN_DEMO_OUTBOX", HAVEN_ENV in {"development", "test"}) and not PRODUCTION
+# The demo outbox: a staff page listing the emails Haven sent for the practice, so the demo's links
+# can be followed. Off unless asked for (`make demo` asks), and never in production, whatever the
+# environment says: it shows invitation and reset links.
+HAVEN_DEMO_OUTBOX = env_bool("HAVEN_DEMO_OUTBOX", False) and not PRODUCTION
 if HAVEN_DEMO_OUTBOX:
     MAILERS = {"default": {"BACKEND": "haven.core.mail_backends.DemoOutboxBackend"}}
 

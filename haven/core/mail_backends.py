@@ -1,4 +1,4 @@
-"""The demo's mail backend: print each email, and keep it for the demo outbox page."""
+"""The demo's mail backend: print each email, and keep it for the demo outbox page, under its practice."""
 
 from __future__ import annotations
 
@@ -14,7 +14,12 @@ class DemoOutboxBackend(ConsoleBackend):
 
         sent = super().send_messages(email_messages)
         DemoOutboxEmail.objects.bulk_create(
-            DemoOutboxEmail(to=", ".join(message.to), subject=str(message.subject), body=str(message.body))
+            DemoOutboxEmail(
+                practice_id=getattr(message, "practice_id", None),
+                to=", ".join(message.to),
+                subject=str(message.subject),
+                body=str(message.body),
+            )
             for message in email_messages
         )
         return sent

@@ -27,9 +27,12 @@ class OneTimeLink(models.Model):
 class DemoOutboxEmail(models.Model):
     """An email Haven sent while running as a demo, kept so a person trying it can follow the links.
 
-    Only the demo's mail backend writes here; production settings never enable it.
+    Only the demo's mail backend writes here; production settings never enable it. Each email is kept
+    under the practice it was sent for (an id, not a key: core depends on no domain app), and the
+    outbox page shows a practice only its own.
     """
 
+    practice_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     to = models.CharField(max_length=500)
     subject = models.CharField(max_length=300)
     body = models.TextField()

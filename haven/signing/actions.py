@@ -287,6 +287,7 @@ def remind(*, by: StaffMember, request: SignatureRequest) -> SignatureRequest:
     send_email_on_commit(
         to=access.account.email,
         template="portal_signature_reminder",
+        practice_id=locked.practice_id,
         context={"sender": locked.practice.name, "portal": locked.practice.portal_url},
     )
     return locked
@@ -347,6 +348,7 @@ def _tell_requester(request: SignatureRequest, outcome: str) -> None:
     send_email_on_commit(
         to=member.user.email,
         template="staff_signature_answered",
+        practice_id=request.practice_id,
         context={
             "practice": request.practice.name,
             "name": member.user.full_name,

