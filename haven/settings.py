@@ -49,7 +49,18 @@ if PRODUCTION and not ALLOWED_HOSTS:
 
     raise ImproperlyConfigured("Set HAVEN_ALLOWED_HOSTS to the host names Haven answers on.")
 CSRF_TRUSTED_ORIGINS = env_list("HAVEN_CSRF_TRUSTED_ORIGINS")
-HAVEN_BASE_URL = env_str("HAVEN_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public address, used in the links Haven emails. Production cannot guess it, and it must be HTTPS there.
+HAVEN_BASE_URL = (
+    env_str("HAVEN_BASE_URL", required=True) if PRODUCTION else env_str("HAVEN_BASE_URL", "http://127.0.0.1:8000")
+).rstrip("/")
+if PRODUCTION and not HAVEN_BASE_URL.startswith("https://"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("HAVEN_BASE_URL must be the public https:// address, e.g. https://portal.example.org.")
+# Number of proxies in front of Haven (a load balancer, nginx) whose X-Forwarded-For and
+# X-Forwarded-Proto may be trusted; 0, the default, trusts neither: a client reaching Haven directly
+# can't claim another address or HTTPS.
+HAVEN_TRUSTED_PROXIES = env_int("HAVEN_TRUSTED_PROXIES", 0, minimum=0)
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -253,7 +264,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("HAVEN_SSL_REDIRECT", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("HAVEN_BEHIND_PROXY", True) else None
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HAVEN_TRUSTED_PROXIES else None
     SECURE_HSTS_SECONDS = env_int("HAVEN_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("HAVEN_HSTS_PRELOAD", True)
@@ -261,9 +272,6 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
-
-# Number of proxies in front of Haven whose X-Forwarded-For may be trusted.
-HAVEN_TRUSTED_PROXIES = env_int("HAVEN_TRUSTED_PROXIES", 0, minimum=0)
 
 
 # Keys that encrypt stored files (Fernet keys, comma-separated): the first encrypts, all decrypt.

@@ -36,6 +36,7 @@ def production_env(data_dir: Path, **overrides: str | None) -> dict[str, str]:
         HAVEN_ENV="production",
         HAVEN_SECRET_KEY=random_secret(),
         HAVEN_ALLOWED_HOSTS="haven.example.org",
+        HAVEN_BASE_URL="https://haven.example.org",
         HAVEN_SMTP_HOST="smtp.example.org",
         HAVEN_FILE_KEYS=Fernet.generate_key().decode("ascii"),
         HAVEN_DATA_DIR=str(data_dir),
@@ -81,13 +82,38 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     assert not (tmp_path / "secret_key").exists()
 
 
-@pytest.mark.parametrize("missing", ["HAVEN_ALLOWED_HOSTS", "HAVEN_SMTP_HOST"])
+@pytest.mark.parametrize("missing", ["HAVEN_ALLOWED_HOSTS", "HAVEN_BASE_URL", "HAVEN_SMTP_HOST"])
 def test_production_refuses_to_start_without_required_settings(tmp_path, missing):
-    """Production cannot guess its host names or mail server: missing ones stop start-up, naming the variable."""
+    """Production cannot guess its host names, public address or mail server: missing ones stop start-up."""
     result = check_deploy(production_env(tmp_path, **{missing: None}))
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert missing in result.stderr
+
+
+def test_production_refuses_a_public_address_that_is_not_https(tmp_path):
+    """Emailed links would otherwise go out as plain HTTP (or to 127.0.0.1)."""
+    result = check_deploy(production_env(tmp_path, HAVEN_BASE_URL="http://127.0.0.1:8000"))
+    assert result.returncode != 0
+    assert "HAVEN_BASE_URL" in result.stderr
+
+
+def production_setting(tmp_path: Path, name: str, **overrides: str | None) -> object:
+    script = (
+        f"import json, django; django.setup(); from django.conf import settings; print(json.dumps(settings.{name}))"
+    )
+    result = run(["-c", script], production_env(tmp_path, DJANGO_SETTINGS_MODULE="haven.settings", **overrides))
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_production_trusts_x_forwarded_proto_only_behind_a_declared_proxy(tmp_path):
+    """Without HAVEN_TRUSTED_PROXIES a client reaching Haven directly can't claim HTTPS with a header."""
+    assert production_setting(tmp_path, "SECURE_PROXY_SSL_HEADER") is None
+    assert production_setting(tmp_path, "SECURE_PROXY_SSL_HEADER", HAVEN_TRUSTED_PROXIES="1") == [
+        "HTTP_X_FORWARDED_PROTO",
+        "https",
+    ]
 
 
 def test_production_reads_the_secret_key_from_a_file(tmp_path):

@@ -101,6 +101,7 @@ def test_the_outbox_does_not_exist_in_production(tmp_path):
         "HAVEN_ENV": "production",
         "HAVEN_SECRET_KEY": "x" * 60,
         "HAVEN_ALLOWED_HOSTS": "haven.example.org",
+        "HAVEN_BASE_URL": "https://haven.example.org",
         "HAVEN_SMTP_HOST": "smtp.example.org",
         "HAVEN_FILE_KEYS": Fernet.generate_key().decode("ascii"),
         "HAVEN_DATA_DIR": str(tmp_path),
