@@ -66,6 +66,13 @@ class Client(models.Model):
             return f"{self.first_name} ({self.preferred_name}) {self.last_name}"
         return self.full_name
 
+    def facility_name_beside_practice(self) -> str:
+        """The episode's facility, when it names one other than the practice itself; else empty (ACC-6)."""
+        if self.facility_id is None:
+            return ""
+        name = self.facility.name  # type: ignore[union-attr]
+        return "" if name == self.practice.name else name
+
     def age_on(self, day: date) -> int:
         before_birthday = (day.month, day.day) < (self.date_of_birth.month, self.date_of_birth.day)
         return day.year - self.date_of_birth.year - int(before_birthday)

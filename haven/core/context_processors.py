@@ -10,6 +10,7 @@ def haven(request: HttpRequest) -> dict[str, Any]:
     from haven.practices.access import staff_member_of
 
     member = staff_member_of(request)
+    portal = getattr(request, "portal", None)
     nav_ready = member is not None and (
         not member.practice.require_staff_two_factor or request.user.is_verified()  # type: ignore[union-attr]
     )
@@ -21,5 +22,6 @@ def haven(request: HttpRequest) -> dict[str, Any]:
         "demo_outbox": settings.HAVEN_DEMO_OUTBOX,
         # The portal's practice and signed-in session, set by the portal's access decorators.
         "practice": getattr(request, "practice", None),
-        "portal": getattr(request, "portal", None),
+        "portal": portal,
+        "portal_facility": portal.selected.client.facility_name_beside_practice() if portal and portal.selected else "",
     }

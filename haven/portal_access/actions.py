@@ -48,8 +48,10 @@ def _check_record(by: StaffMember, record: PersonRecord) -> None:
 
 
 def _sender_name(client: Client) -> str:
-    """Invitations carry the client's facility when the episode names one, else the practice (ACC-6)."""
-    return client.facility.name if client.facility_id else client.practice.name  # type: ignore[union-attr]
+    """Invitations carry the practice's name, as every portal page does, and the facility's beside it when
+    the episode names one (ACC-6)."""
+    facility = client.facility_name_beside_practice()
+    return f"{client.practice.name} — {facility}" if facility else client.practice.name
 
 
 def _open_access(by: StaffMember, account: PortalAccount, record: PersonRecord, *, status: str) -> ProfileAccess:

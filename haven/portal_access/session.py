@@ -166,7 +166,7 @@ def load_portal_session(request: HttpRequest, practice: Practice) -> tuple[Porta
     profiles = list(
         ProfileAccess.objects.effective(practice)
         .filter(account=account)
-        .select_related("client", "contact", "practice")
+        .select_related("client__facility", "client__practice", "contact", "practice")
         .order_by("client__first_name", "client__last_name", "pk")
     )
     selected_id = request.session.get(PROFILE)

@@ -86,11 +86,11 @@ def test_staff_invites_guardian_who_then_switches_between_children(
     world: World, open_page: OpenPage, new_context: Callable[..., BrowserContext], live_server: Any
 ) -> None:
     """Ada adds Rafa as a guardian of Max and Mia. On Max's Contacts tab the icon offers "Invite to portal":
-    one click (after a confirm) creates Rafa's portal account and emails an invitation that names Max's
-    facility and carries no health information. On Mia's tab the icon then offers "Link portal account";
-    linking it and printing the instruction sheet gives a PIN. Rafa, on a phone, sets a password from the
-    invitation (recovering from mistyping it), sees Max's profile, confirms Mia with the PIN (after a wrong
-    one) and switches between the two children with the profile switcher."""
+    one click (after a confirm) creates Rafa's portal account and emails an invitation that names the
+    practice with Max's facility and carries no health information. On Mia's tab the icon then offers
+    "Link portal account"; linking it and printing the instruction sheet gives a PIN. Rafa, on a phone, sets a
+    password from the invitation (recovering from mistyping it), sees Max's profile, confirms Mia with the PIN
+    (after a wrong one) and switches between the two children with the profile switcher."""
     staff = open_page(bypass_csp=True)
     dialogs: list[str] = []
 
@@ -136,12 +136,12 @@ def test_staff_invites_guardian_who_then_switches_between_children(
     assert (max_access.contact, max_access.status) == (rafa_for_max, AccessStatus.PENDING)
     assert not account.has_password
 
-    # 2. The invitation email: the facility's name and a one-time link, no health information.
+    # 2. The invitation email: the practice's and the facility's names and a one-time link, no health information.
     [invitation] = [message for message in mail.outbox if message.to == [RAFA_EMAIL]]
     subject, body = str(invitation.subject), str(invitation.body)
     html = str(invitation.alternatives[0].content)  # type: ignore[attr-defined]
-    assert subject == "Riverside North invites you to its client portal"
-    assert "Riverside North has invited you" in body
+    assert subject == "Riverside Counseling — Riverside North invites you to its client portal"
+    assert "Riverside Counseling — Riverside North has invited you" in body
     found = re.search(r"https?://[^/\s]+(/p/riverside/invitation/[^/\s]+/)", body)
     assert found, body
     invitation_path = found.group(1)

@@ -149,6 +149,15 @@ def test_reading_a_message_marks_it_read_once_and_is_audited_once(world, gia):
     assert read.client_id == world.max.pk and read.object_id == str(message.pk)
 
 
+def test_a_message_says_which_child_it_is_about(world, gia):
+    """Gia has two children in one login: the message page names the profile it is about."""
+    message = notice(world, world.mia, "Office closed Monday")
+    select(gia, world.gia_access_mia)
+    body = gia.get(message_url(message)).content.decode()
+    header = body.split('id="message-subject"')[0].split('class="card-body')[1]
+    assert "About Mia Moreno" in header
+
+
 def test_a_record_request_offers_review_and_sign_while_open(world, gia):
     request = ask_gia_to_sign(world, world.max)
     message = Message.objects.get(signature_request=request)

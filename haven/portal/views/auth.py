@@ -212,7 +212,11 @@ def _set_password_page(request: PortalRequest, token: str, purpose: PortalLinkPu
     template = (
         "portal/auth/accept_invitation.html" if purpose == PortalLinkPurpose.INVITATION else "portal/auth/reset.html"
     )
-    return render(request, template, {"form": form, "account": link.account})
+    context: dict[str, object] = {"form": form, "account": link.account}
+    if purpose == PortalLinkPurpose.INVITATION and link.access is not None:
+        # The header names the facility the invitation email came from.
+        context["portal_facility"] = link.access.client.facility_name_beside_practice()
+    return render(request, template, context)
 
 
 @portal_public_view

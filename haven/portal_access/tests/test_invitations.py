@@ -41,13 +41,28 @@ def test_invitation_email_names_the_practice_and_carries_no_health_information(w
     assert "Forgot Password" in body
 
 
-def test_invitation_email_names_the_facility_when_the_episode_has_one(world, django_capture_on_commit_callbacks):
+def test_invitation_email_names_the_practice_and_the_facility_when_the_episode_has_one(
+    world, django_capture_on_commit_callbacks
+):
+    """The portal shows the practice's name, so the email names it too, with the facility beside it."""
     world.ana.facility = world.riverside_facility
     world.ana.save()
     with django_capture_on_commit_callbacks(execute=True):
         invite_to_portal(by=world.fran, record=PersonRecord(client=world.ana))
-    assert "Riverside North" in mail.outbox[-1].subject
-    assert "Riverside Counseling" not in mail.outbox[-1].subject
+    message = mail.outbox[-1]
+    assert message.subject == "Riverside Counseling — Riverside North invites you to its client portal"
+    assert "Riverside Counseling — Riverside North has invited you" in str(message.body)
+    assert "Riverside Counseling — Riverside North has invited you" in str(message.alternatives[0].content)  # type: ignore[attr-defined]
+
+
+def test_invitation_email_names_a_facility_called_like_the_practice_once(world, django_capture_on_commit_callbacks):
+    world.riverside_facility.name = "Riverside Counseling"
+    world.riverside_facility.save()
+    world.ana.facility = world.riverside_facility
+    world.ana.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        invite_to_portal(by=world.fran, record=PersonRecord(client=world.ana))
+    assert mail.outbox[-1].subject == "Riverside Counseling invites you to its client portal"
 
 
 def test_invitation_sets_the_password_and_confirms_the_access_once(world, client, invited_ana):
