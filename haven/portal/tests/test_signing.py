@@ -6,6 +6,7 @@ import base64
 import datetime
 import html
 import io
+import re
 from io import BytesIO
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,7 @@ from haven.audit.models import AuditEvent
 from haven.clients.models import Client
 from haven.documents.actions import add_version
 from haven.documents.models import Audience, Document, Share, VersionSource
+from haven.messaging.models import Message
 from haven.portal_access.models import ProfileAccess
 from haven.signing.actions import cancel_request, decline, request_signature
 from haven.signing.disclosure import current_disclosure
@@ -101,6 +103,11 @@ def events(action: str) -> list[AuditEvent]:
 def error_of(body: str, element_id: str) -> str:
     """The text of the error element with this id (the field's error block, or the drawing's)."""
     return html.unescape(body.split(f'id="{element_id}"', 1)[1].split("</div>", 2)[0])
+
+
+def text_of(markup: str) -> str:
+    """The words of a piece of HTML, tags dropped and spaces collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split()).replace(" :", ":")
 
 
 def hidden_value(body: str, name: str) -> str:
@@ -356,6 +363,34 @@ def test_a_request_no_longer_open_gets_a_calm_page_that_says_why(world, gia, pen
     posted = post_signature(gia, pending)
     assert posted.status_code == 409 and message in html.unescape(posted.content.decode())
     assert not Signature.objects.filter(request=pending).exists()
+
+
+OUT_OF_DATE = (
+    "The document changed after it was sent for your signature, so this request is out of date and can't be "
+    "signed. The practice has been told and can send you a new request."
+)
+
+
+def card_of(body: str, document_id: int) -> str:
+    return body.split(f'data-document="{document_id}"', 1)[1].split("</li>", 1)[0]
+
+
+def test_an_out_of_date_request_says_the_same_on_my_documents_the_message_and_the_signing_page(world, gia, pending):
+    """A new version after the request: nowhere Pending Review, Pending Signature or Review and sign; everywhere
+    out of date, can't be signed, and the practice has been told."""
+    change_document(pending)
+    card = html.unescape(card_of(gia.get(DOCUMENTS).content.decode(), pending.document_id))
+    assert "Pending Review" not in card and sign_url(pending) not in card and "Review and sign" not in card
+    assert '<span class="badge text-bg-secondary">Out of date</span>' in card and OUT_OF_DATE in card
+    message = Message.objects.get(signature_request=pending)
+    for url in (f"/p/riverside/inbox/{message.pk}/", sign_url(pending)):
+        main = text_of(gia.get(url).content.decode().split("<main", 1)[1])
+        assert "Status: Out of date" in main and OUT_OF_DATE in main, url
+        # The message keeps the words it was sent with; what it says now is the status under it.
+        assert "Pending Signature" not in main and "Pending Review Status" not in main, url
+        assert sign_url(pending) not in gia.get(url).content.decode().replace(f'action="{sign_url(pending)}', ""), url
+    posted = text_of(post_signature(gia, pending).content.decode().split("<main", 1)[1])
+    assert "Status: Out of date" in posted and OUT_OF_DATE in posted and "Pending" not in posted
 
 
 # --- Declining ------------------------------------------------------------------------------------
