@@ -317,6 +317,34 @@ def test_missing_consent_is_shown_under_the_checkbox_and_keeps_the_drawing(world
     assert not Signature.objects.filter(request=pending).exists()
 
 
+def error_summary(body: str) -> str:
+    """The error summary at the top of the signing form (haven.js moves focus to it)."""
+    start = body.index("data-error-summary")
+    return html.unescape(body[body.rindex("<div", 0, start) : body.index("</div>", start)])
+
+
+def test_a_refused_signature_summarises_every_error_at_the_top_of_the_form_with_links_to_the_fields(
+    world, gia, pending
+):
+    response = post_signature(gia, pending, password="not my password")
+    body = response.content.decode()
+    summary = error_summary(body)
+    assert 'tabindex="-1"' in summary and "There is a problem" in summary
+    assert f'<a href="#id_password" class="alert-link">{WRONG_PASSWORD}</a>' in summary
+    form = body.split("data-signing-form", 1)[1]
+    assert form.index("data-error-summary") < form.index('name="consent"')  # at the top of the form
+    # Several mistakes at once: one link each, in the order of the form.
+    response = post_signature(gia, pending, consent=None, signature="", password="")
+    summary = error_summary(response.content.decode())
+    links = re.findall(r'<a href="#([^"]+)"', summary)
+    assert links == ["id_consent", "signature-area", "id_password"]
+    assert 'id="signature-area" class="signature-area mb-3" tabindex="-1"' in response.content.decode()
+
+
+def test_a_first_visit_has_no_error_summary(world, gia, pending):
+    assert "data-error-summary" not in gia.get(sign_url(pending)).content.decode()
+
+
 def test_an_old_disclosure_version_is_refused_at_the_top(world, gia, pending):
     response = post_signature(gia, pending, disclosure_version="2001-1")
     assert response.status_code == 400
