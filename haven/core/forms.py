@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.forms.renderers import TemplatesSetting
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
@@ -45,6 +46,20 @@ class StyledFormMixin:
                 widget = self.fields[name].widget
                 widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
                 widget.attrs["aria-invalid"] = "true"
+
+    # Where the error summary links a field's error when not to its own input (a hidden value, a drawing pad).
+    error_anchors: ClassVar[dict[str, str]] = {}
+
+    def error_summary(self) -> list[tuple[str, str]]:
+        """Every error for the summary at the top of the form: (message, id its link goes to, or '' for none).
+
+        The form's own errors first, then each field's in field order (``field_order`` follows the page).
+        """
+        summary = [(str(message), "") for message in self.errors.get(NON_FIELD_ERRORS, [])]
+        for name in self.fields:
+            for message in self.errors.get(name, []):
+                summary.append((str(message), self.error_anchors.get(name) or self[name].auto_id))  # type: ignore[index]
+        return summary
 
 
 class HavenForm(StyledFormMixin, forms.Form):

@@ -160,6 +160,10 @@ class SignForm(HavenForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
+    # The order of the page, for the error summary at its top; the drawing's error links to its pad.
+    field_order = ["disclosure_version", "consent", "method", "signature", "typed_name", "password"]
+    error_anchors = {"signature": "signature-area", "method": "sign-method-draw"}
+
     def clean_method(self) -> str:
         return self.cleaned_data.get("method") or SignatureMethod.DRAWN
 

@@ -6,7 +6,7 @@ import datetime
 from typing import Any
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -68,6 +68,14 @@ class SignatureRequestQuerySet(models.QuerySet["SignatureRequest"]):
         """Requests still waiting for a signature: neither answered, cancelled nor expired."""
         return self.filter(status=RequestStatus.PENDING, expires_at__gt=now or timezone.now())
 
+    def signable(self, now: datetime.datetime | None = None) -> SignatureRequestQuerySet:
+        """Waiting, for the version that is still current: the signer can sign it."""
+        return self.pending(now).filter(version_id=F("document__current_version_id"))
+
+    def out_of_date(self, now: datetime.datetime | None = None) -> SignatureRequestQuerySet:
+        """Waiting, but the document has a newer version than the one sent: it can't be signed (see is_out_of_date)."""
+        return self.pending(now).exclude(version_id=F("document__current_version_id"))
+
 
 class SignatureRequest(models.Model):
     """Share to Sign (SIGN-1): one document version, one named signer, answered at most once.
@@ -128,9 +136,20 @@ class SignatureRequest(models.Model):
         return self.status == RequestStatus.PENDING and not self.is_expired
 
     @property
+    def is_out_of_date(self) -> bool:
+        """Still waiting, but the document got a newer version after it was sent: it can no longer be signed.
+
+        The practice's Activity Log and document page show it as outdated; the signer's pages say
+        "Out of date" (status_label) instead of Pending Review or Pending Signature.
+        """
+        return self.is_open and self.document.current_version_id != self.version_id
+
+    @property
     def status_label(self) -> str:
         if self.is_expired:
             return str(_("Expired"))
+        if self.is_out_of_date:
+            return str(_("Out of date"))
         return str(self.get_status_display())
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from haven.documents.models import Document, VersionSource
 from haven.documents.selectors import documents_for_portal
 from haven.portal_access.models import AccessKind, ProfileAccess
-from haven.signing.models import Capacity, RequestStatus, Signature, SignatureRequest
+from haven.signing.models import Capacity, RequestStatus, Signature, SignatureRequest, SignatureRequestQuerySet
 
 
 def _signer_filter(access: ProfileAccess) -> Q:
@@ -20,7 +20,7 @@ def _signer_filter(access: ProfileAccess) -> Q:
     return Q(pk__in=[])
 
 
-def requests_for_signer(access: ProfileAccess) -> QuerySet[SignatureRequest]:
+def requests_for_signer(access: ProfileAccess) -> SignatureRequestQuerySet:
     """Every request this profile is (or was) asked to answer, for the selected client."""
     return SignatureRequest.objects.filter(
         _signer_filter(access), practice_id=access.practice_id, document__client_id=access.client_id
@@ -28,12 +28,11 @@ def requests_for_signer(access: ProfileAccess) -> QuerySet[SignatureRequest]:
 
 
 def portal_documents(access: ProfileAccess) -> QuerySet[Document]:
-    """My Documents with its tags: Pending Review (waiting for this person) and Signed."""
-    waiting = requests_for_signer(access).filter(
-        document=OuterRef("pk"), status=RequestStatus.PENDING, expires_at__gt=timezone.now()
-    )
+    """My Documents with its tags: Pending Review (waiting for this person), Out of date, and Signed."""
+    for_document = requests_for_signer(access).filter(document=OuterRef("pk"))
     return documents_for_portal(access).annotate(
-        pending_review=Exists(waiting),
+        pending_review=Exists(for_document.signable()),
+        request_out_of_date=Exists(for_document.out_of_date()),
         signed=Q(current_version__source=VersionSource.SIGNED),
     )
 

@@ -309,11 +309,14 @@ class ShareToSignForm(HavenForm):
         },
     )
 
-    def __init__(self, *args: Any, signers: list[Signer], client_name: str, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, signers: list[Signer], client_name: str, preselect: bool = True, **kwargs: Any
+    ) -> None:
+        """``preselect`` ticks the only possible signer; not on a signed document, where asking again is a choice."""
         super().__init__(*args, **kwargs)
         field = self.fields["signer"]
         field.choices = [(signer.key, signer_label(signer, client_name)) for signer in signers]  # type: ignore[attr-defined]
-        if len(signers) == 1:
+        if len(signers) == 1 and preselect:
             field.initial = signers[0].key
 
 

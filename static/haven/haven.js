@@ -20,6 +20,31 @@
     }
   });
 
+  // An error summary (templates/forms/error_summary.html) takes focus when the page loads, so a refused form
+  // starts at what went wrong, however far down the page the form is; its links move focus to each field.
+  function focusErrorSummary() {
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary instanceof HTMLElement) {
+      summary.focus({ preventScroll: true });
+      summary.scrollIntoView({ block: "start" });
+    }
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", focusErrorSummary);
+  } else {
+    focusErrorSummary();
+  }
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    var link = target instanceof Element ? target.closest("[data-error-summary] a[href^='#']") : null;
+    var field = link ? document.getElementById(link.getAttribute("href").slice(1)) : null;
+    if (field) {
+      event.preventDefault();
+      field.focus({ preventScroll: true });
+      field.scrollIntoView({ block: "center" });
+    }
+  });
+
   // A select with data-submit-on-change submits its form (with a button kept for keyboard users).
   document.addEventListener("change", function (event) {
     var target = event.target;

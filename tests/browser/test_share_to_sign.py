@@ -301,3 +301,43 @@ def test_a_client_signs_with_the_keyboard_alone_by_typing_her_name(world: World,
     assert verify_pdf(signed_pdf, practice=world.riverside).ok
     certificate = PdfReader(io.BytesIO(signed_pdf)).pages[-1].extract_text()
     assert "Typed: “Ana Álvarez”" in re.sub(r"\s+", " ", certificate)
+
+
+def test_a_wrong_password_on_a_phone_moves_focus_to_the_error_summary_at_the_top_of_the_form(
+    world: World, new_context: Callable[..., BrowserContext], live_server: Any
+) -> None:
+    """Gia signs on her 390 px phone but mistypes her password. The page comes back with focus on the error
+    summary at the top of the form (not the page body, not the top of a long page), in view; its link takes
+    her to the password. Her consent and her drawing are kept."""
+    plan = treatment_plan(world.ada, world.max, title=TITLE, pages=3)
+    request = request_signature(by=world.ada, document=plan, signer_key=f"contact-{world.gia.pk}")
+    context = new_context(base_url=live_server.url, viewport=PHONE, bypass_csp=True, has_touch=True, is_mobile=True)
+    context.set_default_timeout(10_000)
+    gia = context.new_page()
+    portal_sign_in(gia, world.gia_account.email)
+    gia.goto(f"/p/riverside/sign/{request.pk}/")
+    gia.get_by_label("I agree to sign electronically").check()
+    gia.get_by_role("button", name="Add Signature").click()
+    canvas = gia.get_by_role("img", name="Signature pad")
+    draw_with_finger(context, gia, canvas)
+    gia.get_by_label("Your portal password").fill("not my password")
+    gia.get_by_role("button", name="Sign Document").click()
+
+    summary = gia.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    expect(summary).to_be_in_viewport()
+    expect(summary).to_contain_text("There is a problem")
+    expect(summary).to_contain_text("That password is not right.")
+    assert gia.evaluate("() => window.scrollY") > 0  # the form is far down the page: it was brought into view
+    expect(gia.get_by_label("I agree to sign electronically")).to_be_checked()
+    assert ink_pixels(canvas) > 100
+    assert_accessible(gia, "the signing page after a wrong password")
+    save_screenshots(gia, "portal-sign-error-summary", desktop=False)
+    gia.set_viewport_size(PHONE)
+    gia.evaluate("() => document.querySelector('[data-error-summary]').focus()")
+
+    summary.get_by_role("link", name=re.compile(r"^That password is not right")).click()
+    password = gia.get_by_label("Your portal password")
+    expect(password).to_be_focused()
+    expect(password).to_be_in_viewport()
+    assert not Signature.objects.filter(request=request).exists()

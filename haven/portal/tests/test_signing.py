@@ -6,6 +6,7 @@ import base64
 import datetime
 import html
 import io
+import re
 from io import BytesIO
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,7 @@ from haven.audit.models import AuditEvent
 from haven.clients.models import Client
 from haven.documents.actions import add_version
 from haven.documents.models import Audience, Document, Share, VersionSource
+from haven.messaging.models import Message
 from haven.portal_access.models import ProfileAccess
 from haven.signing.actions import cancel_request, decline, request_signature
 from haven.signing.disclosure import current_disclosure
@@ -101,6 +103,11 @@ def events(action: str) -> list[AuditEvent]:
 def error_of(body: str, element_id: str) -> str:
     """The text of the error element with this id (the field's error block, or the drawing's)."""
     return html.unescape(body.split(f'id="{element_id}"', 1)[1].split("</div>", 2)[0])
+
+
+def text_of(markup: str) -> str:
+    """The words of a piece of HTML, tags dropped and spaces collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split()).replace(" :", ":")
 
 
 def hidden_value(body: str, name: str) -> str:
@@ -310,6 +317,34 @@ def test_missing_consent_is_shown_under_the_checkbox_and_keeps_the_drawing(world
     assert not Signature.objects.filter(request=pending).exists()
 
 
+def error_summary(body: str) -> str:
+    """The error summary at the top of the signing form (haven.js moves focus to it)."""
+    start = body.index("data-error-summary")
+    return html.unescape(body[body.rindex("<div", 0, start) : body.index("</div>", start)])
+
+
+def test_a_refused_signature_summarises_every_error_at_the_top_of_the_form_with_links_to_the_fields(
+    world, gia, pending
+):
+    response = post_signature(gia, pending, password="not my password")
+    body = response.content.decode()
+    summary = error_summary(body)
+    assert 'tabindex="-1"' in summary and "There is a problem" in summary
+    assert f'<a href="#id_password" class="alert-link">{WRONG_PASSWORD}</a>' in summary
+    form = body.split("data-signing-form", 1)[1]
+    assert form.index("data-error-summary") < form.index('name="consent"')  # at the top of the form
+    # Several mistakes at once: one link each, in the order of the form.
+    response = post_signature(gia, pending, consent=None, signature="", password="")
+    summary = error_summary(response.content.decode())
+    links = re.findall(r'<a href="#([^"]+)"', summary)
+    assert links == ["id_consent", "signature-area", "id_password"]
+    assert 'id="signature-area" class="signature-area mb-3" tabindex="-1"' in response.content.decode()
+
+
+def test_a_first_visit_has_no_error_summary(world, gia, pending):
+    assert "data-error-summary" not in gia.get(sign_url(pending)).content.decode()
+
+
 def test_an_old_disclosure_version_is_refused_at_the_top(world, gia, pending):
     response = post_signature(gia, pending, disclosure_version="2001-1")
     assert response.status_code == 400
@@ -356,6 +391,34 @@ def test_a_request_no_longer_open_gets_a_calm_page_that_says_why(world, gia, pen
     posted = post_signature(gia, pending)
     assert posted.status_code == 409 and message in html.unescape(posted.content.decode())
     assert not Signature.objects.filter(request=pending).exists()
+
+
+OUT_OF_DATE = (
+    "The document changed after it was sent for your signature, so this request is out of date and can't be "
+    "signed. The practice has been told and can send you a new request."
+)
+
+
+def card_of(body: str, document_id: int) -> str:
+    return body.split(f'data-document="{document_id}"', 1)[1].split("</li>", 1)[0]
+
+
+def test_an_out_of_date_request_says_the_same_on_my_documents_the_message_and_the_signing_page(world, gia, pending):
+    """A new version after the request: nowhere Pending Review, Pending Signature or Review and sign; everywhere
+    out of date, can't be signed, and the practice has been told."""
+    change_document(pending)
+    card = html.unescape(card_of(gia.get(DOCUMENTS).content.decode(), pending.document_id))
+    assert "Pending Review" not in card and sign_url(pending) not in card and "Review and sign" not in card
+    assert '<span class="badge text-bg-secondary">Out of date</span>' in card and OUT_OF_DATE in card
+    message = Message.objects.get(signature_request=pending)
+    for url in (f"/p/riverside/inbox/{message.pk}/", sign_url(pending)):
+        main = text_of(gia.get(url).content.decode().split("<main", 1)[1])
+        assert "Status: Out of date" in main and OUT_OF_DATE in main, url
+        # The message keeps the words it was sent with; what it says now is the status under it.
+        assert "Pending Signature" not in main and "Pending Review Status" not in main, url
+        assert sign_url(pending) not in gia.get(url).content.decode().replace(f'action="{sign_url(pending)}', ""), url
+    posted = text_of(post_signature(gia, pending).content.decode().split("<main", 1)[1])
+    assert "Status: Out of date" in posted and OUT_OF_DATE in posted and "Pending" not in posted
 
 
 # --- Declining ------------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ from django.core.paginator import Paginator
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from haven.audit.actions import record_event
@@ -16,7 +15,6 @@ from haven.documents.responses import file_response
 from haven.portal.access import PortalRequest, portal_view
 from haven.portal_access.actions import portal_actor
 from haven.portal_access.models import ProfileAccess
-from haven.signing.models import RequestStatus
 from haven.signing.selectors import portal_documents, requests_for_signer
 
 PAGE_SIZE = 20
@@ -24,9 +22,7 @@ PAGE_SIZE = 20
 
 def _listed(selected: ProfileAccess) -> QuerySet[Document]:
     """My Documents with its tags, and the request a Pending Review document links to (in the same query)."""
-    waiting = requests_for_signer(selected).filter(
-        document=OuterRef("pk"), status=RequestStatus.PENDING, expires_at__gt=timezone.now()
-    )
+    waiting = requests_for_signer(selected).signable().filter(document=OuterRef("pk"))
     return portal_documents(selected).annotate(pending_request_id=Subquery(waiting.values("pk")[:1]))
 
 

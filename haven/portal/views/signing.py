@@ -76,6 +76,9 @@ def _page_count(sign_request: SignatureRequest) -> int | None:
 
 
 def _closed(request: PortalRequest, sign_request: SignatureRequest, message: str, *, status: int = 200) -> HttpResponse:
+    # As it is now, not as it was when this request began: a refused post may have met a change meanwhile.
+    sign_request.refresh_from_db(fields=["status", "answered_at"])
+    sign_request.document.refresh_from_db(fields=["current_version"])
     return render(
         request,
         "portal/signing/closed.html",

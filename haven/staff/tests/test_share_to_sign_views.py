@@ -416,6 +416,41 @@ def test_a_signed_request_shows_the_signature_record_and_the_log_says_shared_and
     assert 'data-globe="orange"' in log_row(log, plan)
 
 
+def share_to_sign_section(html: str) -> str:
+    start = html.index('id="share-to-sign"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_share_to_sign_on_a_signed_document_says_who_signed_when_and_preselects_nobody(
+    world: World, login, django_capture_on_commit_callbacks
+) -> None:
+    """Shared and Signed: the dialog says so (by whom, when) and what a new request would mean, and does
+    not tick the only possible signer for the staff member."""
+    plan = treatment_plan(world.ada, world.max)
+    with django_capture_on_commit_callbacks(execute=True):
+        sign(ask_gia(world, plan), world.gia_account, world.gia_access_max)
+    http = login(world.ada)
+
+    section = share_to_sign_section(page(http.get(detail_url(plan))))
+
+    assert re.search(r"Already signed: Gia Moreno signed it on \d{4}-\d{2}-\d{2} \d{2}:\d{2} C[DS]T\.", section)
+    assert "A new request asks for a new signature on the signed version" in section
+    assert 'name="signer"' in section and " checked" not in section
+    # Still possible, on purpose: the choice is made, not made for them.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = http.post(share_to_sign_url(plan), {"signer": guardian_key(world)}, follow=True)
+    assert SHARED_FOR_SIGNATURE in page(response)
+    latest = SignatureRequest.objects.filter(document=plan).first()
+    assert latest is not None and latest.status == RequestStatus.PENDING
+    assert latest.version.source == VersionSource.SIGNED
+
+
+def test_share_to_sign_on_an_unsigned_document_still_preselects_the_only_signer(world: World, login) -> None:
+    plan = treatment_plan(world.ada, world.max)
+    section = share_to_sign_section(page(login(world.ada).get(detail_url(plan))))
+    assert "Already signed" not in section and " checked" in section
+
+
 def test_a_typed_signatures_record_shows_the_name_as_typed(world: World, login) -> None:
     plan = treatment_plan(world.ada, world.max)
     sign_request = ask_gia(world, plan)

@@ -236,8 +236,12 @@ def _detail_context(
     signed_by_version = {row.signature.signed_version_id: row.signature for row in rows if row.signature is not None}
     versions = document.versions.select_related("created_by__user").order_by("-number")
     sign_state, signers, waiting = _share_to_sign_state(request, document, rows)
+    # Shared and Signed: the dialog says who signed and when, and a new request is a choice, not a default.
+    current_signature = signed_by_version.get(document.current_version_id) if sign_state == "ready" else None
     if share_to_sign_form is None and sign_state == "ready":
-        share_to_sign_form = ShareToSignForm(signers=signers, client_name=client.full_name)
+        share_to_sign_form = ShareToSignForm(
+            signers=signers, client_name=client.full_name, preselect=current_signature is None
+        )
     can_upload = request.staff.has_permission(Permission.UPLOAD_DOCUMENTS)
     return _chart_context(
         request,
@@ -261,6 +265,7 @@ def _detail_context(
         recipient_names=names,
         sign_state=sign_state,
         share_to_sign_form=share_to_sign_form,
+        current_signature=current_signature,
         waiting=waiting,
         request_rows=rows,
         version_form=version_form or (VersionUploadForm() if can_upload else None),
