@@ -171,6 +171,7 @@ def _notify(document: Document, shares: list[Share]) -> None:
             to=email,
             template="portal_new_document",
             context={"sender": document.practice.name, "portal": document.practice.portal_url},
+            time_zone=document.practice.time_zone,
         )
 
 
@@ -310,6 +311,7 @@ def share_all_with_client(*, by: StaffMember, client: Client) -> int:
                 to=access.account.email,
                 template="portal_new_document",
                 context={"sender": client.practice.name, "portal": client.practice.portal_url},
+                time_zone=client.practice.time_zone,
             )
     return len(document_ids)
 

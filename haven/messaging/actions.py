@@ -54,6 +54,7 @@ def post_message(
         to=account.email,
         template="portal_new_message",
         context={"sender": practice.name, "portal": practice.portal_url},
+        time_zone=practice.time_zone,
     )
     return message
 

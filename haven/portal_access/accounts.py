@@ -40,6 +40,7 @@ def register_account(*, practice: Practice, full_name: str, email: str, password
             to=account.email,
             template="portal_already_registered",
             context={"sender": practice.name, "name": account.full_name, "portal": practice.portal_url},
+            time_zone=practice.time_zone,
         )
         return
     if account is None:

@@ -364,6 +364,7 @@ def _notify_guardian_access_ended(access: ProfileAccess) -> None:
         to=access.account.email,
         template="portal_guardian_ended",
         context={"sender": practice.name, "name": access.account.full_name, "portal": practice.portal_url},
+        time_zone=practice.time_zone,
     )
     administrators = StaffMember.objects.filter(practice=practice, user__is_active=True).select_related("user")
     for member in administrators:
@@ -372,4 +373,5 @@ def _notify_guardian_access_ended(access: ProfileAccess) -> None:
                 to=member.user.email,
                 template="staff_guardian_ended",
                 context={"practice": practice.name, "name": member.user.full_name},
+                time_zone=practice.time_zone,
             )

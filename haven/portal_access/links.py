@@ -63,6 +63,7 @@ def email_link(
             "hours": str(hours),
             "portal": practice.portal_url,
         },
+        time_zone=practice.time_zone,
     )
 
 

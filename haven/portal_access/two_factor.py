@@ -209,4 +209,5 @@ def turn_off_for_lost_phone(*, by: StaffMember, access: ProfileAccess) -> None:
         to=access.account.email,
         template="portal_two_factor_reset",
         context={"sender": by.practice.name, "portal": by.practice.portal_url},
+        time_zone=by.practice.time_zone,
     )

@@ -52,6 +52,7 @@ def email_link(member: StaffMember, purpose: LinkPurpose) -> None:
         to=member.user.email,
         template="staff_invitation" if purpose == LinkPurpose.INVITATION else "staff_password_reset",
         context={"practice": member.practice.name, "name": member.user.full_name, "link": link, "hours": str(hours)},
+        time_zone=member.practice.time_zone,
     )
 
 
