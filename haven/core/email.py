@@ -6,7 +6,7 @@ health information (ARCHITECTURE.md rule 5).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -14,12 +14,14 @@ from django.db import transaction
 from django.tasks import task
 from django.template.loader import render_to_string
 
+from haven.core.timezones import practice_zone_active
 
-def render_email(template: str, context: dict[str, str]) -> tuple[str, str, str]:
-    subject = render_to_string(f"email/{template}/subject.txt", context).strip().replace("\n", " ")
-    text = render_to_string(f"email/{template}/body.txt", context)
-    html = render_to_string(f"email/{template}/body.html", context)
-    return subject, text, html
+
+class SendingPractice(Protocol):
+    """The practice an email is sent for: its times are shown in its zone, and the demo outbox files it there."""
+
+    pk: Any
+    time_zone: str
 
 
 class PracticeEmail(EmailMultiAlternatives):
@@ -34,9 +36,20 @@ class PracticeEmail(EmailMultiAlternatives):
         self.practice_id = practice_id
 
 
+def render_email(template: str, context: dict[str, str], *, time_zone: str = "") -> tuple[str, str, str]:
+    """Subject, text and HTML; any time in them is shown in ``time_zone`` (the practice's)."""
+    with practice_zone_active(time_zone):
+        subject = render_to_string(f"email/{template}/subject.txt", context).strip().replace("\n", " ")
+        text = render_to_string(f"email/{template}/body.txt", context)
+        html = render_to_string(f"email/{template}/body.html", context)
+    return subject, text, html
+
+
 @task()
-def send_templated_email(*, to: str, template: str, context: dict[str, str], practice_id: int | None) -> None:
-    subject, text, html = render_email(template, context)
+def send_templated_email(
+    *, to: str, template: str, context: dict[str, str], practice_id: int | None, time_zone: str = ""
+) -> None:
+    subject, text, html = render_email(template, context, time_zone=time_zone)
     message = PracticeEmail(
         practice_id=practice_id, subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[to]
     )
@@ -44,7 +57,12 @@ def send_templated_email(*, to: str, template: str, context: dict[str, str], pra
     message.send()
 
 
-def send_email_on_commit(*, to: str, template: str, context: dict[str, str], practice_id: int | None) -> None:
+def send_email_on_commit(*, to: str, template: str, context: dict[str, str], practice: SendingPractice | None) -> None:
+    """Queue the email after commit, sent for ``practice`` (times shown in its zone); None for no practice."""
+    practice_id = practice.pk if practice is not None else None
+    time_zone = practice.time_zone if practice is not None else ""
     transaction.on_commit(
-        lambda: send_templated_email.enqueue(to=to, template=template, context=context, practice_id=practice_id)
+        lambda: send_templated_email.enqueue(
+            to=to, template=template, context=context, practice_id=practice_id, time_zone=time_zone
+        )
     )

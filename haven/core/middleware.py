@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from haven.core.access import access_rule_of
 from haven.core.request_context import origin_of, reset_origin, set_origin
+from haven.core.timezones import activate_practice_zone
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -63,7 +63,7 @@ class IdleTimeoutMiddleware:
 
 
 class PracticeTimezoneMiddleware:
-    """Show times in the staff member's practice time zone."""
+    """Show times in the staff member's practice time zone; no zone carries over from an earlier request."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
@@ -71,15 +71,15 @@ class PracticeTimezoneMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         from haven.practices.access import staff_member_of
 
+        timezone.deactivate()
         member = staff_member_of(request)
         if member is not None:
-            try:
-                timezone.activate(zoneinfo.ZoneInfo(member.practice.time_zone))
-            except zoneinfo.ZoneInfoNotFoundError:
-                timezone.deactivate()
-        else:
+            activate_practice_zone(member.practice)
+        # Portal pages activate their practice's zone in the portal's access decorators.
+        try:
+            return self.get_response(request)
+        finally:
             timezone.deactivate()
-        return self.get_response(request)
 
 
 class NoStoreMiddleware:

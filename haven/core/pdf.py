@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import datetime
 import re
-import zoneinfo
 from typing import Any
 
 import segno
@@ -19,6 +18,7 @@ from django.utils import timezone
 from weasyprint import HTML  # type: ignore[import-untyped]
 from weasyprint.urls import URLFetcher, URLFetcherResponse  # type: ignore[import-untyped]
 
+from haven.core.timezones import practice_zone
 from haven.practices.models import Practice
 
 _IMAGE_TYPE = re.compile(r"image/[a-z0-9][a-z0-9.+-]*")
@@ -63,11 +63,7 @@ def qr_data_uri(url: str) -> str:
 def date_in_practice_zone(moment: datetime.datetime | None, practice: Practice) -> datetime.date | None:
     if moment is None:
         return None
-    try:
-        zone: datetime.tzinfo = zoneinfo.ZoneInfo(practice.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = timezone.get_default_timezone()
-    return timezone.localtime(moment, zone).date()
+    return timezone.localtime(moment, practice_zone(practice)).date()
 
 
 def write_pdf(template_name: str, context: dict[str, Any]) -> bytes:

@@ -170,8 +170,8 @@ def _notify(document: Document, shares: list[Share]) -> None:
         send_email_on_commit(
             to=email,
             template="portal_new_document",
-            practice_id=document.practice_id,
             context={"sender": document.practice.name, "portal": document.practice.portal_url},
+            practice=document.practice,
         )
 
 
@@ -310,8 +310,8 @@ def share_all_with_client(*, by: StaffMember, client: Client) -> int:
             send_email_on_commit(
                 to=access.account.email,
                 template="portal_new_document",
-                practice_id=client.practice_id,
                 context={"sender": client.practice.name, "portal": client.practice.portal_url},
+                practice=client.practice,
             )
     return len(document_ids)
 

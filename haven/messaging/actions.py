@@ -53,8 +53,8 @@ def post_message(
     send_email_on_commit(
         to=account.email,
         template="portal_new_message",
-        practice_id=practice.pk,
         context={"sender": practice.name, "portal": practice.portal_url},
+        practice=practice,
     )
     return message
 

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 
 from haven.core.access import AccessRule, declare_access
+from haven.core.timezones import activate_practice_zone
 from haven.portal_access.session import PortalSession, load_portal_session
 from haven.practices.models import Practice
 
@@ -22,7 +23,10 @@ class PortalRequest(HttpRequest):
 
 
 def _practice(slug: str) -> Practice:
-    return get_object_or_404(Practice, slug=slug)
+    """The practice whose portal this is; its time zone is the one every time on the page is shown in."""
+    practice = get_object_or_404(Practice, slug=slug)
+    activate_practice_zone(practice)
+    return practice
 
 
 def portal_public_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

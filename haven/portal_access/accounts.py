@@ -39,8 +39,8 @@ def register_account(*, practice: Practice, full_name: str, email: str, password
         send_email_on_commit(
             to=account.email,
             template="portal_already_registered",
-            practice_id=practice.pk,
             context={"sender": practice.name, "name": account.full_name, "portal": practice.portal_url},
+            practice=practice,
         )
         return
     if account is None:

@@ -365,8 +365,8 @@ def _notify_guardian_access_ended(access: ProfileAccess) -> None:
     send_email_on_commit(
         to=access.account.email,
         template="portal_guardian_ended",
-        practice_id=practice.pk,
         context={"sender": practice.name, "name": access.account.full_name, "portal": practice.portal_url},
+        practice=practice,
     )
     administrators = StaffMember.objects.filter(practice=practice, user__is_active=True).select_related("user")
     for member in administrators:
@@ -374,6 +374,6 @@ def _notify_guardian_access_ended(access: ProfileAccess) -> None:
             send_email_on_commit(
                 to=member.user.email,
                 template="staff_guardian_ended",
-                practice_id=practice.pk,
                 context={"practice": practice.name, "name": member.user.full_name},
+                practice=practice,
             )

@@ -56,7 +56,6 @@ def email_link(
     send_email_on_commit(
         to=account.email,
         template=TEMPLATES[purpose],
-        practice_id=practice.pk,
         context={
             # No names: an email may be read by someone else, so it says only who sent it.
             "sender": sender_name or practice.name,
@@ -64,6 +63,7 @@ def email_link(
             "hours": str(hours),
             "portal": practice.portal_url,
         },
+        practice=practice,
     )
 
 

@@ -208,6 +208,6 @@ def turn_off_for_lost_phone(*, by: StaffMember, access: ProfileAccess) -> None:
     send_email_on_commit(
         to=access.account.email,
         template="portal_two_factor_reset",
-        practice_id=by.practice_id,
         context={"sender": by.practice.name, "portal": by.practice.portal_url},
+        practice=by.practice,
     )

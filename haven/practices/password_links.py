@@ -51,8 +51,8 @@ def email_link(member: StaffMember, purpose: LinkPurpose) -> None:
     send_email_on_commit(
         to=member.user.email,
         template="staff_invitation" if purpose == LinkPurpose.INVITATION else "staff_password_reset",
-        practice_id=member.practice_id,
         context={"practice": member.practice.name, "name": member.user.full_name, "link": link, "hours": str(hours)},
+        practice=member.practice,
     )
 
 

@@ -23,6 +23,7 @@ from haven.clients.models import RelatedContact
 from haven.core.email import send_email_on_commit
 from haven.core.errors import ApplicationError
 from haven.core.request_context import RequestOrigin, reset_origin, set_origin
+from haven.core.timezones import when_in_practice_zone
 from haven.documents.actions import open_to
 from haven.documents.models import Audience, Document
 from haven.documents.selectors import documents_for_portal
@@ -287,8 +288,12 @@ def remind(*, by: StaffMember, request: SignatureRequest) -> SignatureRequest:
     send_email_on_commit(
         to=access.account.email,
         template="portal_signature_reminder",
-        practice_id=locked.practice_id,
-        context={"sender": locked.practice.name, "portal": locked.practice.portal_url},
+        context={
+            "sender": locked.practice.name,
+            "portal": locked.practice.portal_url,
+            "due": when_in_practice_zone(locked.expires_at, locked.practice),
+        },
+        practice=locked.practice,
     )
     return locked
 
@@ -348,7 +353,6 @@ def _tell_requester(request: SignatureRequest, outcome: str) -> None:
     send_email_on_commit(
         to=member.user.email,
         template="staff_signature_answered",
-        practice_id=request.practice_id,
         context={
             "practice": request.practice.name,
             "name": member.user.full_name,
@@ -356,6 +360,7 @@ def _tell_requester(request: SignatureRequest, outcome: str) -> None:
             "days": str(REQUEST_VALID_FOR.days),
             "link": f"{settings.HAVEN_BASE_URL}{path}",
         },
+        practice=request.practice,
     )
 
 

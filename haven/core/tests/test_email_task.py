@@ -21,7 +21,7 @@ def test_email_waits_for_the_worker_and_is_sent_by_it(database_queue):
         send_email_on_commit(
             to="someone@example.com",
             template="staff_invitation",
-            practice_id=None,
+            practice=None,
             context={"practice": "Riverside", "name": "Nell", "link": "http://testserver/x/", "hours": "24"},
         )
     assert mail.outbox == []  # queued, not sent inside the request
@@ -35,7 +35,7 @@ def test_nothing_is_sent_when_the_transaction_rolls_back(database_queue):
         send_email_on_commit(
             to="someone@example.com",
             template="staff_invitation",
-            practice_id=None,
+            practice=None,
             context={"practice": "Riverside", "name": "Nell", "link": "http://testserver/x/", "hours": "24"},
         )
         raise RuntimeError("the action failed")

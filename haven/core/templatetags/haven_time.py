@@ -1,0 +1,19 @@
+"""``{{ moment|when }}``: a moment in the active (practice's) zone, with the zone, as "Dec 1, 2026, 9:05 p.m. CST"."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import template
+from django.template.defaultfilters import date as date_filter
+
+from haven.core.timezones import WHEN_FORMAT
+
+register = template.Library()
+
+
+@register.filter(expects_localtime=True)
+def when(moment: datetime.datetime | None) -> str:
+    if moment is None:
+        return ""
+    return str(date_filter(moment, WHEN_FORMAT))
