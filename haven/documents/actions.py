@@ -17,6 +17,7 @@ from haven.core.email import send_email_on_commit
 from haven.core.errors import ApplicationError
 from haven.documents.files import detect_content_type, safe_filename
 from haven.documents.models import (
+    CLINICAL_BY_DEFAULT,
     SIGNABLE_BY_DEFAULT,
     Audience,
     Category,
@@ -26,7 +27,7 @@ from haven.documents.models import (
     Share,
     VersionSource,
 )
-from haven.documents.selectors import unshared_with_client
+from haven.documents.selectors import readable_by, reads_clinical, unshared_with_client
 from haven.documents.storage import delete_stored, store_encrypted
 from haven.portal_access.models import AccessKind, ProfileAccess
 from haven.practices.models import Permission, Practice, StaffMember
@@ -47,7 +48,13 @@ def ensure_default_types(practice: Practice) -> None:
     """Every practice starts with the usual document types; administrators adjust them."""
     existing = set(DocumentType.objects.filter(practice=practice).values_list("name", flat=True))
     DocumentType.objects.bulk_create(
-        DocumentType(practice=practice, name=name, category=category, share_to_sign=category in SIGNABLE_BY_DEFAULT)
+        DocumentType(
+            practice=practice,
+            name=name,
+            category=category,
+            share_to_sign=category in SIGNABLE_BY_DEFAULT,
+            clinical=category in CLINICAL_BY_DEFAULT,
+        )
         for name, category in DEFAULT_TYPES
         if name not in existing
     )
@@ -56,6 +63,15 @@ def ensure_default_types(practice: Practice) -> None:
 def _require(by: StaffMember, permission: str, message: str) -> None:
     if not by.has_permission(permission):
         raise ApplicationError(message)
+
+
+def check_may_add(by: StaffMember, doc_type: DocumentType) -> None:
+    """Nobody adds a document they could not open afterwards: a clinical type needs Read clinical documents."""
+    if doc_type.clinical and not reads_clinical(by):
+        raise ApplicationError(
+            _("Only staff with the Read clinical documents permission can add %(type)s documents.")
+            % {"type": doc_type.name}
+        )
 
 
 @transaction.atomic
@@ -72,6 +88,7 @@ def _create_document(
 ) -> Document:
     if client.practice_id != by.practice_id or doc_type.practice_id != by.practice_id:
         raise ApplicationError(_("That client or document type is not part of your practice."))
+    check_may_add(by, doc_type)
     stored = store_encrypted(data)
     try:
         with transaction.atomic():
@@ -289,7 +306,8 @@ def share_all_with_client(*, by: StaffMember, client: Client) -> int:
     _require(by, Permission.WEB_PORTAL, _("Only staff with the Web Portal permission can share to the portal."))
     if client.practice_id != by.practice_id:
         raise ApplicationError(_("That client is not part of your practice."))
-    document_ids = list(unshared_with_client(client).values_list("pk", flat=True))
+    # Only what the staff member may open themselves: nobody discloses a clinical record they can't read.
+    document_ids = list(readable_by(by, unshared_with_client(client)).values_list("pk", flat=True))
     now = timezone.now()
     Share.objects.bulk_create(
         [
@@ -324,18 +342,21 @@ def set_type_exceptions(
     never_share: bool,
     hidden_from_portal: bool,
     share_to_sign: bool | None = None,
+    clinical: bool | None = None,
 ) -> DocumentType:
-    """Portal document exceptions (DOC-2) and Share to Sign eligibility (SIGN-1), set by an administrator.
+    """Portal document exceptions (DOC-2), Share to Sign eligibility (SIGN-1) and whether the type is clinical.
 
-    ``share_to_sign`` left as None keeps the type's current setting.
+    ``share_to_sign`` or ``clinical`` left as None keeps the type's current setting.
     """
     _require(by, Permission.ORG_ADMIN, _("Only administrators can change portal document exceptions."))
     locked = DocumentType.objects.select_for_update().get(pk=doc_type.pk, practice=by.practice)
-    fields = ["never_share", "hidden_from_portal", "share_to_sign"]
+    fields = ["never_share", "hidden_from_portal", "share_to_sign", "clinical"]
     before = {field: getattr(locked, field) for field in fields}
     locked.never_share, locked.hidden_from_portal = never_share, hidden_from_portal
     if share_to_sign is not None:
         locked.share_to_sign = share_to_sign
+    if clinical is not None:
+        locked.clinical = clinical
     locked.save(update_fields=fields)
     record_event(
         action="document_type.exceptions_changed",

@@ -39,7 +39,7 @@ def group_note_type(practice: Practice) -> DocumentType:
     if doc_type is not None:
         return doc_type
     doc_type, _created = DocumentType.objects.get_or_create(
-        practice=practice, name=GROUP_NOTE_TYPE_NAME, defaults={"category": Category.GROUP_NOTE}
+        practice=practice, name=GROUP_NOTE_TYPE_NAME, defaults={"category": Category.GROUP_NOTE, "clinical": True}
     )
     if doc_type.category != Category.GROUP_NOTE:
         raise ApplicationError(

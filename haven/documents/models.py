@@ -29,6 +29,11 @@ SIGNABLE_BY_DEFAULT = frozenset(
     {Category.PROGRESS_NOTE, Category.EVALUATION, Category.TREATMENT_PLAN, Category.CONSENT}
 )
 
+# Clinical notes, evaluations, treatment plans and group notes: only staff who read clinical documents open them.
+CLINICAL_BY_DEFAULT = frozenset(
+    {Category.PROGRESS_NOTE, Category.EVALUATION, Category.TREATMENT_PLAN, Category.GROUP_NOTE}
+)
+
 
 class DocumentType(models.Model):
     """A kind of document; administrators set which can never be shared and which the portal hides (DOC-2)."""
@@ -46,6 +51,11 @@ class DocumentType(models.Model):
         _("Share to Sign"),
         default=False,
         help_text=_("Documents of this type can be sent for an electronic signature."),
+    )
+    clinical = models.BooleanField(
+        _("Clinical"),
+        default=False,
+        help_text=_("Only staff with the Read clinical documents permission can open documents of this type."),
     )
 
     class Meta:

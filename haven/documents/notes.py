@@ -24,6 +24,7 @@ from haven.audit.models import Actor
 from haven.clients.models import Client
 from haven.core.errors import ApplicationError
 from haven.core.pdf import date_in_practice_zone, logo_data_uri, write_pdf
+from haven.documents.actions import check_may_add
 from haven.documents.files import safe_filename
 from haven.documents.models import Category, Document, DocumentType, DocumentVersion, VersionSource
 from haven.documents.storage import delete_stored, read_decrypted, store_encrypted
@@ -68,6 +69,7 @@ def _check(by: StaffMember, client: Client, doc_type: DocumentType, title: str, 
         raise ApplicationError(_("You don't have permission to write clinical notes."))
     if client.practice_id != by.practice_id or doc_type.practice_id != by.practice_id:
         raise ApplicationError(_("That client or document type is not part of your practice."))
+    check_may_add(by, doc_type)
     if doc_type.category not in NOTE_CATEGORIES:
         raise ApplicationError(
             _("%(type)s is not a kind of note. Choose a progress note, evaluation or treatment plan type.")

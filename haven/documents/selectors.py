@@ -2,13 +2,39 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 
 from haven.clients.models import Client
 from haven.documents.models import Audience, Document, DocumentType, Share
 from haven.portal_access.models import AccessKind, ProfileAccess
+from haven.practices.models import Permission, StaffMember
 
 CLIENT_VISIBLE = [Audience.ALL_AUTHORIZED, Audience.CLIENT]
+
+
+# --- Minimum necessary: the one rule for which staff open clinical documents -------------------
+
+
+def reads_clinical(member: StaffMember) -> bool:
+    return member.has_permission(Permission.CLINICAL_DOCUMENTS)
+
+
+def readable_by[Typed: Model](member: StaffMember, items: QuerySet[Typed]) -> QuerySet[Typed]:
+    """Documents or group notes this staff member may open: a clinical type needs Read clinical documents.
+
+    Staff without it don't see clinical documents at all (no title, no link); the Activity Log only
+    says how many it leaves out, and their pages and files answer 404 like anything missing.
+    """
+    return items if reads_clinical(member) else items.exclude(type__clinical=True)
+
+
+def may_open(member: StaffMember, document: Document) -> bool:
+    return readable_by(member, Document.objects.filter(pk=document.pk)).exists()
+
+
+def withheld_count[Typed: Model](member: StaffMember, items: QuerySet[Typed]) -> int:
+    """How many of these the staff member may not open (0 without a query when they read everything)."""
+    return 0 if reads_clinical(member) else items.filter(type__clinical=True).count()
 
 
 def _open_shares(**filters: object) -> QuerySet[Share]:

@@ -109,6 +109,7 @@ class Permission(models.TextChoices):
     DYNAMIC_FORMS = "dynamic_forms", _("Can Add, Edit, and Archive Dynamic Forms")
     BILLING = "billing", _("Billing")
     ORG_ADMIN = "org_admin", _("Organization Administration")
+    CLINICAL_DOCUMENTS = "clinical_documents", _("Read clinical documents")
 
 
 PERMISSION_HELP = {
@@ -118,6 +119,9 @@ PERMISSION_HELP = {
     Permission.DYNAMIC_FORMS: _("May build and archive dynamic forms (not intake forms)."),
     Permission.BILLING: _("May see and manage invoices and payments."),
     Permission.ORG_ADMIN: _("All portal settings, staff and permissions."),
+    Permission.CLINICAL_DOCUMENTS: _(
+        "May open clinical notes, treatment plans and signed clinical records. Not for billing or front desk."
+    ),
 }
 
 
@@ -129,6 +133,7 @@ class Role(models.TextChoices):
 
 
 # What each role starts with. Web Portal is in none of them: it is always granted by hand.
+# Reading clinical documents is for the roles that treat clients (minimum necessary).
 ROLE_TEMPLATES: dict[str, frozenset[str]] = {
     Role.ADMINISTRATOR: frozenset(
         {
@@ -137,9 +142,10 @@ ROLE_TEMPLATES: dict[str, frozenset[str]] = {
             Permission.INVITE_PORTAL,
             Permission.DYNAMIC_FORMS,
             Permission.BILLING,
+            Permission.CLINICAL_DOCUMENTS,
         }
     ),
-    Role.THERAPIST: frozenset({Permission.DYNAMIC_FORMS, Permission.UPLOAD_DOCUMENTS}),
+    Role.THERAPIST: frozenset({Permission.DYNAMIC_FORMS, Permission.UPLOAD_DOCUMENTS, Permission.CLINICAL_DOCUMENTS}),
     Role.FRONT_DESK: frozenset({Permission.UPLOAD_DOCUMENTS, Permission.INVITE_PORTAL}),
     Role.BILLING: frozenset({Permission.BILLING}),
 }

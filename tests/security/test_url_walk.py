@@ -17,9 +17,10 @@ from django.urls import reverse
 from haven.audit.models import AuditEvent
 from haven.clients.models import Client, RelatedContact
 from haven.documents.actions import set_recipients
-from haven.practices.models import StaffMember
+from haven.practices.models import Permission, StaffMember
 from tests.personas import PASSWORD, World
 from tests.security.urlwalk import (
+    CLINICAL_DOCUMENT_ROUTES,
     CONTACT_ROUTES,
     NON_PUBLIC_ROUTES,
     OBJECT_KWARGS,
@@ -336,3 +337,49 @@ def test_a_contact_reached_through_the_wrong_client_answers_404(route: Route, wo
         assert world.gia.full_name.encode() not in response.content
         assert [event.action for event in new_events(before)] == ["access.denied"]
     assert RelatedContact.objects.filter(pk=world.gia.pk, client=world.max).exists()
+
+
+# --- Minimum necessary: clinical documents ------------------------------------------------------
+
+
+def test_the_walk_opens_clinical_documents_on_every_document_url(world):
+    """The walk's document and group note are clinical, and every staff page or file of them is walked."""
+    names = {route.name for route in CLINICAL_DOCUMENT_ROUTES}
+    assert {
+        "staff:document_detail",
+        "staff:document_file",
+        "staff:document_version_verify",
+        "staff:document_share",
+        "staff:document_share_to_sign",
+        "staff:signature_request_remind",
+        "staff:group_note_detail",
+    } <= names
+    assert world.progress_note.type.clinical
+
+
+@pytest.mark.parametrize("role", ["bill", "fran"])
+@pytest.mark.parametrize("route", CLINICAL_DOCUMENT_ROUTES, ids=route_id)
+def test_billing_and_front_desk_get_404_for_every_clinical_document_url_and_it_is_audited(
+    route: Route, role: str, world, login
+):
+    """Bill and Fran, given every other permission, still get 404 (audited, nothing shown) on clinical documents."""
+    member: StaffMember = getattr(world, role)
+    assert not member.has_permission(Permission.CLINICAL_DOCUMENTS)
+    member.permissions = sorted(set(Permission.values) - {Permission.CLINICAL_DOCUMENTS})
+    member.save(update_fields=["permissions"])
+    http = fresh_login(login, member)
+    url = url_for(route, world)
+    not_found = 0
+    for method in ("GET", "POST"):
+        before = last_sequence()
+        response = request(http, method, url)
+        if response.status_code == 405:
+            assert new_events(before) == []
+            continue
+        assert response.status_code == 404, f"{method} {url} answered {response.status_code} to {role}"
+        not_found += 1
+        events = new_events(before)
+        assert [event.action for event in events] == ["access.denied"], f"{method} {url} wrote {events}"
+        assert events[0].actor_id == member.user.pk
+        assert world.progress_note.title.encode() not in response.content
+    assert not_found >= 1

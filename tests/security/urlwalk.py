@@ -183,6 +183,11 @@ NON_PUBLIC_ROUTES = [route for route in ROUTES if route.name not in PUBLIC_URL_N
 OBJECT_ROUTES = [route for route in ROUTES if route.is_object_url and not route.is_portal]
 PERMISSION_ROUTES = [route for route in ROUTES if route.rule is not None and route.rule.permission]
 CONTACT_ROUTES = [route for route in ROUTES if "contact_id" in route.kwargs]
+# Staff URLs that open a document or a group note: the walk's are clinical (a progress note, a group note).
+CLINICAL_DOCUMENT_KWARGS = frozenset({"document_id", "version_id", "request_id", "group_note_id"})
+CLINICAL_DOCUMENT_ROUTES = [
+    route for route in ROUTES if CLINICAL_DOCUMENT_KWARGS & set(route.kwargs) and not route.is_portal
+]
 ACCESS_ROUTES = [route for route in ROUTES if "access_id" in route.kwargs]
 STAFF_ROUTES = [route for route in NON_PUBLIC_ROUTES if not route.is_portal]
 PORTAL_ROUTES = [route for route in NON_PUBLIC_ROUTES if route.is_portal]

@@ -508,8 +508,8 @@ def test_document_type_toggles_are_saved_and_audited(world, login):
     event = AuditEvent.objects.filter(action="document_type.exceptions_changed").get()
     assert event.actor_id == world.ada.user.pk and event.object_id == str(superbill.pk)
     assert event.details == {
-        "before": {"never_share": False, "hidden_from_portal": False, "share_to_sign": False},
-        "after": {"never_share": True, "hidden_from_portal": False, "share_to_sign": False},
+        "before": {"never_share": False, "hidden_from_portal": False, "share_to_sign": False, "clinical": False},
+        "after": {"never_share": True, "hidden_from_portal": False, "share_to_sign": False, "clinical": False},
     }
     checkbox = re.search(rf'<input[^>]*id="never-share-{superbill.pk}"[^>]*>', response.content.decode())
     assert checkbox is not None and "checked" in checkbox.group(0)

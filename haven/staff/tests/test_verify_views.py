@@ -98,14 +98,14 @@ def test_uploading_the_signed_pdf_names_the_stored_document(world: World, login,
     assert signed.signed_version is not None
     pdf = read_decrypted(signed.signed_version.storage_name)
 
-    response = upload(login(world.bill), "signed.pdf", pdf)
+    response = upload(login(world.theo), "signed.pdf", pdf)
 
     html = page(response)
     assert response.status_code == 200
     assert "Seal intact and valid — sealed by" in html
     detail = reverse("staff:document_detail", kwargs={"client_id": world.max.pk, "document_id": signed.document_id})
     assert f'href="{detail}"' in html and "Version 2" in html and "Gia Moreno" in html
-    assert AuditEvent.objects.filter(action="signature.verified", actor_id=world.bill.user.pk).count() == 1
+    assert AuditEvent.objects.filter(action="signature.verified", actor_id=world.theo.user.pk).count() == 1
 
 
 def test_a_signed_pdf_with_one_byte_changed_reads_as_broken_and_unknown(world: World, login, signed: Signature) -> None:

@@ -28,7 +28,7 @@ from haven.documents.access import get_document_for_staff
 from haven.documents.models import Audience, Document, DocumentType, DocumentVersion, VersionSource
 from haven.documents.responses import file_response
 from haven.practices.access import StaffRequest, deny, staff_view
-from haven.practices.models import Permission
+from haven.practices.models import Permission, StaffMember
 from haven.signing.actions import Signer, possible_signers, share_to_sign_blocker
 from haven.signing.models import Capacity, RequestStatus, Signature, SignatureRequest
 from haven.signing.selectors import requests_for_document, staff_signature_status
@@ -64,9 +64,12 @@ class DocumentUploadForm(HavenForm):
         error_messages={"required": gettext_lazy("Choose the file to upload.")},
     )
 
-    def __init__(self, *args: Any, practice_id: int, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, member: StaffMember, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["doc_type"].queryset = selectors.document_types(practice_id)  # type: ignore[attr-defined]
+        types = selectors.document_types(member.practice_id)
+        if not selectors.reads_clinical(member):
+            types = types.filter(clinical=False)  # nobody adds a document they could not open
+        self.fields["doc_type"].queryset = types  # type: ignore[attr-defined]
         self.fields["document_date"].initial = timezone.localdate()
 
 
@@ -96,7 +99,8 @@ def activity_log(request: StaffRequest, client_id: int) -> HttpResponse:
     client = get_client_for_staff(request.staff, client_id, path=request.path)
     types = list(selectors.document_types(client.practice_id))
     type_id = _type_filter(request.GET.get("type", ""), {doc_type.pk for doc_type in types})
-    documents = staff_signature_status(selectors.activity_log(client, type_id=type_id))
+    listed = selectors.activity_log(client, type_id=type_id)
+    documents = staff_signature_status(selectors.readable_by(request.staff, listed))
     page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("page"))
     context = _chart_context(
         request,
@@ -104,6 +108,7 @@ def activity_log(request: StaffRequest, client_id: int) -> HttpResponse:
         page=page,
         types=types,
         type_id=type_id,
+        withheld=selectors.withheld_count(request.staff, listed),
         all_shared=selectors.all_shared_with_client(client),
         can_share=request.staff.has_permission(Permission.WEB_PORTAL),
         can_upload=request.staff.has_permission(Permission.UPLOAD_DOCUMENTS),
@@ -116,7 +121,7 @@ def activity_log(request: StaffRequest, client_id: int) -> HttpResponse:
 def document_upload(request: StaffRequest, client_id: int) -> HttpResponse:
     client = get_client_for_staff(request.staff, client_id, path=request.path)
     actions.ensure_default_types(request.staff.practice)
-    form = DocumentUploadForm(request.POST or None, request.FILES or None, practice_id=client.practice_id)
+    form = DocumentUploadForm(request.POST or None, request.FILES or None, member=request.staff)
     status = 200
     if request.method == "POST":
         status = 400
@@ -425,6 +430,7 @@ def document_type_update(request: StaffRequest, type_id: int) -> HttpResponse:
             never_share=request.POST.get("never_share") == "1",
             hidden_from_portal=request.POST.get("hidden_from_portal") == "1",
             share_to_sign=request.POST.get("share_to_sign") == "1",
+            clinical=request.POST.get("clinical") == "1",
         )
     except ApplicationError as error:
         messages.error(request, error.message)

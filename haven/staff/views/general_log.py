@@ -20,10 +20,11 @@ from haven.clients.selectors import search_clients
 from haven.core.errors import ApplicationError
 from haven.core.forms import DateInput, HavenForm
 from haven.documents import group_notes
+from haven.documents.access import get_group_note_for_staff
 from haven.documents.group_notes import MAX_TITLE_CHARS, MIN_CLIENTS
-from haven.documents.models import GroupNote
+from haven.documents.selectors import readable_by, reads_clinical
 from haven.practices.access import StaffRequest, deny, staff_view
-from haven.practices.models import Permission, Practice, StaffMember
+from haven.practices.models import Permission, Practice
 
 PAGE_SIZE = 25
 
@@ -83,17 +84,6 @@ class GroupNoteForm(HavenForm):
         return chosen
 
 
-def get_group_note_for_staff(member: StaffMember, group_note_id: int, *, path: str = "") -> GroupNote:
-    group_note = (
-        GroupNote.objects.select_related("type", "author__user")
-        .filter(practice=member.practice, pk=group_note_id)
-        .first()
-    )
-    if group_note is None:
-        raise deny(member, object_type="documents.groupnote", object_id=group_note_id, path=path)
-    return group_note
-
-
 def _reject_foreign_clients(request: StaffRequest) -> None:
     """Any posted client outside the practice refuses the whole request: 404, audited, nothing created."""
     wanted: list[int] = []
@@ -112,7 +102,8 @@ def _context(request: StaffRequest, **extra: object) -> dict[str, object]:
     return {
         "nav": "general_log",
         "can_share": request.staff.has_permission(Permission.WEB_PORTAL),
-        "can_upload": request.staff.has_permission(Permission.UPLOAD_DOCUMENTS),
+        # A group note is clinical by default: only staff who may open it add one.
+        "can_upload": request.staff.has_permission(Permission.UPLOAD_DOCUMENTS) and reads_clinical(request.staff),
         **extra,
     }
 
@@ -121,9 +112,10 @@ def _context(request: StaffRequest, **extra: object) -> dict[str, object]:
 @require_safe
 def general_log(request: StaffRequest) -> HttpResponse:
     """The practice's group notes, newest first, each with how many clients it links and its globe."""
-    notes = group_notes.general_log(request.staff.practice_id)
+    notes = readable_by(request.staff, group_notes.general_log(request.staff.practice_id))
     page = Paginator(notes, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "staff/general_log/list.html", _context(request, page=page))
+    context = _context(request, page=page, reads_clinical=reads_clinical(request.staff))
+    return render(request, "staff/general_log/list.html", context)
 
 
 @staff_view(Permission.UPLOAD_DOCUMENTS)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -15,6 +17,7 @@ from haven.clients.models import Client
 from haven.core.errors import ApplicationError
 from haven.documents.access import get_document_for_staff
 from haven.documents.models import Document, DocumentVersion
+from haven.documents.selectors import may_open
 from haven.documents.storage import read_decrypted
 from haven.practices.access import StaffRequest, deny, staff_view
 from haven.practices.models import Permission
@@ -135,6 +138,9 @@ def verify(request: StaffRequest) -> HttpResponse:
             verification = verify_file(
                 form.cleaned_data["file"], practice=request.staff.practice, actor=Actor.staff(request.staff.user)
             )
+            if verification.version is not None and not may_open(request.staff, verification.version.document):
+                # The seal's answer stands; which clinical record the file is stays with those who read them.
+                verification = replace(verification, version=None, signature=None)
             form = VerifyForm()
         else:
             status = 400
