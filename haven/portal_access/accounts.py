@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.tasks import task
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,33 +25,49 @@ from haven.practices.models import Practice
 def register_account(*, practice: Practice, full_name: str, email: str, password: str) -> None:
     """Self-registration (ACC-8): the person sees the same answer whether or not the email has an account.
 
-    A new or never-confirmed account gets the password and a link to confirm the email. The
-    owner of a confirmed account is told by email instead; nothing about it changes.
+    A new email gets an account with this password and a link to confirm the email. An email that
+    already has an account, confirmed or not (an invitation may be waiting), keeps it exactly as it
+    is: nobody has proven they own it, so its owner is told by email that someone tried instead.
     """
     email = email.strip().lower()
     hashed = make_password(password)  # hashed on every path, so the answer takes as long either way
-    account = PortalAccount.objects.select_for_update().filter(email__iexact=email).first()
+    account = PortalAccount.objects.filter(email__iexact=email).first()
     record_event(
         action="portal.registration_requested",
         actor=Actor.anonymous(email),
         practice=practice,
         details={"email": email},
     )
-    if account is not None and account.email_verified_at is not None:
-        send_email_on_commit(
-            to=account.email,
-            template="portal_already_registered",
-            context={"sender": practice.name, "name": account.full_name, "portal": practice.portal_url},
-            practice=practice,
-        )
-        return
     if account is None:
-        account = PortalAccount(email=email, registered_at_practice=practice)
-    account.full_name = full_name.strip()
-    account.password = hashed
-    account.password_changed_at = timezone.now()
-    account.save()
-    email_link(account, practice, PortalLinkPurpose.VERIFY_EMAIL)
+        try:
+            with transaction.atomic():
+                account = PortalAccount.objects.create(
+                    email=email,
+                    full_name=full_name.strip(),
+                    password=hashed,
+                    password_changed_at=timezone.now(),
+                    registered_at_practice=practice,
+                )
+        except IntegrityError:  # the same email registered a moment ago, by a request running alongside
+            _tell_owner_someone_tried(email, practice)
+            return
+        email_link(account, practice, PortalLinkPurpose.VERIFY_EMAIL)
+        return
+    _tell_owner_someone_tried(account.email, practice)
+
+
+def _tell_owner_someone_tried(email: str, practice: Practice) -> None:
+    """No names and nothing about care: where to sign in, and where to ask for a new password link."""
+    send_email_on_commit(
+        to=email,
+        template="portal_already_registered",
+        context={
+            "sender": practice.name,
+            "portal": practice.portal_url,
+            "reset": settings.HAVEN_BASE_URL + reverse("portal:password_reset", kwargs={"slug": practice.slug}),
+        },
+        practice=practice,
+    )
 
 
 def _use_link(token: str, purpose: PortalLinkPurpose, practice: Practice) -> PortalLink:

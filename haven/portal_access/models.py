@@ -226,6 +226,9 @@ class PortalLink(OneTimeLink):
     def __str__(self) -> str:
         return f"{self.purpose} link for {self.account}"
 
+    def owner_password_hash(self) -> str:
+        return self.account.password
+
 
 class PortalTwoFactor(models.Model):
     """A portal account's second factor: a TOTP key from an authenticator app, on once confirmed.

@@ -197,3 +197,6 @@ class StaffPasswordLink(OneTimeLink):
 
     def __str__(self) -> str:
         return f"{self.purpose} link for {self.member}"
+
+    def owner_password_hash(self) -> str:
+        return self.member.user.password

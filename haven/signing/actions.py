@@ -497,6 +497,18 @@ def sign_document(
         reset_origin(token)
 
 
+def _name_in_chart(request: SignatureRequest, access: ProfileAccess) -> str:
+    """The signer as the practice knows them: the client, or the guardian's contact record.
+
+    A portal account's own name is whatever was typed when it was made, so it is never the signer's name.
+    """
+    if request.capacity == Capacity.GUARDIAN and access.contact is not None:
+        return access.contact.full_name
+    if request.capacity == Capacity.SELF:
+        return request.document.client.full_name
+    return request.signer_name
+
+
 def _write_signature(
     *,
     account: PortalAccount,
@@ -524,7 +536,8 @@ def _write_signature(
                     request=locked,
                     document=locked.document,
                     account=account,
-                    signer_name=account.full_name,
+                    signer_name=_name_in_chart(locked, access),
+                    account_name=account.full_name,
                     signer_email=account.email,
                     capacity=locked.capacity,
                     on_behalf_of=locked.document.client.full_name if locked.capacity == Capacity.GUARDIAN else "",

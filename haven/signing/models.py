@@ -171,7 +171,13 @@ class Signature(models.Model):
     request = models.OneToOneField(SignatureRequest, on_delete=models.PROTECT, related_name="signature")
     document = models.ForeignKey("documents.Document", on_delete=models.PROTECT, related_name="signatures")
     account = models.ForeignKey("portal_access.PortalAccount", on_delete=models.PROTECT, related_name="+")
-    signer_name = models.CharField(max_length=200)
+    signer_name = models.CharField(
+        max_length=200,
+        help_text=_("As the practice knows the signer: the client's or the contact's name in the chart."),
+    )
+    account_name = models.CharField(
+        max_length=200, blank=True, help_text=_("The name the portal account itself carried when signing.")
+    )
     signer_email = models.EmailField()
     capacity = models.CharField(max_length=16, choices=Capacity.choices)
     on_behalf_of = models.CharField(max_length=200, blank=True, help_text=_("For a guardian: the client signed for."))

@@ -168,6 +168,8 @@ def render_signature_certificate(context: dict[str, Any]) -> bytes:
 
     ``capacity`` is "self" or "guardian"; for a guardian, ``on_behalf_of`` names the person
     signed for. ``method`` is "drawn" or "typed"; a typed signature shows ``typed_name``.
+    ``signer_name`` is the name in the chart; ``account_name``, the portal account's own, is shown
+    beside it only when it differs.
     ``signed_at`` is an aware datetime, shown in the practice's time zone and in UTC.
     """
     missing = [name for name in CERTIFICATE_FIELDS if context.get(name) in (None, "")]

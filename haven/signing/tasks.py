@@ -55,6 +55,7 @@ def build_signed_pdf(signature: Signature) -> tuple[bytes, str]:
         {
             "practice": practice,
             "signer_name": signature.signer_name,
+            "account_name": signature.account_name,
             "signer_email": signature.signer_email,
             "capacity": signature.capacity,
             "on_behalf_of": signature.on_behalf_of,

@@ -6,13 +6,16 @@ import datetime
 import re
 
 import pytest
+from django.contrib.auth.hashers import make_password
 from django.core import mail
 from django.utils import timezone
 
 from haven.audit.models import AuditEvent
 from haven.portal_access.actions import invite_to_portal, resend_invitation
-from haven.portal_access.models import AccessStatus, PortalAccount, PortalLink, ProfileAccess
+from haven.portal_access.links import email_link
+from haven.portal_access.models import AccessStatus, PortalAccount, PortalLink, PortalLinkPurpose, ProfileAccess
 from haven.portal_access.status import PersonRecord
+from haven.practices.models import Practice
 
 pytestmark = pytest.mark.django_db
 
@@ -108,6 +111,48 @@ def test_a_password_change_voids_outstanding_links(world, client, invited_ana, d
     assert client.get(invitation).status_code == 410
     client.post(fresh, NEW_PASSWORD)
     assert not PortalLink.objects.filter(account=invited_ana.account, used_at__isnull=True, voided_at__isnull=True)
+
+
+def _change_password_elsewhere(way: str, account: PortalAccount, client, capture) -> None:
+    """A password change made without the link under test: another link, a shell, a raw update."""
+    if way == "reset_link":
+        with capture(execute=True):
+            email_link(account, Practice.objects.get(slug="riverside"), PortalLinkPurpose.RESET)
+        client.post(_link_in_last_email("password-reset"), NEW_PASSWORD)
+    elif way == "set_password":
+        account.set_password(NEW_PASSWORD["password1"])
+        account.save()
+    else:
+        PortalAccount.objects.filter(pk=account.pk).update(password=make_password(NEW_PASSWORD["password1"]))
+
+
+@pytest.mark.parametrize("way", ["reset_link", "set_password", "database_update"])
+def test_a_password_changed_any_way_ends_every_outstanding_link(way, world, client, django_capture_on_commit_callbacks):
+    links = []
+    for purpose, kind in ((PortalLinkPurpose.VERIFY_EMAIL, "verify"), (PortalLinkPurpose.RESET, "password-reset")):
+        with django_capture_on_commit_callbacks(execute=True):
+            email_link(world.gia_account, world.riverside, purpose)
+        links.append(_link_in_last_email(kind))
+    _change_password_elsewhere(way, world.gia_account, client, django_capture_on_commit_callbacks)
+    for link in links:
+        assert client.get(link).status_code == 410, link
+    world.gia_account.refresh_from_db()
+    assert world.gia_account.check_password(NEW_PASSWORD["password1"])
+
+
+@pytest.mark.parametrize("way", ["set_password", "database_update"])
+def test_a_password_set_another_way_ends_the_outstanding_invitation(
+    way, world, client, invited_ana, django_capture_on_commit_callbacks
+):
+    invitation = _link_in_last_email()
+    _change_password_elsewhere(way, invited_ana.account, client, django_capture_on_commit_callbacks)
+    assert client.get(invitation).status_code == 410
+    assert (
+        client.post(invitation, {"password1": "someone elses phrase", "password2": "someone elses phrase"}).status_code
+        == 410
+    )
+    invited_ana.refresh_from_db()
+    assert invited_ana.status == AccessStatus.PENDING
 
 
 def test_forgot_password_answers_the_same_for_known_and_unknown_emails(

@@ -9,8 +9,8 @@ from django.core import mail
 
 from haven.audit.models import AuditEvent
 from haven.core.errors import ApplicationError
-from haven.portal_access.actions import add_portal_user, confirm_pin, issue_pin, link_portal_account
-from haven.portal_access.models import AccessKind, AccessStatus, PortalAccount
+from haven.portal_access.actions import add_portal_user, confirm_pin, invite_to_portal, issue_pin, link_portal_account
+from haven.portal_access.models import AccessKind, AccessStatus, PortalAccount, PortalLink, PortalLinkPurpose
 from haven.portal_access.status import PersonRecord
 
 pytestmark = pytest.mark.django_db
@@ -68,6 +68,71 @@ def test_registering_an_email_that_has_an_account_changes_nothing(world, client,
     assert "Check your email" in response.content.decode()
     assert PortalAccount.objects.get(email="gia@example.com").password == before
     assert "already has one" in str(mail.outbox[-1].body)
+
+
+def _page(response, email: str) -> str:
+    """The page with the typed email and the per-response tokens (CSRF, CSP nonce) left out."""
+    page = response.content.decode().replace(email, "")
+    return re.sub(r'("csrfmiddlewaretoken" value=|"X-CSRFToken": |nonce=)"?[\w-]+"?', "", page)
+
+
+def _account_state(email: str) -> tuple[str, str, object, object]:
+    account = PortalAccount.objects.get(email=email)
+    return account.full_name, account.password, account.password_changed_at, account.email_verified_at
+
+
+def test_a_stranger_registering_over_an_invited_unverified_account_changes_nothing_and_the_owner_is_told(
+    world, client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        invite_to_portal(by=world.fran, record=PersonRecord(client=world.ana))
+    invitation = re.search(r"http://testserver(/p/riverside/invitation/[^/\s]+/)", str(mail.outbox[-1].body))
+    assert invitation
+    before = _account_state("ana@example.com")
+    mail.outbox.clear()
+
+    taken = _register(client, django_capture_on_commit_callbacks, full_name="Someone Else")
+    fresh = _register(client, django_capture_on_commit_callbacks, full_name="Someone Else", email="new@example.com")
+
+    # The registrant cannot tell the two apart: same page, same status, only the typed email differs.
+    assert taken.status_code == fresh.status_code == 200
+    assert [t.name for t in taken.templates] == [t.name for t in fresh.templates]
+    assert _page(taken, "ana@example.com") == _page(fresh, "new@example.com")
+    # Nothing of the account changed, and no confirmation link was made for it.
+    assert _account_state("ana@example.com") == before
+    assert not PortalLink.objects.filter(account__email="ana@example.com", purpose=PortalLinkPurpose.VERIFY_EMAIL)
+    # The owner hears that someone tried, with the way to sign in or reset, and nothing about her care.
+    [told] = [m for m in mail.outbox if m.to == ["ana@example.com"]]
+    body = str(told.body)
+    assert "Someone tried to create a portal account with this email" in body
+    assert "http://testserver/p/riverside/" in body and "http://testserver/p/riverside/password-reset/" in body
+    for private in ("Ana", "Alvarez", "Someone Else"):
+        assert private not in f"{told.subject}{body}", private
+    assert AuditEvent.objects.filter(action="portal.registration_requested", details={"email": "ana@example.com"})
+
+    # Her invitation still works, and the account keeps the name the practice gave it.
+    client.post(invitation.group(1), {"password1": "a calm lake at dawn", "password2": "a calm lake at dawn"})
+    account = PortalAccount.objects.get(email="ana@example.com")
+    assert account.full_name == "Ana Alvarez" and account.check_password("a calm lake at dawn")
+
+
+def test_registering_again_before_confirming_keeps_the_first_password(
+    world, client, django_capture_on_commit_callbacks
+):
+    _register(client, django_capture_on_commit_callbacks)
+    first_link = _verify_link()
+    before = _account_state("ana@example.com")
+    again = _register(
+        client,
+        django_capture_on_commit_callbacks,
+        full_name="Someone Else",
+        password1="another pass phrase",
+        password2="another pass phrase",
+    )
+    assert "Check your email" in again.content.decode()
+    assert _account_state("ana@example.com") == before
+    assert "already has one" in str(mail.outbox[-1].body)
+    assert client.get(first_link).status_code == 200  # the first confirmation link was not voided
 
 
 def test_registration_form_explains_errors_and_keeps_input(world, client):

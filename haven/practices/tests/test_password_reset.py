@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import datetime
 import re
+from io import StringIO
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.management.commands.changepassword import Command as ChangePassword
 from django.core import mail
+from django.core.management import call_command
 from django.utils import timezone
 
 from haven.audit.models import AuditEvent
+from haven.practices.actions import invite_staff
 from haven.practices.models import LinkPurpose, StaffPasswordLink
 from haven.practices.password_links import email_link
 from tests.personas import PASSWORD
@@ -72,6 +78,49 @@ def test_a_password_change_voids_every_outstanding_link(world, client, django_ca
     assert not StaffPasswordLink.objects.filter(
         member=world.theo, used_at__isnull=True, voided_at__isnull=True
     ).exists()
+
+
+NEW = "a quiet evening walk"
+
+
+def _change_password_elsewhere(way: str, user, monkeypatch) -> None:
+    """A password change made without any link: the command, an administrator in a shell, a raw update."""
+    if way == "changepassword":
+        monkeypatch.setattr(ChangePassword, "_get_pass", lambda self, prompt="": NEW)
+        call_command("changepassword", user.email, stdout=StringIO())
+    elif way == "set_password":
+        user.set_password(NEW)
+        user.save()
+    else:
+        get_user_model().objects.filter(pk=user.pk).update(password=make_password(NEW))
+
+
+@pytest.mark.parametrize("way", ["changepassword", "set_password", "database_update"])
+def test_a_password_changed_any_other_way_ends_the_outstanding_reset_link(
+    way, world, client, django_capture_on_commit_callbacks, monkeypatch
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        email_link(world.theo, LinkPurpose.RESET)
+    url = f"/staff/password-reset/{_reset_token()}/"
+    _change_password_elsewhere(way, world.theo.user, monkeypatch)
+    assert client.get(url).status_code == 410
+    assert (
+        client.post(url, {"password1": "someone elses phrase", "password2": "someone elses phrase"}).status_code == 410
+    )
+    world.theo.user.refresh_from_db()
+    assert world.theo.user.check_password(NEW)
+
+
+@pytest.mark.parametrize("way", ["changepassword", "set_password", "database_update"])
+def test_a_password_set_any_other_way_ends_the_outstanding_invitation(
+    way, world, client, django_capture_on_commit_callbacks, monkeypatch
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        member = invite_staff(by=world.ada, email="new@riverside.example", full_name="Nell New", role="therapist")
+    found = re.search(r"/staff/invitation/([^/\s]+)/", str(mail.outbox[-1].body))
+    assert found
+    _change_password_elsewhere(way, member.user, monkeypatch)
+    assert client.get(f"/staff/invitation/{found.group(1)}/").status_code == 410
 
 
 def test_a_reset_ends_other_live_sessions(world, login, client, django_capture_on_commit_callbacks):

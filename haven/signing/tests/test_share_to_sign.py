@@ -167,7 +167,28 @@ def test_the_certificate_page_holds_every_field(world: World, django_capture_on_
         "UTC",
     ):
         assert expected.replace(" ", "") in page.replace(" ", ""), expected
+    assert "portal account name" not in page  # the same name as the chart's: said once
     assert signature.sha256_signed != signature.sha256_before
+
+
+def test_the_certificate_names_the_signer_as_the_practice_knows_them_with_a_different_account_name_beside(
+    world: World, django_capture_on_commit_callbacks
+) -> None:
+    """A portal account's own name is whatever was typed when it was made; the chart's name is what counts."""
+    world.gia_account.full_name = "Someone Else"
+    world.gia_account.save(update_fields=["full_name"])
+    plan = treatment_plan(world.ada, world.max, pages=1)
+    request = request_signature(by=world.ada, document=plan, signer_key=guardian_key(world))
+    with django_capture_on_commit_callbacks(execute=True):
+        signature = sign(request, world.gia_account, world.gia_access_max)
+    signature.refresh_from_db()
+    assert (signature.signer_name, signature.account_name) == ("Gia Moreno", "Someone Else")
+    assert signature.signed_version is not None
+    pdf = read_decrypted(signature.signed_version.storage_name)
+    page = re.sub(r"\s+", " ", PdfReader(BytesIO(pdf)).pages[-1].extract_text())
+    assert "Gia Moreno (portal account name: Someone Else)" in page
+    report = verify_pdf(pdf, practice=world.riverside)
+    assert report.ok and "Signed electronically by Gia Moreno (guardian of Max Moreno)" in str(report.reason)
 
 
 def test_one_changed_byte_in_the_signed_pdf_reads_as_broken(world: World, django_capture_on_commit_callbacks) -> None:
@@ -443,6 +464,15 @@ def test_the_database_refuses_to_alter_a_signed_version_or_a_sealed_signature(
         Signature.objects.filter(pk=signature.pk).update(signed_version=None)
     signature.refresh_from_db()
     assert signature.signer_name == "Gia Moreno" and signature.signed_version is not None
+
+
+def test_the_database_refuses_to_change_the_names_on_a_signature_not_yet_sealed(world: World) -> None:
+    plan = treatment_plan(world.ada, world.max, pages=1)
+    request = request_signature(by=world.ada, document=plan, signer_key=guardian_key(world))
+    signature = sign(request, world.gia_account, world.gia_access_max)  # the sealing task never runs here
+    for field in ("account_name", "method"):
+        with pytest.raises(DatabaseError), transaction.atomic():
+            Signature.objects.filter(pk=signature.pk).update(**{field: "Someone else"})
 
 
 def test_a_signature_whose_pdf_was_never_built_is_sealed_by_the_daily_tasks(
