@@ -67,7 +67,7 @@ def create_client(*, by: StaffMember, data: dict[str, Any]) -> Client:
 def update_client(*, by: StaffMember, client: Client, data: dict[str, Any], expected_version: int) -> Client:
     """Save changes made to the version the editor loaded; refuse if someone saved in between."""
     _check_client_fields(by, data)
-    current = Client.objects.select_for_update().get(pk=client.pk, practice=by.practice)
+    current = Client.objects.select_for_update(no_key=True).get(pk=client.pk, practice=by.practice)
     if current.version != expected_version:
         raise ConflictError(STALE_MESSAGE)
     changed = [field for field, value in data.items() if getattr(current, field) != value]

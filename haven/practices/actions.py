@@ -40,7 +40,7 @@ def _require(member: StaffMember, permission: str) -> None:
 @transaction.atomic
 def update_practice_settings(*, by: StaffMember, changes: dict[str, Any]) -> Practice:
     _require(by, Permission.ORG_ADMIN)
-    practice = Practice.objects.select_for_update().get(pk=by.practice_id)
+    practice = Practice.objects.select_for_update(no_key=True).get(pk=by.practice_id)
     changed = {}
     for field, value in changes.items():
         if field not in PRACTICE_SETTINGS:
@@ -87,7 +87,7 @@ def read_logo(data: bytes) -> str:
 def set_practice_logo(*, by: StaffMember, data: bytes) -> Practice:
     _require(by, Permission.ORG_ADMIN)
     content_type = read_logo(data)
-    practice = Practice.objects.select_for_update().get(pk=by.practice_id)
+    practice = Practice.objects.select_for_update(no_key=True).get(pk=by.practice_id)
     practice.logo = data
     practice.logo_content_type = content_type
     practice.save(update_fields=["logo", "logo_content_type"])

@@ -84,8 +84,12 @@ def signing_identity(practice: Practice) -> SigningIdentity:
     record = _usable_current(practice, issued)
     if record is None:
         with transaction.atomic():
-            # Lock the practice: two workers sealing at once never create two certificates.
-            Practice.objects.select_for_update().only("pk").get(pk=practice.pk)
+            # Lock the practice, then (in record_event) its audit chain: two workers sealing at once
+            # never create two certificates. FOR NO KEY UPDATE, not FOR UPDATE: every audit event
+            # that names the practice takes a key-share lock on its row (the foreign key check)
+            # while holding the chain's head, and a full lock here would wait on that head the
+            # other way round, a deadlock with every signer whose event is being written.
+            Practice.objects.select_for_update(no_key=True).only("pk").get(pk=practice.pk)
             record = _usable_current(practice, issued)
             if record is None:
                 record = _replace_current(practice, issued)
