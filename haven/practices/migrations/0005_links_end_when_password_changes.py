@@ -15,7 +15,7 @@ def fingerprint_open_links(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("practices", "0003_practice_notify_portal_shares")]
+    dependencies = [("practices", "0004_grant_read_clinical_documents")]
 
     operations = [
         migrations.AddField(
