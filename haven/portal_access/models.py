@@ -77,6 +77,20 @@ def years_before(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year - years, day=28)
 
 
+def majority_day(date_of_birth: datetime.date, years: int) -> datetime.date:
+    """The first day someone born then is of age (the first day ``years_before`` no longer counts them a minor)."""
+    try:
+        return date_of_birth.replace(year=date_of_birth.year + years)
+    except ValueError:  # born on 29 February: of age on 1 March in a year without one
+        return datetime.date(date_of_birth.year + years, 3, 1)
+
+
+def _guardian_still_valid(practice: Practice, today: datetime.date) -> Q:
+    """A legal guardian's access lasts while the client is a minor, or until staff's renewal date."""
+    majority_cutoff = years_before(today, practice.age_of_majority)
+    return Q(client__date_of_birth__gt=majority_cutoff) | Q(guardian_until__gt=today)
+
+
 class ProfileAccessQuerySet(models.QuerySet["ProfileAccess"]):
     def effective(self, practice: Practice, today: datetime.date | None = None) -> ProfileAccessQuerySet:
         """Access to this practice's clients that works right now.
@@ -85,15 +99,25 @@ class ProfileAccessQuerySet(models.QuerySet["ProfileAccess"]):
         legal guardian's access lasts while the client is a minor or until staff's renewal date.
         """
         today = today or timezone.localdate()
-        majority_cutoff = years_before(today, practice.age_of_majority)
-        guardian_still_valid = Q(client__date_of_birth__gt=majority_cutoff) | Q(guardian_until__gt=today)
         contact_ok = Q(kind=AccessKind.CONTACT, contact__isnull=False, contact__web_portal=True) & (
-            Q(contact__legal_guardian=False) | guardian_still_valid
+            Q(contact__legal_guardian=False) | _guardian_still_valid(practice, today)
         )
         return self.filter(
             Q(practice=practice, client__practice=practice, status=AccessStatus.ACTIVE)
             & (Q(kind=AccessKind.SELF) | Q(kind=AccessKind.PORTAL_USER) | contact_ok)
         )
+
+    def ended_at_majority(self, practice: Practice, today: datetime.date | None = None) -> ProfileAccessQuerySet:
+        """Legal guardians' access that ended at the client's age of majority (or at the end of a renewal).
+
+        Closed by the daily task (Expired), or already past that day and waiting for the task: still
+        Active in the table, but ``effective`` no longer counts it.
+        """
+        today = today or timezone.localdate()
+        lapsed = Q(status=AccessStatus.ACTIVE, kind=AccessKind.CONTACT, contact__legal_guardian=True) & ~(
+            _guardian_still_valid(practice, today)
+        )
+        return self.filter(practice=practice).filter(Q(status=AccessStatus.EXPIRED) | lapsed)
 
 
 class ProfileAccess(models.Model):
@@ -170,6 +194,23 @@ class ProfileAccess(models.Model):
         self.ended_at = timezone.now()
         self.pin_hash = ""
         self.save(update_fields=["status", "ended_at", "pin_hash"])
+
+    def guardian_lapsed_on(self, today: datetime.date | None = None) -> datetime.date | None:
+        """For a legal guardian's access still Active in the table: the day it stopped working at the client's age
+        of majority (or at the end of staff's renewal), once that day has come; the daily task then closes it."""
+        if self.status != AccessStatus.ACTIVE or self.kind != AccessKind.CONTACT:
+            return None
+        if self.contact is None or not self.contact.legal_guardian:
+            return None
+        ends = majority_day(self.client.date_of_birth, self.practice.age_of_majority)
+        if self.guardian_until is not None:
+            ends = max(ends, self.guardian_until)
+        return ends if ends <= (today or timezone.localdate()) else None
+
+    @property
+    def lapsed_on(self) -> datetime.date | None:
+        """guardian_lapsed_on for today, for templates."""
+        return self.guardian_lapsed_on()
 
     @property
     def is_guardian(self) -> bool:

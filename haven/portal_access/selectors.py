@@ -1,19 +1,44 @@
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from haven.clients.models import Client
-from haven.portal_access.models import AccessStatus, ProfileAccess
+from haven.portal_access.models import AccessStatus, PortalAccount, ProfileAccess
+from haven.practices.models import Practice
+
+# How long the portal home keeps telling a guardian that a profile ended at the age of majority.
+MAJORITY_NOTICE_FOR = datetime.timedelta(days=90)
 
 
 def access_for_client(client: Client) -> QuerySet[ProfileAccess]:
     """Everyone who has, or had, portal access to this client's profile: open links first."""
     return (
         ProfileAccess.objects.filter(client=client, practice_id=client.practice_id)
-        .select_related("account", "contact", "contact__linked_client", "practice")
+        .select_related("account", "contact", "contact__linked_client", "client", "practice")
         .order_by("status", "account__full_name", "pk")
     )
 
 
 def open_access_for_client(client: Client) -> QuerySet[ProfileAccess]:
     return access_for_client(client).filter(status__in=[AccessStatus.PENDING, AccessStatus.ACTIVE])
+
+
+def profiles_ended_at_majority(account: PortalAccount, practice: Practice) -> int:
+    """How many of this login's profiles ended lately because the client reached the age of majority.
+
+    Counted, never named: the portal home tells the guardian that it happened, not whose profile.
+    A profile the login still reaches another way is not counted.
+    """
+    recent = Q(status=AccessStatus.ACTIVE) | Q(ended_at__gte=timezone.now() - MAJORITY_NOTICE_FOR)
+    still_reached = ProfileAccess.objects.effective(practice).filter(account=account).values("client_id")
+    return (
+        ProfileAccess.objects.ended_at_majority(practice)
+        .filter(recent, account=account)
+        .exclude(client_id__in=still_reached)
+        .values("client_id")
+        .distinct()
+        .count()
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import html
 
 import pytest
 from django.test import Client as HttpClient
@@ -10,9 +11,10 @@ from django.utils import timezone
 
 from haven.audit.models import AuditEvent
 from haven.clients.actions import update_contact
-from haven.portal_access.actions import revoke_access
+from haven.portal_access.actions import issue_pin, link_portal_account, revoke_access
 from haven.portal_access.models import AccessKind, AccessStatus, ProfileAccess
 from haven.portal_access.session import PROFILE
+from haven.portal_access.status import PersonRecord
 from tests.personas import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -135,6 +137,31 @@ def test_a_login_without_links_sees_only_a_welcome(world, client):
     assert "linked to any records" in body
     for name in ("Max", "Mia", "Ana", "Ben"):
         assert f"{name} " not in body.split("<main", 1)[1]
+
+
+def test_a_self_registered_login_not_yet_linked_is_told_how_to_get_linked_then_gets_the_pin_field(world, client):
+    """Self-registered, not linked: no promise of a PIN field that isn't there, but what to do. Once the practice
+    links the account (the status icon's link) and prints the sheet, the PIN field is on the home page and works."""
+    account = world.gia_account.__class__(
+        email="ana@example.com", full_name="Ana Alvarez", email_verified_at=timezone.now()
+    )
+    account.set_password(PASSWORD)
+    account.save()
+    client.post("/p/riverside/", {"username": "ana@example.com", "password": PASSWORD})
+    main = " ".join(client.get(HOME).content.decode().split("<main", 1)[1].split())
+    assert "enter it below" not in main and 'name="pin"' not in main
+    assert (
+        "Ask Riverside Counseling to link your account to your records, and give them the email address you "
+        "signed up with: ana@example.com." in html.unescape(main)
+    )
+
+    access = link_portal_account(by=world.ada, record=PersonRecord(client=world.ana))
+    pin = issue_pin(by=world.ada, access=access)
+    main = " ".join(client.get(HOME).content.decode().split("<main", 1)[1].split())
+    assert 'name="pin"' in main and "enter the portal PIN from your instruction sheet below." in main
+    response = client.post("/p/riverside/pin/", {"pin": pin})
+    assert response.status_code == 302
+    assert "Ana Alvarez" in client.get(HOME).content.decode()
 
 
 def test_idle_portal_sessions_end_after_30_minutes(world, gia, monkeypatch):

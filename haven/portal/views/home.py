@@ -12,6 +12,7 @@ from haven.portal.access import PortalRequest, portal_public_view, portal_view
 from haven.portal.forms import PinForm
 from haven.portal_access import two_factor
 from haven.portal_access.actions import confirm_pin, pending_pin_count
+from haven.portal_access.selectors import profiles_ended_at_majority
 from haven.portal_access.session import PROFILE, select_profile
 
 
@@ -20,6 +21,7 @@ def _home_context(request: PortalRequest, pin_form: PinForm | None = None) -> di
         "pin_form": pin_form or PinForm(),
         "pending_count": pending_pin_count(request.portal.account, request.practice),
         "two_factor_on": two_factor.is_on(request.portal.account),
+        "ended_at_majority": profiles_ended_at_majority(request.portal.account, request.practice),
     }
 
 

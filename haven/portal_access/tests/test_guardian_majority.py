@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import datetime
+import html
+import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from haven.audit.models import AuditEvent
 from haven.core.errors import ApplicationError
 from haven.portal_access.actions import end_guardian_access_at_majority, renew_guardian_access
 from haven.portal_access.models import AccessStatus, ProfileAccess
+from tests.personas import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -98,3 +103,65 @@ def test_contacts_who_are_not_guardians_keep_access_after_majority(world):
     later = _birthday(world.mia, 19)  # Max is still a minor then
     assert world.gia_access_mia in ProfileAccess.objects.effective(world.riverside, later)
     assert end_guardian_access_at_majority(today=later) == []
+
+
+# --- Telling the guardian and staff ---------------------------------------------------------------------
+
+ENDED_NOTICE = "Your access to one profile ended because the client reached the age of majority."
+
+
+def _portal_home(client) -> str:
+    response = client.post("/p/riverside/", {"username": "gia@example.com", "password": PASSWORD})
+    assert response.status_code == 302
+    return " ".join(html.unescape(client.get("/p/riverside/home/").content.decode()).split("<main", 1)[1].split())
+
+
+def _portal_tab_row(http, world, access: ProfileAccess) -> str:
+    body = html.unescape(
+        http.get(reverse("staff:portal_overview", kwargs={"client_id": access.client_id})).content.decode()
+    )
+    link = reverse("staff:portal_access_detail", kwargs={"client_id": access.client_id, "access_id": access.pk})
+    [row] = [row for row in body.split("<tr>") if link in row]
+    return " ".join(re.sub(r"<[^>]+>", " ", row.split("</tr>", 1)[0]).split())
+
+
+def test_the_guardian_is_told_on_the_home_page_and_by_email_without_names(
+    world, client, django_capture_on_commit_callbacks
+):
+    """Mia turns 18: Gia still sees Max, and a word about the profile that went, with no name in it."""
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        end_guardian_access_at_majority(today=_birthday(world.mia, 18))
+    [email] = [message for message in mail.outbox if message.to == ["gia@example.com"]]
+    assert ENDED_NOTICE in " ".join(str(email.body).split())
+    assert "Mia" not in str(email.body) and "Mia" not in email.subject
+
+    main = _portal_home(client)
+    assert ENDED_NOTICE in main
+    assert "Mia" not in main and "Max Moreno" in main
+
+
+def test_the_home_page_says_so_even_before_the_daily_task_closed_the_access(world, client, monkeypatch):
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: _birthday(world.mia, 18))
+    main = _portal_home(client)
+    assert ENDED_NOTICE in main and "Mia" not in main
+
+
+def test_a_guardian_still_in_time_sees_no_notice(world, client):
+    assert "age of majority" not in _portal_home(client)
+
+
+def test_the_staff_portal_tab_shows_the_ended_state_and_its_date(world, login, monkeypatch):
+    birthday = _birthday(world.mia, 18)
+    http = login(world.ada)
+    assert "Active" in _portal_tab_row(http, world, world.gia_access_mia)
+    # Past the birthday but before the daily task ran: no longer Active.
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: birthday)
+    row = _portal_tab_row(http, world, world.gia_access_mia)
+    assert "Active" not in row and f"Ended at age of majority on {birthday:%Y-%m-%d}" in row
+    # Closed by the daily task: the same, with the day it was closed.
+    end_guardian_access_at_majority(today=birthday)
+    world.gia_access_mia.refresh_from_db()
+    row = _portal_tab_row(http, world, world.gia_access_mia)
+    ended = timezone.localtime(world.gia_access_mia.ended_at, ZoneInfo(world.riverside.time_zone)).date()
+    assert f"Ended at age of majority on {ended:%Y-%m-%d}" in row and "Active" not in row
