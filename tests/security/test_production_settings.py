@@ -38,6 +38,7 @@ def production_env(data_dir: Path, **overrides: str | None) -> dict[str, str]:
         HAVEN_ALLOWED_HOSTS="haven.example.org",
         HAVEN_SMTP_HOST="smtp.example.org",
         HAVEN_FILE_KEYS=Fernet.generate_key().decode("ascii"),
+        HAVEN_AUDIT_KEYS=secrets.token_urlsafe(32),
         HAVEN_DATA_DIR=str(data_dir),
     )
     for key, value in overrides.items():
@@ -81,13 +82,20 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     assert not (tmp_path / "secret_key").exists()
 
 
-@pytest.mark.parametrize("missing", ["HAVEN_ALLOWED_HOSTS", "HAVEN_SMTP_HOST"])
+@pytest.mark.parametrize("missing", ["HAVEN_ALLOWED_HOSTS", "HAVEN_SMTP_HOST", "HAVEN_AUDIT_KEYS"])
 def test_production_refuses_to_start_without_required_settings(tmp_path, missing):
     """Production cannot guess its host names or mail server: missing ones stop start-up, naming the variable."""
     result = check_deploy(production_env(tmp_path, **{missing: None}))
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert missing in result.stderr
+
+
+def test_production_refuses_a_short_audit_key(tmp_path):
+    """An audit key anyone could guess would let the trail be rewritten: start-up stops, naming the variable."""
+    result = check_deploy(production_env(tmp_path, HAVEN_AUDIT_KEYS="too-short"))
+    assert result.returncode != 0
+    assert "HAVEN_AUDIT_KEYS" in result.stderr
 
 
 def test_production_reads_the_secret_key_from_a_file(tmp_path):
