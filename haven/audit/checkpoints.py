@@ -68,7 +68,7 @@ def write_checkpoint(*, now: datetime.datetime | None = None) -> Path:
     document["key"] = key.id
     document["mac"] = key.mac(_body(document))
     folder = checkpoint_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     path = folder / f"{PREFIX}{now.astimezone(datetime.UTC):%Y%m%dT%H%M%S%fZ}.json"
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=".checkpoint-")
     try:

@@ -32,11 +32,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         report = verify_chain()
         if report.intact:
-            self.stdout.write(
-                self.style.SUCCESS(
-                    f"Audit trail intact: {report.checked} events verified in {len(report.chains)} chains."
-                )
-            )
+            chains = f"{len(report.chains)} chain{'s' if len(report.chains) != 1 else ''}"
+            self.stdout.write(self.style.SUCCESS(f"Audit trail intact: {report.checked} events verified in {chains}."))
             return
         lines = [f"Audit trail: {report.problem}."] if report.problem else [_describe(c) for c in report.broken]
         raise CommandError("Audit chain broken.\n" + "\n".join(lines))

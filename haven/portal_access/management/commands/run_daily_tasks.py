@@ -22,7 +22,7 @@ class Command(BaseCommand):
             closed = close_expired_signature_requests.call()
             self.stdout.write(f"Signature requests closed as expired: {closed}.")
             checkpoint = write_audit_checkpoint.call()
-            self.stdout.write(f"Audit checkpoint written: {checkpoint}.")
+            self.stdout.write(f"Audit checkpoint written: {checkpoint}")
         else:
             end_guardian_access_daily.enqueue()
             seal_unsealed_signatures.enqueue()
