@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client as HttpClient
 
-from tests.database import clear_audit_trail
+from tests.database import audit_triggers
 from tests.personas import PASSWORD, World, build_world
 
 
@@ -22,6 +23,7 @@ def _test_settings(settings, tmp_path: Path) -> None:
         **settings.STORAGES,
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}},
     }
+    settings.HAVEN_AUDIT_CHECKPOINT_DIR = tmp_path / "audit-checkpoints"
 
 
 @pytest.fixture
@@ -30,14 +32,27 @@ def world(db) -> World:
 
 
 @pytest.fixture
-def committed_db(transactional_db: None) -> Iterator[None]:
-    """A database that really commits, for threads, the task worker and the live server.
+def _audit_protections_restored(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """After a test that commits has emptied the database, put the audit trail's triggers back."""
+    yield
+    with django_db_blocker.unblock():
+        audit_triggers(on=True)
 
-    Such tests end by emptying every table; audit events refuse deletion, so they are cleared
-    here first, with the append-only triggers lifted for that moment only.
+
+@pytest.fixture
+def transactional_db(_audit_protections_restored: None, transactional_db: None) -> Iterator[None]:
+    """pytest-django's database that really commits, whose tables are emptied after the test.
+
+    The audit trail refuses DELETE and (on PostgreSQL) TRUNCATE, so its triggers are lifted
+    just before the tables are emptied and restored just after, explicitly and for that moment.
     """
     yield
-    clear_audit_trail()
+    audit_triggers(on=False)
+
+
+@pytest.fixture
+def committed_db(transactional_db: None) -> None:
+    """A database that really commits, for threads, the task worker and the live server."""
 
 
 @pytest.fixture

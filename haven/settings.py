@@ -292,6 +292,31 @@ if PRODUCTION and not HAVEN_FILE_KEYS:
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured("Set HAVEN_FILE_KEYS (or HAVEN_FILE_KEYS_FILE) to at least one Fernet key.")
+
+
+# Keys of the audit trail's keyed hashes (HMAC-SHA256), comma-separated, each at least 32
+# characters: the first signs new events, all verify, so putting a new key first rotates it.
+def _development_audit_key() -> str:
+    path = DATA_DIR / "audit_key"
+    if not path.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+HAVEN_AUDIT_KEYS = env_list("HAVEN_AUDIT_KEYS") or ([] if PRODUCTION else [_development_audit_key()])
+if PRODUCTION and not HAVEN_AUDIT_KEYS:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("Set HAVEN_AUDIT_KEYS (or HAVEN_AUDIT_KEYS_FILE) to at least one key.")
+if any(len(key) < 32 for key in HAVEN_AUDIT_KEYS):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("Each key in HAVEN_AUDIT_KEYS must be at least 32 characters long.")
+# Where checkpoints of each audit chain's head are written (outside the database; keep a copy elsewhere).
+HAVEN_AUDIT_CHECKPOINT_DIR = Path(env_str("HAVEN_AUDIT_CHECKPOINT_DIR", str(DATA_DIR / "audit-checkpoints")))
+
 # An issued certificate for the practice seal on signed PDFs (PEM files); without them Haven
 # creates a self-managed certificate per practice, its key encrypted with HAVEN_FILE_KEYS.
 HAVEN_SEAL_CERT_FILE = env_str("HAVEN_SEAL_CERT_FILE")

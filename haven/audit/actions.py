@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import models, transaction
 from django.utils import timezone
 
+from haven.audit.hashing import GENESIS_HASH, signing_key
 from haven.audit.models import Actor, AuditChainHead, AuditEvent
 from haven.core.request_context import current_origin
 
@@ -12,7 +13,7 @@ if TYPE_CHECKING:
     from haven.clients.models import Client
     from haven.practices.models import Practice
 
-GENESIS_HASH = "0" * 64
+__all__ = ["GENESIS_HASH", "record_event"]
 
 
 def record_event(
@@ -25,11 +26,18 @@ def record_event(
     acting_for: str = "",
     details: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain, inside the caller's transaction when there is one."""
+    """Append one event to its practice's chain, inside the caller's transaction when there is one.
+
+    Only that practice's chain head is locked, so writers of different practices never wait on
+    each other. Lock order: whatever the caller locked, then the head; a caller that locks the
+    practice or client row first takes it FOR NO KEY UPDATE, which the event's foreign key check
+    (made while the head is held) does not wait on.
+    """
     origin = current_origin()
+    key = signing_key()
     with transaction.atomic():
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(
-            pk=1, defaults={"last_sequence": 0, "last_hash": GENESIS_HASH}
+            practice=practice, defaults={"last_sequence": 0, "last_hash": GENESIS_HASH}
         )
         event = AuditEvent(
             sequence=head.last_sequence + 1,
@@ -47,8 +55,9 @@ def record_event(
             user_agent=origin.user_agent,
             details=details or {},
             previous_hash=head.last_hash,
+            key_id=key.id,
         )
-        event.hash = event.compute_hash()
+        event.hash = event.compute_hash(key)
         event.save()
         AuditChainHead.objects.filter(pk=head.pk).update(last_sequence=event.sequence, last_hash=event.hash)
     return event

@@ -1,14 +1,21 @@
-"""The audit trail: append-only events, each chained to the one before by SHA-256."""
+"""The audit trail: append-only events, one chain per practice (and one for events of none),
+each event tied to the one before it by a keyed hash (HMAC-SHA256, keys in HAVEN_AUDIT_KEYS)."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
+
+from haven.audit.hashing import GENESIS_HASH, AuditKey, canonical, link_hash
+
+
+def _chain(field: str = "practice") -> Coalesce:
+    """The chain an event or head belongs to: its practice's id, or 0 for events of no practice."""
+    return Coalesce(field, models.Value(0), output_field=models.BigIntegerField())
 
 
 class AppendOnlyError(Exception):
@@ -43,7 +50,7 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
 
 
 class AuditEvent(models.Model):
-    sequence = models.PositiveBigIntegerField(unique=True, editable=False)
+    sequence = models.PositiveBigIntegerField(editable=False)  # the position in its practice's chain
     occurred_at = models.DateTimeField(editable=False, db_index=True)
     practice = models.ForeignKey(
         "practices.Practice", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -61,15 +68,17 @@ class AuditEvent(models.Model):
     details = models.JSONField(default=dict, blank=True)
     previous_hash = models.CharField(max_length=64, editable=False)
     hash = models.CharField(max_length=64, unique=True, editable=False)
+    key_id = models.CharField(max_length=16, editable=False)  # which of HAVEN_AUDIT_KEYS made the hash
 
     objects = AuditEventQuerySet.as_manager()
 
     class Meta:
-        ordering = ["sequence"]
+        ordering = ["id"]
         indexes = [
             models.Index(fields=["client", "-sequence"], name="audit_client_recent"),
             models.Index(fields=["practice", "-sequence"], name="audit_practice_recent"),
         ]
+        constraints = [models.UniqueConstraint(_chain(), models.F("sequence"), name="audit_event_chain_sequence")]
         verbose_name = _("audit event")
 
     def __str__(self) -> str:
@@ -85,33 +94,26 @@ class AuditEvent(models.Model):
 
     def canonical(self) -> str:
         """The event's content as hashed: stable across databases."""
-        payload = {
-            "sequence": self.sequence,
-            "occurred_at": self.occurred_at.isoformat(timespec="microseconds"),
-            "practice": self.practice_id,
-            "actor_kind": self.actor_kind,
-            "actor_id": self.actor_id,
-            "actor_label": self.actor_label,
-            "acting_for": self.acting_for,
-            "client": self.client_id,
-            "action": self.action,
-            "object_type": self.object_type,
-            "object_id": self.object_id,
-            "ip": self.ip,
-            "user_agent": self.user_agent,
-            "details": self.details,
-        }
-        return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return canonical(self)
 
-    def compute_hash(self) -> str:
-        return hashlib.sha256((self.previous_hash + self.canonical()).encode("utf-8")).hexdigest()
+    def compute_hash(self, key: AuditKey) -> str:
+        return link_hash(key, self.previous_hash, self.canonical())
 
 
 class AuditChainHead(models.Model):
-    """One row holding the chain's end; locking it orders concurrent writers."""
+    """The end of one practice's chain (practice empty: the chain of events of no practice).
 
+    Locking it orders that chain's writers; other practices' writers never wait on it.
+    """
+
+    practice = models.ForeignKey(
+        "practices.Practice", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     last_sequence = models.PositiveBigIntegerField(default=0)
-    last_hash = models.CharField(max_length=64, default="0" * 64)
+    last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(_chain(), name="audit_one_head_per_chain")]
 
     def __str__(self) -> str:
-        return f"audit chain at #{self.last_sequence}"
+        return f"audit chain of practice {self.practice_id or '-'} at #{self.last_sequence}"

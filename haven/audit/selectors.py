@@ -1,51 +1,145 @@
 from __future__ import annotations
 
+import hmac
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from django.db import connection, transaction
 from django.db.models import QuerySet
 
-from haven.audit.actions import GENESIS_HASH
+from haven.audit.checkpoints import ChainCheckpoint, CheckpointError, furthest_checkpoints
+from haven.audit.hashing import GENESIS_HASH, key_by_id
 from haven.audit.models import AuditChainHead, AuditEvent
 from haven.clients.models import Client
 
 
 @dataclass(frozen=True)
 class ChainReport:
+    """One practice's chain (practice_id None: the chain of events of no practice)."""
+
+    practice_id: int | None
     checked: int
-    first_broken: AuditEvent | None
-    reason: str
+    first_broken: AuditEvent | None = None
+    reason: str = ""
 
     @property
     def intact(self) -> bool:
         return self.first_broken is None and not self.reason
 
 
-def _events_in_order(batch_size: int = 2000) -> Iterator[AuditEvent]:
-    return AuditEvent.objects.order_by("sequence").iterator(chunk_size=batch_size)
+@dataclass(frozen=True)
+class TrailReport:
+    """Every chain's report; ``problem`` when the checkpoints themselves cannot be trusted."""
+
+    chains: tuple[ChainReport, ...]
+    problem: str = ""
+
+    @property
+    def broken(self) -> list[ChainReport]:
+        return [chain for chain in self.chains if not chain.intact]
+
+    @property
+    def intact(self) -> bool:
+        return not self.problem and not self.broken
+
+    @property
+    def checked(self) -> int:
+        return sum(chain.checked for chain in self.chains)
+
+    @property
+    def first_broken(self) -> AuditEvent | None:
+        return next((chain.first_broken for chain in self.broken if chain.first_broken is not None), None)
+
+    @property
+    def reason(self) -> str:
+        return self.problem or next((chain.reason for chain in self.broken), "")
+
+    def chain(self, practice_id: int | None) -> ChainReport | None:
+        return next((chain for chain in self.chains if chain.practice_id == practice_id), None)
 
 
-def verify_chain() -> ChainReport:
-    """Recompute every hash; name the first event that does not match its content or its predecessor."""
+def _events_of(practice_id: int | None, batch_size: int = 2000) -> Iterator[AuditEvent]:
+    if practice_id is None:
+        events = AuditEvent.objects.filter(practice__isnull=True)
+    else:
+        events = AuditEvent.objects.filter(practice_id=practice_id)
+    return events.order_by("sequence").iterator(chunk_size=batch_size)
+
+
+def _verify_one(
+    practice_id: int | None, head: AuditChainHead | None, checkpoint: ChainCheckpoint | None
+) -> ChainReport:
+    """Recompute one chain's keyed hashes; compare its end with its head and its furthest checkpoint."""
     previous_hash = GENESIS_HASH
-    expected_sequence = 1
     checked = 0
-    for event in _events_in_order():
-        if event.sequence != expected_sequence:
-            return ChainReport(checked, event, f"expected event #{expected_sequence}, found #{event.sequence}")
+    for event in _events_of(practice_id):
+        expected = checked + 1
+        if event.sequence != expected:
+            return ChainReport(practice_id, checked, event, f"expected event #{expected}, found #{event.sequence}")
         if event.previous_hash != previous_hash:
-            return ChainReport(checked, event, "its link to the previous event does not match")
-        if event.compute_hash() != event.hash:
-            return ChainReport(checked, event, "its content does not match its hash")
+            return ChainReport(practice_id, checked, event, "its link to the previous event does not match")
+        key = key_by_id(event.key_id)
+        if key is None:
+            return ChainReport(practice_id, checked, event, "its hash was made with a key not in HAVEN_AUDIT_KEYS")
+        if not hmac.compare_digest(event.compute_hash(key), event.hash):
+            return ChainReport(practice_id, checked, event, "its content does not match its hash")
+        if checkpoint is not None and event.sequence == checkpoint.sequence and event.hash != checkpoint.hash:
+            return ChainReport(practice_id, checked, event, f"it does not match the checkpoint of {_when(checkpoint)}")
         previous_hash = event.hash
-        expected_sequence += 1
         checked += 1
-    head = AuditChainHead.objects.filter(pk=1).first()
-    if head is not None and (head.last_sequence != checked or head.last_hash != previous_hash):
+    if head is None and checked:
+        return ChainReport(practice_id, checked, None, "the chain's head is missing")
+    if head is not None and head.last_sequence > checked:
         return ChainReport(
-            checked, None, f"events after #{checked} are missing: the chain's head records #{head.last_sequence}"
+            practice_id,
+            checked,
+            None,
+            f"events after #{checked} are missing: the chain's head records #{head.last_sequence}",
         )
-    return ChainReport(checked, None, "")
+    if head is not None and head.last_sequence < checked:
+        return ChainReport(
+            practice_id, checked, None, f"the chain's head was wound back to #{head.last_sequence} of #{checked}"
+        )
+    if head is not None and head.last_hash != previous_hash:
+        return ChainReport(practice_id, checked, None, "the chain's head does not match its last event")
+    if checkpoint is not None and checkpoint.sequence > checked:
+        return ChainReport(
+            practice_id,
+            checked,
+            None,
+            f"events after #{checked} are missing: the checkpoint of {_when(checkpoint)} "
+            f"recorded #{checkpoint.sequence}",
+        )
+    return ChainReport(practice_id, checked)
+
+
+def _when(checkpoint: ChainCheckpoint) -> str:
+    return f"{checkpoint.written_at:%Y-%m-%d %H:%M} UTC ({checkpoint.file})"
+
+
+def verify_chain() -> TrailReport:
+    """Verify every chain, naming each one's first broken link, against the checkpoints kept outside the database.
+
+    The checkpoints are read first and the database in one snapshot after, so events written
+    meanwhile never look like a chain out of step with its head or its checkpoint.
+    """
+    try:
+        checkpoints = furthest_checkpoints()
+    except CheckpointError as error:
+        return TrailReport((), problem=f"a checkpoint is not to be trusted: {error}")
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        heads = {head.practice_id: head for head in AuditChainHead.objects.all()}
+        with_events = set(AuditEvent.objects.order_by().values_list("practice_id", flat=True).distinct())
+        chains = sorted(set(heads) | with_events | set(checkpoints), key=lambda pk: pk or 0)
+        return TrailReport(
+            tuple(
+                _verify_one(practice_id, heads.get(practice_id), checkpoints.get(practice_id)) for practice_id in chains
+            )
+        )
 
 
 def events_for_client(client: Client) -> QuerySet[AuditEvent]:

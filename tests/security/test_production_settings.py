@@ -39,6 +39,7 @@ def production_env(data_dir: Path, **overrides: str | None) -> dict[str, str]:
         HAVEN_BASE_URL="https://haven.example.org",
         HAVEN_SMTP_HOST="smtp.example.org",
         HAVEN_FILE_KEYS=Fernet.generate_key().decode("ascii"),
+        HAVEN_AUDIT_KEYS=secrets.token_urlsafe(32),
         HAVEN_DATA_DIR=str(data_dir),
     )
     for key, value in overrides.items():
@@ -82,7 +83,7 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     assert not (tmp_path / "secret_key").exists()
 
 
-@pytest.mark.parametrize("missing", ["HAVEN_ALLOWED_HOSTS", "HAVEN_BASE_URL", "HAVEN_SMTP_HOST"])
+@pytest.mark.parametrize("missing", ["HAVEN_ALLOWED_HOSTS", "HAVEN_BASE_URL", "HAVEN_SMTP_HOST", "HAVEN_AUDIT_KEYS"])
 def test_production_refuses_to_start_without_required_settings(tmp_path, missing):
     """Production cannot guess its host names, public address or mail server: missing ones stop start-up."""
     result = check_deploy(production_env(tmp_path, **{missing: None}))
@@ -114,6 +115,13 @@ def test_production_trusts_x_forwarded_proto_only_behind_a_declared_proxy(tmp_pa
         "HTTP_X_FORWARDED_PROTO",
         "https",
     ]
+
+
+def test_production_refuses_a_short_audit_key(tmp_path):
+    """An audit key anyone could guess would let the trail be rewritten: start-up stops, naming the variable."""
+    result = check_deploy(production_env(tmp_path, HAVEN_AUDIT_KEYS="too-short"))
+    assert result.returncode != 0
+    assert "HAVEN_AUDIT_KEYS" in result.stderr
 
 
 def test_production_reads_the_secret_key_from_a_file(tmp_path):

@@ -154,7 +154,7 @@ def test_a_new_set_needs_the_password_and_voids_the_old_codes(requires_two_facto
     stored = set(StaticToken.objects.filter(device__user=requires_two_factor.theo.user).values_list("token", flat=True))
     assert stored == {code.replace("-", "") for code in new}
     assert StaticDevice.objects.filter(user=requires_two_factor.theo.user).count() == 1
-    event = AuditEvent.objects.filter(action="staff.recovery_codes_regenerated").latest("sequence")
+    event = AuditEvent.objects.filter(action="staff.recovery_codes_regenerated").latest("id")
     assert event.details == {"count": 10, "voided": 9}
 
     http.post("/staff/logout/")

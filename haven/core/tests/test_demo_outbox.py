@@ -104,6 +104,7 @@ def test_the_outbox_does_not_exist_in_production(tmp_path):
         "HAVEN_BASE_URL": "https://haven.example.org",
         "HAVEN_SMTP_HOST": "smtp.example.org",
         "HAVEN_FILE_KEYS": Fernet.generate_key().decode("ascii"),
+        "HAVEN_AUDIT_KEYS": "a" * 43,
         "HAVEN_DATA_DIR": str(tmp_path),
         "HAVEN_DEMO_OUTBOX": "true",  # even when asked for
     }

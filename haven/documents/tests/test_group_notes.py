@@ -132,7 +132,7 @@ def test_a_foreign_client_id_posted_to_the_form_answers_404_audited_and_creates_
     response = http.post(reverse("staff:group_note_create"), create_post(world, [world.ana.pk, world.hal.pk]))
     assert response.status_code == 404
     assert counts() == before_rows and stored_files(tmp_path) == before_files
-    denied = AuditEvent.objects.filter(action="access.denied").latest("sequence")
+    denied = AuditEvent.objects.filter(action="access.denied").latest("id")
     assert denied.details["object_id"] == str(world.hal.pk)
 
 

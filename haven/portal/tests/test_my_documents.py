@@ -73,7 +73,7 @@ def share_with_gia(world: World, document: Document) -> None:
 
 
 def events(action: str) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(action=action).order_by("sequence"))
+    return list(AuditEvent.objects.filter(action=action).order_by("id"))
 
 
 # --- What is listed -----------------------------------------------------------------------------
@@ -281,7 +281,7 @@ def assert_denied(http: HttpClient, world: World, document: Document) -> None:
         response = http.get(url)
         assert response.status_code == 404, url
         assert response.content != PDF
-        new = list(AuditEvent.objects.order_by("sequence")[before:])
+        new = list(AuditEvent.objects.order_by("id")[before:])
         assert [event.action for event in new] == ["access.denied"], url
         assert new[0].actor_kind == "portal" and new[0].actor_id == world.gia_account.pk
         assert new[0].details["object_id"] == str(document.pk)

@@ -78,12 +78,12 @@ def gia_key(world: World) -> bytes:
 
 
 def actions_since(before: int) -> list[str]:
-    return list(AuditEvent.objects.filter(sequence__gt=before).order_by("sequence").values_list("action", flat=True))
+    return list(AuditEvent.objects.filter(id__gt=before).order_by("id").values_list("action", flat=True))
 
 
-def last_sequence() -> int:
-    last = AuditEvent.objects.order_by("-sequence").first()
-    return last.sequence if last else 0
+def last_event_id() -> int:
+    last = AuditEvent.objects.order_by("-id").first()
+    return last.pk if last else 0
 
 
 # --- Turning it on ----------------------------------------------------------------------------
@@ -128,7 +128,7 @@ def test_key_rotation_keeps_two_step_keys_working(world, client, gia_key, settin
 
 def test_a_wrong_code_does_not_turn_it_on(world, gia):
     gia.get(SETUP)
-    before = last_sequence()
+    before = last_event_id()
     response = gia.post(SETUP, {"code": wrong_code(key_of(world.gia_account))})
     assert response.status_code == 400
     assert "That code didn&#x27;t match" in response.content.decode()
@@ -138,7 +138,7 @@ def test_a_wrong_code_does_not_turn_it_on(world, gia):
 
 def test_the_right_code_turns_it_on_and_is_audited(world, gia):
     gia.get(SETUP)
-    before = last_sequence()
+    before = last_event_id()
     response = gia.post(SETUP, {"code": code(key_of(world.gia_account))})
     assert response.status_code == 302 and response["Location"] == SECURITY
     assert two_factor.is_on(world.gia_account)
@@ -164,7 +164,7 @@ def test_without_two_step_sign_in_the_password_opens_the_portal(world, client):
 
 
 def test_sign_in_asks_for_the_code_and_only_then_opens_the_portal(world, client, gia_key):
-    before = last_sequence()
+    before = last_event_id()
     assert sign_in_password(client) == CODE_PAGE
     assert ACCOUNT not in client.session
     for page in (HOME, DOCUMENTS, SECURITY, "/p/riverside/inbox/"):
@@ -204,13 +204,13 @@ def test_a_replayed_code_is_refused(world, client, gia_key):
     sign_in_password(client)
     assert client.post(CODE_PAGE, {"code": used})["Location"] == HOME
     client.post("/p/riverside/logout/")
-    before = last_sequence()
+    before = last_event_id()
     sign_in_password(client)
     response = client.post(CODE_PAGE, {"code": used})
     assert response.status_code == 400
     assert "That code was already used" in response.content.decode()
     assert urlsplit(client.get(HOME)["Location"]).path == LOGIN
-    event = AuditEvent.objects.filter(sequence__gt=before, action="portal.two_factor_failed").get()
+    event = AuditEvent.objects.filter(id__gt=before, action="portal.two_factor_failed").get()
     assert event.details == {"reason": "replayed", "step": "sign_in"}
     # The next step's code still works.
     assert client.post(CODE_PAGE, {"code": code(gia_key, 1)})["Location"] == HOME
@@ -346,7 +346,7 @@ def test_turning_off_needs_a_current_code(world, gia_with_code, gia_key):
 def test_turning_off_with_password_and_code_is_audited_and_sign_in_needs_the_password_only(
     world, gia_with_code, gia_key
 ):
-    before = last_sequence()
+    before = last_event_id()
     response = gia_with_code.post(TURN_OFF, {"password": PASSWORD, "code": code(gia_key, 1)})
     assert response.status_code == 302 and response["Location"] == SECURITY
     assert not two_factor.is_on(world.gia_account)

@@ -64,7 +64,7 @@ def guardian_key(world: World) -> str:
 
 
 def events(action: str) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(action=action).order_by("sequence"))
+    return list(AuditEvent.objects.filter(action=action).order_by("id"))
 
 
 def test_whole_flow_guardian_signs_for_a_minor_and_the_sealed_signed_pdf_becomes_current(
@@ -134,7 +134,7 @@ def test_whole_flow_guardian_signs_for_a_minor_and_the_sealed_signed_pdf_becomes
         staff_signature_status(Document.objects.all()), plan, "signed", "pending_signature", "last_request_status"
     )
     assert staff_row == [True, False, RequestStatus.SIGNED]
-    assert [e.action for e in AuditEvent.objects.filter(action__startswith="signature.").order_by("sequence")] == [
+    assert [e.action for e in AuditEvent.objects.filter(action__startswith="signature.").order_by("id")] == [
         "signature.requested",
         "signature.consented",
         "signature.signed",

@@ -159,7 +159,7 @@ def test_a_version_is_checked_only_under_its_own_document(world: World, login, s
     hana = login(world.hana, HttpClient())
     assert hana.get(version_verify_url(signed.document, signed.signed_version)).status_code == 404
 
-    denied = list(AuditEvent.objects.filter(action="access.denied").order_by("sequence"))
+    denied = list(AuditEvent.objects.filter(action="access.denied").order_by("id"))
     assert [event.details["object_type"] for event in denied] == ["documents.documentversion", "clients.client"]
     assert not AuditEvent.objects.filter(action="signature.verified").exists()
 

@@ -2,21 +2,38 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from haven.audit.selectors import verify_chain
+from haven.audit.selectors import ChainReport, verify_chain
+from haven.practices.models import Practice
+
+
+def _chain_name(practice_id: int | None) -> str:
+    if practice_id is None:
+        return "events of no practice"
+    slug = Practice.objects.filter(pk=practice_id).values_list("slug", flat=True).first()
+    return f"practice {slug}" if slug else f"practice #{practice_id}"
+
+
+def _describe(chain: ChainReport) -> str:
+    broken = chain.first_broken
+    if broken is None:
+        return f"Chain of {_chain_name(chain.practice_id)}: {chain.reason}."
+    return (
+        f"Chain of {_chain_name(chain.practice_id)}: broken at event #{broken.sequence} (action {broken.action}, "
+        f"{broken.occurred_at.isoformat()}): {chain.reason}. {chain.checked} events before it verified."
+    )
 
 
 class Command(BaseCommand):
-    help = "Recompute the audit chain and report the first broken event, if any."
+    help = (
+        "Recompute every practice's audit chain with the keys in HAVEN_AUDIT_KEYS, compare each chain's end "
+        "with its head and the checkpoints, and report the first broken link of each broken chain."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         report = verify_chain()
         if report.intact:
-            self.stdout.write(self.style.SUCCESS(f"Audit chain intact: {report.checked} events verified."))
+            chains = f"{len(report.chains)} chain{'s' if len(report.chains) != 1 else ''}"
+            self.stdout.write(self.style.SUCCESS(f"Audit trail intact: {report.checked} events verified in {chains}."))
             return
-        broken = report.first_broken
-        if broken is None:
-            raise CommandError(f"Audit chain broken: {report.reason}.")
-        raise CommandError(
-            f"Audit chain broken at event #{broken.sequence} (action {broken.action}, "
-            f"{broken.occurred_at.isoformat()}): {report.reason}. {report.checked} events before it verified."
-        )
+        lines = [f"Audit trail: {report.problem}."] if report.problem else [_describe(c) for c in report.broken]
+        raise CommandError("Audit chain broken.\n" + "\n".join(lines))
