@@ -266,6 +266,10 @@ def remind(*, by: StaffMember, request: SignatureRequest) -> SignatureRequest:
     locked = _lock_request_for_staff(by, request)
     if not locked.is_open:
         raise ApplicationError(_("Only a request that is still waiting can be reminded."))
+    if locked.is_out_of_date:
+        raise ApplicationError(
+            _("This request is out of date: the document changed after it was sent. Send a new request instead.")
+        )
     now = timezone.now()
     if locked.reminded_at is not None and now - locked.reminded_at < REMINDER_INTERVAL:
         raise ApplicationError(_("A reminder was already sent today. You can send another tomorrow."))

@@ -437,6 +437,17 @@ def test_a_reminder_emails_the_signer_once_a_day(world: World, django_capture_on
     assert len(events("signature.reminded")) == 1
 
 
+def test_an_out_of_date_request_is_not_reminded(world: World, django_capture_on_commit_callbacks) -> None:
+    plan = treatment_plan(world.ada, world.max)
+    request = request_signature(by=world.ada, document=plan, signer_key=guardian_key(world))
+    add_version(by=world.ada, document=plan, data=document_pdf(3))
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ApplicationError, match="out of date"):
+        remind(by=world.ada, request=request)
+    assert mail.outbox == []
+    assert events("signature.reminded") == []
+
+
 def test_staff_of_another_practice_cannot_touch_a_request(world: World) -> None:
     plan = treatment_plan(world.ada, world.max)
     request = request_signature(by=world.ada, document=plan, signer_key=guardian_key(world))
