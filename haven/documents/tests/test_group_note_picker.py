@@ -111,6 +111,13 @@ def test_without_javascript_search_add_and_remove_post_back_and_keep_what_was_ty
     assert not GroupNote.objects.exists() and not Document.objects.filter(group_note__isnull=False).exists()
 
 
+def test_a_search_post_back_asks_for_the_file_again(world, login):
+    upload = SimpleUploadedFile("group.pdf", PDF, content_type="application/pdf")
+    body = login(world.ada).post(CREATE, form_data(picker="search", client_q="ana", file=upload)).content.decode()
+    assert "Choose the file again before you save" in body
+    assert not GroupNote.objects.exists()
+
+
 def test_adding_a_foreign_client_without_javascript_answers_404_and_creates_nothing(world, login):
     response = login(world.ada).post(CREATE, form_data(add=world.hal.pk, clients=[world.ana.pk]))
     assert response.status_code == 404

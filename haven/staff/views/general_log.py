@@ -179,6 +179,8 @@ def group_note_create(request: StaffRequest) -> HttpResponse:
                 practice=practice,
             )
             picker = _picker_context(practice, chosen_ids=chosen_ids, query=_query(request.POST), searched=True)
+            # A browser cannot fill a file field again: say so rather than let the file vanish unnoticed.
+            picker["file_dropped"] = bool(request.FILES)
             return render(request, "staff/general_log/form.html", _context(request, form=form, **picker))
     form = GroupNoteForm(request.POST or None, request.FILES or None, practice=practice)
     status = 200
