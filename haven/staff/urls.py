@@ -99,6 +99,7 @@ urlpatterns = [
     # General Log: group notes linked to several clients (DOC-7)
     path("general-log/", general_log.general_log, name="general_log"),
     path("general-log/new/", general_log.group_note_create, name="group_note_create"),
+    path("general-log/new/clients/", general_log.group_note_client_search, name="group_note_client_search"),
     path("general-log/<int:group_note_id>/", general_log.group_note_detail, name="group_note_detail"),
     path("general-log/<int:group_note_id>/share/", general_log.group_note_share, name="group_note_share"),
     path("general-log/<int:group_note_id>/unshare/", general_log.group_note_unshare, name="group_note_unshare"),

@@ -8,7 +8,8 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,9 +30,17 @@ from haven.practices.models import Permission, Practice
 PAGE_SIZE = 25
 
 
+PICKER_RESULTS = 8  # enough to spot the right person; more means typing more of the name
+
+
+def client_label(client: Client) -> str:
+    """How the picker names a client: the name and the date of birth, which tells two namesakes apart."""
+    return f"{client.full_name} · {client.date_of_birth:%Y-%m-%d}"
+
+
 class ClientChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.full_name} · {obj.date_of_birth:%Y-%m-%d}"
+        return client_label(obj)
 
 
 class GroupNoteForm(HavenForm):
@@ -61,10 +70,8 @@ class GroupNoteForm(HavenForm):
     clients = ClientChoiceField(
         label=gettext_lazy("Clients"),
         queryset=Client.objects.none(),
-        widget=forms.SelectMultiple(attrs={"size": 10}),
-        help_text=gettext_lazy(
-            "Choose at least two active clients. On a computer, hold Ctrl (⌘ on a Mac) to choose several."
-        ),
+        widget=forms.MultipleHiddenInput(),
+        help_text=gettext_lazy("Choose at least two active clients: type part of a name, then add each client."),
         error_messages={
             "required": gettext_lazy("Choose the clients who took part."),
             "invalid_choice": gettext_lazy("Choose clients from the list."),
@@ -84,10 +91,10 @@ class GroupNoteForm(HavenForm):
         return chosen
 
 
-def _reject_foreign_clients(request: StaffRequest) -> None:
-    """Any posted client outside the practice refuses the whole request: 404, audited, nothing created."""
+def _reject_foreign_clients(request: StaffRequest, raw_ids: list[str]) -> list[int]:
+    """Any client id outside the practice refuses the whole request: 404, audited, nothing created."""
     wanted: list[int] = []
-    for raw in request.POST.getlist("clients"):
+    for raw in raw_ids:
         try:
             wanted.append(int(raw))
         except ValueError:
@@ -96,6 +103,30 @@ def _reject_foreign_clients(request: StaffRequest) -> None:
     for client_id in wanted:
         if client_id not in found:
             raise deny(request.staff, object_type="clients.client", object_id=client_id, path=request.path)
+    return list(dict.fromkeys(wanted))
+
+
+def _active_clients(practice: Practice, *, query: str = "") -> QuerySet[Client]:
+    return search_clients(practice, query=query, status=ClientStatus.ACTIVE)
+
+
+def _picker_context(practice: Practice, *, chosen_ids: list[int], query: str, searched: bool) -> dict[str, object]:
+    """The chosen clients as chips, and (after a search) up to PICKER_RESULTS others matching the query."""
+    chosen = list(_active_clients(practice).filter(pk__in=chosen_ids)) if chosen_ids else []
+    results: list[Client] = []
+    if query:
+        results = list(_active_clients(practice, query=query).exclude(pk__in=chosen_ids)[: PICKER_RESULTS + 1])
+    return {
+        "chosen": [(client, client_label(client)) for client in chosen],
+        "results": [(client, client_label(client)) for client in results[:PICKER_RESULTS]],
+        "more_results": len(results) > PICKER_RESULTS,
+        "client_query": query,
+        "searched": searched,
+    }
+
+
+def _query(data: QueryDict) -> str:
+    return data.get("client_q", "").strip()[:100]
 
 
 def _context(request: StaffRequest, **extra: object) -> dict[str, object]:
@@ -120,13 +151,33 @@ def general_log(request: StaffRequest) -> HttpResponse:
 
 @staff_view(Permission.UPLOAD_DOCUMENTS)
 def group_note_create(request: StaffRequest) -> HttpResponse:
-    """Upload a group note: one file, copied into each chosen client's Activity Log."""
+    """Upload a group note: one file, copied into each chosen client's Activity Log.
+
+    Without JavaScript the picker's Search, Add and Remove buttons post the form back: the page comes
+    again with what was typed, the chosen clients and the search results, and nothing is saved.
+    """
     practice = request.staff.practice
+    chosen_ids: list[int] = []
+    if request.method == "POST":
+        chosen_ids = _reject_foreign_clients(request, request.POST.getlist("clients"))
+        added = _reject_foreign_clients(request, request.POST.getlist("add"))
+        removed = set(_reject_foreign_clients(request, request.POST.getlist("remove")))
+        # Enter in the search box (the form's default button carries no name) searches too.
+        implicit_search = "save" not in request.POST and bool(_query(request.POST))
+        if added or removed or "picker" in request.POST or implicit_search:
+            chosen_ids = [pk for pk in dict.fromkeys(chosen_ids + added) if pk not in removed]
+            form = GroupNoteForm(
+                initial={"title": request.POST.get("title", ""), "document_date": request.POST.get("document_date")},
+                practice=practice,
+            )
+            picker = _picker_context(practice, chosen_ids=chosen_ids, query=_query(request.POST), searched=True)
+            # A browser cannot fill a file field again: say so rather than let the file vanish unnoticed.
+            picker["file_dropped"] = bool(request.FILES)
+            return render(request, "staff/general_log/form.html", _context(request, form=form, **picker))
     form = GroupNoteForm(request.POST or None, request.FILES or None, practice=practice)
     status = 200
     if request.method == "POST":
         status = 400
-        _reject_foreign_clients(request)
         if form.is_valid():
             # One byte past the limit is enough for the action to refuse it with its own message.
             data = form.cleaned_data["file"].read(settings.HAVEN_MAX_UPLOAD_BYTES + 1)
@@ -153,7 +204,17 @@ def group_note_create(request: StaffRequest) -> HttpResponse:
                     % {"title": group_note.title, "count": count},
                 )
                 return redirect("staff:group_note_detail", group_note_id=group_note.pk)
-    return render(request, "staff/general_log/form.html", _context(request, form=form), status=status)
+    picker = _picker_context(practice, chosen_ids=chosen_ids, query="", searched=False)
+    return render(request, "staff/general_log/form.html", _context(request, form=form, **picker), status=status)
+
+
+@staff_view(Permission.UPLOAD_DOCUMENTS)
+@require_safe
+def group_note_client_search(request: StaffRequest) -> HttpResponse:
+    """The picker's results as staff type: active clients of the practice, not yet chosen, a few at a time."""
+    chosen_ids = _reject_foreign_clients(request, request.GET.getlist("clients"))
+    picker = _picker_context(request.staff.practice, chosen_ids=chosen_ids, query=_query(request.GET), searched=True)
+    return render(request, "staff/general_log/form.html#picker_results", picker)
 
 
 @staff_view()
