@@ -193,6 +193,12 @@ AXES_CLIENT_IP_CALLABLE = "haven.core.request_context.client_ip"
 AXES_LOCKOUT_CALLABLE = "haven.core.lockout.locked_out_response"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
+# And per account from any address (haven/core/throttle.py): after the free tries, each attempt
+# waits a delay that doubles up to a cap; forgotten after a quiet window, cleared by a success.
+HAVEN_LOGIN_ACCOUNT_FREE_TRIES = env_int("HAVEN_LOGIN_ACCOUNT_FREE_TRIES", 10, minimum=1)
+HAVEN_LOGIN_ACCOUNT_FIRST_DELAY_SECONDS = env_int("HAVEN_LOGIN_ACCOUNT_FIRST_DELAY_SECONDS", 5, minimum=1)
+HAVEN_LOGIN_ACCOUNT_MAX_DELAY_SECONDS = env_int("HAVEN_LOGIN_ACCOUNT_MAX_DELAY_SECONDS", 300, minimum=1)
+HAVEN_LOGIN_ACCOUNT_WINDOW_MINUTES = env_int("HAVEN_LOGIN_ACCOUNT_WINDOW_MINUTES", 60, minimum=1)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English")]

@@ -67,3 +67,19 @@ class DemoOutboxEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.to}"
+
+
+class SignInThrottle(models.Model):
+    """Recent sign-in attempts for one account, from any address (see ``haven.core.throttle``).
+
+    Keyed by a hash of the world and the email as typed, so unknown emails are slowed exactly like
+    known ones and no email is kept here. A successful sign-in deletes the row.
+    """
+
+    key_hash = models.CharField(max_length=64, unique=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
+    next_allowed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.attempts} sign-in attempts"

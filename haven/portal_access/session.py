@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from haven.audit.actions import record_event
 from haven.audit.models import Actor
+from haven.core.throttle import forget_attempts, take_turn
 from haven.portal_access.actions import portal_actor
 from haven.portal_access.models import PortalAccount, ProfileAccess
 from haven.practices.models import Practice
@@ -49,15 +50,21 @@ def _credentials(email: str) -> dict[str, str]:
 def authenticate_portal(
     request: HttpRequest, *, practice: Practice, email: str, password: str
 ) -> tuple[PortalAccount | None, str]:
-    """Check a portal sign-in: (account, "") or (None, reason), reason being locked, invalid or unverified."""
+    """Check a portal sign-in: (account, "") or (None, reason): locked, throttled, invalid or unverified.
+
+    Locked: too many failures from this address (django-axes). Throttled: too many attempts at this
+    account from anywhere, so this one must wait (``haven.core.throttle``); its password is not checked.
+    """
     credentials = _credentials(email)
     if AxesProxyHandler.is_locked(request, credentials):
         return None, "locked"
+    typed = email.strip().lower()[:254]
+    if not take_turn(world="portal", email=typed, practice=practice).allowed:
+        return None, "throttled"
     account = PortalAccount.objects.filter(email__iexact=email.strip(), is_active=True).first()
     if account is None:
         make_password(password)  # the same work as a real check, so unknown emails cannot be told apart
     if account is None or not account.check_password(password):
-        typed = email.strip().lower()[:254]
         record_event(
             action="portal.login_failed", actor=Actor.anonymous(typed), practice=practice, details={"email": typed}
         )
@@ -66,6 +73,7 @@ def authenticate_portal(
     AxesProxyHandler.reset_attempts(
         username=credentials["username"], ip_address=getattr(request, "axes_ip_address", None)
     )
+    forget_attempts(world="portal", email=typed)
     if account.email_verified_at is None:
         return None, "unverified"
     return account, ""

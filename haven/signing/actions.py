@@ -501,7 +501,7 @@ def sign_document(
         reset_origin(token)
 
 
-def _name_in_chart(request: SignatureRequest, access: ProfileAccess) -> str:
+def signer_name_in_chart(request: SignatureRequest, access: ProfileAccess) -> str:
     """The signer as the practice knows them: the client, or the guardian's contact record.
 
     A portal account's own name is whatever was typed when it was made, so it is never the signer's name.
@@ -540,7 +540,7 @@ def _write_signature(
                     request=locked,
                     document=locked.document,
                     account=account,
-                    signer_name=_name_in_chart(locked, access),
+                    signer_name=signer_name_in_chart(locked, access),
                     account_name=account.full_name,
                     signer_email=account.email,
                     capacity=locked.capacity,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from haven.clients.models import Client, RelatedContact
 from haven.core.forms import DateInput, HavenForm, HavenModelForm, NewPasswordForm, SealCheckForm, StyledFormMixin
+from haven.core.throttle import forget_attempts, take_turn, wait_message
 from haven.practices.models import Facility, Permission, Practice, Role, StaffMember
 from haven.signing.actions import Signer
 from haven.signing.models import Capacity
@@ -27,6 +28,20 @@ class StaffLoginForm(StyledFormMixin, AuthenticationForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.style_widgets()
+        self.throttled = False
+
+    def clean(self) -> dict[str, Any]:
+        """Too many recent attempts at this account, from any address: this one waits, its password unchecked."""
+        email = str(self.cleaned_data.get("username") or "")
+        if email and self.cleaned_data.get("password"):
+            turn = take_turn(world="staff", email=email)
+            if not turn.allowed:
+                self.throttled = True
+                raise forms.ValidationError(wait_message(turn.wait_seconds), code="throttled")
+        cleaned = super().clean()
+        if email:
+            forget_attempts(world="staff", email=email)
+        return cleaned
 
 
 class CodeForm(HavenForm):

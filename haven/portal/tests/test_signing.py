@@ -140,6 +140,14 @@ def test_the_signing_page_shows_what_is_signed_by_whom_and_is_audited(world, gia
     assert (viewed.object_type, viewed.object_id) == ("signing.signaturerequest", str(pending.pk))
 
 
+def test_signing_as_shows_the_name_in_the_chart_not_the_portal_accounts_own(world, gia, pending):
+    world.gia_account.full_name = "Someone Else"
+    world.gia_account.save(update_fields=["full_name"])
+    body = html.unescape(gia.get(sign_url(pending)).content.decode())
+    assert "Gia Moreno — for Max Moreno as legal guardian" in body
+    assert "Someone Else —" not in body
+
+
 def test_signing_for_yourself_says_so(world, client):
     give_ana_a_portal_login(world)
     request = request_signature(by=world.ada, document=treatment_plan(world.ada, world.ana), signer_key="client")

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from haven.core.errors import ApplicationError
 from haven.core.forms import NewPasswordForm
+from haven.core.throttle import seconds_to_wait, wait_message
 from haven.messaging.models import Message, MessageKind
 from haven.portal.access import PortalRequest, portal_public_view
 from haven.portal.forms import EmailForm, PortalLoginForm, RegisterForm, TwoFactorCodeForm
@@ -87,6 +88,7 @@ def login_view(request: PortalRequest) -> HttpResponse:
     if session is not None:
         return _home(request)
     form = PortalLoginForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
         account, reason = authenticate_portal(
             request,
@@ -101,13 +103,17 @@ def login_view(request: PortalRequest) -> HttpResponse:
             return _after_login(request, account)
         if reason == "locked":
             return render(request, "portal/auth/locked_out.html", status=429)
-        if reason == "unverified":
+        if reason == "throttled":
+            wait = seconds_to_wait(world="portal", email=form.cleaned_data["username"])
+            form.add_error(None, wait_message(max(wait, 1)))
+            status = 429
+        elif reason == "unverified":
             form.add_error(None, _("Please confirm your email first: use the link we sent when you registered."))
         else:
             form.add_error(None, _("That email and password don't match. Check them, or use Forgot Password."))
     ended = request.GET.get("ended") == "1"
     next_url = request.POST.get("next") or request.GET.get("next") or ""
-    return render(request, "portal/auth/login.html", {"form": form, "ended": ended, "next": next_url})
+    return render(request, "portal/auth/login.html", {"form": form, "ended": ended, "next": next_url}, status=status)
 
 
 def _ask_for_code(request: PortalRequest, account: PortalAccount) -> HttpResponse:

@@ -23,7 +23,7 @@ from haven.portal.access import PortalRequest, portal_view
 from haven.portal.forms import DeclineForm, SignForm
 from haven.portal_access.actions import portal_actor
 from haven.portal_access.models import AccessKind, PortalAccount, ProfileAccess
-from haven.signing.actions import SigningRefused, answer_problem, decline, sign_document
+from haven.signing.actions import SigningRefused, answer_problem, decline, sign_document, signer_name_in_chart
 from haven.signing.disclosure import current_disclosure
 from haven.signing.models import SignatureRequest
 from haven.signing.previews import MAX_PREVIEW_PAGES, PageOutOfRange, page_count, render_page_png
@@ -105,6 +105,7 @@ def _signing_page(
         "page_count": count,
         "preview_pages": range(1, count + 1) if count and count <= MAX_PREVIEW_PAGES else range(0),
         "for_self": selected.kind == AccessKind.SELF,
+        "signer_name": signer_name_in_chart(sign_request, selected),
         "client": selected.client,
         "asked_by": sign_request.requested_by.user.full_name,
         "disclosure": disclosure,

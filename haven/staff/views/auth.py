@@ -23,11 +23,21 @@ from haven.staff.forms import CodeForm, PasswordResetRequestForm, RecoveryCodeFo
 # New recovery codes wait here between the step that made them and the one page that shows them, once.
 RECOVERY_CODES_TO_SHOW = "haven.staff.recovery_codes_to_show"
 
-login_view = public_view(
-    auth_views.LoginView.as_view(
-        template_name="staff/auth/login.html", authentication_form=StaffLoginForm, redirect_authenticated_user=True
-    )
-)
+
+class StaffLoginView(auth_views.LoginView):
+    template_name = "staff/auth/login.html"
+    authentication_form = StaffLoginForm
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form: StaffLoginForm) -> HttpResponse:  # type: ignore[override]
+        """An attempt refused because the account had too many recent ones answers 429, like a lockout."""
+        response = super().form_invalid(form)
+        if form.throttled:
+            response.status_code = 429
+        return response
+
+
+login_view = public_view(StaffLoginView.as_view())
 
 
 @public_view
