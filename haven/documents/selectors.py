@@ -80,15 +80,21 @@ def document_types(practice_id: int) -> QuerySet[DocumentType]:
     return DocumentType.objects.filter(practice_id=practice_id)
 
 
-def documents_for_portal(access: ProfileAccess) -> QuerySet[Document]:
-    """What this person may see for this client: shared to them, to All Authorized, or (as the client) to the client."""
+def shares_visible_to(access: ProfileAccess) -> Q:
+    """The one rule of who sees a share: All Authorized reaches everyone with access to the client;
+    the client sees what is shared with the client; a contact or a portal user what is shared with them."""
     visible = Q(audience=Audience.ALL_AUTHORIZED)
     if access.kind == AccessKind.SELF:
         visible |= Q(audience=Audience.CLIENT)
     elif access.kind == AccessKind.CONTACT and access.contact_id is not None:
         visible |= Q(audience=Audience.CONTACT, contact_id=access.contact_id)
-    if access.kind == AccessKind.PORTAL_USER:
-        return Document.objects.none()
+    elif access.kind == AccessKind.PORTAL_USER:
+        visible |= Q(audience=Audience.PORTAL_USER, access_id=access.pk)
+    return visible
+
+
+def documents_for_portal(access: ProfileAccess) -> QuerySet[Document]:
+    """What this person may see for this client: what is open to them (``shares_visible_to``) and not excepted."""
     return (
         Document.objects.filter(
             client_id=access.client_id,
@@ -97,7 +103,7 @@ def documents_for_portal(access: ProfileAccess) -> QuerySet[Document]:
             type__never_share=False,
             current_version__isnull=False,
         )
-        .filter(Exists(_open_shares().filter(visible)))
+        .filter(Exists(_open_shares().filter(shares_visible_to(access))))
         .select_related("type", "current_version")
         .order_by("-document_date", "-created_at", "-pk")
     )

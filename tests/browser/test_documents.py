@@ -186,7 +186,8 @@ def test_therapist_writes_a_note_admin_shares_it_guardian_downloads_it(
     dialog = ada.get_by_role("region", name="Share to the portal")
     expect(dialog).to_contain_text("Not shared: nobody sees this document in the portal.")
     expect(dialog.get_by_role("checkbox")).to_have_count(3)  # All Authorized, Max (client), Gia
-    expect(dialog.get_by_role("checkbox", name="Max Moreno (client)")).not_to_be_checked()
+    expect(dialog.get_by_role("checkbox", name="Max Moreno · Client")).not_to_be_checked()
+    expect(dialog.get_by_role("checkbox", name="Gia Moreno · Parent, legal guardian")).not_to_be_checked()
 
     save_sharing(ada, gia=True, all_authorized=False)
     expect(dialog).to_contain_text("Shared with: Gia Moreno")
