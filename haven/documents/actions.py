@@ -28,7 +28,13 @@ from haven.documents.models import (
     Share,
     VersionSource,
 )
-from haven.documents.selectors import readable_by, reads_clinical, shares_visible_to, unshared_with_client
+from haven.documents.selectors import (
+    readable_by,
+    reads_clinical,
+    shares_visible_to,
+    unshared_with_client,
+    unshared_with_contact,
+)
 from haven.documents.storage import delete_stored, store_encrypted
 from haven.portal_access.models import AccessKind, AccessStatus, ProfileAccess
 from haven.practices.models import Permission, Practice, StaffMember
@@ -329,37 +335,57 @@ def add_version(*, by: StaffMember, document: Document, data: bytes) -> Document
     return version
 
 
-@transaction.atomic
-def share_all_with_client(*, by: StaffMember, client: Client) -> int:
-    """The Activity Log's globe (DOC-5): every available document, to the client only, in a few queries."""
+def _share_all(
+    *, by: StaffMember, client: Client, documents: QuerySet[Document], contact: RelatedContact | None
+) -> int:
+    """Share every one of these documents with the client or with one contact, in a few queries."""
     _require(by, Permission.WEB_PORTAL, _("Only staff with the Web Portal permission can share to the portal."))
     if client.practice_id != by.practice_id:
         raise ApplicationError(_("That client is not part of your practice."))
     # Only what the staff member may open themselves: nobody discloses a clinical record they can't read.
-    document_ids = list(readable_by(by, unshared_with_client(client)).values_list("pk", flat=True))
+    document_ids = list(readable_by(by, documents).values_list("pk", flat=True))
+    audience = Audience.CLIENT if contact is None else Audience.CONTACT
     now = timezone.now()
     Share.objects.bulk_create(
         [
-            Share(document_id=document_id, audience=Audience.CLIENT, shared_by=by, shared_at=now)
+            Share(document_id=document_id, audience=audience, contact=contact, shared_by=by, shared_at=now)
             for document_id in document_ids
         ],
         batch_size=500,
     )
+    details: dict[str, object] = {"audience": audience, "documents": document_ids}
+    if contact is not None:
+        details["contact"] = contact.pk
     record_event(
-        action="document.shared_all",
-        actor=Actor.staff(by.user),
-        practice=by.practice,
-        client=client,
-        details={"audience": Audience.CLIENT, "documents": document_ids},
+        action="document.shared_all", actor=Actor.staff(by.user), practice=by.practice, client=client, details=details
     )
     if document_ids and client.practice.notify_portal_shares:
-        for access in ProfileAccess.objects.effective(client.practice).filter(client=client, kind=AccessKind.SELF):
+        accesses = ProfileAccess.objects.effective(client.practice).filter(client=client).select_related("account")
+        if contact is None:
+            accesses = accesses.filter(kind=AccessKind.SELF)
+        else:
+            accesses = accesses.filter(kind=AccessKind.CONTACT, contact=contact)
+        for access in accesses:
             send_email_on_commit(
                 to=access.account.email,
                 template="portal_new_document",
                 context={"sender": client.practice.name, "portal": client.practice.portal_url},
             )
     return len(document_ids)
+
+
+@transaction.atomic
+def share_all_with_client(*, by: StaffMember, client: Client) -> int:
+    """The Activity Log's globe (DOC-5): every available document, to the client only, in a few queries."""
+    return _share_all(by=by, client=client, documents=unshared_with_client(client), contact=None)
+
+
+@transaction.atomic
+def share_all_with_contact(*, by: StaffMember, contact: RelatedContact) -> int:
+    """Share all with one contact with Web Portal permission, such as a minor's guardian: every available document."""
+    if contact.practice_id != by.practice_id or not contact.web_portal:
+        raise ApplicationError(_("Choose among this client's contacts with Web Portal permission."))
+    return _share_all(by=by, client=contact.client, documents=unshared_with_contact(contact), contact=contact)
 
 
 @transaction.atomic

@@ -21,6 +21,7 @@ from haven.core.errors import ApplicationError
 from haven.documents import actions
 from haven.documents.files import detect_content_type
 from haven.documents.models import Audience, Category, Document, DocumentType, GroupNote, Share
+from haven.documents.selectors import INDIVIDUAL, with_recipients
 from haven.documents.storage import delete_stored
 from haven.portal_access.models import ProfileAccess
 from haven.practices.models import Permission, Practice, StaffMember
@@ -66,12 +67,12 @@ def general_log(practice_id: int) -> QuerySet[GroupNote]:
 
 def copies_of(group_note: GroupNote) -> QuerySet[Document]:
     """Each linked client's copy (staff only), with what its globe needs, by client name."""
-    return (
+    return with_recipients(
         Document.objects.filter(group_note=group_note, practice_id=group_note.practice_id)
         .select_related("client", "type", "current_version")
         .annotate(
             shared_all=Exists(_open_shares(audience=Audience.ALL_AUTHORIZED)),
-            shared_individually=Exists(_open_shares(audience__in=[Audience.CLIENT, Audience.CONTACT])),
+            shared_individually=Exists(_open_shares(audience__in=INDIVIDUAL)),
         )
         .order_by("client__last_name", "client__first_name", "client__pk")
     )

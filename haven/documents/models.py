@@ -165,6 +165,16 @@ def contact_role(contact: RelatedContact) -> str:
     return relationship
 
 
+def client_label(client: Client) -> str:
+    """A recipient as Share Status and the share dialog name them: "Max Moreno (client)"."""
+    return gettext("%(name)s (client)") % {"name": client.full_name}
+
+
+def contact_label(contact: RelatedContact) -> str:
+    """ "Gia Moreno (Parent, legal guardian)"."""
+    return gettext("%(name)s (%(role)s)") % {"name": contact.full_name, "role": contact_role(contact)}
+
+
 class ShareQuerySet(models.QuerySet["Share"]):
     def open(self) -> ShareQuerySet:
         return self.filter(revoked_at__isnull=True)
@@ -222,9 +232,9 @@ class Share(models.Model):
         if self.audience == Audience.ALL_AUTHORIZED:
             return gettext("All Authorized")
         if self.audience == Audience.CLIENT:
-            return gettext("%(name)s (client)") % {"name": self.document.client.full_name}
+            return client_label(self.document.client)
         if self.contact is not None:
-            return gettext("%(name)s (%(role)s)") % {"name": self.contact.full_name, "role": contact_role(self.contact)}
+            return contact_label(self.contact)
         if self.access is not None:
             name = self.access.display_name or self.access.account.full_name
             return gettext("%(name)s (portal user)") % {"name": name}

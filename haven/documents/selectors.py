@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Prefetch, Q, QuerySet
 
-from haven.clients.models import Client
+from haven.clients.models import Client, RelatedContact
 from haven.documents.models import Audience, Document, DocumentType, Share
-from haven.portal_access.models import AccessKind, ProfileAccess
+from haven.portal_access.models import AccessKind, AccessStatus, ProfileAccess
 from haven.practices.models import Permission, StaffMember
 
 CLIENT_VISIBLE = [Audience.ALL_AUTHORIZED, Audience.CLIENT]
@@ -41,14 +41,29 @@ def _open_shares(**filters: object) -> QuerySet[Share]:
     return Share.objects.filter(document=OuterRef("pk"), revoked_at__isnull=True, **filters)
 
 
+INDIVIDUAL = [Audience.CLIENT, Audience.CONTACT, Audience.PORTAL_USER]
+
+
+def with_recipients(documents: QuerySet[Document]) -> QuerySet[Document]:
+    """Each document's open shares as ``open_shares`` (one more query per page), so Share Status names them."""
+    shares = (
+        Share.objects.open()
+        .select_related("contact__linked_client", "access__account")
+        .order_by("audience", "contact__last_name", "access__display_name", "pk")
+    )
+    return documents.select_related("client").prefetch_related(
+        Prefetch("shares", queryset=shares, to_attr="open_shares")
+    )
+
+
 def activity_log(client: Client, *, type_id: int | None = None) -> QuerySet[Document]:
     """The client's documents, newest first, each with what its globe and Share Status need."""
-    documents = (
+    documents = with_recipients(
         Document.objects.filter(client=client, practice_id=client.practice_id)
         .select_related("type", "author__user", "current_version")
         .annotate(
             shared_all=Exists(_open_shares(audience=Audience.ALL_AUTHORIZED)),
-            shared_individually=Exists(_open_shares(audience__in=[Audience.CLIENT, Audience.CONTACT])),
+            shared_individually=Exists(_open_shares(audience__in=INDIVIDUAL)),
         )
     )
     if type_id is not None:
@@ -69,6 +84,26 @@ def shareable_documents(client: Client) -> QuerySet[Document]:
 def unshared_with_client(client: Client) -> QuerySet[Document]:
     """Shareable documents the client cannot see yet: what Share all would share."""
     return shareable_documents(client).exclude(Exists(_open_shares(audience__in=CLIENT_VISIBLE)))
+
+
+def unshared_with_contact(contact: RelatedContact) -> QuerySet[Document]:
+    """Shareable documents of the contact's client this contact cannot see yet: what Share all with them would share."""
+    visible = Q(audience=Audience.ALL_AUTHORIZED) | Q(audience=Audience.CONTACT, contact_id=contact.pk)
+    return shareable_documents(contact.client).exclude(Exists(_open_shares().filter(visible)))
+
+
+def has_own_portal_login(client: Client) -> bool:
+    """The client has a portal login of their own, signed in or invited."""
+    return ProfileAccess.objects.filter(
+        client=client, kind=AccessKind.SELF, status__in=[AccessStatus.PENDING, AccessStatus.ACTIVE]
+    ).exists()
+
+
+def portal_guardians(client: Client) -> QuerySet[RelatedContact]:
+    """Legal guardians with Web Portal permission: who a minor's documents can go to instead."""
+    return RelatedContact.objects.filter(
+        client=client, practice_id=client.practice_id, web_portal=True, legal_guardian=True
+    ).select_related("linked_client")
 
 
 def all_shared_with_client(client: Client) -> bool:

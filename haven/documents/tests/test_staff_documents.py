@@ -163,7 +163,7 @@ def test_share_all_asks_for_the_seed_confirmation_first(world, login):
     form = re.search(r'<form method="post" action="([^"]+)" data-confirm="([^"]+)"', html)
     assert form is not None
     assert form.group(1) == share_all_url(world)
-    assert form.group(2) == SHARE_ALL_CONFIRMATION
+    assert unescape(form.group(2)).startswith(f"{SHARE_ALL_CONFIRMATION} Who will see it: Max Moreno (client) only.")
 
 
 def test_staff_without_web_portal_see_the_log_globe_state_but_no_share_all_button(world, login):

@@ -25,7 +25,16 @@ from haven.core.errors import ApplicationError
 from haven.core.forms import DateInput, HavenForm
 from haven.documents import actions, selectors
 from haven.documents.access import get_document_for_staff
-from haven.documents.models import Audience, Document, DocumentType, DocumentVersion, VersionSource, contact_role
+from haven.documents.models import (
+    Audience,
+    Document,
+    DocumentType,
+    DocumentVersion,
+    VersionSource,
+    client_label,
+    contact_label,
+    contact_role,
+)
 from haven.documents.responses import file_response
 from haven.portal_access.access import get_access_for_staff
 from haven.portal_access.models import ProfileAccess
@@ -94,6 +103,45 @@ def _type_filter(raw: str, allowed: set[int]) -> int | None:
     return value if value in allowed else None
 
 
+@dataclass(frozen=True)
+class ShareAllChoice:
+    """Share all with one guardian, offered when Share all to the client would reach nobody."""
+
+    contact: RelatedContact
+    label: str
+    confirm: str
+
+
+def _share_all_context(client: Client) -> dict[str, object]:
+    """What Share all says before it runs: with whom; for a minor without a login, that the guardian won't see it."""
+    confirm = "{} {}".format(
+        _("Continuing will send all documentation to the Client via their portal account."),
+        _("Who will see it: %(name)s only.") % {"name": client_label(client)},
+    )
+    minor_without_login = client.is_minor_on(timezone.localdate()) and not selectors.has_own_portal_login(client)
+    guardians: list[ShareAllChoice] = []
+    if minor_without_login:
+        confirm += " " + _(
+            "%(name)s is a minor without a portal login of their own: it waits until they have one, "
+            "and their guardian will not see it."
+        ) % {"name": client.full_name}
+        for contact in selectors.portal_guardians(client):
+            label = contact_label(contact)
+            guardians.append(
+                ShareAllChoice(
+                    contact=contact,
+                    label=label,
+                    confirm=_("Continuing will send all documentation to %(name)s via their portal account.")
+                    % {"name": label},
+                )
+            )
+    return {
+        "share_all_confirm": confirm,
+        "share_all_minor_without_login": minor_without_login,
+        "share_all_guardians": guardians,
+    }
+
+
 @staff_view()
 @require_safe
 def activity_log(request: StaffRequest, client_id: int) -> HttpResponse:
@@ -115,6 +163,7 @@ def activity_log(request: StaffRequest, client_id: int) -> HttpResponse:
         can_share=request.staff.has_permission(Permission.WEB_PORTAL),
         can_upload=request.staff.has_permission(Permission.UPLOAD_DOCUMENTS),
         can_write_notes=request.staff.has_permission(Permission.DYNAMIC_FORMS),
+        **_share_all_context(client),
     )
     return render(request, "staff/documents/activity_log.html", context)
 
@@ -388,15 +437,31 @@ def document_share(request: StaffRequest, client_id: int, document_id: int) -> H
 @staff_view(Permission.WEB_PORTAL)
 @require_POST
 def share_all(request: StaffRequest, client_id: int) -> HttpResponse:
-    """The Activity Log's globe (DOC-5): every available document, to the client only."""
+    """The Activity Log's globe (DOC-5): every available document, to the client only, or to one guardian."""
     client = get_client_for_staff(request.staff, client_id, path=request.path)
+    raw_contact = request.POST.get("contact", "")
     try:
-        shared = actions.share_all_with_client(by=request.staff, client=client)
+        if raw_contact:
+            try:
+                contact_id = int(raw_contact)
+            except ValueError:
+                raise deny(
+                    request.staff, object_type="clients.relatedcontact", object_id=raw_contact[:40], path=request.path
+                ) from None
+            contact = get_contact_for_staff(request.staff, client, contact_id, path=request.path)
+            shared = actions.share_all_with_contact(by=request.staff, contact=contact)
+            done = _("All documentation successfully portalized for %(name)s.") % {"name": contact_label(contact)}
+        else:
+            shared = actions.share_all_with_client(by=request.staff, client=client)
+            done = "{} {}".format(
+                _("All documentation successfully portalized for the client."),
+                _("Shared with %(name)s.") % {"name": client_label(client)},
+            )
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
         if shared:
-            messages.success(request, _("All documentation successfully portalized for the client."))
+            messages.success(request, done)
         else:
             messages.info(request, _("Everything available was already shared."))
     return redirect("staff:activity_log", client_id=client.pk)
