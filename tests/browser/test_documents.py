@@ -215,7 +215,7 @@ def test_therapist_writes_a_note_admin_shares_it_guardian_downloads_it(
     expect_entry_globe(log_entry(ada, world.progress_note.title), "gray", GRAY_GLOBE, "Not Shared", None)
 
     # The log's own globe: gray while the uploaded progress note is not shared with the client.
-    share_all = ada.get_by_role("button", name=re.compile(r"^Share all"), exact=False).first
+    share_all = ada.get_by_role("button", name=re.compile(r"^Share all —"))
     expect(share_all).to_be_visible()
     # Max is a minor without a login of his own: the log warns that Gia won't see it and offers her instead.
     minor = ada.get_by_role("region", name="Share all sends to the client only")
@@ -299,7 +299,7 @@ def test_therapist_writes_a_note_admin_shares_it_guardian_downloads_it(
     ada.get_by_role("link", name="Activity Log", exact=True).click()
     expect_entry_globe(log_entry(ada, NOTE_TITLE), "gray", GRAY_GLOBE, "Not Shared", None)
     # The note is no longer available to the client either, so the log's globe is gray again.
-    expect(ada.get_by_role("button", name=re.compile(r"^Share all"))).to_be_visible()
+    expect(ada.get_by_role("button", name=re.compile(r"^Share all —"))).to_be_visible()
 
     gia.reload()
     expect(gia.locator(f'[data-document="{note.pk}"]')).to_have_count(0)
