@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from collections.abc import Sequence
 
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,9 +28,15 @@ from haven.documents.models import (
     Share,
     VersionSource,
 )
-from haven.documents.selectors import readable_by, reads_clinical, unshared_with_client
+from haven.documents.selectors import (
+    readable_by,
+    reads_clinical,
+    shares_visible_to,
+    unshared_with_client,
+    unshared_with_contact,
+)
 from haven.documents.storage import delete_stored, store_encrypted
-from haven.portal_access.models import AccessKind, ProfileAccess
+from haven.portal_access.models import AccessKind, AccessStatus, ProfileAccess
 from haven.practices.models import Permission, Practice, StaffMember
 
 DEFAULT_TYPES = [
@@ -167,14 +174,6 @@ def check_shareable(by: StaffMember, document: Document) -> None:
         )
 
 
-def _can_see(access: ProfileAccess, share: Share) -> bool:
-    if share.audience == Audience.ALL_AUTHORIZED:
-        return access.kind in (AccessKind.SELF, AccessKind.CONTACT)
-    if share.audience == Audience.CLIENT:
-        return access.kind == AccessKind.SELF
-    return access.kind == AccessKind.CONTACT and access.contact_id == share.contact_id
-
-
 def _notify(document: Document, shares: list[Share]) -> None:
     """Tell each person who can now see the document that something is waiting (no health information)."""
     if not document.practice.notify_portal_shares:
@@ -182,7 +181,8 @@ def _notify(document: Document, shares: list[Share]) -> None:
     accesses = (
         ProfileAccess.objects.effective(document.practice).filter(client=document.client).select_related("account")
     )
-    emails = {access.account.email for access in accesses if any(_can_see(access, share) for share in shares)}
+    added = Share.objects.filter(pk__in=[share.pk for share in shares])
+    emails = {access.account.email for access in accesses if added.filter(shares_visible_to(access)).exists()}
     for email in sorted(emails):
         send_email_on_commit(
             to=email,
@@ -192,29 +192,65 @@ def _notify(document: Document, shares: list[Share]) -> None:
         )
 
 
+def open_portal_users(client: Client) -> QuerySet[ProfileAccess]:
+    """Portal users added for this client (ACC-10), invited or signed in: who the share dialog offers."""
+    return (
+        ProfileAccess.objects.filter(
+            client=client,
+            practice_id=client.practice_id,
+            kind=AccessKind.PORTAL_USER,
+            status__in=[AccessStatus.PENDING, AccessStatus.ACTIVE],
+        )
+        .select_related("account")
+        .order_by("display_name", "pk")
+    )
+
+
 @transaction.atomic
 def set_recipients(
-    *, by: StaffMember, document: Document, all_authorized: bool, client: bool, contacts: list[RelatedContact]
+    *,
+    by: StaffMember,
+    document: Document,
+    all_authorized: bool,
+    client: bool,
+    contacts: list[RelatedContact],
+    portal_users: Sequence[ProfileAccess] = (),
 ) -> list[Share]:
     """The share dialog (DOC-3): make the open shares exactly these; unselected recipients lose the document at once."""
     check_shareable(by, document)
     for contact in contacts:
         if contact.client_id != document.client_id or not contact.web_portal:
             raise ApplicationError(_("Choose among this client's contacts with Web Portal permission."))
-    wanted: set[tuple[str, int | None]] = {(Audience.CONTACT, contact.pk) for contact in contacts}
+    allowed_users = set(open_portal_users(document.client).values_list("pk", flat=True)) if portal_users else set()
+    for access in portal_users:
+        if access.pk not in allowed_users:
+            raise ApplicationError(_("Choose among this client's portal users."))
+    Key = tuple[str, int | None, int | None]
+    wanted: set[Key] = {(Audience.CONTACT, contact.pk, None) for contact in contacts}
+    wanted |= {(Audience.PORTAL_USER, None, access.pk) for access in portal_users}
     if all_authorized:
-        wanted.add((Audience.ALL_AUTHORIZED, None))
+        wanted.add((Audience.ALL_AUTHORIZED, None, None))
     if client:
-        wanted.add((Audience.CLIENT, None))
-    current = {(share.audience, share.contact_id): share for share in document.shares.open().select_for_update()}
+        wanted.add((Audience.CLIENT, None, None))
+    current: dict[Key, Share] = {
+        (share.audience, share.contact_id, share.access_id): share
+        for share in document.shares.open().select_for_update()
+    }
     now = timezone.now()
     removed = [share for key, share in current.items() if key not in wanted]
     for share in removed:
         share.revoked_at, share.revoked_by = now, by
         share.save(update_fields=["revoked_at", "revoked_by"])
     added = Share.objects.bulk_create(
-        Share(document=document, audience=audience, contact_id=contact_id, shared_by=by, shared_at=now)
-        for audience, contact_id in sorted(wanted - set(current), key=str)
+        Share(
+            document=document,
+            audience=audience,
+            contact_id=contact_id,
+            access_id=access_id,
+            shared_by=by,
+            shared_at=now,
+        )
+        for audience, contact_id, access_id in sorted(wanted - set(current), key=str)
     )
     for share, action in [(share, "document.unshared") for share in removed] + [
         (share, "document.shared") for share in added
@@ -225,7 +261,7 @@ def set_recipients(
             practice=by.practice,
             client=document.client,
             target=document,
-            details={"audience": share.audience, "contact": share.contact_id},
+            details={"audience": share.audience, "contact": share.contact_id, "portal_user": share.access_id},
         )
     if added:
         _notify(document, added)
@@ -300,31 +336,37 @@ def add_version(*, by: StaffMember, document: Document, data: bytes) -> Document
     return version
 
 
-@transaction.atomic
-def share_all_with_client(*, by: StaffMember, client: Client) -> int:
-    """The Activity Log's globe (DOC-5): every available document, to the client only, in a few queries."""
+def _share_all(
+    *, by: StaffMember, client: Client, documents: QuerySet[Document], contact: RelatedContact | None
+) -> int:
+    """Share every one of these documents with the client or with one contact, in a few queries."""
     _require(by, Permission.WEB_PORTAL, _("Only staff with the Web Portal permission can share to the portal."))
     if client.practice_id != by.practice_id:
         raise ApplicationError(_("That client is not part of your practice."))
     # Only what the staff member may open themselves: nobody discloses a clinical record they can't read.
-    document_ids = list(readable_by(by, unshared_with_client(client)).values_list("pk", flat=True))
+    document_ids = list(readable_by(by, documents).values_list("pk", flat=True))
+    audience = Audience.CLIENT if contact is None else Audience.CONTACT
     now = timezone.now()
     Share.objects.bulk_create(
         [
-            Share(document_id=document_id, audience=Audience.CLIENT, shared_by=by, shared_at=now)
+            Share(document_id=document_id, audience=audience, contact=contact, shared_by=by, shared_at=now)
             for document_id in document_ids
         ],
         batch_size=500,
     )
+    details: dict[str, object] = {"audience": audience, "documents": document_ids}
+    if contact is not None:
+        details["contact"] = contact.pk
     record_event(
-        action="document.shared_all",
-        actor=Actor.staff(by.user),
-        practice=by.practice,
-        client=client,
-        details={"audience": Audience.CLIENT, "documents": document_ids},
+        action="document.shared_all", actor=Actor.staff(by.user), practice=by.practice, client=client, details=details
     )
     if document_ids and client.practice.notify_portal_shares:
-        for access in ProfileAccess.objects.effective(client.practice).filter(client=client, kind=AccessKind.SELF):
+        accesses = ProfileAccess.objects.effective(client.practice).filter(client=client).select_related("account")
+        if contact is None:
+            accesses = accesses.filter(kind=AccessKind.SELF)
+        else:
+            accesses = accesses.filter(kind=AccessKind.CONTACT, contact=contact)
+        for access in accesses:
             send_email_on_commit(
                 to=access.account.email,
                 template="portal_new_document",
@@ -332,6 +374,20 @@ def share_all_with_client(*, by: StaffMember, client: Client) -> int:
                 practice=client.practice,
             )
     return len(document_ids)
+
+
+@transaction.atomic
+def share_all_with_client(*, by: StaffMember, client: Client) -> int:
+    """The Activity Log's globe (DOC-5): every available document, to the client only, in a few queries."""
+    return _share_all(by=by, client=client, documents=unshared_with_client(client), contact=None)
+
+
+@transaction.atomic
+def share_all_with_contact(*, by: StaffMember, contact: RelatedContact) -> int:
+    """Share all with one contact with Web Portal permission, such as a minor's guardian: every available document."""
+    if contact.practice_id != by.practice_id or not contact.web_portal:
+        raise ApplicationError(_("Choose among this client's contacts with Web Portal permission."))
+    return _share_all(by=by, client=contact.client, documents=unshared_with_contact(contact), contact=contact)
 
 
 @transaction.atomic

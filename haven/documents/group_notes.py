@@ -21,7 +21,9 @@ from haven.core.errors import ApplicationError
 from haven.documents import actions
 from haven.documents.files import detect_content_type
 from haven.documents.models import Audience, Category, Document, DocumentType, GroupNote, Share
+from haven.documents.selectors import INDIVIDUAL, with_recipients
 from haven.documents.storage import delete_stored
+from haven.portal_access.models import ProfileAccess
 from haven.practices.models import Permission, Practice, StaffMember
 
 GROUP_NOTE_TYPE_NAME = "Group Note"
@@ -65,12 +67,12 @@ def general_log(practice_id: int) -> QuerySet[GroupNote]:
 
 def copies_of(group_note: GroupNote) -> QuerySet[Document]:
     """Each linked client's copy (staff only), with what its globe needs, by client name."""
-    return (
+    return with_recipients(
         Document.objects.filter(group_note=group_note, practice_id=group_note.practice_id)
         .select_related("client", "type", "current_version")
         .annotate(
             shared_all=Exists(_open_shares(audience=Audience.ALL_AUTHORIZED)),
-            shared_individually=Exists(_open_shares(audience__in=[Audience.CLIENT, Audience.CONTACT])),
+            shared_individually=Exists(_open_shares(audience__in=INDIVIDUAL)),
         )
         .order_by("client__last_name", "client__first_name", "client__pk")
     )
@@ -162,8 +164,8 @@ def _copies(by: StaffMember, group_note: GroupNote) -> list[Document]:
     )
 
 
-def _individual_recipients(copy: Document) -> tuple[bool, list[RelatedContact]]:
-    """Who this copy is open to one by one: the client, and contacts still allowed the portal."""
+def _individual_recipients(copy: Document) -> tuple[bool, list[RelatedContact], list[ProfileAccess]]:
+    """Who this copy is open to one by one: the client, contacts still allowed the portal, its portal users."""
     shares = list(copy.shares.open().select_related("contact"))
     client = any(share.audience == Audience.CLIENT for share in shares)
     contacts = [
@@ -174,7 +176,9 @@ def _individual_recipients(copy: Document) -> tuple[bool, list[RelatedContact]]:
         and share.contact.web_portal
         and share.contact.client_id == copy.client_id
     ]
-    return client, contacts
+    shared_users = {share.access_id for share in shares if share.audience == Audience.PORTAL_USER}
+    portal_users = [access for access in actions.open_portal_users(copy.client) if access.pk in shared_users]
+    return client, contacts, portal_users
 
 
 @transaction.atomic
@@ -183,8 +187,10 @@ def share_group_note_all_authorized(*, by: StaffMember, group_note: GroupNote) -
     _require(by, Permission.WEB_PORTAL, _("Only staff with the Web Portal permission can share to the portal."))
     copies = _copies(by, group_note)
     for copy in copies:
-        client, contacts = _individual_recipients(copy)
-        actions.set_recipients(by=by, document=copy, all_authorized=True, client=client, contacts=contacts)
+        client, contacts, portal_users = _individual_recipients(copy)
+        actions.set_recipients(
+            by=by, document=copy, all_authorized=True, client=client, contacts=contacts, portal_users=portal_users
+        )
     record_event(
         action="group_note.shared",
         actor=Actor.staff(by.user),
@@ -207,8 +213,10 @@ def unshare_group_note(*, by: StaffMember, group_note: GroupNote) -> int:
         )
     unshared = [copy for copy in copies if copy.shares.open().filter(audience=Audience.ALL_AUTHORIZED).exists()]
     for copy in unshared:
-        client, contacts = _individual_recipients(copy)
-        actions.set_recipients(by=by, document=copy, all_authorized=False, client=client, contacts=contacts)
+        client, contacts, portal_users = _individual_recipients(copy)
+        actions.set_recipients(
+            by=by, document=copy, all_authorized=False, client=client, contacts=contacts, portal_users=portal_users
+        )
     record_event(
         action="group_note.unshared",
         actor=Actor.staff(by.user),

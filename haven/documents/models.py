@@ -7,6 +7,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from haven.clients.models import Client, RelatedContact
@@ -153,6 +154,25 @@ class Audience(models.TextChoices):
     ALL_AUTHORIZED = "all", _("All Authorized")
     CLIENT = "client", _("Client")
     CONTACT = "contact", _("Related contact")
+    PORTAL_USER = "portal_user", _("Portal user")
+
+
+def contact_role(contact: RelatedContact) -> str:
+    """Who a contact is to the client, as the share dialog says it: "Parent, legal guardian"."""
+    relationship = str(contact.get_relationship_display())
+    if contact.legal_guardian:
+        return gettext("%(relationship)s, legal guardian") % {"relationship": relationship}
+    return relationship
+
+
+def client_label(client: Client) -> str:
+    """A recipient as Share Status and the share dialog name them: "Max Moreno (client)"."""
+    return gettext("%(name)s (client)") % {"name": client.full_name}
+
+
+def contact_label(contact: RelatedContact) -> str:
+    """ "Gia Moreno (Parent, legal guardian)"."""
+    return gettext("%(name)s (%(role)s)") % {"name": contact.full_name, "role": contact_role(contact)}
 
 
 class ShareQuerySet(models.QuerySet["Share"]):
@@ -161,11 +181,15 @@ class ShareQuerySet(models.QuerySet["Share"]):
 
 
 class Share(models.Model):
-    """A document made available in the portal: to the client, to one contact, or to All Authorized."""
+    """A document made available in the portal: to the client, one contact, one portal user, or All Authorized."""
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="shares")
     audience = models.CharField(max_length=16, choices=Audience.choices)
     contact = models.ForeignKey(RelatedContact, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # A portal user who is not a contact (ACC-10): their access to this client, which ends with it.
+    access = models.ForeignKey(
+        "portal_access.ProfileAccess", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     shared_by = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="+")
     shared_at = models.DateTimeField(default=timezone.now)
     revoked_by = models.ForeignKey(StaffMember, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -178,7 +202,7 @@ class Share(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["document", "audience"],
-                condition=Q(revoked_at__isnull=True, contact__isnull=True),
+                condition=Q(revoked_at__isnull=True, contact__isnull=True, access__isnull=True),
                 name="documents_one_open_share_per_audience",
             ),
             models.UniqueConstraint(
@@ -186,12 +210,32 @@ class Share(models.Model):
                 condition=Q(revoked_at__isnull=True, contact__isnull=False),
                 name="documents_one_open_share_per_contact",
             ),
+            models.UniqueConstraint(
+                fields=["document", "access"],
+                condition=Q(revoked_at__isnull=True, access__isnull=False),
+                name="documents_one_open_share_per_portal_user",
+            ),
             models.CheckConstraint(
-                condition=Q(audience="contact", contact__isnull=False)
-                | (~Q(audience="contact") & Q(contact__isnull=True)),
-                name="documents_share_contact_matches_audience",
+                condition=Q(audience="contact", contact__isnull=False, access__isnull=True)
+                | Q(audience="portal_user", access__isnull=False, contact__isnull=True)
+                | (~Q(audience__in=["contact", "portal_user"]) & Q(contact__isnull=True, access__isnull=True)),
+                name="documents_share_recipient_matches_audience",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.document} → {self.audience}"
+
+    @property
+    def recipient_label(self) -> str:
+        """Who this share reaches, saying who they are: "Max Moreno (client)", "Gia Moreno (Parent, legal guardian)"."""
+        if self.audience == Audience.ALL_AUTHORIZED:
+            return gettext("All Authorized")
+        if self.audience == Audience.CLIENT:
+            return client_label(self.document.client)
+        if self.contact is not None:
+            return contact_label(self.contact)
+        if self.access is not None:
+            name = self.access.display_name or self.access.account.full_name
+            return gettext("%(name)s (portal user)") % {"name": name}
+        return str(self.get_audience_display())

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Prefetch, Q, QuerySet
 
-from haven.clients.models import Client
+from haven.clients.models import Client, RelatedContact
 from haven.documents.models import Audience, Document, DocumentType, Share
-from haven.portal_access.models import AccessKind, ProfileAccess
+from haven.portal_access.models import AccessKind, AccessStatus, ProfileAccess
 from haven.practices.models import Permission, StaffMember
 
 CLIENT_VISIBLE = [Audience.ALL_AUTHORIZED, Audience.CLIENT]
@@ -41,14 +41,29 @@ def _open_shares(**filters: object) -> QuerySet[Share]:
     return Share.objects.filter(document=OuterRef("pk"), revoked_at__isnull=True, **filters)
 
 
+INDIVIDUAL = [Audience.CLIENT, Audience.CONTACT, Audience.PORTAL_USER]
+
+
+def with_recipients(documents: QuerySet[Document]) -> QuerySet[Document]:
+    """Each document's open shares as ``open_shares`` (one more query per page), so Share Status names them."""
+    shares = (
+        Share.objects.open()
+        .select_related("contact__linked_client", "access__account")
+        .order_by("audience", "contact__last_name", "access__display_name", "pk")
+    )
+    return documents.select_related("client").prefetch_related(
+        Prefetch("shares", queryset=shares, to_attr="open_shares")
+    )
+
+
 def activity_log(client: Client, *, type_id: int | None = None) -> QuerySet[Document]:
     """The client's documents, newest first, each with what its globe and Share Status need."""
-    documents = (
+    documents = with_recipients(
         Document.objects.filter(client=client, practice_id=client.practice_id)
         .select_related("type", "author__user", "current_version")
         .annotate(
             shared_all=Exists(_open_shares(audience=Audience.ALL_AUTHORIZED)),
-            shared_individually=Exists(_open_shares(audience__in=[Audience.CLIENT, Audience.CONTACT])),
+            shared_individually=Exists(_open_shares(audience__in=INDIVIDUAL)),
         )
     )
     if type_id is not None:
@@ -71,6 +86,26 @@ def unshared_with_client(client: Client) -> QuerySet[Document]:
     return shareable_documents(client).exclude(Exists(_open_shares(audience__in=CLIENT_VISIBLE)))
 
 
+def unshared_with_contact(contact: RelatedContact) -> QuerySet[Document]:
+    """Shareable documents of the contact's client this contact cannot see yet: what Share all with them would share."""
+    visible = Q(audience=Audience.ALL_AUTHORIZED) | Q(audience=Audience.CONTACT, contact_id=contact.pk)
+    return shareable_documents(contact.client).exclude(Exists(_open_shares().filter(visible)))
+
+
+def has_own_portal_login(client: Client) -> bool:
+    """The client has a portal login of their own, signed in or invited."""
+    return ProfileAccess.objects.filter(
+        client=client, kind=AccessKind.SELF, status__in=[AccessStatus.PENDING, AccessStatus.ACTIVE]
+    ).exists()
+
+
+def portal_guardians(client: Client) -> QuerySet[RelatedContact]:
+    """Legal guardians with Web Portal permission: who a minor's documents can go to instead."""
+    return RelatedContact.objects.filter(
+        client=client, practice_id=client.practice_id, web_portal=True, legal_guardian=True
+    ).select_related("linked_client")
+
+
 def all_shared_with_client(client: Client) -> bool:
     """The Activity Log's own globe: orange when everything available is shared with the client."""
     return shareable_documents(client).exists() and not unshared_with_client(client).exists()
@@ -80,15 +115,21 @@ def document_types(practice_id: int) -> QuerySet[DocumentType]:
     return DocumentType.objects.filter(practice_id=practice_id)
 
 
-def documents_for_portal(access: ProfileAccess) -> QuerySet[Document]:
-    """What this person may see for this client: shared to them, to All Authorized, or (as the client) to the client."""
+def shares_visible_to(access: ProfileAccess) -> Q:
+    """The one rule of who sees a share: All Authorized reaches everyone with access to the client;
+    the client sees what is shared with the client; a contact or a portal user what is shared with them."""
     visible = Q(audience=Audience.ALL_AUTHORIZED)
     if access.kind == AccessKind.SELF:
         visible |= Q(audience=Audience.CLIENT)
     elif access.kind == AccessKind.CONTACT and access.contact_id is not None:
         visible |= Q(audience=Audience.CONTACT, contact_id=access.contact_id)
-    if access.kind == AccessKind.PORTAL_USER:
-        return Document.objects.none()
+    elif access.kind == AccessKind.PORTAL_USER:
+        visible |= Q(audience=Audience.PORTAL_USER, access_id=access.pk)
+    return visible
+
+
+def documents_for_portal(access: ProfileAccess) -> QuerySet[Document]:
+    """What this person may see for this client: what is open to them (``shares_visible_to``) and not excepted."""
     return (
         Document.objects.filter(
             client_id=access.client_id,
@@ -97,7 +138,7 @@ def documents_for_portal(access: ProfileAccess) -> QuerySet[Document]:
             type__never_share=False,
             current_version__isnull=False,
         )
-        .filter(Exists(_open_shares().filter(visible)))
+        .filter(Exists(_open_shares().filter(shares_visible_to(access))))
         .select_related("type", "current_version")
         .order_by("-document_date", "-created_at", "-pk")
     )

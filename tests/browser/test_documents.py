@@ -28,6 +28,7 @@ NOTE_TITLE = "Session 7: sleep routine and school worries"
 CONCERNS = "Max reports trouble falling asleep before school days and worries about a spelling test."
 PLAN = "Practise the wind-down routine nightly; review the sleep diary next session."
 SHARE_ALL_CONFIRM = "Continuing will send all documentation to the Client via their portal account."
+GIA_LABEL = "Gia Moreno (Parent, legal guardian)"
 SHARE_ALL_DONE = "All documentation successfully portalized for the client."
 # How the browser computes the globes' strokes (templates/staff/documents/_globe.html).
 GRAY_GLOBE = "rgb(108, 117, 125)"
@@ -107,10 +108,12 @@ def test_therapist_writes_a_note_admin_shares_it_guardian_downloads_it(
 ) -> None:
     """Theo writes a progress note for Max in two sections; he is back on the Activity Log, where the note
     (its PDF rendered) is "Not Shared" under a gray globe and he, without Web Portal, has no share controls.
-    Ada shares it with Gia (orange globe, "Shared · Selected"), then with All Authorized too (blue), then uses
-    the log's globe to share everything with the client after its confirmation (the log's globe turns
-    orange). Gia, on her phone, finds the note in Max's My Documents, but not the progress note that was
-    shared with the client only, and downloads the real PDF. When Ada unticks Gia and All Authorized, the
+    Ada shares it with Gia (orange globe, "Shared · Gia Moreno (Parent, legal guardian)"), then with All
+    Authorized too (blue), then uses the log's globe to share everything with the client after its
+    confirmation, which says with whom and that Max's guardian will not see it (the log's globe turns
+    orange, the progress note reads "Shared · Max Moreno (client)"). Gia, on her phone, finds the note in
+    Max's My Documents, but not the progress note that was shared with the client only, and downloads the
+    real PDF. When Ada unticks Gia and All Authorized, the
     note leaves Gia's portal at once. Writing, rendering, sharing, share all, the download and the unsharing
     are all on the audit trail."""
     # 1. Theo writes the note.
@@ -186,7 +189,8 @@ def test_therapist_writes_a_note_admin_shares_it_guardian_downloads_it(
     dialog = ada.get_by_role("region", name="Share to the portal")
     expect(dialog).to_contain_text("Not shared: nobody sees this document in the portal.")
     expect(dialog.get_by_role("checkbox")).to_have_count(3)  # All Authorized, Max (client), Gia
-    expect(dialog.get_by_role("checkbox", name="Max Moreno (client)")).not_to_be_checked()
+    expect(dialog.get_by_role("checkbox", name="Max Moreno · Client")).not_to_be_checked()
+    expect(dialog.get_by_role("checkbox", name="Gia Moreno · Parent, legal guardian")).not_to_be_checked()
 
     save_sharing(ada, gia=True, all_authorized=False)
     expect(dialog).to_contain_text("Shared with: Gia Moreno")
@@ -197,7 +201,7 @@ def test_therapist_writes_a_note_admin_shares_it_guardian_downloads_it(
     )
     assert open_shares(note) == {(Audience.CONTACT, world.gia.pk)}
     ada.get_by_role("link", name="Activity Log", exact=True).click()
-    expect_entry_globe(log_entry(ada, NOTE_TITLE), "orange", ORANGE_GLOBE, "Shared", "Selected")
+    expect_entry_globe(log_entry(ada, NOTE_TITLE), "orange", ORANGE_GLOBE, "Shared", GIA_LABEL)
 
     open_entry(ada, NOTE_TITLE)
     save_sharing(ada, gia=True, all_authorized=True)
@@ -211,12 +215,21 @@ def test_therapist_writes_a_note_admin_shares_it_guardian_downloads_it(
     expect_entry_globe(log_entry(ada, world.progress_note.title), "gray", GRAY_GLOBE, "Not Shared", None)
 
     # The log's own globe: gray while the uploaded progress note is not shared with the client.
-    share_all = ada.get_by_role("button", name=re.compile(r"^Share all"))
+    share_all = ada.get_by_role("button", name=re.compile(r"^Share all —"))
     expect(share_all).to_be_visible()
+    # Max is a minor without a login of his own: the log warns that Gia won't see it and offers her instead.
+    minor = ada.get_by_role("region", name="Share all sends to the client only")
+    expect(minor).to_contain_text("their guardian will not see them")
+    expect(minor.get_by_role("button", name=f"Share all with {GIA_LABEL}")).to_be_visible()
+    save_screenshots(ada, "staff-activity-log-share-all-minor")
     assert globe_stroke(share_all.locator("svg[data-globe]")) == GRAY_GLOBE
     share_all.click()
     expect(ada.get_by_role("status")).to_contain_text(SHARE_ALL_DONE)
-    assert dialogs == [SHARE_ALL_CONFIRM]
+    assert len(dialogs) == 1 and dialogs[0].startswith(
+        f"{SHARE_ALL_CONFIRM} Who will see it: Max Moreno (client) only."
+    )
+    assert "Max Moreno is a minor without a portal login of their own" in dialogs[0]
+    assert "their guardian will not see it" in dialogs[0]
     all_shared = ada.get_by_role("button", name=re.compile(r"^All shared"))
     expect(all_shared).to_be_visible()
     expect(all_shared.locator("svg[data-globe]")).to_have_attribute("data-globe", "orange")
@@ -224,7 +237,9 @@ def test_therapist_writes_a_note_admin_shares_it_guardian_downloads_it(
     # Share all is for the client only: the progress note goes to Max, the note keeps its own shares.
     assert open_shares(world.progress_note) == {(Audience.CLIENT, None)}
     assert open_shares(note) == {(Audience.CONTACT, world.gia.pk), (Audience.ALL_AUTHORIZED, None)}
-    expect_entry_globe(log_entry(ada, world.progress_note.title), "orange", ORANGE_GLOBE, "Shared", "Selected")
+    expect_entry_globe(
+        log_entry(ada, world.progress_note.title), "orange", ORANGE_GLOBE, "Shared", "Max Moreno (client)"
+    )
     expect_entry_globe(log_entry(ada, NOTE_TITLE), "blue", BLUE_GLOBE, "Shared", "All Authorized")
     assert_accessible(ada, "the Activity Log with shared entries")
     save_screenshots(ada, "staff-activity-log")
@@ -284,7 +299,7 @@ def test_therapist_writes_a_note_admin_shares_it_guardian_downloads_it(
     ada.get_by_role("link", name="Activity Log", exact=True).click()
     expect_entry_globe(log_entry(ada, NOTE_TITLE), "gray", GRAY_GLOBE, "Not Shared", None)
     # The note is no longer available to the client either, so the log's globe is gray again.
-    expect(ada.get_by_role("button", name=re.compile(r"^Share all"))).to_be_visible()
+    expect(ada.get_by_role("button", name=re.compile(r"^Share all —"))).to_be_visible()
 
     gia.reload()
     expect(gia.locator(f'[data-document="{note.pk}"]')).to_have_count(0)

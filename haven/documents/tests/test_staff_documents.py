@@ -163,7 +163,7 @@ def test_share_all_asks_for_the_seed_confirmation_first(world, login):
     form = re.search(r'<form method="post" action="([^"]+)" data-confirm="([^"]+)"', html)
     assert form is not None
     assert form.group(1) == share_all_url(world)
-    assert form.group(2) == SHARE_ALL_CONFIRMATION
+    assert unescape(form.group(2)).startswith(f"{SHARE_ALL_CONFIRMATION} Who will see it: Max Moreno (client) only.")
 
 
 def test_staff_without_web_portal_see_the_log_globe_state_but_no_share_all_button(world, login):
@@ -264,13 +264,13 @@ def test_set_recipients_then_unselecting_gia_removes_her_share_at_once(world, lo
 
 
 def test_share_dialog_offers_all_authorized_the_client_and_web_portal_contacts(world, login):
-    """The dialog lists All Authorized, "Max Moreno (client)" and Gia; staff without Web Portal see no form."""
+    """The dialog lists All Authorized, "Max Moreno · Client" and Gia; staff without Web Portal see no form."""
     set_recipients(by=world.ada, document=world.progress_note, all_authorized=True, client=False, contacts=[])
 
     html = login(world.ada).get(detail_url(world, world.progress_note)).content.decode()
 
     assert 'name="all_authorized" value="1" id="share-all-authorized" checked' in html
-    assert f"{world.max.full_name} (client)" in html
+    assert f'{world.max.full_name} <span class="text-body-secondary" data-recipient-role>· Client</span>' in html
     assert f'name="contact" value="{world.gia.pk}"' in html
     assert "Shared with:" in html and "All Authorized" in html
 

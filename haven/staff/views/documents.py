@@ -25,8 +25,19 @@ from haven.core.errors import ApplicationError
 from haven.core.forms import DateInput, HavenForm
 from haven.documents import actions, selectors
 from haven.documents.access import get_document_for_staff
-from haven.documents.models import Audience, Document, DocumentType, DocumentVersion, VersionSource
+from haven.documents.models import (
+    Audience,
+    Document,
+    DocumentType,
+    DocumentVersion,
+    VersionSource,
+    client_label,
+    contact_label,
+    contact_role,
+)
 from haven.documents.responses import file_response
+from haven.portal_access.access import get_access_for_staff
+from haven.portal_access.models import ProfileAccess
 from haven.practices.access import StaffRequest, deny, staff_view
 from haven.practices.models import Permission, StaffMember
 from haven.signing.actions import Signer, possible_signers, share_to_sign_blocker
@@ -92,6 +103,45 @@ def _type_filter(raw: str, allowed: set[int]) -> int | None:
     return value if value in allowed else None
 
 
+@dataclass(frozen=True)
+class ShareAllChoice:
+    """Share all with one guardian, offered when Share all to the client would reach nobody."""
+
+    contact: RelatedContact
+    label: str
+    confirm: str
+
+
+def _share_all_context(client: Client) -> dict[str, object]:
+    """What Share all says before it runs: with whom; for a minor without a login, that the guardian won't see it."""
+    confirm = "{} {}".format(
+        _("Continuing will send all documentation to the Client via their portal account."),
+        _("Who will see it: %(name)s only.") % {"name": client_label(client)},
+    )
+    minor_without_login = client.is_minor_on(timezone.localdate()) and not selectors.has_own_portal_login(client)
+    guardians: list[ShareAllChoice] = []
+    if minor_without_login:
+        confirm += " " + _(
+            "%(name)s is a minor without a portal login of their own: it waits until they have one, "
+            "and their guardian will not see it."
+        ) % {"name": client.full_name}
+        for contact in selectors.portal_guardians(client):
+            label = contact_label(contact)
+            guardians.append(
+                ShareAllChoice(
+                    contact=contact,
+                    label=label,
+                    confirm=_("Continuing will send all documentation to %(name)s via their portal account.")
+                    % {"name": label},
+                )
+            )
+    return {
+        "share_all_confirm": confirm,
+        "share_all_minor_without_login": minor_without_login,
+        "share_all_guardians": guardians,
+    }
+
+
 @staff_view()
 @require_safe
 def activity_log(request: StaffRequest, client_id: int) -> HttpResponse:
@@ -113,6 +163,7 @@ def activity_log(request: StaffRequest, client_id: int) -> HttpResponse:
         can_share=request.staff.has_permission(Permission.WEB_PORTAL),
         can_upload=request.staff.has_permission(Permission.UPLOAD_DOCUMENTS),
         can_write_notes=request.staff.has_permission(Permission.DYNAMIC_FORMS),
+        **_share_all_context(client),
     )
     return render(request, "staff/documents/activity_log.html", context)
 
@@ -145,21 +196,61 @@ def document_upload(request: StaffRequest, client_id: int) -> HttpResponse:
     return render(request, "staff/documents/upload.html", _chart_context(request, client, form=form), status=status)
 
 
-def _recipients(document: Document, client: Client) -> tuple[set[str], set[int], list[str]]:
-    """Who the document is open to now: audiences, contact ids, and their names for display."""
+def _recipients(document: Document) -> tuple[set[str], set[int], set[int], list[str]]:
+    """Who the document is open to now: audiences, contact ids, portal user access ids, and who they are."""
     audiences: set[str] = set()
     contact_ids: set[int] = set()
+    access_ids: set[int] = set()
     names: list[str] = []
-    for share in document.shares.open().select_related("contact").order_by("audience", "contact__last_name"):
+    shares = (
+        document.shares.open()
+        .select_related("document__client", "contact__linked_client", "access__account")
+        .order_by("audience", "contact__last_name", "access__display_name")
+    )
+    for share in shares:
         audiences.add(share.audience)
+        if share.contact_id is not None:
+            contact_ids.add(share.contact_id)
+        if share.access_id is not None:
+            access_ids.add(share.access_id)
         if share.audience == Audience.ALL_AUTHORIZED:
-            names.insert(0, _("All Authorized"))
-        elif share.audience == Audience.CLIENT:
-            names.append(_("%(name)s (client)") % {"name": client.full_name})
-        elif share.contact is not None:
-            contact_ids.add(share.contact.pk)
-            names.append(share.contact.full_name)
-    return audiences, contact_ids, names
+            names.insert(0, share.recipient_label)
+        else:
+            names.append(share.recipient_label)
+    return audiences, contact_ids, access_ids, names
+
+
+@dataclass(frozen=True)
+class RecipientRow:
+    """One person the share dialog offers, saying who they are to the client."""
+
+    field: str  # the checkbox's name: "contact" or "portal_user"
+    value: int
+    name: str
+    role: str
+    shared: bool
+
+    @property
+    def dom_id(self) -> str:
+        return f"share-{self.field.replace('_', '-')}-{self.value}"
+
+
+def _recipient_rows(client: Client, contact_ids: set[int], access_ids: set[int]) -> list[RecipientRow]:
+    rows = [
+        RecipientRow("contact", contact.pk, contact.full_name, contact_role(contact), contact.pk in contact_ids)
+        for contact in contacts_of(client).filter(web_portal=True)
+    ]
+    rows += [
+        RecipientRow(
+            "portal_user",
+            access.pk,
+            access.display_name or access.account.full_name,
+            _("Portal user"),
+            access.pk in access_ids,
+        )
+        for access in actions.open_portal_users(client)
+    ]
+    return rows
 
 
 PDF = "application/pdf"
@@ -235,8 +326,7 @@ def _detail_context(
     share_to_sign_form: ShareToSignForm | None = None,
     version_form: VersionUploadForm | None = None,
 ) -> dict[str, object]:
-    audiences, contact_ids, names = _recipients(document, client)
-    portal_contacts: list[RelatedContact] = list(contacts_of(client).filter(web_portal=True))
+    audiences, contact_ids, access_ids, names = _recipients(document)
     rows = _request_rows(document, client)
     signed_by_version = {row.signature.signed_version_id: row.signature for row in rows if row.signature is not None}
     versions = document.versions.select_related("created_by__user").order_by("-number")
@@ -266,7 +356,7 @@ def _detail_context(
         is_admin=request.staff.has_permission(Permission.ORG_ADMIN),
         shared_all=Audience.ALL_AUTHORIZED in audiences,
         shared_client=Audience.CLIENT in audiences,
-        contact_rows=[(contact, contact.pk in contact_ids) for contact in portal_contacts],
+        recipient_rows=_recipient_rows(client, contact_ids, access_ids),
         recipient_names=names,
         sign_state=sign_state,
         share_to_sign_form=share_to_sign_form,
@@ -323,6 +413,16 @@ def document_share(request: StaffRequest, client_id: int, document_id: int) -> H
             ) from None
         if contact_id not in contacts:
             contacts[contact_id] = get_contact_for_staff(request.staff, client, contact_id, path=request.path)
+    portal_users: dict[int, ProfileAccess] = {}
+    for raw in request.POST.getlist("portal_user"):
+        try:
+            access_id = int(raw)
+        except ValueError:
+            raise deny(
+                request.staff, object_type="portal_access.profileaccess", object_id=raw[:40], path=request.path
+            ) from None
+        if access_id not in portal_users:
+            portal_users[access_id] = get_access_for_staff(request.staff, client, access_id, path=request.path)
     try:
         actions.set_recipients(
             by=request.staff,
@@ -330,6 +430,7 @@ def document_share(request: StaffRequest, client_id: int, document_id: int) -> H
             all_authorized=request.POST.get("all_authorized") == "1",
             client=request.POST.get("client") == "1",
             contacts=list(contacts.values()),
+            portal_users=list(portal_users.values()),
         )
     except ApplicationError as error:
         messages.error(request, error.message)
@@ -341,15 +442,31 @@ def document_share(request: StaffRequest, client_id: int, document_id: int) -> H
 @staff_view(Permission.WEB_PORTAL)
 @require_POST
 def share_all(request: StaffRequest, client_id: int) -> HttpResponse:
-    """The Activity Log's globe (DOC-5): every available document, to the client only."""
+    """The Activity Log's globe (DOC-5): every available document, to the client only, or to one guardian."""
     client = get_client_for_staff(request.staff, client_id, path=request.path)
+    raw_contact = request.POST.get("contact", "")
     try:
-        shared = actions.share_all_with_client(by=request.staff, client=client)
+        if raw_contact:
+            try:
+                contact_id = int(raw_contact)
+            except ValueError:
+                raise deny(
+                    request.staff, object_type="clients.relatedcontact", object_id=raw_contact[:40], path=request.path
+                ) from None
+            contact = get_contact_for_staff(request.staff, client, contact_id, path=request.path)
+            shared = actions.share_all_with_contact(by=request.staff, contact=contact)
+            done = _("All documentation successfully portalized for %(name)s.") % {"name": contact_label(contact)}
+        else:
+            shared = actions.share_all_with_client(by=request.staff, client=client)
+            done = "{} {}".format(
+                _("All documentation successfully portalized for the client."),
+                _("Shared with %(name)s.") % {"name": client_label(client)},
+            )
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
         if shared:
-            messages.success(request, _("All documentation successfully portalized for the client."))
+            messages.success(request, done)
         else:
             messages.info(request, _("Everything available was already shared."))
     return redirect("staff:activity_log", client_id=client.pk)
