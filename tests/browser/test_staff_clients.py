@@ -141,3 +141,31 @@ def test_client_list_search_updates_results_as_staff_types(world: World, open_pa
     assert page.evaluate("() => window.__havenSamePage === true"), "the page was reloaded"
     assert loads == []
     assert csp_errors == [], f"CSP blocked something: {csp_errors}"
+
+
+def test_access_history_reads_in_words_on_a_phone(world: World, open_page: OpenPage) -> None:
+    """The administrator reads Max's Access history: what happened to which document, who by name and role."""
+    from haven.audit.actions import record_event
+    from haven.portal_access.actions import portal_actor
+
+    record_event(
+        action="document.downloaded",
+        actor=portal_actor(world.gia_account),
+        acting_for=world.max.full_name,
+        practice=world.riverside,
+        client=world.max,
+        target=world.progress_note,
+        details={"version": 1},
+    )
+    page = open_page(bypass_csp=True)
+    log_in(page, world.ada.user.email)
+    page.goto(f"/staff/clients/{world.max.pk}/")
+    page.goto(f"/staff/clients/{world.max.pk}/access-history/")
+    rows = page.locator("tbody tr")
+    expect(rows.first).to_contain_text("Viewed the chart")
+    expect(rows.first).to_contain_text("Ada Admin · Administrator")
+    expect(page.locator("tbody")).to_contain_text("Downloaded “Progress note”")
+    expect(page.locator("tbody")).to_contain_text("Gia Moreno · Legal guardian")
+    expect(page.locator("tbody")).to_contain_text("for Max Moreno")
+    assert_accessible(page, "the access history")
+    save_screenshots(page, "staff-access-history")
