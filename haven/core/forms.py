@@ -11,6 +11,8 @@ from django.forms.renderers import TemplatesSetting
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from haven.core.bidi import BIDI_MESSAGE, has_bidi_controls
+
 
 class HavenFormRenderer(TemplatesSetting):
     form_template_name = "forms/form.html"
@@ -40,11 +42,29 @@ class StyledFormMixin:
 
     def full_clean(self) -> None:
         super().full_clean()  # type: ignore[misc]
+        self.refuse_bidi_controls()
         for name in self.errors:
             if name in self.fields:
                 widget = self.fields[name].widget
                 widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
                 widget.attrs["aria-invalid"] = "true"
+
+    def refuse_bidi_controls(self) -> None:
+        """No typed text may carry bidirectional control characters: one clear message on that field.
+
+        What was typed comes back in the field (the page leaves the hidden characters out), so the
+        person sees their text, checks it and sends it again. Passwords are never shown and not checked.
+        """
+        if not getattr(self, "is_bound", False) or getattr(self, "_errors", None) is None:
+            return
+        for name, field in self.fields.items():
+            if isinstance(field.widget, forms.PasswordInput) or isinstance(field, forms.FileField):
+                continue
+            raw = self[name].data  # type: ignore[index]
+            values = raw if isinstance(raw, list | tuple) else [raw]
+            if any(isinstance(value, str) and has_bidi_controls(value) for value in values):
+                self.errors.pop(name, None)
+                self.add_error(name, forms.ValidationError(BIDI_MESSAGE, code="bidi_controls"))  # type: ignore[attr-defined]
 
 
 class HavenForm(StyledFormMixin, forms.Form):
