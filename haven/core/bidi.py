@@ -26,7 +26,7 @@ _UTF8_LEADS = (b"\xd8\x9c", b"\xe2\x80", b"\xe2\x81")
 
 BIDI_MESSAGE = _(
     "This had hidden characters that change the direction of text and can disguise what it says. "
-    "They are taken out below: check the text and try again."
+    "They have been taken out: check the text and try again."
 )
 
 

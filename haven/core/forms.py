@@ -58,8 +58,8 @@ class StyledFormMixin:
         if not getattr(self, "is_bound", False) or getattr(self, "_errors", None) is None:
             return
         for name, field in self.fields.items():
-            if isinstance(field.widget, forms.PasswordInput) or isinstance(field, forms.FileField):
-                continue
+            if field.disabled or isinstance(field.widget, forms.PasswordInput) or isinstance(field, forms.FileField):
+                continue  # nothing typed: a disabled field keeps its stored value, a file is not text
             raw = self[name].data  # type: ignore[index]
             values = raw if isinstance(raw, list | tuple) else [raw]
             if any(isinstance(value, str) and has_bidi_controls(value) for value in values):

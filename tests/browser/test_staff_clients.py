@@ -169,3 +169,25 @@ def test_access_history_reads_in_words_on_a_phone(world: World, open_page: OpenP
     expect(page.locator("tbody")).to_contain_text("for Max Moreno")
     assert_accessible(page, "the access history")
     save_screenshots(page, "staff-access-history")
+
+
+def test_a_pasted_direction_override_is_explained_and_the_name_can_be_sent_again(
+    world: World, open_page: OpenPage
+) -> None:
+    """A name pasted with a hidden U+202E comes back without it, with a message; sending again adds the client."""
+    page = open_page(bypass_csp=True)
+    log_in(page, world.fran.user.email)
+    page.goto("/staff/clients/new/")
+    page.get_by_label("First name").fill("Nora\u202e")
+    page.get_by_label("Last name").fill("Quinn")
+    page.get_by_label("Date of birth").fill("2014-05-17")
+    page.get_by_role("button", name="Add client").click()
+    expect(page.get_by_text("hidden characters that change the direction of text")).to_be_visible()
+    expect(page.get_by_label("First name")).to_have_value("Nora")
+    expect(page.get_by_label("First name")).to_have_attribute("aria-invalid", "true")
+    assert not Client.objects.filter(last_name="Quinn").exists()
+    assert_accessible(page, "the add-client form refusing a direction override")
+    save_screenshots(page, "staff-client-bidi-refused", desktop=False)
+    page.get_by_role("button", name="Add client").click()
+    expect(page.get_by_role("heading", level=1, name="Nora Quinn")).to_be_visible()
+    assert Client.objects.get(last_name="Quinn").first_name == "Nora"
