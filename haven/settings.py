@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "haven.core.middleware.IdleTimeoutMiddleware",
     "haven.core.middleware.PracticeTimezoneMiddleware",
     "haven.core.middleware.NoStoreMiddleware",
+    "haven.core.middleware.BidiNeutralizingMiddleware",
     "haven.core.middleware.AccessPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.tasks import task
 from django.template.loader import render_to_string
 
+from haven.core.bidi import strip_bidi_controls
 from haven.core.timezones import practice_zone_active
 
 
@@ -37,12 +38,15 @@ class PracticeEmail(EmailMultiAlternatives):
 
 
 def render_email(template: str, context: dict[str, str], *, time_zone: str = "") -> tuple[str, str, str]:
-    """Subject, text and HTML; any time in them is shown in ``time_zone`` (the practice's)."""
+    """Subject, text and HTML; any time in them is shown in ``time_zone`` (the practice's).
+
+    Bidirectional control characters are taken out, whatever path the text came by (haven.core.bidi).
+    """
     with practice_zone_active(time_zone):
         subject = render_to_string(f"email/{template}/subject.txt", context).strip().replace("\n", " ")
         text = render_to_string(f"email/{template}/body.txt", context)
         html = render_to_string(f"email/{template}/body.html", context)
-    return subject, text, html
+    return strip_bidi_controls(subject), strip_bidi_controls(text), strip_bidi_controls(html)
 
 
 @task()

@@ -12,6 +12,8 @@ from django.forms.renderers import TemplatesSetting
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from haven.core.bidi import BIDI_MESSAGE, has_bidi_controls
+
 
 class HavenFormRenderer(TemplatesSetting):
     form_template_name = "forms/form.html"
@@ -41,6 +43,7 @@ class StyledFormMixin:
 
     def full_clean(self) -> None:
         super().full_clean()  # type: ignore[misc]
+        self.refuse_bidi_controls()
         for name in self.errors:
             if name in self.fields:
                 widget = self.fields[name].widget
@@ -60,6 +63,23 @@ class StyledFormMixin:
             for message in self.errors.get(name, []):
                 summary.append((str(message), self.error_anchors.get(name) or self[name].auto_id))  # type: ignore[index]
         return summary
+
+    def refuse_bidi_controls(self) -> None:
+        """No typed text may carry bidirectional control characters: one clear message on that field.
+
+        What was typed comes back in the field (the page leaves the hidden characters out), so the
+        person sees their text, checks it and sends it again. Passwords are never shown and not checked.
+        """
+        if not getattr(self, "is_bound", False) or getattr(self, "_errors", None) is None:
+            return
+        for name, field in self.fields.items():
+            if field.disabled or isinstance(field.widget, forms.PasswordInput) or isinstance(field, forms.FileField):
+                continue  # nothing typed: a disabled field keeps its stored value, a file is not text
+            raw = self[name].data  # type: ignore[index]
+            values = raw if isinstance(raw, list | tuple) else [raw]
+            if any(isinstance(value, str) and has_bidi_controls(value) for value in values):
+                self.errors.pop(name, None)
+                self.add_error(name, forms.ValidationError(BIDI_MESSAGE, code="bidi_controls"))  # type: ignore[attr-defined]
 
 
 class HavenForm(StyledFormMixin, forms.Form):

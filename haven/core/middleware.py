@@ -13,6 +13,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from haven.core.access import access_rule_of
+from haven.core.bidi import strip_bidi_controls_utf8
 from haven.core.request_context import origin_of, reset_origin, set_origin
 from haven.core.timezones import activate_practice_zone
 
@@ -92,6 +93,26 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         if not request.path.startswith(settings.STATIC_URL):
             patch_cache_control(response, no_store=True, private=True)
+        return response
+
+
+class BidiNeutralizingMiddleware:
+    """No page carries bidirectional control characters, whatever path the text came by (see haven.core.bidi)."""
+
+    TYPES = ("text/html", "text/plain")
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.streaming or not response.get("Content-Type", "").startswith(self.TYPES):
+            return response
+        content = strip_bidi_controls_utf8(response.content)
+        if content is not response.content:
+            response.content = content
+            if response.has_header("Content-Length"):
+                response["Content-Length"] = str(len(content))
         return response
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from weasyprint import HTML  # type: ignore[import-untyped]
 from weasyprint.urls import URLFetcher, URLFetcherResponse  # type: ignore[import-untyped]
 
+from haven.core.bidi import strip_bidi_controls
 from haven.core.timezones import practice_zone
 from haven.practices.models import Practice
 
@@ -67,7 +68,8 @@ def date_in_practice_zone(moment: datetime.datetime | None, practice: Practice) 
 
 
 def write_pdf(template_name: str, context: dict[str, Any]) -> bytes:
-    html = render_to_string(template_name, context)
+    # No bidirectional control characters in a PDF, whatever path the text came by (haven.core.bidi).
+    html = strip_bidi_controls(render_to_string(template_name, context))
     document = HTML(string=html, url_fetcher=DataOnlyURLFetcher(), media_type="print")
     pdf = document.write_pdf(pdf_tags=True)
     assert isinstance(pdf, bytes)

@@ -20,6 +20,7 @@ from PIL import ImageOps
 from haven.audit.actions import record_event
 from haven.audit.models import Actor
 from haven.clients.models import RelatedContact
+from haven.core.bidi import refuse_bidi_controls
 from haven.core.email import send_email_on_commit
 from haven.core.errors import ApplicationError
 from haven.core.request_context import RequestOrigin, reset_origin, set_origin
@@ -592,6 +593,7 @@ def decline(
 ) -> SignatureRequest:
     """The signer declines to sign, with a reason the practice sees."""
     reason = reason.strip()
+    refuse_bidi_controls(reason)
     if not reason:
         raise ApplicationError(_("Tell the practice why you are declining, so they can help."))
     if len(reason) > MAX_DECLINE_REASON:

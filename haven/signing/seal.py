@@ -33,6 +33,7 @@ from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.errors import PathError
 
+from haven.core.bidi import strip_bidi_controls
 from haven.practices.models import Practice
 from haven.signing.certificates import signing_identity
 from haven.signing.models import PracticeSigningCertificate
@@ -133,8 +134,9 @@ def seal_pdf(
         field_name=field_name,
         md_algorithm="sha256",
         subfilter=fields.SigSeedSubFilter.PADES,
-        reason=reason,
-        name=practice.name,
+        # Shown by PDF readers: no bidirectional control characters, whatever path a name came by.
+        reason=strip_bidi_controls(reason),
+        name=strip_bidi_controls(practice.name),
     )
     pdf_signer = signers.PdfSigner(
         metadata,

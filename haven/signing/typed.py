@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 from PIL import Image, ImageDraw, ImageFont
 
+from haven.core.bidi import refuse_bidi_controls
 from haven.core.errors import ApplicationError
 
 MAX_TYPED_NAME = 100
@@ -55,6 +56,7 @@ def _fonts() -> tuple[_Font, ...]:
 
 def clean_typed_name(name: str) -> str:
     """The name as it will be signed: spaces tidied, and refused in words if it can't be a signature."""
+    refuse_bidi_controls(name)
     cleaned = " ".join(unicodedata.normalize("NFC", name).split())
     if not cleaned:
         raise ApplicationError(_("Type your name to sign."))

@@ -141,3 +141,53 @@ def test_client_list_search_updates_results_as_staff_types(world: World, open_pa
     assert page.evaluate("() => window.__havenSamePage === true"), "the page was reloaded"
     assert loads == []
     assert csp_errors == [], f"CSP blocked something: {csp_errors}"
+
+
+def test_access_history_reads_in_words_on_a_phone(world: World, open_page: OpenPage) -> None:
+    """The administrator reads Max's Access history: what happened to which document, who by name and role."""
+    from haven.audit.actions import record_event
+    from haven.portal_access.actions import portal_actor
+
+    record_event(
+        action="document.downloaded",
+        actor=portal_actor(world.gia_account),
+        acting_for=world.max.full_name,
+        practice=world.riverside,
+        client=world.max,
+        target=world.progress_note,
+        details={"version": 1},
+    )
+    page = open_page(bypass_csp=True)
+    log_in(page, world.ada.user.email)
+    page.goto(f"/staff/clients/{world.max.pk}/")
+    page.goto(f"/staff/clients/{world.max.pk}/access-history/")
+    rows = page.locator("tbody tr")
+    expect(rows.first).to_contain_text("Viewed the chart")
+    expect(rows.first).to_contain_text("Ada Admin · Administrator")
+    expect(page.locator("tbody")).to_contain_text("Downloaded “Progress note”")
+    expect(page.locator("tbody")).to_contain_text("Gia Moreno · Legal guardian")
+    expect(page.locator("tbody")).to_contain_text("for Max Moreno")
+    assert_accessible(page, "the access history")
+    save_screenshots(page, "staff-access-history")
+
+
+def test_a_pasted_direction_override_is_explained_and_the_name_can_be_sent_again(
+    world: World, open_page: OpenPage
+) -> None:
+    """A name pasted with a hidden U+202E comes back without it, with a message; sending again adds the client."""
+    page = open_page(bypass_csp=True)
+    log_in(page, world.fran.user.email)
+    page.goto("/staff/clients/new/")
+    page.get_by_label("First name").fill("Nora\u202e")
+    page.get_by_label("Last name").fill("Quinn")
+    page.get_by_label("Date of birth").fill("2014-05-17")
+    page.get_by_role("button", name="Add client").click()
+    expect(page.get_by_text("hidden characters that change the direction of text")).to_be_visible()
+    expect(page.get_by_label("First name")).to_have_value("Nora")
+    expect(page.get_by_label("First name")).to_have_attribute("aria-invalid", "true")
+    assert not Client.objects.filter(last_name="Quinn").exists()
+    assert_accessible(page, "the add-client form refusing a direction override")
+    save_screenshots(page, "staff-client-bidi-refused", desktop=False)
+    page.get_by_role("button", name="Add client").click()
+    expect(page.get_by_role("heading", level=1, name="Nora Quinn")).to_be_visible()
+    assert Client.objects.get(last_name="Quinn").first_name == "Nora"

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haven.audit.actions import record_event
+from haven.audit.labels import describe_events
 from haven.audit.models import Actor
 from haven.audit.selectors import events_for_client
 from haven.clients.access import get_client_for_staff
@@ -131,8 +132,11 @@ def client_edit(request: StaffRequest, client_id: int) -> HttpResponse:
 
 @staff_view(Permission.ORG_ADMIN)
 def access_history(request: StaffRequest, client_id: int) -> HttpResponse:
-    """Every recorded event about this client: who, what, when, from where."""
+    """Every recorded event about this client in words: what happened to what, who (name and role), when, from where."""
     context = _chart_context(request, client_id, "history")
-    events = events_for_client(context["client"])  # type: ignore[arg-type]
-    context["page"] = Paginator(events, 50).get_page(request.GET.get("page"))
+    client = context["client"]
+    events = events_for_client(client)  # type: ignore[arg-type]
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    context["page"] = page
+    context["entries"] = describe_events(list(page.object_list), client)  # type: ignore[arg-type]
     return render(request, "staff/clients/access_history.html", context)

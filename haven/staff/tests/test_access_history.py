@@ -1,0 +1,158 @@
+"""The client's Access history in words: what happened to which document, who by name and role, for whom."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pytest
+from django.test import Client as HttpClient
+
+from haven.audit.actions import record_event
+from haven.audit.labels import LABELS
+from haven.audit.models import Actor, AuditEvent
+from haven.clients.actions import update_client
+from haven.portal_access.actions import portal_actor
+from haven.signing.actions import request_signature
+from haven.signing.tests.flow import treatment_plan
+from tests.personas import World
+
+pytestmark = pytest.mark.django_db
+
+HAVEN = Path(__file__).resolve().parents[2]
+
+
+def history_of(http: HttpClient, world: World) -> str:
+    response = http.get(f"/staff/clients/{world.max.pk}/access-history/")
+    assert response.status_code == 200
+    return html.unescape(response.content.decode())
+
+
+def rows(page: str) -> list[str]:
+    """Each event's row as plain text: tags dropped, spaces folded."""
+    found = re.findall(r'<tr data-action="[^"]+">(.*?)</tr>', page, re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", row).split()) for row in found]
+
+
+def portal_download(world: World, document_id: int) -> None:
+    record_event(
+        action="document.downloaded",
+        actor=portal_actor(world.gia_account),
+        acting_for=world.max.full_name,
+        practice=world.riverside,
+        client=world.max,
+        target=world.progress_note.__class__.objects.get(pk=document_id),
+        details={"version": 1, "profile": world.gia_access_max.pk},
+    )
+
+
+def test_access_history_says_what_happened_to_which_document_and_who_by_name_and_role(world, login):
+    plan = treatment_plan(world.ada, world.max, title="Treatment Plan")
+    request_signature(by=world.ada, document=plan, signer_key=f"contact-{world.gia.pk}")
+    portal_download(world, plan.pk)
+    update_client(by=world.ada, client=world.max, data={"pronouns": "he/him"}, expected_version=world.max.version)
+    http = login(world.ada)
+    http.get(f"/staff/clients/{world.max.pk}/")
+    page = history_of(http, world)
+    lines = rows(page)
+    assert "Ada Admin · Administrator Viewed the chart" in lines[0]
+    assert any(
+        "Gia Moreno · Legal guardian Portal for Max Moreno Downloaded “Treatment Plan”" in line for line in lines
+    )
+    assert any("Ada Admin · Administrator Asked for a signature on “Treatment Plan”" in line for line in lines)
+    assert any("Ada Admin · Administrator Added “Treatment Plan”" in line for line in lines)
+    assert any("Changed the chart Fields: pronouns" in line for line in lines)
+    for raw in ("chart.viewed", "document.downloaded", world.ada.user.email, "gia@example.com"):
+        assert raw not in "".join(lines), raw
+
+
+def test_a_system_event_and_an_unlabelled_code_still_read_sensibly(world, login):
+    record_event(action="signature.expired", actor=Actor.system(), practice=world.riverside, client=world.max)
+    record_event(action="future.thing_done", actor=Actor.system(), practice=world.riverside, client=world.max)
+    lines = rows(history_of(login(world.ada), world))
+    assert any("Haven · Automatic A signature request expired" in line for line in lines)
+    assert any("Recorded “future.thing_done”" in line for line in lines)
+
+
+def test_titles_of_another_clients_documents_are_never_shown(world, login):
+    """An event on Max's history that names Ana's document (it should not happen) shows no title."""
+    anas_plan = treatment_plan(world.ada, world.ana, title="Ana's private plan")
+    record_event(
+        action="document.viewed",
+        actor=Actor.staff(world.theo.user),
+        practice=world.riverside,
+        client=world.max,
+        target=anas_plan,
+    )
+    page = history_of(login(world.ada), world)
+    assert "Ana's private plan" not in page
+    assert any("Theo Therapist · Therapist Viewed a document" in line for line in rows(page))
+
+
+def test_access_history_queries_do_not_grow_with_the_events(world, login, django_assert_max_num_queries):
+    http = login(world.ada)
+    plans = [treatment_plan(world.ada, world.max, pages=1, title=f"Plan {n}") for n in range(12)]
+    for plan in plans:
+        request_signature(by=world.ada, document=plan, signer_key=f"contact-{world.gia.pk}")
+        portal_download(world, plan.pk)
+        record_event(
+            action="document.viewed",
+            actor=Actor.staff(world.theo.user),
+            practice=world.riverside,
+            client=world.max,
+            target=plan,
+        )
+    assert AuditEvent.objects.filter(client=world.max).count() >= 48
+    with django_assert_max_num_queries(13):
+        page = history_of(http, world)
+    lines = rows(page)
+    assert len(lines) == 50
+    assert lines[0].endswith("Theo Therapist · Therapist Viewed “Plan 11” —")
+    assert "Gia Moreno · Legal guardian Portal for Max Moreno Downloaded “Plan 11” —" in lines[1]
+
+
+def test_access_history_is_refused_to_other_roles_and_other_practices(world, login, client):
+    assert login(world.theo).get(f"/staff/clients/{world.max.pk}/access-history/").status_code == 403
+    other = HttpClient()
+    assert login(world.hana, other).get(f"/staff/clients/{world.max.pk}/access-history/").status_code == 404
+    denied = AuditEvent.objects.filter(action="access.denied", actor_id=world.hana.user.pk)
+    assert denied.exists()
+
+
+def test_every_event_code_haven_records_has_words():
+    """A new audit code must come with its label, or the Access history would show the raw code."""
+    source = "\n".join(
+        path.read_text() for path in HAVEN.rglob("*.py") if "tests" not in path.parts and "migrations" not in path.parts
+    )
+    recorded = set(re.findall(r'action="([a-z_]+\.[a-z_]+)"', source))
+    for first, second in re.findall(r'"([a-z_]+\.[a-z_]+)" if [^\n]+ else "([a-z_]+\.[a-z_]+)"', source):
+        recorded |= {first, second}
+    recorded |= set(re.findall(r'\(share, "([a-z_]+\.[a-z_]+)"\)', source))
+    about_a_client = {
+        code
+        for code in recorded
+        if code.split(".")[0] in CLIENT_AREAS or (code.startswith("portal.") and code not in PORTAL_ACCOUNT_ONLY)
+    }
+    assert "document.downloaded" in about_a_client and "document.unshared" in about_a_client
+    assert about_a_client - set(LABELS) == set()
+
+
+CLIENT_AREAS = {"access", "chart", "client", "contact", "document", "group_note", "message", "signature"}
+
+
+# Portal events about the login itself, never about one client's chart.
+PORTAL_ACCOUNT_ONLY = {
+    "portal.login",
+    "portal.logout",
+    "portal.session_ended",
+    "portal.login_failed",
+    "portal.registration_requested",
+    "portal.email_verified",
+    "portal.password_reset_requested",
+    "portal.two_factor_enabled",
+    "portal.two_factor_disabled",
+    "portal.two_factor_failed",
+    "portal.two_factor_verified",
+    "portal.two_factor_setup_started",
+}
