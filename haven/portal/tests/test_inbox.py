@@ -16,7 +16,8 @@ from haven.clients.models import Client
 from haven.documents.models import Document
 from haven.messaging.actions import post_message
 from haven.messaging.models import Message, MessageKind
-from haven.portal_access.models import PortalAccount, ProfileAccess
+from haven.portal.tests.helpers import select
+from haven.portal_access.models import PortalAccount
 from haven.signing.actions import cancel_request, request_signature
 from haven.signing.models import SignatureRequest
 from haven.signing.tests.flow import treatment_plan
@@ -29,17 +30,6 @@ INBOX = "/p/riverside/inbox/"
 
 def message_url(message: Message) -> str:
     return f"/p/riverside/inbox/{message.pk}/"
-
-
-@pytest.fixture
-def gia(world, client) -> HttpClient:
-    response = client.post("/p/riverside/", {"username": "gia@example.com", "password": PASSWORD})
-    assert response.status_code == 302
-    return client
-
-
-def select(http: HttpClient, access: ProfileAccess) -> None:
-    assert http.post("/p/riverside/switch/", {"profile": access.pk}).status_code == 302
 
 
 def ask_gia_to_sign(world: World, client: Client, title: str = "Treatment plan") -> SignatureRequest:

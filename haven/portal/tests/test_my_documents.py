@@ -18,9 +18,10 @@ from haven.clients.actions import update_contact
 from haven.clients.models import Client
 from haven.documents.actions import set_recipients, set_type_exceptions, upload_document
 from haven.documents.models import Audience, Document, DocumentType, Share
+from haven.portal.tests.helpers import select
 from haven.portal_access.models import ProfileAccess
 from haven.practices.models import StaffMember
-from tests.personas import ONE_BLANK_PAGE_PDF, PASSWORD, World
+from tests.personas import ONE_BLANK_PAGE_PDF, World
 
 pytestmark = pytest.mark.django_db
 
@@ -34,17 +35,6 @@ def view_url(document: Document) -> str:
 
 def download_url(document: Document) -> str:
     return f"/p/riverside/documents/{document.pk}/download/"
-
-
-@pytest.fixture
-def gia(world, client) -> HttpClient:
-    response = client.post("/p/riverside/", {"username": "gia@example.com", "password": PASSWORD})
-    assert response.status_code == 302
-    return client
-
-
-def select(http: HttpClient, access: ProfileAccess) -> None:
-    assert http.post("/p/riverside/switch/", {"profile": access.pk}).status_code == 302
 
 
 def listed_ids(http: HttpClient, url: str = LIST) -> list[int]:

@@ -19,11 +19,11 @@ from django.utils import timezone
 
 from haven.documents.storage import read_decrypted
 from haven.messaging.models import Message
-from haven.portal_access.models import ProfileAccess
+from haven.portal.tests.helpers import select
 from haven.signing.actions import remind, request_signature
 from haven.signing.models import SignatureRequest
 from haven.signing.tests.flow import sign, treatment_plan
-from tests.personas import PASSWORD, World
+from tests.personas import World
 
 pytestmark = pytest.mark.django_db
 
@@ -37,17 +37,6 @@ def evening_due_date() -> tuple[datetime.datetime, str]:
     local = due.astimezone(CHICAGO)
     assert local.day != due.day
     return due, f"{local:%b} {local.day}, {local.year}, {local.hour - 12}:05 p.m. {local:%Z}"
-
-
-@pytest.fixture
-def gia(world, client) -> HttpClient:
-    response = client.post("/p/riverside/", {"username": "gia@example.com", "password": PASSWORD})
-    assert response.status_code == 302
-    return client
-
-
-def select(http: HttpClient, access: ProfileAccess) -> None:
-    assert http.post("/p/riverside/switch/", {"profile": access.pk}).status_code == 302
 
 
 def ask_gia_to_sign(world: World) -> SignatureRequest:

@@ -23,7 +23,7 @@ from haven.clients.models import Client
 from haven.documents.actions import add_version
 from haven.documents.models import Audience, Document, Share, VersionSource
 from haven.messaging.models import Message
-from haven.portal_access.models import ProfileAccess
+from haven.portal.tests.helpers import select
 from haven.signing.actions import cancel_request, decline, request_signature
 from haven.signing.disclosure import current_disclosure
 from haven.signing.models import Capacity, RequestStatus, Signature, SignatureMethod, SignatureRequest
@@ -57,17 +57,6 @@ def data_url(png: bytes) -> str:
 
 
 DRAWING = data_url(signature_png())
-
-
-@pytest.fixture
-def gia(world, client) -> HttpClient:
-    response = client.post("/p/riverside/", {"username": "gia@example.com", "password": PASSWORD})
-    assert response.status_code == 302
-    return client
-
-
-def select(http: HttpClient, access: ProfileAccess) -> None:
-    assert http.post("/p/riverside/switch/", {"profile": access.pk}).status_code == 302
 
 
 def ask_gia(world: World, client: Client | None = None, *, pages: int = 2) -> SignatureRequest:

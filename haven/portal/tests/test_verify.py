@@ -10,28 +10,17 @@ from django.test import Client as HttpClient
 
 from haven.audit.models import AuditEvent
 from haven.documents.storage import read_decrypted
-from haven.portal_access.models import ProfileAccess
+from haven.portal.tests.helpers import select
 from haven.signing.actions import request_signature
 from haven.signing.models import Signature
 from haven.signing.tests.flow import sign, treatment_plan
 from haven.signing.tests.helpers import document_pdf
-from tests.personas import PASSWORD, World
+from tests.personas import World
 
 pytestmark = pytest.mark.django_db
 
 VERIFY = "/p/riverside/verify/"
 NOT_A_PDF = "Choose a PDF file. Only PDF documents carry a seal."
-
-
-@pytest.fixture
-def gia(world, client) -> HttpClient:
-    response = client.post("/p/riverside/", {"username": "gia@example.com", "password": PASSWORD})
-    assert response.status_code == 302
-    return client
-
-
-def select(http: HttpClient, access: ProfileAccess) -> None:
-    assert http.post("/p/riverside/switch/", {"profile": access.pk}).status_code == 302
 
 
 @pytest.fixture
