@@ -9,10 +9,12 @@ requires the variables that production cannot guess.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from cryptography.fernet import Fernet
 from django.utils.csp import CSP
 
 from haven.env import env_bool, env_int, env_list, env_str
@@ -27,12 +29,15 @@ PRODUCTION = HAVEN_ENV == "production"
 DATA_DIR = Path(env_str("HAVEN_DATA_DIR", str(BASE_DIR / "var")))
 
 
-def _development_secret_key() -> str:
-    """A per-installation key kept in the data folder, so demo sessions survive restarts."""
-    path = DATA_DIR / "secret_key"
+def _development_key(name: str, make: Callable[[], str]) -> str:
+    """A per-installation key kept in the data folder (made once), so demo sessions and data survive restarts.
+
+    Outside production only: production reads every key from its environment.
+    """
+    path = DATA_DIR / name
     if not path.exists():
         DATA_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
+        path.write_text(make(), encoding="utf-8")
         path.chmod(0o600)
     return path.read_text(encoding="utf-8").strip()
 
@@ -40,7 +45,7 @@ def _development_secret_key() -> str:
 SECRET_KEY = (
     env_str("HAVEN_SECRET_KEY", required=True)
     if PRODUCTION
-    else (env_str("HAVEN_SECRET_KEY") or _development_secret_key())
+    else (env_str("HAVEN_SECRET_KEY") or _development_key("secret_key", lambda: secrets.token_urlsafe(50)))
 )
 DEBUG = env_bool("HAVEN_DEBUG", False)
 ALLOWED_HOSTS = env_list("HAVEN_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
@@ -283,18 +288,9 @@ if PRODUCTION:
 
 # Keys that encrypt stored files (Fernet keys, comma-separated): the first encrypts, all decrypt.
 # Rotate by putting a new key first; `manage.py rotate_file_keys` re-encrypts old files.
-def _development_file_key() -> str:
-    path = DATA_DIR / "file_key"
-    if not path.exists():
-        from cryptography.fernet import Fernet
-
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(Fernet.generate_key().decode("ascii"), encoding="utf-8")
-        path.chmod(0o600)
-    return path.read_text(encoding="utf-8").strip()
-
-
-HAVEN_FILE_KEYS = env_list("HAVEN_FILE_KEYS") or ([] if PRODUCTION else [_development_file_key()])
+HAVEN_FILE_KEYS = env_list("HAVEN_FILE_KEYS") or (
+    [] if PRODUCTION else [_development_key("file_key", lambda: Fernet.generate_key().decode("ascii"))]
+)
 if PRODUCTION and not HAVEN_FILE_KEYS:
     from django.core.exceptions import ImproperlyConfigured
 
@@ -303,16 +299,9 @@ if PRODUCTION and not HAVEN_FILE_KEYS:
 
 # Keys of the audit trail's keyed hashes (HMAC-SHA256), comma-separated, each at least 32
 # characters: the first signs new events, all verify, so putting a new key first rotates it.
-def _development_audit_key() -> str:
-    path = DATA_DIR / "audit_key"
-    if not path.exists():
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(32), encoding="utf-8")
-        path.chmod(0o600)
-    return path.read_text(encoding="utf-8").strip()
-
-
-HAVEN_AUDIT_KEYS = env_list("HAVEN_AUDIT_KEYS") or ([] if PRODUCTION else [_development_audit_key()])
+HAVEN_AUDIT_KEYS = env_list("HAVEN_AUDIT_KEYS") or (
+    [] if PRODUCTION else [_development_key("audit_key", lambda: secrets.token_urlsafe(32))]
+)
 if PRODUCTION and not HAVEN_AUDIT_KEYS:
     from django.core.exceptions import ImproperlyConfigured
 
