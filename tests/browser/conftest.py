@@ -59,6 +59,8 @@ def open_page(new_context: Callable[..., BrowserContext], live_server: Any) -> O
     def _open(*, bypass_csp: bool = False) -> Page:
         context = new_context(base_url=live_server.url, viewport=DESKTOP, bypass_csp=bypass_csp)
         context.set_default_timeout(10_000)
+        # A page load may wait on the live server's first request (imports, template compiling) on a busy machine.
+        context.set_default_navigation_timeout(30_000)
         return context.new_page()
 
     return _open
