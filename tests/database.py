@@ -23,14 +23,3 @@ def audit_triggers(*, on: bool) -> None:
     with connection.cursor() as cursor:
         for statement in statements.get(connection.vendor, []):
             cursor.execute(statement)
-
-
-def clear_audit_trail() -> None:
-    """Empty the audit trail between tests that commit, leaving its protections as they were."""
-    audit_triggers(on=False)
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM audit_auditevent")
-            cursor.execute("DELETE FROM audit_auditchainhead")
-    finally:
-        audit_triggers(on=True)
