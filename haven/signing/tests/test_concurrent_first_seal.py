@@ -19,7 +19,8 @@ from haven.signing import certificates
 from haven.signing.actions import SigningRefused
 from haven.signing.models import PracticeSigningCertificate, Signature, SignatureRequest
 from haven.signing.tests.flow import sign
-from haven.signing.tests.test_concurrent_signing import at_once, requested
+from haven.signing.tests.test_concurrent_signing import requested
+from tests.concurrency import at_once
 from tests.personas import build_world
 
 pytestmark = pytest.mark.postgres

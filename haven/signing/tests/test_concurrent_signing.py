@@ -5,9 +5,6 @@ Real concurrency needs PostgreSQL (SQLite serialises writers); these tests are d
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 import pytest
 from django.db import connection
 
@@ -17,31 +14,10 @@ from haven.signing.actions import SigningRefused, request_signature
 from haven.signing.models import RequestStatus, Signature, SignatureRequest
 from haven.signing.tests.flow import sign, treatment_plan
 from haven.signing.tests.helpers import document_pdf
+from tests.concurrency import at_once
 from tests.personas import World, build_world
 
 pytestmark = pytest.mark.postgres
-
-
-def at_once(*work: Callable[[], object]) -> list[object]:
-    """Run each callable in its own thread and connection, released together; their results or errors."""
-    barrier = threading.Barrier(len(work))
-    results: list[object] = [None] * len(work)
-
-    def run(index: int, job: Callable[[], object]) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[index] = job()
-        except Exception as error:  # the test inspects every outcome
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(index, job)) for index, job in enumerate(work)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def requested(world: World) -> tuple[Document, SignatureRequest]:
