@@ -318,6 +318,27 @@ def test_staff_without_the_permission_get_403_and_it_is_audited(route: Route, wo
     assert granted.status_code != 403, f"{url} still answers 403 once {permission} is granted"
 
 
+def assert_not_found_and_denied(http: HttpClient, url: str, *, hidden: str) -> list[AuditEvent]:
+    """GET and POST answer 404 without ``hidden`` in the body, each audited as one ``access.denied``.
+
+    A method the view refuses (405) is refused whatever the object, reveals nothing and writes nothing.
+    Returns the denials, one per method that reached the view.
+    """
+    denials: list[AuditEvent] = []
+    for method in ("GET", "POST"):
+        before = last_event_id()
+        response = request(http, method, url)
+        if response.status_code == 405:
+            assert new_events(before) == []
+            continue
+        assert response.status_code == 404, f"{method} {url} answered {response.status_code}"
+        assert hidden.encode() not in response.content
+        events = new_events(before)
+        assert [event.action for event in events] == ["access.denied"], f"{method} {url} wrote {events}"
+        denials.append(events[0])
+    return denials
+
+
 # --- Right practice, wrong client ---------------------------------------------------------------
 
 
@@ -327,15 +348,7 @@ def test_a_contact_reached_through_the_wrong_client_answers_404(route: Route, wo
     http = fresh_login(login, world.ada)
     url = url_for(route, world, client_id=world.ana.pk)
     assert str(world.gia.pk) in url and f"/clients/{world.ana.pk}/" in url
-    for method in ("GET", "POST"):
-        before = last_event_id()
-        response = request(http, method, url)
-        if response.status_code == 405:
-            assert new_events(before) == []
-            continue
-        assert response.status_code == 404, f"{method} {url} answered {response.status_code}"
-        assert world.gia.full_name.encode() not in response.content
-        assert [event.action for event in new_events(before)] == ["access.denied"]
+    assert_not_found_and_denied(http, url, hidden=world.gia.full_name)
     assert RelatedContact.objects.filter(pk=world.gia.pk, client=world.max).exists()
 
 
@@ -369,17 +382,5 @@ def test_billing_and_front_desk_get_404_for_every_clinical_document_url_and_it_i
     member.save(update_fields=["permissions"])
     http = fresh_login(login, member)
     url = url_for(route, world)
-    not_found = 0
-    for method in ("GET", "POST"):
-        before = last_event_id()
-        response = request(http, method, url)
-        if response.status_code == 405:
-            assert new_events(before) == []
-            continue
-        assert response.status_code == 404, f"{method} {url} answered {response.status_code} to {role}"
-        not_found += 1
-        events = new_events(before)
-        assert [event.action for event in events] == ["access.denied"], f"{method} {url} wrote {events}"
-        assert events[0].actor_id == member.user.pk
-        assert world.progress_note.title.encode() not in response.content
-    assert not_found >= 1
+    denials = assert_not_found_and_denied(http, url, hidden=world.progress_note.title)
+    assert denials and all(event.actor_id == member.user.pk for event in denials)
