@@ -29,6 +29,7 @@ from haven.documents.models import (
     VersionSource,
 )
 from haven.documents.selectors import (
+    open_portal_users,
     readable_by,
     reads_clinical,
     shares_visible_to,
@@ -36,7 +37,7 @@ from haven.documents.selectors import (
     unshared_with_contact,
 )
 from haven.documents.storage import delete_stored, store_encrypted
-from haven.portal_access.models import AccessKind, AccessStatus, ProfileAccess
+from haven.portal_access.models import AccessKind, ProfileAccess
 from haven.practices.models import Permission, Practice, StaffMember
 
 DEFAULT_TYPES = [
@@ -190,20 +191,6 @@ def _notify(document: Document, shares: list[Share]) -> None:
             context={"sender": document.practice.name, "portal": document.practice.portal_url},
             practice=document.practice,
         )
-
-
-def open_portal_users(client: Client) -> QuerySet[ProfileAccess]:
-    """Portal users added for this client (ACC-10), invited or signed in: who the share dialog offers."""
-    return (
-        ProfileAccess.objects.filter(
-            client=client,
-            practice_id=client.practice_id,
-            kind=AccessKind.PORTAL_USER,
-            status__in=[AccessStatus.PENDING, AccessStatus.ACTIVE],
-        )
-        .select_related("account")
-        .order_by("display_name", "pk")
-    )
 
 
 @transaction.atomic

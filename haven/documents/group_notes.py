@@ -21,7 +21,7 @@ from haven.core.errors import ApplicationError
 from haven.documents import actions
 from haven.documents.files import detect_content_type
 from haven.documents.models import Audience, Category, Document, DocumentType, GroupNote, Share
-from haven.documents.selectors import INDIVIDUAL, with_recipients
+from haven.documents.selectors import INDIVIDUAL, open_portal_users, with_recipients
 from haven.documents.storage import delete_stored
 from haven.portal_access.models import ProfileAccess
 from haven.practices.models import Permission, Practice, StaffMember
@@ -177,7 +177,7 @@ def _individual_recipients(copy: Document) -> tuple[bool, list[RelatedContact], 
         and share.contact.client_id == copy.client_id
     ]
     shared_users = {share.access_id for share in shares if share.audience == Audience.PORTAL_USER}
-    portal_users = [access for access in actions.open_portal_users(copy.client) if access.pk in shared_users]
+    portal_users = [access for access in open_portal_users(copy.client) if access.pk in shared_users]
     return client, contacts, portal_users
 
 

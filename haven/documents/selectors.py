@@ -106,6 +106,20 @@ def portal_guardians(client: Client) -> QuerySet[RelatedContact]:
     ).select_related("linked_client")
 
 
+def open_portal_users(client: Client) -> QuerySet[ProfileAccess]:
+    """Portal users added for this client (ACC-10), invited or signed in: who the share dialog offers."""
+    return (
+        ProfileAccess.objects.filter(
+            client=client,
+            practice_id=client.practice_id,
+            kind=AccessKind.PORTAL_USER,
+            status__in=[AccessStatus.PENDING, AccessStatus.ACTIVE],
+        )
+        .select_related("account")
+        .order_by("display_name", "pk")
+    )
+
+
 def all_shared_with_client(client: Client) -> bool:
     """The Activity Log's own globe: orange when everything available is shared with the client."""
     return shareable_documents(client).exists() and not unshared_with_client(client).exists()

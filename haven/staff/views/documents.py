@@ -248,7 +248,7 @@ def _recipient_rows(client: Client, contact_ids: set[int], access_ids: set[int])
             _("Portal user"),
             access.pk in access_ids,
         )
-        for access in actions.open_portal_users(client)
+        for access in selectors.open_portal_users(client)
     ]
     return rows
 
