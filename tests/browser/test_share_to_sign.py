@@ -76,6 +76,21 @@ def draw_with_finger(context: BrowserContext, page: Page, canvas: Locator) -> No
     cdp.detach()
 
 
+def wait_for_document_pages(page: Page) -> None:
+    """Load every page image of the document and wait for its pixels, so nothing above the pad moves it later.
+
+    The images load lazily and have no height until they do: one arriving mid-drawing shifts the pad under
+    the finger.
+    """
+    page.evaluate(
+        "() => document.querySelectorAll('img.document-page').forEach((image) => { image.loading = 'eager'; })"
+    )
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('img.document-page')]"
+        ".every((image) => image.complete && image.naturalWidth > 0)"
+    )
+
+
 def portal_sign_in(page: Page, email: str) -> None:
     page.goto("/p/riverside/")
     page.get_by_label("Email").fill(email)
@@ -316,10 +331,13 @@ def test_a_wrong_password_on_a_phone_moves_focus_to_the_error_summary_at_the_top
     gia = context.new_page()
     portal_sign_in(gia, world.gia_account.email)
     gia.goto(f"/p/riverside/sign/{request.pk}/")
+    wait_for_document_pages(gia)
     gia.get_by_label("I agree to sign electronically").check()
     gia.get_by_role("button", name="Add Signature").click()
     canvas = gia.get_by_role("img", name="Signature pad")
+    expect(canvas).to_be_visible()
     draw_with_finger(context, gia, canvas)
+    assert ink_pixels(canvas) > 100
     gia.get_by_label("Your portal password").fill("not my password")
     gia.get_by_role("button", name="Sign Document").click()
 
