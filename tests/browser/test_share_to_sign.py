@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import BrowserContext, Locator, Page, Response, expect
+from playwright.sync_api import BrowserContext, FloatRect, Locator, Page, Response, expect
 from pypdf import PdfReader
 
 from haven.audit.models import AuditEvent
@@ -48,10 +48,22 @@ def ink_pixels(canvas: Locator) -> int:
     return count
 
 
+def settled_box(page: Page, canvas: Locator) -> FloatRect:
+    """Where the pad is once it stops moving: Add Signature scrolls it into view smoothly, and a touch sent
+    at where it was a moment ago lands beside it."""
+    box = canvas.bounding_box()
+    for _ in range(100):
+        page.wait_for_timeout(50)
+        again = canvas.bounding_box()
+        if again is not None and again == box:
+            return again
+        box = again
+    raise AssertionError(f"the signature pad never stopped moving: {box}")
+
+
 def draw_with_mouse(page: Page, canvas: Locator) -> None:
     """A scribble drawn with the mouse (pointer events of type mouse)."""
-    box = canvas.bounding_box()
-    assert box is not None
+    box = settled_box(page, canvas)
     left, top, width, height = box["x"], box["y"], box["width"], box["height"]
     page.mouse.move(left + width * 0.1, top + height * 0.7)
     page.mouse.down()
@@ -62,8 +74,7 @@ def draw_with_mouse(page: Page, canvas: Locator) -> None:
 
 def draw_with_finger(context: BrowserContext, page: Page, canvas: Locator) -> None:
     """A signature drawn by touch: real touch events, which Chromium turns into pointer events of type touch."""
-    box = canvas.bounding_box()
-    assert box is not None
+    box = settled_box(page, canvas)
     left, top, width, height = box["x"], box["y"], box["width"], box["height"]
     cdp = context.new_cdp_session(page)
     points = [(left + width * (0.12 + n * 0.05), top + height * (0.35 if n % 3 else 0.7)) for n in range(15)]
