@@ -21,28 +21,33 @@ def record_event(
     action: str,
     actor: Actor,
     practice: Practice | None = None,
+    practice_id: int | None = None,
     client: Client | None = None,
     target: models.Model | None = None,
     acting_for: str = "",
     details: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to its practice's chain, inside the caller's transaction when there is one.
+    """Append one event to its practice's chain (``practice`` or ``practice_id``), in the caller's transaction if any.
 
     Only that practice's chain head is locked, so writers of different practices never wait on
     each other. Lock order: whatever the caller locked, then the head; a caller that locks the
     practice or client row first takes it FOR NO KEY UPDATE, which the event's foreign key check
     (made while the head is held) does not wait on.
     """
+    if practice is not None:
+        practice_id = practice.pk
     origin = current_origin()
     key = signing_key()
     with transaction.atomic():
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(
-            practice=practice, defaults={"last_sequence": 0, "last_hash": GENESIS_HASH}
+        heads = AuditChainHead.objects.select_for_update()
+        chain = heads.filter(practice__isnull=True) if practice_id is None else heads.filter(practice_id=practice_id)
+        head, _ = chain.get_or_create(
+            defaults={"practice_id": practice_id, "last_sequence": 0, "last_hash": GENESIS_HASH}
         )
         event = AuditEvent(
             sequence=head.last_sequence + 1,
             occurred_at=timezone.now(),
-            practice=practice,
+            practice_id=practice_id,
             actor_kind=actor.kind,
             actor_id=actor.id,
             actor_label=actor.label[:254],

@@ -3,7 +3,6 @@ each event tied to the one before it by a keyed hash (HMAC-SHA256, keys in HAVEN
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from django.db import models
@@ -11,6 +10,9 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from haven.audit.hashing import GENESIS_HASH, AuditKey, canonical, link_hash
+from haven.core.actors import Actor
+
+__all__ = ["Actor", "AppendOnlyError", "AuditChainHead", "AuditEvent"]
 
 
 def _chain(field: str = "practice") -> Coalesce:
@@ -20,25 +22,6 @@ def _chain(field: str = "practice") -> Coalesce:
 
 class AppendOnlyError(Exception):
     """Audit events can be added, never changed or removed."""
-
-
-@dataclass(frozen=True)
-class Actor:
-    kind: str  # "staff", "portal", "system" or "anonymous"
-    id: int | None
-    label: str
-
-    @classmethod
-    def staff(cls, user: Any) -> Actor:
-        return cls(kind="staff", id=user.pk, label=user.email)
-
-    @classmethod
-    def anonymous(cls, label: str = "") -> Actor:
-        return cls(kind="anonymous", id=None, label=label)
-
-    @classmethod
-    def system(cls, label: str = "Haven") -> Actor:
-        return cls(kind="system", id=None, label=label)
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from django.http import Http404
-
-from haven.audit.actions import record_event
+from haven.audit.denials import not_found
 from haven.clients.models import Client
 from haven.documents.models import Document, GroupNote
 from haven.documents.selectors import documents_for_portal, readable_by
-from haven.portal_access.actions import portal_actor
 from haven.portal_access.session import PortalSession
+from haven.portal_access.viewers import PortalViewer
 from haven.practices.access import deny
 from haven.practices.models import StaffMember
 
@@ -38,11 +36,6 @@ def get_document_for_portal(session: PortalSession, document_id: int, *, path: s
     if session.selected is not None:
         document = documents_for_portal(session.selected).filter(pk=document_id).first()
     if document is None:
-        record_event(
-            action="access.denied",
-            actor=portal_actor(session.account),
-            practice=session.practice,
-            details={"object_type": "documents.document", "object_id": str(document_id), "path": path},
-        )
-        raise Http404
+        viewer = PortalViewer(account=session.account, practice=session.practice, profile=session.selected)
+        raise not_found(viewer, object_type="documents.document", object_id=document_id, path=path)
     return document

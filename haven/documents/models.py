@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from haven.clients.models import Client, RelatedContact
 from haven.practices.models import Practice, StaffMember
 
+PDF = "application/pdf"
+
 
 class Category(models.TextChoices):
     PROGRESS_NOTE = "progress_note", _("Progress note")

@@ -14,12 +14,14 @@ from django.urls import reverse
 from haven.core.access import AccessRule, declare_access
 from haven.core.timezones import activate_practice_zone
 from haven.portal_access.session import PortalSession, load_portal_session
+from haven.portal_access.viewers import PortalViewer
 from haven.practices.models import Practice
 
 
 class PortalRequest(HttpRequest):
     practice: Practice
     portal: PortalSession
+    viewer: PortalViewer
 
 
 def _practice(slug: str) -> Practice:
@@ -54,6 +56,9 @@ def portal_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             return redirect(f"{reverse('portal:login', kwargs={'slug': practice.slug})}?{urlencode(query)}")
         request.practice = practice  # type: ignore[attr-defined]
         request.portal = session  # type: ignore[attr-defined]
+        request.viewer = PortalViewer(  # type: ignore[attr-defined]
+            account=session.account, practice=practice, profile=session.selected
+        )
         return view(request, *args, **kwargs)
 
     return declare_access(wrapper, AccessRule(audience="portal"))

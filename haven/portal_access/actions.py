@@ -27,7 +27,7 @@ from haven.practices.models import Permission, Practice, StaffMember
 
 
 def portal_actor(account: PortalAccount) -> Actor:
-    return Actor(kind="portal", id=account.pk, label=account.email)
+    return Actor.portal(account)
 
 
 def _require_invite_permission(by: StaffMember) -> None:

@@ -14,13 +14,16 @@ from django.shortcuts import redirect
 from django_otp import user_has_device
 
 from haven.audit.actions import record_event
+from haven.audit.denials import not_found
 from haven.audit.models import Actor
 from haven.core.access import AccessRule, declare_access, url_with_next
 from haven.practices.models import Facility, StaffMember
+from haven.practices.viewers import StaffViewer
 
 
 class StaffRequest(HttpRequest):
     staff: StaffMember
+    viewer: StaffViewer
 
 
 def staff_member_of(request: HttpRequest) -> StaffMember | None:
@@ -64,6 +67,7 @@ def staff_view(
                 )
                 raise PermissionDenied
             request.staff = member  # type: ignore[attr-defined]
+            request.viewer = StaffViewer(member)  # type: ignore[attr-defined]
             return view(request, *args, **kwargs)
 
         return declare_access(
@@ -75,13 +79,7 @@ def staff_view(
 
 def deny(member: StaffMember, *, object_type: str, object_id: object, path: str = "") -> Http404:
     """Audit a reach outside the practice's scope and return the 404 to raise: no access looks like not found."""
-    record_event(
-        action="access.denied",
-        actor=Actor.staff(member.user),
-        practice=member.practice,
-        details={"object_type": object_type, "object_id": str(object_id), "path": path},
-    )
-    return Http404()
+    return not_found(StaffViewer(member), object_type=object_type, object_id=object_id, path=path)
 
 
 def get_staff_member_for_admin(admin: StaffMember, member_id: int) -> StaffMember:

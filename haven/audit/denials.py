@@ -1,0 +1,20 @@
+"""No access looks exactly like not found: the one place a refused reach is audited and turned into a 404."""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from haven.audit.actions import record_event
+from haven.core.policy import Viewer
+
+
+def not_found(viewer: Viewer, *, object_type: str, object_id: object, path: str = "") -> Http404:
+    """Audit ``access.denied`` for this viewer and return the 404 to raise."""
+    record_event(
+        action="access.denied",
+        actor=viewer.actor,
+        practice_id=viewer.practice_id,
+        acting_for=viewer.acting_for,
+        details={"object_type": object_type, "object_id": str(object_id), "path": path},
+    )
+    return Http404()
