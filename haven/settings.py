@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "haven.messaging",
     "haven.portal",
     "haven.staff",
+    "haven.demo",
 ]
 
 MIDDLEWARE = [
