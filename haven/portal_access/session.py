@@ -16,9 +16,17 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from haven.accounts.throttle import forget_attempts, take_turn
 from haven.audit.actions import record_event
+from haven.audit.events import (
+    AccessDenied,
+    PortalLogin,
+    PortalLoginFailed,
+    PortalLogout,
+    PortalProfileSelected,
+    PortalSessionEnded,
+)
 from haven.audit.models import Actor
-from haven.core.throttle import forget_attempts, take_turn
 from haven.portal_access.actions import portal_actor
 from haven.portal_access.models import PortalAccount, ProfileAccess
 from haven.practices.models import Practice
@@ -53,7 +61,7 @@ def authenticate_portal(
     """Check a portal sign-in: (account, "") or (None, reason): locked, throttled, invalid or unverified.
 
     Locked: too many failures from this address (django-axes). Throttled: too many attempts at this
-    account from anywhere, so this one must wait (``haven.core.throttle``); its password is not checked.
+    account from anywhere, so this one must wait (``haven.accounts.throttle``); its password is not checked.
     """
     credentials = _credentials(email)
     if AxesProxyHandler.is_locked(request, credentials):
