@@ -169,3 +169,13 @@ PORTAL_ACCOUNT_ONLY = {
     "portal.two_factor_verified",
     "portal.two_factor_setup_started",
 }
+
+
+def test_the_access_history_takes_its_words_from_the_one_table(world, login, monkeypatch):
+    """Change an event's words in haven.audit.labels and the staff page follows: no second copy of them."""
+    from haven.audit import labels
+
+    monkeypatch.setitem(labels.LABELS, AuditAction.CHART_VIEWED, ("Looked at the chart", None))
+    http = login(world.ada)
+    http.get(f"/staff/clients/{world.max.pk}/")
+    assert "Ada Admin · Administrator Looked at the chart" in rows(history_of(http, world))[0]
