@@ -109,7 +109,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "haven.core.middleware.RequestContextMiddleware",
     "haven.core.middleware.IdleTimeoutMiddleware",
-    "haven.core.middleware.PracticeTimezoneMiddleware",
+    "haven.practices.middleware.PracticeTimezoneMiddleware",
     "haven.core.middleware.NoStoreMiddleware",
     "haven.core.middleware.BidiNeutralizingMiddleware",
     "haven.core.middleware.AccessPolicyMiddleware",
@@ -130,7 +130,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "haven.core.context_processors.haven",
+                "haven.practices.context_processors.haven",
             ],
         },
     },
@@ -200,7 +200,7 @@ AXES_CLIENT_IP_CALLABLE = "haven.core.request_context.client_ip"
 AXES_LOCKOUT_CALLABLE = "haven.core.lockout.locked_out_response"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
-# And per account from any address (haven/core/throttle.py): after the free tries, each attempt
+# And per account from any address (haven/accounts/throttle.py): after the free tries, each attempt
 # waits a delay that doubles up to a cap; forgotten after a quiet window, cleared by a success.
 HAVEN_LOGIN_ACCOUNT_FREE_TRIES = env_int("HAVEN_LOGIN_ACCOUNT_FREE_TRIES", 10, minimum=1)
 HAVEN_LOGIN_ACCOUNT_FIRST_DELAY_SECONDS = env_int("HAVEN_LOGIN_ACCOUNT_FIRST_DELAY_SECONDS", 5, minimum=1)

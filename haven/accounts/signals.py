@@ -10,22 +10,19 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 
 from haven.audit.actions import record_event
+from haven.audit.events import AuthLockedOut, AuthLogin, AuthLoginFailed, AuthLogout
 from haven.audit.models import Actor
 
 
 @receiver(user_logged_in)
 def audit_login(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
     member = getattr(user, "staff_member", None)
-    record_event(
-        action="auth.login",
-        actor=Actor.staff(user),
-        practice=member.practice if member else None,
-    )
+    record_event(AuthLogin(), actor=Actor.staff(user), practice=member.practice if member else None)
 
 
 @receiver(user_locked_out)
 def audit_lockout(sender: Any, request: HttpRequest, username: str | None = None, **kwargs: Any) -> None:
-    record_event(action="auth.locked_out", actor=Actor.anonymous(username or ""), details={"email": username or ""})
+    record_event(AuthLockedOut(email=username or ""), actor=Actor.anonymous(username or ""))
 
 
 @receiver(user_logged_out)
@@ -33,7 +30,7 @@ def audit_logout(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) ->
     if user is None:
         return
     member = getattr(user, "staff_member", None)
-    record_event(action="auth.logout", actor=Actor.staff(user), practice=member.practice if member else None)
+    record_event(AuthLogout(), actor=Actor.staff(user), practice=member.practice if member else None)
 
 
 @receiver(user_login_failed)
@@ -42,4 +39,4 @@ def audit_failed_login(
 ) -> None:
     # The typed email is kept (not the password) so an administrator can see who was targeted.
     attempted = str(credentials.get("username") or credentials.get("email") or "")[:254]
-    record_event(action="auth.login_failed", actor=Actor.anonymous(attempted), details={"email": attempted})
+    record_event(AuthLoginFailed(email=attempted), actor=Actor.anonymous(attempted))

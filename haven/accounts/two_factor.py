@@ -7,7 +7,7 @@ import base64
 from dataclasses import dataclass, field
 
 import segno
-from django.db import transaction
+from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
@@ -16,9 +16,17 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from haven.accounts.models import User
 from haven.audit.actions import record_event
+from haven.audit.events import (
+    AuthTwoFactorEnrolled,
+    AuthTwoFactorFailed,
+    AuthTwoFactorThrottled,
+    AuthTwoFactorVerified,
+    StaffRecoveryCodesRefused,
+    StaffRecoveryCodesRegenerated,
+    StaffRecoveryCodeUsed,
+)
 from haven.audit.models import Actor
 from haven.core.errors import ApplicationError
-from haven.practices.models import Practice
 
 ISSUER = "Haven"
 RECOVERY_CODE_COUNT = 10
@@ -61,7 +69,7 @@ def qr_code_data_uri(device: TOTPDevice, *, account: str) -> str:
     return segno.make(url, error="m").svg_data_uri(scale=6, border=2)
 
 
-def _practice_of(user: User) -> Practice | None:
+def _practice_of(user: User) -> models.Model | None:
     member = getattr(user, "staff_member", None)
     return member.practice if member is not None else None
 
@@ -103,22 +111,17 @@ def confirm_enrolment(request: HttpRequest, *, user: User, device: TOTPDevice, t
     locked = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user, confirmed=False)
     allowed, _details = locked.verify_is_allowed()
     if not allowed:
-        record_event(action="auth.two_factor_throttled", actor=Actor.staff(user), practice=_practice_of(user))
+        record_event(AuthTwoFactorThrottled(), actor=Actor.staff(user), practice=_practice_of(user))
         return CheckResult(ok=False, reason="throttled")
     if not locked.verify_token(token.replace(" ", "")):
-        record_event(action="auth.two_factor_failed", actor=Actor.staff(user), practice=_practice_of(user))
+        record_event(AuthTwoFactorFailed(), actor=Actor.staff(user), practice=_practice_of(user))
         return CheckResult(ok=False, reason="wrong")
     locked.confirmed = True
     locked.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=locked.pk).delete()
     codes = _replace_recovery_codes(user)
     otp_login(request, locked)
-    record_event(
-        action="auth.two_factor_enrolled",
-        actor=Actor.staff(user),
-        practice=_practice_of(user),
-        details={"recovery_codes": len(codes)},
-    )
+    record_event(AuthTwoFactorEnrolled(recovery_codes=len(codes)), actor=Actor.staff(user), practice=_practice_of(user))
     return CheckResult(ok=True, recovery_codes=codes)
 
 
@@ -129,13 +132,13 @@ def verify_second_factor(request: HttpRequest, *, user: User, token: str) -> Che
         return CheckResult(ok=False, reason="no_device")
     allowed, _details = device.verify_is_allowed()
     if not allowed:
-        record_event(action="auth.two_factor_throttled", actor=Actor.staff(user), practice=_practice_of(user))
+        record_event(AuthTwoFactorThrottled(), actor=Actor.staff(user), practice=_practice_of(user))
         return CheckResult(ok=False, reason="throttled")
     if device.verify_token(token.replace(" ", "")):
         otp_login(request, device)
-        record_event(action="auth.two_factor_verified", actor=Actor.staff(user), practice=_practice_of(user))
+        record_event(AuthTwoFactorVerified(), actor=Actor.staff(user), practice=_practice_of(user))
         return CheckResult(ok=True)
-    record_event(action="auth.two_factor_failed", actor=Actor.staff(user), practice=_practice_of(user))
+    record_event(AuthTwoFactorFailed(), actor=Actor.staff(user), practice=_practice_of(user))
     return CheckResult(ok=False, reason="wrong")
 
 
@@ -152,28 +155,15 @@ def verify_recovery_code(request: HttpRequest, *, user: User, code: str) -> Chec
     allowed, _details = device.verify_is_allowed()
     if not allowed:
         record_event(
-            action="auth.two_factor_throttled",
-            actor=Actor.staff(user),
-            practice=_practice_of(user),
-            details={"method": "recovery_code"},
+            AuthTwoFactorThrottled(method="recovery_code"), actor=Actor.staff(user), practice=_practice_of(user)
         )
         return CheckResult(ok=False, reason="throttled")
     if not device.verify_token(normalise_recovery_code(code)):
-        record_event(
-            action="auth.two_factor_failed",
-            actor=Actor.staff(user),
-            practice=_practice_of(user),
-            details={"method": "recovery_code"},
-        )
+        record_event(AuthTwoFactorFailed(method="recovery_code"), actor=Actor.staff(user), practice=_practice_of(user))
         return CheckResult(ok=False, reason="wrong")
     otp_login(request, device)
     remaining = device.token_set.count()
-    record_event(
-        action="staff.recovery_code_used",
-        actor=Actor.staff(user),
-        practice=_practice_of(user),
-        details={"remaining": remaining},
-    )
+    record_event(StaffRecoveryCodeUsed(remaining=remaining), actor=Actor.staff(user), practice=_practice_of(user))
     return CheckResult(ok=True, remaining=remaining)
 
 
@@ -186,10 +176,7 @@ def regenerate_recovery_codes(*, user: User, password: str) -> list[str]:
         raise ApplicationError(_("Set up two-factor sign-in first; recovery codes come with it."))
     if not user.check_password(password):
         record_event(
-            action="staff.recovery_codes_refused",
-            actor=Actor.staff(user),
-            practice=_practice_of(user),
-            details={"reason": "wrong_password"},
+            StaffRecoveryCodesRefused(reason="wrong_password"), actor=Actor.staff(user), practice=_practice_of(user)
         )
         raise ApplicationError(_("That password isn't right. Type the password you sign in with."))
     return _regenerate(user)
@@ -201,10 +188,9 @@ def _regenerate(user: User) -> list[str]:
     voided = recovery_codes_left(locked)
     codes = _replace_recovery_codes(locked)
     record_event(
-        action="staff.recovery_codes_regenerated",
+        StaffRecoveryCodesRegenerated(count=len(codes), voided=voided),
         actor=Actor.staff(locked),
         practice=_practice_of(locked),
-        details={"count": len(codes), "voided": voided},
     )
     return codes
 

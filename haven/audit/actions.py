@@ -1,39 +1,47 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
 
+from haven.audit.events import AuditDetails
 from haven.audit.hashing import GENESIS_HASH, signing_key
 from haven.audit.models import Actor, AuditChainHead, AuditEvent
 from haven.core.request_context import current_origin
-
-if TYPE_CHECKING:
-    from haven.clients.models import Client
-    from haven.practices.models import Practice
 
 __all__ = ["GENESIS_HASH", "record_event"]
 
 
 def record_event(
+    event: AuditDetails | None = None,
     *,
-    action: str,
     actor: Actor,
-    practice: Practice | None = None,
+    practice: models.Model | None = None,
     practice_id: int | None = None,
-    client: Client | None = None,
+    client: models.Model | None = None,
     target: models.Model | None = None,
     acting_for: str = "",
+    action: str | None = None,
     details: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event to its practice's chain (``practice`` or ``practice_id``), in the caller's transaction if any.
+
+    ``event`` says what happened and carries its typed details (``haven.audit.events``). The old
+    form, a free-text ``action=`` with a ``details=`` dict, is still accepted while the last
+    callers move to typed events; it is to be removed, so write new calls with an event.
 
     Only that practice's chain head is locked, so writers of different practices never wait on
     each other. Lock order: whatever the caller locked, then the head; a caller that locks the
     practice or client row first takes it FOR NO KEY UPDATE, which the event's foreign key check
     (made while the head is held) does not wait on.
     """
+    if event is not None:
+        if action is not None or details is not None:
+            raise TypeError("Pass an event, or the old action= and details=, not both.")
+        action, details = event.action, event.details()
+    if action is None:
+        raise TypeError("record_event needs the event that happened.")
     if practice is not None:
         practice_id = practice.pk
     origin = current_origin()
@@ -44,7 +52,7 @@ def record_event(
         head, _ = chain.get_or_create(
             defaults={"practice_id": practice_id, "last_sequence": 0, "last_hash": GENESIS_HASH}
         )
-        event = AuditEvent(
+        stored = AuditEvent(
             sequence=head.last_sequence + 1,
             occurred_at=timezone.now(),
             practice_id=practice_id,
@@ -52,8 +60,8 @@ def record_event(
             actor_id=actor.id,
             actor_label=actor.label[:254],
             acting_for=acting_for[:254],
-            client=client,
-            action=action,
+            client_id=client.pk if client is not None else None,
+            action=str(action),
             object_type=target._meta.label_lower if target is not None else "",
             object_id=str(target.pk) if target is not None else "",
             ip=origin.ip,
@@ -62,7 +70,7 @@ def record_event(
             previous_hash=head.last_hash,
             key_id=key.id,
         )
-        event.hash = event.compute_hash(key)
-        event.save()
-        AuditChainHead.objects.filter(pk=head.pk).update(last_sequence=event.sequence, last_hash=event.hash)
-    return event
+        stored.hash = stored.compute_hash(key)
+        stored.save()
+        AuditChainHead.objects.filter(pk=head.pk).update(last_sequence=stored.sequence, last_hash=stored.hash)
+    return stored

@@ -5,16 +5,16 @@ from __future__ import annotations
 from django.http import Http404
 
 from haven.audit.actions import record_event
+from haven.audit.events import AccessDenied
 from haven.core.policy import Viewer
 
 
 def not_found(viewer: Viewer, *, object_type: str, object_id: object, path: str = "") -> Http404:
     """Audit ``access.denied`` for this viewer and return the 404 to raise."""
     record_event(
-        action="access.denied",
+        AccessDenied(object_type=object_type, object_id=str(object_id), path=path),
         actor=viewer.actor,
         practice_id=viewer.practice_id,
         acting_for=viewer.acting_for,
-        details={"object_type": object_type, "object_id": str(object_id), "path": path},
     )
     return Http404()

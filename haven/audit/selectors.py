@@ -3,6 +3,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
@@ -10,7 +11,6 @@ from django.db.models import QuerySet
 from haven.audit.checkpoints import ChainCheckpoint, CheckpointError, furthest_checkpoints
 from haven.audit.hashing import GENESIS_HASH, key_by_id
 from haven.audit.models import AuditChainHead, AuditEvent
-from haven.clients.models import Client
 
 
 @dataclass(frozen=True)
@@ -142,6 +142,13 @@ def verify_chain() -> TrailReport:
         )
 
 
-def events_for_client(client: Client) -> QuerySet[AuditEvent]:
+class _Client(Protocol):
+    """A client's chart, as far as the audit trail knows one (it names no domain model)."""
+
+    pk: Any
+    practice_id: int
+
+
+def events_for_client(client: _Client) -> QuerySet[AuditEvent]:
     """The client's access history, newest first. The caller has already checked access to the client."""
-    return AuditEvent.objects.filter(client=client, practice_id=client.practice_id).order_by("-sequence")
+    return AuditEvent.objects.filter(client_id=client.pk, practice_id=client.practice_id).order_by("-sequence")

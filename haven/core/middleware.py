@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from haven.core.access import access_rule_of
 from haven.core.bidi import strip_bidi_controls_utf8
 from haven.core.request_context import origin_of, reset_origin, set_origin
-from haven.core.timezones import activate_practice_zone
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -61,26 +60,6 @@ class IdleTimeoutMiddleware:
         logout(request)
         messages.info(request, message)
         return redirect(settings.LOGIN_URL)
-
-
-class PracticeTimezoneMiddleware:
-    """Show times in the staff member's practice time zone; no zone carries over from an earlier request."""
-
-    def __init__(self, get_response: Handler) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        from haven.practices.access import staff_member_of
-
-        timezone.deactivate()
-        member = staff_member_of(request)
-        if member is not None:
-            activate_practice_zone(member.practice)
-        # Portal pages activate their practice's zone in the portal's access decorators.
-        try:
-            return self.get_response(request)
-        finally:
-            timezone.deactivate()
 
 
 class NoStoreMiddleware:

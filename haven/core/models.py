@@ -70,7 +70,7 @@ class DemoOutboxEmail(models.Model):
 
 
 class SignInThrottle(models.Model):
-    """Recent sign-in attempts for one account, from any address (see ``haven.core.throttle``).
+    """Recent sign-in attempts for one account, from any address (see ``haven.accounts.throttle``).
 
     Keyed by a hash of the world and the email as typed, so unknown emails are slowed exactly like
     known ones and no email is kept here. A successful sign-in deletes the row.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import datetime
 import re
-from typing import Any
+from typing import Any, Protocol
 
 import segno
 from django.template.loader import render_to_string
@@ -20,7 +20,20 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse  # type: ignore[impor
 
 from haven.core.bidi import strip_bidi_controls
 from haven.core.timezones import practice_zone
-from haven.practices.models import Practice
+
+
+class Practice(Protocol):
+    """A practice, as far as its PDFs go: its logo and its time zone (core names no domain model)."""
+
+    @property
+    def time_zone(self) -> str: ...
+
+    @property
+    def logo(self) -> Any: ...
+
+    @property
+    def logo_content_type(self) -> str: ...
+
 
 _IMAGE_TYPE = re.compile(r"image/[a-z0-9][a-z0-9.+-]*")
 

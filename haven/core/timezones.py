@@ -12,13 +12,18 @@ import datetime
 import zoneinfo
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
-if TYPE_CHECKING:
-    from haven.practices.models import Practice
+
+class Practice(Protocol):
+    """A practice, as far as its time zone goes (core names no domain model)."""
+
+    @property
+    def time_zone(self) -> str: ...
+
 
 # A moment as portal users read it: day, time and the zone, in the practice's zone.
 WHEN_FORMAT = "M j, Y, P T"

@@ -11,6 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haven.audit.actions import record_event
+from haven.audit.events import (
+    PortalEmailVerified,
+    PortalInvitationAccepted,
+    PortalPasswordReset,
+    PortalPasswordResetRequested,
+    PortalPasswordSet,
+    PortalRegistrationRequested,
+)
 from haven.audit.models import Actor
 from haven.core.email import send_email_on_commit
 from haven.core.errors import ApplicationError
@@ -32,12 +40,7 @@ def register_account(*, practice: Practice, full_name: str, email: str, password
     email = email.strip().lower()
     hashed = make_password(password)  # hashed on every path, so the answer takes as long either way
     account = PortalAccount.objects.filter(email__iexact=email).first()
-    record_event(
-        action="portal.registration_requested",
-        actor=Actor.anonymous(email),
-        practice=practice,
-        details={"email": email},
-    )
+    record_event(PortalRegistrationRequested(email=email), actor=Actor.anonymous(email), practice=practice)
     if account is None:
         try:
             with transaction.atomic():
@@ -90,7 +93,7 @@ def verify_email(*, token: str, practice: Practice) -> PortalAccount:
     account = link.account
     account.email_verified_at = timezone.now()
     account.save(update_fields=["email_verified_at"])
-    record_event(action="portal.email_verified", actor=portal_actor(account), practice=practice)
+    record_event(PortalEmailVerified(), actor=portal_actor(account), practice=practice)
     return account
 
 
@@ -110,14 +113,14 @@ def set_password_with_link(
         if access.status == AccessStatus.PENDING:
             access.mark_confirmed()
             record_event(
-                action="portal.invitation_accepted",
+                PortalInvitationAccepted(),
                 actor=portal_actor(account),
                 practice=practice,
                 client=access.client,
                 target=access,
             )
     record_event(
-        action="portal.password_set" if purpose == PortalLinkPurpose.INVITATION else "portal.password_reset",
+        (PortalPasswordSet() if purpose == PortalLinkPurpose.INVITATION else PortalPasswordReset()),
         actor=portal_actor(account),
         practice=practice,
     )
@@ -128,12 +131,7 @@ def set_password_with_link(
 def request_password_reset(*, practice: Practice, email: str) -> None:
     """Forgot Password: audit, then let a task decide whether there is anyone to write to."""
     email = email.strip().lower()[:254]
-    record_event(
-        action="portal.password_reset_requested",
-        actor=Actor.anonymous(email),
-        practice=practice,
-        details={"email": email},
-    )
+    record_event(PortalPasswordResetRequested(email=email), actor=Actor.anonymous(email), practice=practice)
     transaction.on_commit(lambda: send_password_reset.enqueue(practice_id=practice.pk, email=email))
 
 

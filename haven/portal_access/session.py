@@ -16,9 +16,17 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from haven.accounts.throttle import forget_attempts, take_turn
 from haven.audit.actions import record_event
+from haven.audit.events import (
+    AccessDenied,
+    PortalLogin,
+    PortalLoginFailed,
+    PortalLogout,
+    PortalProfileSelected,
+    PortalSessionEnded,
+)
 from haven.audit.models import Actor
-from haven.core.throttle import forget_attempts, take_turn
 from haven.portal_access.actions import portal_actor
 from haven.portal_access.models import PortalAccount, ProfileAccess
 from haven.practices.models import Practice
@@ -53,7 +61,7 @@ def authenticate_portal(
     """Check a portal sign-in: (account, "") or (None, reason): locked, throttled, invalid or unverified.
 
     Locked: too many failures from this address (django-axes). Throttled: too many attempts at this
-    account from anywhere, so this one must wait (``haven.core.throttle``); its password is not checked.
+    account from anywhere, so this one must wait (``haven.accounts.throttle``); its password is not checked.
     """
     credentials = _credentials(email)
     if AxesProxyHandler.is_locked(request, credentials):
@@ -65,9 +73,7 @@ def authenticate_portal(
     if account is None:
         make_password(password)  # the same work as a real check, so unknown emails cannot be told apart
     if account is None or not account.check_password(password):
-        record_event(
-            action="portal.login_failed", actor=Actor.anonymous(typed), practice=practice, details={"email": typed}
-        )
+        record_event(PortalLoginFailed(email=typed), actor=Actor.anonymous(typed), practice=practice)
         AxesProxyHandler.user_login_failed(sender=PortalAccount, credentials=credentials, request=request)
         return None, "locked" if getattr(request, "axes_locked_out", False) else "invalid"
     AxesProxyHandler.reset_attempts(
@@ -94,7 +100,7 @@ def start_portal_session(request: HttpRequest, *, account: PortalAccount, practi
     request.session.pop(PROFILE, None)
     with transaction.atomic():
         PortalAccount.objects.filter(pk=account.pk).update(last_login_at=timezone.now())
-        record_event(action="portal.login", actor=portal_actor(account), practice=practice)
+        record_event(PortalLogin(), actor=portal_actor(account), practice=practice)
 
 
 def begin_two_factor_sign_in(request: HttpRequest, *, account: PortalAccount, practice: Practice) -> None:
@@ -144,10 +150,9 @@ def end_portal_session(request: HttpRequest, *, reason: str = "logout") -> None:
         account = PortalAccount.objects.filter(pk=account_id).first()
         if account is not None:
             record_event(
-                action="portal.logout" if reason == "logout" else "portal.session_ended",
+                (PortalLogout(reason=reason) if reason == "logout" else PortalSessionEnded(reason=reason)),
                 actor=portal_actor(account),
                 practice=Practice.objects.filter(pk=practice_id).first() if practice_id is not None else None,
-                details={"reason": reason},
             )
     request.session.flush()
 
@@ -192,16 +197,15 @@ def select_profile(request: HttpRequest, session: PortalSession, profile_id: int
     chosen = next((profile for profile in session.profiles if profile.pk == profile_id), None)
     if chosen is None:
         record_event(
-            action="access.denied",
+            AccessDenied(object_type="portal_access.profileaccess", object_id=str(profile_id), path=request.path),
             actor=portal_actor(session.account),
             practice=session.practice,
-            details={"object_type": "portal_access.profileaccess", "object_id": str(profile_id), "path": request.path},
         )
         return False
     request.session[PROFILE] = chosen.pk
     session.selected = chosen
     record_event(
-        action="portal.profile_selected",
+        PortalProfileSelected(),
         actor=portal_actor(session.account),
         acting_for=chosen.client.full_name,
         practice=session.practice,

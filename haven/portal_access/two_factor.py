@@ -20,6 +20,14 @@ from django.utils.translation import gettext as _
 from django_otp.oath import TOTP
 
 from haven.audit.actions import record_event
+from haven.audit.events import (
+    PortalTwoFactorDisabled,
+    PortalTwoFactorEnabled,
+    PortalTwoFactorFailed,
+    PortalTwoFactorReset,
+    PortalTwoFactorSetupStarted,
+    PortalTwoFactorVerified,
+)
 from haven.audit.models import Actor
 from haven.core.email import send_email_on_commit
 from haven.core.errors import ApplicationError
@@ -106,11 +114,10 @@ def _failed(
     account: PortalAccount, practice: Practice, two_factor: PortalTwoFactor, outcome: Outcome, step: str
 ) -> None:
     record_event(
-        action="portal.two_factor_failed",
+        PortalTwoFactorFailed(reason=outcome, step=step),
         actor=portal_actor(account),
         practice=practice,
         target=two_factor,
-        details={"reason": outcome, "step": step},
     )
 
 
@@ -124,9 +131,7 @@ def start_enrolment(*, account: PortalAccount, practice: Practice) -> PortalTwoF
         two_factor = PortalTwoFactor.objects.create(
             account=account, secret_encrypted=encrypt_bytes(secrets.token_bytes(KEY_BYTES))
         )
-        record_event(
-            action="portal.two_factor_setup_started", actor=portal_actor(account), practice=practice, target=two_factor
-        )
+        record_event(PortalTwoFactorSetupStarted(), actor=portal_actor(account), practice=practice, target=two_factor)
     return two_factor
 
 
@@ -144,7 +149,7 @@ def confirm_enrolment(*, account: PortalAccount, practice: Practice, code: str) 
         return outcome
     two_factor.confirmed_at = timezone.now()
     two_factor.save(update_fields=["confirmed_at"])
-    record_event(action="portal.two_factor_enabled", actor=portal_actor(account), practice=practice, target=two_factor)
+    record_event(PortalTwoFactorEnabled(), actor=portal_actor(account), practice=practice, target=two_factor)
     return "ok"
 
 
@@ -158,7 +163,7 @@ def verify_sign_in(*, account: PortalAccount, practice: Practice, code: str) -> 
     if outcome != "ok":
         _failed(account, practice, two_factor, outcome, "sign_in")
         return outcome
-    record_event(action="portal.two_factor_verified", actor=portal_actor(account), practice=practice, target=two_factor)
+    record_event(PortalTwoFactorVerified(), actor=portal_actor(account), practice=practice, target=two_factor)
     return "ok"
 
 
@@ -179,7 +184,7 @@ def turn_off(*, account: PortalAccount, practice: Practice, password: str, code:
         _failed(account, practice, two_factor, outcome, "turn_off")
         return outcome
     two_factor.delete()
-    record_event(action="portal.two_factor_disabled", actor=portal_actor(account), practice=practice)
+    record_event(PortalTwoFactorDisabled(), actor=portal_actor(account), practice=practice)
     return "ok"
 
 
@@ -198,12 +203,11 @@ def turn_off_for_lost_phone(*, by: StaffMember, access: ProfileAccess) -> None:
     if not removed:
         raise ApplicationError(_("This person hasn't turned on two-step sign-in, so there is nothing to turn off."))
     record_event(
-        action="portal.two_factor_reset",
+        PortalTwoFactorReset(account=access.account_id),
         actor=Actor.staff(by.user),
         practice=by.practice,
         client=access.client,
         target=access,
-        details={"account": access.account_id},
     )
     send_email_on_commit(
         to=access.account.email,

@@ -13,6 +13,20 @@ from PIL import Image, UnidentifiedImageError
 
 from haven.accounts import two_factor
 from haven.audit.actions import record_event
+from haven.audit.events import (
+    FacilityChanged,
+    FacilityCreated,
+    PracticeLogoChanged,
+    PracticeSettingsChanged,
+    StaffDisabled,
+    StaffEnabled,
+    StaffInvitationResent,
+    StaffInvited,
+    StaffPermissionGranted,
+    StaffPermissionRevoked,
+    StaffRoleChanged,
+    StaffTwoFactorReset,
+)
 from haven.audit.models import Actor
 from haven.core.errors import ApplicationError
 from haven.practices.models import ROLE_TEMPLATES, Facility, LinkPurpose, Permission, Practice, Role, StaffMember
@@ -52,11 +66,7 @@ def update_practice_settings(*, by: StaffMember, changes: dict[str, Any]) -> Pra
         practice.full_clean()
         practice.save(update_fields=[*changed.keys()])
         record_event(
-            action="practice.settings_changed",
-            actor=Actor.staff(by.user),
-            practice=practice,
-            target=practice,
-            details={"changed": changed},
+            PracticeSettingsChanged(changed=changed), actor=Actor.staff(by.user), practice=practice, target=practice
         )
     by.practice = practice
     return practice
@@ -92,11 +102,10 @@ def set_practice_logo(*, by: StaffMember, data: bytes) -> Practice:
     practice.logo_content_type = content_type
     practice.save(update_fields=["logo", "logo_content_type"])
     record_event(
-        action="practice.logo_changed",
+        PracticeLogoChanged(bytes=len(data), type=content_type),
         actor=Actor.staff(by.user),
         practice=practice,
         target=practice,
-        details={"bytes": len(data), "type": content_type},
     )
     return practice
 
@@ -106,18 +115,16 @@ def save_facility(*, by: StaffMember, facility: Facility | None, name: str, addr
     _require(by, Permission.ORG_ADMIN)
     if facility is None:
         facility = Facility(practice=by.practice)
-        action = "facility.created"
+        event: type[FacilityCreated | FacilityChanged] = FacilityCreated
     else:
         if facility.practice_id != by.practice_id:
             raise ApplicationError(_("That facility is not part of your practice."))
-        action = "facility.changed"
+        event = FacilityChanged
     if Facility.objects.filter(practice=by.practice, name__iexact=name).exclude(pk=facility.pk).exists():
         raise ApplicationError(_("Another facility already has that name."))
     facility.name, facility.address, facility.phone = name, address, phone
     facility.save()
-    record_event(
-        action=action, actor=Actor.staff(by.user), practice=by.practice, target=facility, details={"name": name}
-    )
+    record_event(event(name=name), actor=Actor.staff(by.user), practice=by.practice, target=facility)
     return facility
 
 
@@ -136,11 +143,10 @@ def invite_staff(*, by: StaffMember, email: str, full_name: str, role: str, titl
     )
     email_link(member, LinkPurpose.INVITATION)
     record_event(
-        action="staff.invited",
+        StaffInvited(email=email, role=role, permissions=member.permissions),
         actor=Actor.staff(by.user),
         practice=by.practice,
         target=member,
-        details={"email": email, "role": role, "permissions": member.permissions},
     )
     return member
 
@@ -153,7 +159,7 @@ def resend_staff_invitation(*, by: StaffMember, member: StaffMember) -> None:
     if member.user.has_usable_password():
         raise ApplicationError(_("This person has already set a password."))
     email_link(member, LinkPurpose.INVITATION)
-    record_event(action="staff.invitation_resent", actor=Actor.staff(by.user), practice=by.practice, target=member)
+    record_event(StaffInvitationResent(), actor=Actor.staff(by.user), practice=by.practice, target=member)
 
 
 def _other_administrators(member: StaffMember) -> bool:
@@ -187,11 +193,14 @@ def set_staff_permission(*, by: StaffMember, member: StaffMember, permission: st
     member.permissions = sorted(permissions)
     member.save(update_fields=["permissions"])
     record_event(
-        action="staff.permission_granted" if granted else "staff.permission_revoked",
+        (
+            StaffPermissionGranted(permission=permission, staff=member.user.email)
+            if granted
+            else StaffPermissionRevoked(permission=permission, staff=member.user.email)
+        ),
         actor=Actor.staff(by.user),
         practice=by.practice,
         target=member,
-        details={"permission": permission, "staff": member.user.email},
     )
     return member
 
@@ -223,11 +232,10 @@ def set_staff_role(*, by: StaffMember, member: StaffMember, role: str, apply_tem
         return member
     member.save(update_fields=["role", "permissions"])
     record_event(
-        action="staff.role_changed",
+        StaffRoleChanged(before=before, after={"role": member.role, "permissions": member.permissions}),
         actor=Actor.staff(by.user),
         practice=by.practice,
         target=member,
-        details={"before": before, "after": {"role": member.role, "permissions": member.permissions}},
     )
     return member
 
@@ -256,10 +264,7 @@ def set_staff_active(*, by: StaffMember, member: StaffMember, active: bool) -> S
         # Django refuses inactive users on their next request, which ends live sessions.
         void_open_links(member)
     record_event(
-        action="staff.enabled" if active else "staff.disabled",
-        actor=Actor.staff(by.user),
-        practice=by.practice,
-        target=member,
+        (StaffEnabled() if active else StaffDisabled()), actor=Actor.staff(by.user), practice=by.practice, target=member
     )
     return member
 
@@ -287,10 +292,9 @@ def reset_staff_two_factor(*, by: StaffMember, member: StaffMember) -> StaffMemb
         raise ApplicationError(_("This person has not set up two-factor sign-in, so there is nothing to reset."))
     member.user.end_sessions()
     record_event(
-        action="staff.two_factor_reset",
+        StaffTwoFactorReset(staff=member.user.email, reset_by=by.user.email, devices_removed=removed),
         actor=Actor.staff(by.user),
         practice=by.practice,
         target=member,
-        details={"staff": member.user.email, "reset_by": by.user.email, "devices_removed": removed},
     )
     return member

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from haven.audit.actions import record_event
+from haven.audit.events import PracticeCreated
 from haven.audit.models import Actor
 from haven.practices.models import ROLE_TEMPLATES, Practice, Role, StaffMember
 
@@ -29,10 +30,6 @@ def create_practice_with_administrator(
         user=user, practice=practice, role=Role.ADMINISTRATOR, permissions=sorted(ROLE_TEMPLATES[Role.ADMINISTRATOR])
     )
     record_event(
-        action="practice.created",
-        actor=Actor.system("manage.py"),
-        practice=practice,
-        target=practice,
-        details={"administrator": user.email},
+        PracticeCreated(administrator=user.email), actor=Actor.system("manage.py"), practice=practice, target=practice
     )
     return member

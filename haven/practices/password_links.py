@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haven.audit.actions import record_event
+from haven.audit.events import AuthPasswordReset, AuthPasswordResetRequested, StaffInvitationAccepted
 from haven.audit.models import Actor
 from haven.core.email import send_email_on_commit
 from haven.core.errors import ApplicationError
@@ -85,7 +86,7 @@ def set_password_with_link(*, token: str, purpose: LinkPurpose, password: str) -
     link.save(update_fields=["used_at"])
     void_open_links(member)
     record_event(
-        action="staff.invitation_accepted" if purpose == LinkPurpose.INVITATION else "auth.password_reset",
+        (StaffInvitationAccepted() if purpose == LinkPurpose.INVITATION else AuthPasswordReset()),
         actor=Actor.staff(user),
         practice=member.practice,
         target=member,
@@ -97,7 +98,7 @@ def set_password_with_link(*, token: str, purpose: LinkPurpose, password: str) -
 def request_password_reset(*, email: str) -> None:
     """Audit the request and hand the rest to a task, so known and unknown emails take the same path."""
     email = email.strip().lower()[:254]
-    record_event(action="auth.password_reset_requested", actor=Actor.anonymous(email), details={"email": email})
+    record_event(AuthPasswordResetRequested(email=email), actor=Actor.anonymous(email))
     transaction.on_commit(lambda: send_password_reset.enqueue(email=email))
 
 

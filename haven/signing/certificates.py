@@ -28,6 +28,7 @@ from pyhanko.sign.signers import SimpleSigner
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from haven.audit.actions import record_event
+from haven.audit.events import SigningCertificateCreated
 from haven.audit.models import Actor
 from haven.documents.storage import _cipher
 from haven.practices.models import Practice
@@ -135,17 +136,16 @@ def _replace_current(practice: Practice, issued: _IssuedMaterial | None) -> Prac
         created_at=now,
     )
     record_event(
-        action="signing.certificate_created",
+        SigningCertificateCreated(
+            serial=record.serial,
+            fingerprint=record.fingerprint,
+            self_managed=record.is_self_managed,
+            not_after=record.not_after.isoformat(),
+            replaces=previous.pk if previous is not None else None,
+        ),
         actor=Actor.system(),
         practice=practice,
         target=record,
-        details={
-            "serial": record.serial,
-            "fingerprint": record.fingerprint,
-            "self_managed": record.is_self_managed,
-            "not_after": record.not_after.isoformat(),
-            "replaces": previous.pk if previous is not None else None,
-        },
     )
     return record
 

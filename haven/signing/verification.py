@@ -10,6 +10,7 @@ import hashlib
 from dataclasses import dataclass
 
 from haven.audit.actions import record_event
+from haven.audit.events import SignatureVerified
 from haven.audit.models import Actor
 from haven.documents.models import DocumentVersion
 from haven.practices.models import Practice
@@ -43,17 +44,13 @@ def verify_file(pdf: bytes, *, practice: Practice, actor: Actor, acting_for: str
     if version is not None:
         signature = Signature.objects.select_related("request").filter(signed_version=version).first()
     record_event(
-        action="signature.verified",
+        SignatureVerified(
+            sha256=sha256, intact=report.intact, valid=report.valid, version=version.pk if version is not None else None
+        ),
         actor=actor,
         acting_for=acting_for,
         practice=practice,
         client=version.document.client if version is not None else None,
         target=signature,
-        details={
-            "sha256": sha256,
-            "intact": report.intact,
-            "valid": report.valid,
-            "version": version.pk if version is not None else None,
-        },
     )
     return Verification(report=report, sha256=sha256, version=version, signature=signature)

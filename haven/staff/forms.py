@@ -8,9 +8,9 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from haven.accounts.throttle import forget_attempts, take_turn, wait_message
 from haven.clients.models import Client, RelatedContact
 from haven.core.forms import DateInput, HavenForm, HavenModelForm, NewPasswordForm, SealCheckForm, StyledFormMixin
-from haven.core.throttle import forget_attempts, take_turn, wait_message
 from haven.practices.models import Facility, Permission, Practice, Role, StaffMember
 from haven.signing.actions import Signer
 from haven.signing.models import Capacity

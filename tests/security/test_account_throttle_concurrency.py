@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from haven.core.throttle import Turn, take_turn
+from haven.accounts.throttle import Turn, take_turn
 from tests.concurrency import at_once
 
 pytestmark = pytest.mark.postgres

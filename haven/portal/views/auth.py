@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from haven.accounts.throttle import seconds_to_wait, wait_message
 from haven.core.errors import ApplicationError
 from haven.core.forms import NewPasswordForm
-from haven.core.throttle import seconds_to_wait, wait_message
 from haven.messaging.models import Message, MessageKind
 from haven.portal.access import PortalRequest, portal_public_view
 from haven.portal.forms import EmailForm, PortalLoginForm, RegisterForm, TwoFactorCodeForm

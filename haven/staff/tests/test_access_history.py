@@ -10,6 +10,7 @@ import pytest
 from django.test import Client as HttpClient
 
 from haven.audit.actions import record_event
+from haven.audit.events import EVENT_TYPES, AuditAction
 from haven.audit.labels import LABELS
 from haven.audit.models import Actor, AuditEvent
 from haven.clients.actions import update_client
@@ -120,22 +121,33 @@ def test_access_history_is_refused_to_other_roles_and_other_practices(world, log
     assert denied.exists()
 
 
-def test_every_event_code_haven_records_has_words():
-    """A new audit code must come with its label, or the Access history would show the raw code."""
+def test_every_event_code_haven_records_has_a_detail_shape_and_words():
+    """A code recorded anywhere has its class in haven.audit.events; one about a client has its words too.
+
+    So a new code without its detail shape, or without the words the Access history shows, fails here,
+    as does a code with words but no shape.
+    """
     source = "\n".join(
         path.read_text() for path in HAVEN.rglob("*.py") if "tests" not in path.parts and "migrations" not in path.parts
     )
+    # The old form (action="...") while the last callers move to typed events.
     recorded = set(re.findall(r'action="([a-z_]+\.[a-z_]+)"', source))
     for first, second in re.findall(r'"([a-z_]+\.[a-z_]+)" if [^\n]+ else "([a-z_]+\.[a-z_]+)"', source):
         recorded |= {first, second}
     recorded |= set(re.findall(r'\(share, "([a-z_]+\.[a-z_]+)"\)', source))
+    assert recorded - set(AuditAction) == set(), "record these through a class of haven.audit.events"
+    names = {event_type.__name__ for event_type in EVENT_TYPES.values()}
+    used = set(re.findall(r"\b([A-Z][A-Za-z]+)\(", source)) & names
+    assert "AccessDenied" in used
+    assert set(EVENT_TYPES) == set(AuditAction), "every code has exactly one detail shape"
     about_a_client = {
         code
-        for code in recorded
+        for code in AuditAction
         if code.split(".")[0] in CLIENT_AREAS or (code.startswith("portal.") and code not in PORTAL_ACCOUNT_ONLY)
     }
     assert "document.downloaded" in about_a_client and "document.unshared" in about_a_client
-    assert about_a_client - set(LABELS) == set()
+    assert about_a_client - set(LABELS) == set(), "every code about a client has its words"
+    assert set(LABELS) - set(EVENT_TYPES) == set(), "every code with words has its detail shape"
 
 
 CLIENT_AREAS = {"access", "chart", "client", "contact", "document", "group_note", "message", "signature"}
@@ -147,6 +159,7 @@ PORTAL_ACCOUNT_ONLY = {
     "portal.logout",
     "portal.session_ended",
     "portal.login_failed",
+    "portal.login_throttled",
     "portal.registration_requested",
     "portal.email_verified",
     "portal.password_reset_requested",
@@ -156,3 +169,13 @@ PORTAL_ACCOUNT_ONLY = {
     "portal.two_factor_verified",
     "portal.two_factor_setup_started",
 }
+
+
+def test_the_access_history_takes_its_words_from_the_one_table(world, login, monkeypatch):
+    """Change an event's words in haven.audit.labels and the staff page follows: no second copy of them."""
+    from haven.audit import labels
+
+    monkeypatch.setitem(labels.LABELS, AuditAction.CHART_VIEWED, ("Looked at the chart", None))
+    http = login(world.ada)
+    http.get(f"/staff/clients/{world.max.pk}/")
+    assert "Ada Admin · Administrator Looked at the chart" in rows(history_of(http, world))[0]

@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haven.audit.actions import record_event
-from haven.audit.labels import describe_events
 from haven.audit.models import Actor
 from haven.audit.selectors import events_for_client
 from haven.clients.access import get_client_for_staff
@@ -22,6 +21,7 @@ from haven.documents.selectors import activity_log, readable_by
 from haven.practices.access import StaffRequest, staff_view
 from haven.practices.models import Permission
 from haven.signing.selectors import staff_signature_status
+from haven.staff.access_history import describe_events
 from haven.staff.forms import ClientForm, rebase
 
 RECENT_DOCUMENTS = 5  # on the Chart Face; the Activity Log has them all

@@ -2,14 +2,18 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from haven.audit.models import AuditChainHead, AuditEvent
 from haven.audit.selectors import ChainReport, verify_chain
-from haven.practices.models import Practice
 
 
 def _chain_name(practice_id: int | None) -> str:
     if practice_id is None:
         return "events of no practice"
-    slug = Practice.objects.filter(pk=practice_id).values_list("slug", flat=True).first()
+    # Read through the trail's own links to the practice: the audit app imports no domain app.
+    slug = (
+        AuditChainHead.objects.filter(practice_id=practice_id).values_list("practice__slug", flat=True).first()
+        or AuditEvent.objects.filter(practice_id=practice_id).values_list("practice__slug", flat=True).first()
+    )
     return f"practice {slug}" if slug else f"practice #{practice_id}"
 
 

@@ -1,3 +1,5 @@
+"""What every page's template can read: the staff member and their practice, or the portal's practice and session."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -5,10 +7,10 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
+from haven.practices.access import staff_member_of
+
 
 def haven(request: HttpRequest) -> dict[str, Any]:
-    from haven.practices.access import staff_member_of
-
     member = staff_member_of(request)
     portal = getattr(request, "portal", None)
     nav_ready = member is not None and (

@@ -17,21 +17,18 @@ from __future__ import annotations
 import datetime
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from haven.audit.actions import record_event
+from haven.audit.events import AuthLoginThrottled, PortalLoginThrottled
 from haven.audit.models import Actor
 from haven.core.models import SignInThrottle
 from haven.core.tokens import hash_token
-
-if TYPE_CHECKING:
-    from haven.practices.models import Practice
 
 
 @dataclass(frozen=True)
@@ -70,11 +67,11 @@ def delay_after(attempts: int) -> datetime.timedelta:
     return datetime.timedelta(seconds=min(seconds, ceiling))
 
 
-AUDIT_ACTIONS = {"staff": "auth.login_throttled", "portal": "portal.login_throttled"}
+THROTTLED_EVENTS = {"staff": AuthLoginThrottled, "portal": PortalLoginThrottled}
 
 
 @transaction.atomic
-def take_turn(*, world: str, email: str, practice: Practice | None = None) -> Turn:
+def take_turn(*, world: str, email: str, practice: models.Model | None = None) -> Turn:
     """Before checking a password for ``email`` in ``world`` ("staff" or "portal"): may it be checked now?
 
     An allowed attempt is counted at once, as if it failed; ``forget_attempts`` clears the count when
@@ -93,10 +90,9 @@ def take_turn(*, world: str, email: str, practice: Practice | None = None) -> Tu
     if row.next_allowed_at is not None and now < row.next_allowed_at:
         wait = max(1, math.ceil((row.next_allowed_at - now).total_seconds()))
         record_event(
-            action=AUDIT_ACTIONS[world],
+            THROTTLED_EVENTS[world](email=email, wait_seconds=wait),
             actor=Actor.anonymous(email),
             practice=practice,
-            details={"email": email, "wait_seconds": wait},
         )
         return Turn(allowed=False, wait_seconds=wait)
     row.attempts += 1
