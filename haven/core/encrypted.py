@@ -132,9 +132,9 @@ class EncryptedFiles(_ModelField):
                 # The row is locked while its file is rewritten, so it can't be deleted meanwhile (NO KEY
                 # UPDATE: rows pointing at it can still be written).
                 with transaction.atomic():
-                    if not manager.select_for_update(no_key=True).filter(pk=pk, **{self.field: name}).exists():
-                        continue
-                    _rotate_file(name, counts, dry_run=dry_run)
+                    row = manager.select_for_update(no_key=True).filter(pk=pk, **{self.field: name})
+                    if list(row.values_list("pk", flat=True)):
+                        _rotate_file(name, counts, dry_run=dry_run)
         return counts
 
     def file_names(self) -> set[str]:

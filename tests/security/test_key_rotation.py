@@ -8,10 +8,12 @@ sealing key, and a staff and a portal two-step key.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from io import StringIO
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -324,3 +326,18 @@ def test_files_are_rewritten_under_their_own_name_on_storage_other_than_a_local_
     settings.HAVEN_FILE_KEYS = settings.HAVEN_FILE_KEYS[:1]
     assert read_decrypted(name) == b"%PDF-1.7 a file"
     assert stored_names() == [name]
+
+
+def test_only_the_core_module_encrypts():
+    """One home for encryption: no other application module holds a cipher of its own, so nothing can be
+    encrypted around the registry and the rotation."""
+    root = Path(__file__).resolve().parents[2] / "haven"
+    home = {root / "core" / "encryption.py", root / "settings.py"}  # settings makes and checks keys only
+    elsewhere = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if path not in home
+        and "tests" not in path.parts
+        and re.search(r"cryptography\.fernet|\bFernet\(|_cipher\(", path.read_text(encoding="utf-8"))
+    ]
+    assert elsewhere == []
