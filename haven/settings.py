@@ -287,8 +287,10 @@ if PRODUCTION:
     CSRF_COOKIE_NAME = "__Host-csrftoken"
 
 
-# Keys that encrypt stored files (Fernet keys, comma-separated): the first encrypts, all decrypt.
-# Rotate by putting a new key first; `manage.py rotate_file_keys` re-encrypts old files.
+# Keys that encrypt data at rest (Fernet keys, comma-separated): document files, signature images, notes
+# waiting to be rendered, the practices' seal keys and portal two-step keys (haven.core.encrypted lists them).
+# The first encrypts, all decrypt. Rotate by putting a new key first and running `manage.py rotate_file_keys`;
+# once `manage.py rotate_file_keys --check` succeeds, the old key can be removed.
 HAVEN_FILE_KEYS = env_list("HAVEN_FILE_KEYS") or (
     [] if PRODUCTION else [_development_key("file_key", lambda: Fernet.generate_key().decode("ascii"))]
 )
@@ -296,6 +298,17 @@ if PRODUCTION and not HAVEN_FILE_KEYS:
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured("Set HAVEN_FILE_KEYS (or HAVEN_FILE_KEYS_FILE) to at least one Fernet key.")
+for _file_key in HAVEN_FILE_KEYS:
+    try:
+        Fernet(_file_key.encode("ascii"))
+    except (ValueError, UnicodeEncodeError):
+        from django.core.exceptions import ImproperlyConfigured
+
+        # The key itself is never repeated in the message: it would land in logs.
+        raise ImproperlyConfigured(
+            "Each key in HAVEN_FILE_KEYS must be a Fernet key (32 bytes, URL-safe base64): "
+            "make one with `python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`."
+        ) from None
 
 
 # Keys of the audit trail's keyed hashes (HMAC-SHA256), comma-separated, each at least 32

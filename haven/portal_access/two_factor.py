@@ -30,8 +30,8 @@ from haven.audit.events import (
 )
 from haven.audit.models import Actor
 from haven.core.email import send_email_on_commit
+from haven.core.encryption import decrypt_bytes, encrypt_bytes
 from haven.core.errors import ApplicationError
-from haven.documents.storage import decrypt_bytes, encrypt_bytes
 from haven.portal_access.actions import portal_actor
 from haven.portal_access.models import PortalAccount, PortalTwoFactor, ProfileAccess
 from haven.practices.models import Permission, Practice, StaffMember

@@ -30,7 +30,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from haven.audit.actions import record_event
 from haven.audit.events import SigningCertificateCreated
 from haven.audit.models import Actor
-from haven.documents.storage import _cipher
+from haven.core.encryption import decrypt_bytes, encrypt_bytes
 from haven.practices.models import Practice
 from haven.signing.models import PracticeSigningCertificate
 
@@ -120,7 +120,7 @@ def _replace_current(practice: Practice, issued: _IssuedMaterial | None) -> Prac
         certificate, chain, encrypted_key = issued.certificate, issued.chain, ""
     else:
         certificate, key_pem = _self_signed(practice, now)
-        chain, encrypted_key = [], _cipher().encrypt(key_pem).decode("ascii")
+        chain, encrypted_key = [], encrypt_bytes(key_pem)
     record = PracticeSigningCertificate.objects.create(
         practice=practice,
         subject=certificate.subject.rfc4514_string()[:400],
@@ -200,7 +200,7 @@ def _identity(record: PracticeSigningCertificate, issued: _IssuedMaterial | None
     else:
         certificate = x509.load_pem_x509_certificate(record.certificate_pem.encode("ascii"))
         chain = []
-        key = serialization.load_pem_private_key(_cipher().decrypt(record.private_key_encrypted.encode("ascii")), None)
+        key = serialization.load_pem_private_key(decrypt_bytes(record.private_key_encrypted), None)
         key_der = key.private_bytes(
             serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )

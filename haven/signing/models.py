@@ -16,7 +16,7 @@ from haven.practices.models import Practice
 class PracticeSigningCertificate(models.Model):
     """One certificate a practice seals PDFs with; retired ones stay to verify older files.
 
-    The private key is kept only as a Fernet token (the file keys of haven.documents.storage),
+    The private key is kept only as a Fernet token (the file keys of haven.core.encryption),
     never in plaintext. A certificate issued outside Haven (HAVEN_SEAL_CERT_FILE) is recorded
     too, so files sealed with it still verify after it is replaced; its key stays in its file
     and ``private_key_encrypted`` is empty.

@@ -124,6 +124,15 @@ def test_production_refuses_a_short_audit_key(tmp_path):
     assert "HAVEN_AUDIT_KEYS" in result.stderr
 
 
+def test_production_refuses_a_file_key_that_is_not_a_fernet_key(tmp_path):
+    """A mistyped file key would only fail at the first upload or seal: start-up stops, naming the variable
+    and not the key."""
+    good = Fernet.generate_key().decode("ascii")
+    result = check_deploy(production_env(tmp_path, HAVEN_FILE_KEYS=f"{good},not-a-fernet-key"))
+    assert result.returncode != 0
+    assert "HAVEN_FILE_KEYS" in result.stderr and "not-a-fernet-key" not in result.stderr
+
+
 def test_production_reads_the_secret_key_from_a_file(tmp_path):
     """HAVEN_SECRET_KEY_FILE (a mounted container secret) works in place of HAVEN_SECRET_KEY."""
     key_file = tmp_path / "secret"

@@ -15,7 +15,7 @@ from django.db import connection
 from django.utils import timezone
 
 from haven.audit.models import AuditEvent
-from haven.documents.storage import _cipher
+from haven.core.encryption import decrypt_bytes
 from haven.signing.certificates import has_non_repudiation, signing_identity
 from haven.signing.models import PracticeSigningCertificate
 from haven.signing.seal import seal_pdf, verify_pdf
@@ -65,7 +65,7 @@ def test_certificate_names_the_practice_and_allows_non_repudiation(world):
 
 def test_private_key_is_never_stored_in_plaintext(world):
     record = signing_identity(world.riverside).record
-    key_pem = _cipher().decrypt(record.private_key_encrypted.encode("ascii"))
+    key_pem = decrypt_bytes(record.private_key_encrypted)
     assert b"PRIVATE KEY" in key_pem
     key = serialization.load_pem_private_key(key_pem, None)
     key_der = key.private_bytes(
