@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime
-import hashlib
 from collections.abc import Sequence
 
 from django.db import transaction
-from django.db.models import Max, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,7 +15,8 @@ from haven.audit.models import Actor
 from haven.clients.models import Client, RelatedContact
 from haven.core.email import send_email_on_commit
 from haven.core.errors import ApplicationError
-from haven.documents.files import detect_content_type, safe_filename
+from haven.core.policy import Viewer
+from haven.documents.files import detect_content_type
 from haven.documents.models import (
     CLINICAL_BY_DEFAULT,
     SIGNABLE_BY_DEFAULT,
@@ -28,17 +28,13 @@ from haven.documents.models import (
     Share,
     VersionSource,
 )
-from haven.documents.selectors import (
-    open_portal_users,
-    readable_by,
-    reads_clinical,
-    shares_visible_to,
-    unshared_with_client,
-    unshared_with_contact,
-)
-from haven.documents.storage import delete_stored, store_encrypted
+from haven.documents.policy import DocumentReason, DocumentVerb, shares_reaching, visible_among, why_not
+from haven.documents.selectors import open_portal_users, readable_by, unshared_with_client, unshared_with_contact
+from haven.documents.versions import write_version
 from haven.portal_access.models import AccessKind, ProfileAccess
+from haven.portal_access.viewers import PortalViewer
 from haven.practices.models import Permission, Practice, StaffMember
+from haven.practices.viewers import StaffViewer
 
 DEFAULT_TYPES = [
     ("Progress Note", Category.PROGRESS_NOTE),
@@ -68,18 +64,23 @@ def ensure_default_types(practice: Practice) -> None:
     )
 
 
+def give_new_practice_default_types(
+    sender: object, instance: Practice, created: bool, raw: bool, **kwargs: object
+) -> None:
+    """A new practice starts with the default types (``post_save`` of ``Practice``; fixtures load their own)."""
+    if created and not raw:
+        ensure_default_types(instance)
+
+
 def _require(by: StaffMember, permission: str, message: str) -> None:
     if not by.has_permission(permission):
         raise ApplicationError(message)
 
 
-def check_may_add(by: StaffMember, doc_type: DocumentType) -> None:
-    """Nobody adds a document they could not open afterwards: a clinical type needs Read clinical documents."""
-    if doc_type.clinical and not reads_clinical(by):
-        raise ApplicationError(
-            _("Only staff with the Read clinical documents permission can add %(type)s documents.")
-            % {"type": doc_type.name}
-        )
+def refuse(reason: DocumentReason | None, subject: Document | DocumentType) -> None:
+    """Raise the policy's answer in words, when it has one."""
+    if reason is not None:
+        raise ApplicationError(reason.words(subject))
 
 
 @transaction.atomic
@@ -94,45 +95,37 @@ def _create_document(
     content_type: str,
     source: str,
 ) -> Document:
-    if client.practice_id != by.practice_id or doc_type.practice_id != by.practice_id:
+    if client.practice_id != by.practice_id:
         raise ApplicationError(_("That client or document type is not part of your practice."))
-    check_may_add(by, doc_type)
-    stored = store_encrypted(data)
-    try:
-        with transaction.atomic():
-            document = Document.objects.create(
-                practice=by.practice,
-                client=client,
-                type=doc_type,
-                title=title.strip(),
-                author=by,
-                document_date=document_date,
-            )
-            version = DocumentVersion.objects.create(
-                document=document,
-                number=1,
-                storage_name=stored,
-                filename=safe_filename(title, content_type),
-                content_type=content_type,
-                size=len(data),
-                sha256=hashlib.sha256(data).hexdigest(),
-                source=source,
-                created_by=by,
-            )
-            Document.objects.filter(pk=document.pk).update(current_version=version)
-            document.current_version = version
-            record_event(
-                action="document.created",
-                actor=Actor.staff(by.user),
-                practice=by.practice,
-                client=client,
-                target=document,
-                details={"type": doc_type.name, "source": source, "sha256": version.sha256},
-            )
-    except Exception:
-        # Nothing half-written: the file goes with the rows that would have named it.
-        delete_stored(stored)
-        raise
+    refuse(why_not(StaffViewer(by), DocumentVerb.UPLOAD, doc_type), doc_type)
+    document = Document.objects.create(
+        practice=by.practice,
+        client=client,
+        type=doc_type,
+        title=title.strip(),
+        author=by,
+        document_date=document_date,
+    )
+
+    def record(version: DocumentVersion) -> None:
+        record_event(
+            action="document.created",
+            actor=Actor.staff(by.user),
+            practice=by.practice,
+            client=client,
+            target=document,
+            details={"type": doc_type.name, "source": source, "sha256": version.sha256},
+        )
+
+    write_version(
+        document=document,
+        data=data,
+        content_type=content_type,
+        source=source,
+        created_by=by,
+        record=record,
+        filename_stem=title,
+    )
     return document
 
 
@@ -146,7 +139,8 @@ def upload_document(
     data: bytes,
 ) -> Document:
     """Upload Client General Documents: PDF, PNG or JPEG, checked from the content, stored encrypted."""
-    _require(by, Permission.UPLOAD_DOCUMENTS, _("You don't have permission to upload documents."))
+    if not by.has_permission(Permission.UPLOAD_DOCUMENTS):
+        raise ApplicationError(DocumentReason.NO_UPLOAD_PERMISSION.words())
     content_type = detect_content_type(data)
     return _create_document(
         by=by,
@@ -160,37 +154,65 @@ def upload_document(
     )
 
 
+@transaction.atomic
+def record_opened(*, viewer: Viewer, document: Document, version: DocumentVersion, download: bool) -> None:
+    """Every copy that leaves is on the record (DOC-9): a view or a download of one version, by this viewer.
+
+    Called once the file is in hand, so nothing that did not leave is recorded.
+    """
+    details: dict[str, object] = {"version": version.number}
+    if isinstance(viewer, PortalViewer) and viewer.profile is not None:
+        details["profile"] = viewer.profile.pk
+    record_event(
+        action="document.downloaded" if download else "document.viewed",
+        actor=viewer.actor,
+        acting_for=viewer.acting_for,
+        practice_id=viewer.practice_id,
+        client=document.client,
+        target=document,
+        details=details,
+    )
+
+
 # --- Sharing to the portal ------------------------------------------------------------------
 
 
 def check_shareable(by: StaffMember, document: Document) -> None:
-    _require(by, Permission.WEB_PORTAL, _("Only staff with the Web Portal permission can share to the portal."))
-    if document.practice_id != by.practice_id:
-        raise ApplicationError(_("That document is not part of your practice."))
-    if document.current_version_id is None:
-        raise ApplicationError(_("Its PDF is still being prepared; share it once it appears."))
-    if document.type.never_share or document.type.hidden_from_portal:
-        raise ApplicationError(
-            _("%(type)s documents are on the portal exception list and can't be shared.") % {"type": document.type.name}
-        )
+    refuse(why_not(StaffViewer(by), DocumentVerb.SHARE, document), document)
 
 
-def _notify(document: Document, shares: list[Share]) -> None:
-    """Tell each person who can now see the document that something is waiting (no health information)."""
-    if not document.practice.notify_portal_shares:
+def _announce(practice: Practice, client: Client, documents: QuerySet[Document], shares: QuerySet[Share]) -> None:
+    """Tell each person these new shares open a document to that something is waiting (no health information).
+
+    Who that is, is the policy's answer: each portal login with access to the client, as a viewer,
+    sees one of these documents through one of these shares.
+    """
+    if not practice.notify_portal_shares:
         return
-    accesses = (
-        ProfileAccess.objects.effective(document.practice).filter(client=document.client).select_related("account")
-    )
-    added = Share.objects.filter(pk__in=[share.pk for share in shares])
-    emails = {access.account.email for access in accesses if added.filter(shares_visible_to(access)).exists()}
+    accesses = ProfileAccess.objects.effective(practice).filter(client=client).select_related("account")
+    emails = {
+        access.account.email
+        for access in accesses
+        if visible_among(
+            PortalViewer(account=access.account, practice=practice, profile=access), documents, through=shares
+        ).exists()
+    }
     for email in sorted(emails):
         send_email_on_commit(
             to=email,
             template="portal_new_document",
-            context={"sender": document.practice.name, "portal": document.practice.portal_url},
-            practice=document.practice,
+            context={"sender": practice.name, "portal": practice.portal_url},
+            practice=practice,
         )
+
+
+def _notify(document: Document, shares: list[Share]) -> None:
+    _announce(
+        document.practice,
+        document.client,
+        Document.objects.filter(pk=document.pk),
+        Share.objects.filter(pk__in=[share.pk for share in shares]),
+    )
 
 
 @transaction.atomic
@@ -263,12 +285,10 @@ def open_to(
     check_shareable(by, document)
     shares = document.shares.open().select_for_update()
     if audience == Audience.CLIENT:
-        already = shares.filter(audience__in=[Audience.ALL_AUTHORIZED, Audience.CLIENT]).exists()
+        reaching = shares_reaching(AccessKind.SELF)
     else:
-        already = shares.filter(
-            Q(audience=Audience.ALL_AUTHORIZED) | Q(audience=Audience.CONTACT, contact=contact)
-        ).exists()
-    if already:
+        reaching = shares_reaching(AccessKind.CONTACT, contact_id=contact.pk if contact else None)
+    if shares.filter(reaching).exists():
         return None
     share = Share.objects.create(document=document, audience=audience, contact=contact, shared_by=by)
     record_event(
@@ -285,40 +305,30 @@ def open_to(
 @transaction.atomic
 def add_version(*, by: StaffMember, document: Document, data: bytes) -> DocumentVersion:
     """An amendment (SIGN-7): a new version becomes current; earlier ones, signed ones included, never change."""
-    _require(by, Permission.UPLOAD_DOCUMENTS, _("You don't have permission to upload documents."))
+    if not by.has_permission(Permission.UPLOAD_DOCUMENTS):
+        raise ApplicationError(DocumentReason.NO_UPLOAD_PERMISSION.words())
     content_type = detect_content_type(data)
-    locked = Document.objects.select_for_update(of=("self",)).select_related("client").get(pk=document.pk)
-    if locked.practice_id != by.practice_id:
-        raise ApplicationError(_("That document is not part of your practice."))
-    if locked.current_version_id is None:
-        raise ApplicationError(_("Its PDF is still being prepared; add a version once it appears."))
-    number = (locked.versions.aggregate(Max("number"))["number__max"] or 0) + 1
-    stored = store_encrypted(data)
-    try:
-        with transaction.atomic():
-            version = DocumentVersion.objects.create(
-                document=locked,
-                number=number,
-                storage_name=stored,
-                filename=safe_filename(locked.title, content_type),
-                content_type=content_type,
-                size=len(data),
-                sha256=hashlib.sha256(data).hexdigest(),
-                source=VersionSource.UPLOAD,
-                created_by=by,
-            )
-            Document.objects.filter(pk=locked.pk).update(current_version=version)
-            record_event(
-                action="document.version_added",
-                actor=Actor.staff(by.user),
-                practice=by.practice,
-                client=locked.client,
-                target=locked,
-                details={"version": number, "sha256": version.sha256},
-            )
-    except Exception:
-        delete_stored(stored)
-        raise
+    locked = Document.objects.select_for_update(of=("self",)).select_related("client", "type").get(pk=document.pk)
+    refuse(why_not(StaffViewer(by), DocumentVerb.ADD_VERSION, locked), locked)
+
+    def record(version: DocumentVersion) -> None:
+        record_event(
+            action="document.version_added",
+            actor=Actor.staff(by.user),
+            practice=by.practice,
+            client=locked.client,
+            target=locked,
+            details={"version": version.number, "sha256": version.sha256},
+        )
+
+    version = write_version(
+        document=locked,
+        data=data,
+        content_type=content_type,
+        source=VersionSource.UPLOAD,
+        created_by=by,
+        record=record,
+    )
     document.current_version = version
     return version
 
@@ -347,19 +357,13 @@ def _share_all(
     record_event(
         action="document.shared_all", actor=Actor.staff(by.user), practice=by.practice, client=client, details=details
     )
-    if document_ids and client.practice.notify_portal_shares:
-        accesses = ProfileAccess.objects.effective(client.practice).filter(client=client).select_related("account")
-        if contact is None:
-            accesses = accesses.filter(kind=AccessKind.SELF)
-        else:
-            accesses = accesses.filter(kind=AccessKind.CONTACT, contact=contact)
-        for access in accesses:
-            send_email_on_commit(
-                to=access.account.email,
-                template="portal_new_document",
-                context={"sender": client.practice.name, "portal": client.practice.portal_url},
-                practice=client.practice,
-            )
+    if document_ids:
+        _announce(
+            client.practice,
+            client,
+            Document.objects.filter(pk__in=document_ids),
+            Share.objects.filter(document_id__in=document_ids, audience=audience, contact=contact, shared_at=now),
+        )
     return len(document_ids)
 
 

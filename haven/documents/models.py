@@ -95,7 +95,26 @@ class GroupNote(models.Model):
         return self.title
 
 
+class ShareStatus(models.TextChoices):
+    """A document's Share Status in the Activity Log (DOC-4, DOC-6, SIGN-4), in the words staff read."""
+
+    EXCEPTION = "exception", _("Portal exception")
+    SHARED_AND_SIGNED = "shared_signed", _("Shared and Signed")
+    PENDING_SIGNATURE = "pending_signature", _("Pending Signature")
+    SIGNATURE_OUTDATED = "signature_outdated", _("Signature request outdated")
+    SIGNATURE_DECLINED = "signature_declined", _("Signature declined")
+    SHARED = "shared", _("Shared")
+    NOT_SHARED = "not_shared", _("Not Shared")
+
+
 class Document(models.Model):
+    """A document in one client's chart.
+
+    ``share_status``, ``globe`` and ``share_tip`` read the annotations of the Activity Log's
+    selectors (``shared_all``, ``shared_individually``, and the signing columns); without them a
+    document reads as not shared and not signed.
+    """
+
     practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="+")
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="documents")
     type = models.ForeignKey(DocumentType, on_delete=models.PROTECT, related_name="documents")
@@ -117,6 +136,36 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def share_status(self) -> ShareStatus:
+        if not self.type.shareable:
+            return ShareStatus.EXCEPTION
+        shared = bool(getattr(self, "shared_all", False) or getattr(self, "shared_individually", False))
+        if shared and getattr(self, "signed", False):
+            return ShareStatus.SHARED_AND_SIGNED
+        if getattr(self, "pending_signature", False):
+            return ShareStatus.PENDING_SIGNATURE
+        if getattr(self, "signature_outdated", False):
+            return ShareStatus.SIGNATURE_OUTDATED
+        if getattr(self, "last_request_status", None) == "declined":
+            return ShareStatus.SIGNATURE_DECLINED
+        return ShareStatus.SHARED if shared else ShareStatus.NOT_SHARED
+
+    @property
+    def globe(self) -> str:
+        """The globe's colour: blue shared to All Authorized, orange to chosen recipients, gray not shared."""
+        if getattr(self, "shared_all", False):
+            return "blue"
+        return "orange" if getattr(self, "shared_individually", False) else "gray"
+
+    @property
+    def share_tip(self) -> str:
+        if getattr(self, "shared_all", False):
+            return gettext("Shared to All Authorized")
+        if getattr(self, "shared_individually", False):
+            return gettext("Shared with individually selected recipients")
+        return gettext("Not shared to the portal")
 
 
 class VersionSource(models.TextChoices):

@@ -10,7 +10,6 @@ and deletes the encrypted source text.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import json
 from dataclasses import dataclass
 from functools import partial
@@ -24,11 +23,13 @@ from haven.audit.models import Actor
 from haven.clients.models import Client
 from haven.core.errors import ApplicationError
 from haven.core.pdf import date_in_practice_zone, logo_data_uri, write_pdf
-from haven.documents.actions import check_may_add
-from haven.documents.files import safe_filename
+from haven.documents.actions import refuse
 from haven.documents.models import Category, Document, DocumentType, DocumentVersion, VersionSource
+from haven.documents.policy import DocumentReason, DocumentVerb, why_not
 from haven.documents.storage import delete_stored, read_decrypted, store_encrypted
+from haven.documents.versions import write_version
 from haven.practices.models import Permission, Practice, StaffMember
+from haven.practices.viewers import StaffViewer
 
 NOTE_CATEGORIES = (Category.PROGRESS_NOTE, Category.EVALUATION, Category.TREATMENT_PLAN)
 
@@ -66,10 +67,10 @@ def clean_sections(sections: list[tuple[str, str]]) -> list[Section]:
 
 def _check(by: StaffMember, client: Client, doc_type: DocumentType, title: str, sections: list[Section]) -> None:
     if not by.has_permission(Permission.DYNAMIC_FORMS):
-        raise ApplicationError(_("You don't have permission to write clinical notes."))
-    if client.practice_id != by.practice_id or doc_type.practice_id != by.practice_id:
+        raise ApplicationError(DocumentReason.NO_NOTE_PERMISSION.words())
+    if client.practice_id != by.practice_id:
         raise ApplicationError(_("That client or document type is not part of your practice."))
-    check_may_add(by, doc_type)
+    refuse(why_not(StaffViewer(by), DocumentVerb.WRITE_NOTE, doc_type), doc_type)
     if doc_type.category not in NOTE_CATEGORIES:
         raise ApplicationError(
             _("%(type)s is not a kind of note. Choose a progress note, evaluation or treatment plan type.")
@@ -181,32 +182,25 @@ def attach_rendered_note(*, document_id: int, pdf: bytes) -> DocumentVersion | N
     )
     if document is None or document.current_version_id is not None or document.versions.exists():
         return None
-    stored = store_encrypted(pdf)
-    try:
-        with transaction.atomic():
-            version = DocumentVersion.objects.create(
-                document=document,
-                number=1,
-                storage_name=stored,
-                filename=safe_filename(document.title, PDF),
-                content_type=PDF,
-                size=len(pdf),
-                sha256=hashlib.sha256(pdf).hexdigest(),
-                source=VersionSource.RENDERED,
-                created_by=document.author,
-            )
-            Document.objects.filter(pk=document.pk).update(current_version=version)
-            record_event(
-                action="document.rendered",
-                actor=Actor.system(),
-                practice=document.practice,
-                client=document.client,
-                target=document,
-                details={"version": version.number, "sha256": version.sha256, "size": version.size},
-            )
-    except Exception:
-        delete_stored(stored)
-        raise
+
+    def record(version: DocumentVersion) -> None:
+        record_event(
+            action="document.rendered",
+            actor=Actor.system(),
+            practice=document.practice,
+            client=document.client,
+            target=document,
+            details={"version": version.number, "sha256": version.sha256, "size": version.size},
+        )
+
+    version = write_version(
+        document=document,
+        data=pdf,
+        content_type=PDF,
+        source=VersionSource.RENDERED,
+        created_by=document.author,
+        record=record,
+    )
     return version
 
 

@@ -5,36 +5,32 @@ from __future__ import annotations
 from django.db.models import Exists, Model, OuterRef, Prefetch, Q, QuerySet
 
 from haven.clients.models import Client, RelatedContact
-from haven.documents.models import Audience, Document, DocumentType, Share
+from haven.documents import policy
+from haven.documents.models import Audience, Document, DocumentType, GroupNote, Share
 from haven.portal_access.models import AccessKind, AccessStatus, ProfileAccess
-from haven.practices.models import Permission, StaffMember
+from haven.practices.models import StaffMember
+from haven.practices.viewers import StaffViewer
 
 CLIENT_VISIBLE = [Audience.ALL_AUTHORIZED, Audience.CLIENT]
 
 
-# --- Minimum necessary: the one rule for which staff open clinical documents -------------------
+# --- Built on the policy (``haven.documents.policy``): the one rule of who sees what -------------
 
 
 def reads_clinical(member: StaffMember) -> bool:
-    return member.has_permission(Permission.CLINICAL_DOCUMENTS)
+    return policy.reads_clinical(StaffViewer(member))
 
 
 def readable_by[Typed: Model](member: StaffMember, items: QuerySet[Typed]) -> QuerySet[Typed]:
-    """Documents or group notes this staff member may open: a clinical type needs Read clinical documents.
-
-    Staff without it don't see clinical documents at all (no title, no link); the Activity Log only
-    says how many it leaves out, and their pages and files answer 404 like anything missing.
-    """
-    return items if reads_clinical(member) else items.exclude(type__clinical=True)
+    """Documents or group notes this staff member may open (``policy.visible_among``)."""
+    viewer = StaffViewer(member)
+    if items.model is GroupNote:
+        return policy.group_notes_visible_among(viewer, items)  # type: ignore[arg-type,return-value]
+    return policy.visible_among(viewer, items)  # type: ignore[arg-type,return-value]
 
 
 def may_open(member: StaffMember, document: Document) -> bool:
-    return readable_by(member, Document.objects.filter(pk=document.pk)).exists()
-
-
-def withheld_count[Typed: Model](member: StaffMember, items: QuerySet[Typed]) -> int:
-    """How many of these the staff member may not open (0 without a query when they read everything)."""
-    return 0 if reads_clinical(member) else items.filter(type__clinical=True).count()
+    return policy.may_see(StaffViewer(member), document)
 
 
 def _open_shares(**filters: object) -> QuerySet[Share]:
@@ -129,30 +125,10 @@ def document_types(practice_id: int) -> QuerySet[DocumentType]:
     return DocumentType.objects.filter(practice_id=practice_id)
 
 
-def shares_visible_to(access: ProfileAccess) -> Q:
-    """The one rule of who sees a share: All Authorized reaches everyone with access to the client;
-    the client sees what is shared with the client; a contact or a portal user what is shared with them."""
-    visible = Q(audience=Audience.ALL_AUTHORIZED)
-    if access.kind == AccessKind.SELF:
-        visible |= Q(audience=Audience.CLIENT)
-    elif access.kind == AccessKind.CONTACT and access.contact_id is not None:
-        visible |= Q(audience=Audience.CONTACT, contact_id=access.contact_id)
-    elif access.kind == AccessKind.PORTAL_USER:
-        visible |= Q(audience=Audience.PORTAL_USER, access_id=access.pk)
-    return visible
-
-
 def documents_for_portal(access: ProfileAccess) -> QuerySet[Document]:
-    """What this person may see for this client: what is open to them (``shares_visible_to``) and not excepted."""
+    """What this person may see for this client (``policy.visible_to`` of a portal viewer), newest first."""
     return (
-        Document.objects.filter(
-            client_id=access.client_id,
-            practice_id=access.practice_id,
-            type__hidden_from_portal=False,
-            type__never_share=False,
-            current_version__isnull=False,
-        )
-        .filter(Exists(_open_shares().filter(shares_visible_to(access))))
+        policy.visible_to_profile(access)
         .select_related("type", "current_version")
         .order_by("-document_date", "-created_at", "-pk")
     )

@@ -11,15 +11,14 @@ import datetime
 import hashlib
 
 from django.db import transaction
-from django.db.models import Max
 from django.tasks import task
 from django.utils import timezone
 
 from haven.audit.actions import record_event
 from haven.audit.models import Actor
-from haven.documents.files import safe_filename
 from haven.documents.models import Document, DocumentVersion, VersionSource
-from haven.documents.storage import delete_stored, read_decrypted, store_encrypted
+from haven.documents.storage import read_decrypted
+from haven.documents.versions import write_version
 from haven.signing.models import Capacity, Signature
 from haven.signing.seal import seal_pdf
 from haven.signing.stamping import (
@@ -92,46 +91,39 @@ def attach_signed_version(*, signature_id: int, pdf: bytes, sha256_signed: str) 
         .select_related("practice", "client")
         .get(pk=signature.document_id)
     )
-    number = (document.versions.aggregate(Max("number"))["number__max"] or 0) + 1
-    stored = store_encrypted(pdf)
-    try:
-        with transaction.atomic():
-            version = DocumentVersion.objects.create(
-                document=document,
-                number=number,
-                storage_name=stored,
-                filename=safe_filename(f"{document.title} signed", PDF),
-                content_type=PDF,
-                size=len(pdf),
-                sha256=hashlib.sha256(pdf).hexdigest(),
-                source=VersionSource.SIGNED,
-                created_by=None,
-            )
-            signature.signed_version = version
-            signature.sha256_signed = sha256_signed
-            signature.sealed_at = timezone.now()
-            signature.save(update_fields=["signed_version", "sha256_signed", "sealed_at"])
-            # An amendment added while this ran stays current; the signed version is kept beside it.
-            became_current = document.current_version_id == signature.request.version_id
-            if became_current:
-                Document.objects.filter(pk=document.pk).update(current_version=version)
-            record_event(
-                action="signature.sealed",
-                actor=Actor.system(),
-                practice=document.practice,
-                client=document.client,
-                target=signature,
-                details={
-                    "document": document.pk,
-                    "version": number,
-                    "sha256": version.sha256,
-                    "sha256_signed": sha256_signed,
-                    "current": became_current,
-                },
-            )
-    except Exception:
-        delete_stored(stored)
-        raise
+    # An amendment added while this ran stays current; the signed version is kept beside it.
+    became_current = document.current_version_id == signature.request.version_id
+
+    def record(version: DocumentVersion) -> None:
+        signature.signed_version = version
+        signature.sha256_signed = sha256_signed
+        signature.sealed_at = timezone.now()
+        signature.save(update_fields=["signed_version", "sha256_signed", "sealed_at"])
+        record_event(
+            action="signature.sealed",
+            actor=Actor.system(),
+            practice=document.practice,
+            client=document.client,
+            target=signature,
+            details={
+                "document": document.pk,
+                "version": version.number,
+                "sha256": version.sha256,
+                "sha256_signed": sha256_signed,
+                "current": became_current,
+            },
+        )
+
+    version = write_version(
+        document=document,
+        data=pdf,
+        content_type=PDF,
+        source=VersionSource.SIGNED,
+        created_by=None,
+        record=record,
+        filename_stem=f"{document.title} signed",
+        make_current=became_current,
+    )
     return version
 
 

@@ -8,12 +8,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from haven.audit.actions import record_event
-from haven.documents.access import get_document_for_portal
+from haven.documents.actions import record_opened
 from haven.documents.models import Document
+from haven.documents.policy import get_document
 from haven.documents.responses import file_response
 from haven.portal.access import PortalRequest, portal_view
-from haven.portal_access.actions import portal_actor
 from haven.portal_access.models import ProfileAccess
 from haven.signing.selectors import portal_documents, requests_for_signer
 
@@ -38,22 +37,13 @@ def my_documents(request: PortalRequest) -> HttpResponse:
 
 
 def _serve(request: PortalRequest, document_id: int, *, download: bool) -> HttpResponse:
-    document = get_document_for_portal(request.portal, document_id, path=request.path)
-    selected = request.portal.selected
+    document = get_document(request.viewer, document_id, path=request.path)
     version = document.current_version
-    if selected is None or version is None:  # pragma: no cover - a shared document always has a profile and a file
+    if version is None:  # pragma: no cover - a document the portal shows always has its file
         raise Http404
     response = file_response(version, download=download)
     # Written only once the file is in hand: every copy that leaves is on the record, and nothing else is.
-    record_event(
-        action="document.downloaded" if download else "document.viewed",
-        actor=portal_actor(request.portal.account),
-        acting_for=selected.client.full_name,
-        practice=request.portal.practice,
-        client=selected.client,  # the document's client: documents_for_portal scopes to it
-        target=document,
-        details={"version": version.number, "profile": selected.pk},
-    )
+    record_opened(viewer=request.viewer, document=document, version=version, download=download)
     return response
 
 

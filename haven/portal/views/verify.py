@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from haven.core.forms import NOT_A_PDF
-from haven.documents.access import get_document_for_portal
+from haven.documents.policy import get_document
 from haven.documents.storage import read_decrypted
 from haven.portal.access import PortalRequest, portal_view
 from haven.portal.forms import VerifyForm
@@ -61,7 +61,7 @@ def verify(request: PortalRequest) -> HttpResponse:
 @require_safe
 def document_verify(request: PortalRequest, document_id: int) -> HttpResponse:
     """Check seal: the stored current version of a document shared with this profile."""
-    document = get_document_for_portal(request.portal, document_id, path=request.path)
+    document = get_document(request.viewer, document_id, path=request.path)
     version = document.current_version
     context: dict[str, Any] = {"form": VerifyForm(), "checked_document": document}
     if version is None or version.content_type != "application/pdf":

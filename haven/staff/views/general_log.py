@@ -21,9 +21,8 @@ from haven.clients.selectors import search_clients
 from haven.core.errors import ApplicationError
 from haven.core.forms import DateInput, HavenForm
 from haven.documents import group_notes
-from haven.documents.access import get_group_note_for_staff
 from haven.documents.group_notes import MAX_TITLE_CHARS, MIN_CLIENTS
-from haven.documents.selectors import readable_by, reads_clinical
+from haven.documents.policy import get_group_note, group_notes_visible_among, reads_clinical
 from haven.practices.access import StaffRequest, deny, staff_view
 from haven.practices.models import Permission, Practice
 
@@ -134,7 +133,7 @@ def _context(request: StaffRequest, **extra: object) -> dict[str, object]:
         "nav": "general_log",
         "can_share": request.staff.has_permission(Permission.WEB_PORTAL),
         # A group note is clinical by default: only staff who may open it add one.
-        "can_upload": request.staff.has_permission(Permission.UPLOAD_DOCUMENTS) and reads_clinical(request.staff),
+        "can_upload": request.staff.has_permission(Permission.UPLOAD_DOCUMENTS) and reads_clinical(request.viewer),
         **extra,
     }
 
@@ -143,9 +142,9 @@ def _context(request: StaffRequest, **extra: object) -> dict[str, object]:
 @require_safe
 def general_log(request: StaffRequest) -> HttpResponse:
     """The practice's group notes, newest first, each with how many clients it links and its globe."""
-    notes = readable_by(request.staff, group_notes.general_log(request.staff.practice_id))
+    notes = group_notes_visible_among(request.viewer, group_notes.general_log(request.staff.practice_id))
     page = Paginator(notes, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = _context(request, page=page, reads_clinical=reads_clinical(request.staff))
+    context = _context(request, page=page, reads_clinical=reads_clinical(request.viewer))
     return render(request, "staff/general_log/list.html", context)
 
 
@@ -221,7 +220,7 @@ def group_note_client_search(request: StaffRequest) -> HttpResponse:
 @require_safe
 def group_note_detail(request: StaffRequest, group_note_id: int) -> HttpResponse:
     """The linked clients (staff only) with each copy's share status, and the All Authorized button."""
-    group_note = get_group_note_for_staff(request.staff, group_note_id, path=request.path)
+    group_note = get_group_note(request.viewer, group_note_id, path=request.path)
     copies = list(group_notes.copies_of(group_note))
     shared_count = len([copy for copy in copies if getattr(copy, "shared_all", False)])
     context = _context(
@@ -239,7 +238,7 @@ def group_note_detail(request: StaffRequest, group_note_id: int) -> HttpResponse
 @require_POST
 def group_note_share(request: StaffRequest, group_note_id: int) -> HttpResponse:
     """All Authorized: every linked client and their Web Portal contacts, each seeing only their own copy."""
-    group_note = get_group_note_for_staff(request.staff, group_note_id, path=request.path)
+    group_note = get_group_note(request.viewer, group_note_id, path=request.path)
     try:
         count = group_notes.share_group_note_all_authorized(by=request.staff, group_note=group_note)
     except ApplicationError as error:
@@ -261,7 +260,7 @@ def group_note_share(request: StaffRequest, group_note_id: int) -> HttpResponse:
 @require_POST
 def group_note_unshare(request: StaffRequest, group_note_id: int) -> HttpResponse:
     """Stop sharing to All Authorized on every copy."""
-    group_note = get_group_note_for_staff(request.staff, group_note_id, path=request.path)
+    group_note = get_group_note(request.viewer, group_note_id, path=request.path)
     try:
         group_notes.unshare_group_note(by=request.staff, group_note=group_note)
     except ApplicationError as error:

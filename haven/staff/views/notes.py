@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy
 from haven.clients.access import get_client_for_staff
 from haven.core.errors import ApplicationError
 from haven.core.forms import DateInput, StyledFormMixin
-from haven.documents.actions import ensure_default_types
 from haven.documents.models import Category, DocumentType
 from haven.documents.notes import (
     DEFAULT_SECTIONS,
@@ -153,7 +152,6 @@ def _form_with(
 def note_create(request: StaffRequest, client_id: int) -> HttpResponse:
     """Write a progress note, evaluation or treatment plan; its PDF is rendered in the background."""
     client = get_client_for_staff(request.staff, client_id, path=request.path)
-    ensure_default_types(client.practice)
     types = note_types(client.practice)
     if request.method != "POST":
         doc_type = _chosen_type(types, request.GET.get("type"))

@@ -15,8 +15,8 @@ from haven.audit.models import Actor
 from haven.clients.access import get_client_for_staff
 from haven.clients.models import Client
 from haven.core.errors import ApplicationError
-from haven.documents.access import get_document_for_staff
 from haven.documents.models import Document, DocumentVersion
+from haven.documents.policy import get_document
 from haven.documents.selectors import may_open
 from haven.documents.storage import read_decrypted
 from haven.practices.access import StaffRequest, deny, staff_view
@@ -33,7 +33,7 @@ REQUESTS_ANCHOR = "#signature-requests"
 
 def _document(request: StaffRequest, client_id: int, document_id: int) -> tuple[Client, Document]:
     client = get_client_for_staff(request.staff, client_id, path=request.path)
-    return client, get_document_for_staff(request.staff, client, document_id, path=request.path)
+    return client, get_document(request.viewer, document_id, client=client, path=request.path)
 
 
 def _detail_url(client: Client, document: Document, anchor: str) -> str:

@@ -1,0 +1,201 @@
+"""A document's page: its versions, the share dialog (DOC-3), Share to Sign and its requests (SIGN-1, SIGN-4)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from haven.clients.access import get_client_for_staff
+from haven.clients.models import Client
+from haven.clients.selectors import contacts_of
+from haven.documents import selectors
+from haven.documents.models import Audience, Document, DocumentVersion, VersionSource, contact_role
+from haven.documents.policy import DocumentVerb, get_document, why_not
+from haven.practices.access import StaffRequest, staff_view
+from haven.practices.models import Permission
+from haven.signing.actions import Signer, possible_signers
+from haven.signing.models import Capacity, RequestStatus, Signature, SignatureRequest
+from haven.signing.selectors import requests_for_document
+from haven.staff.forms import ShareToSignForm, VersionUploadForm
+from haven.staff.views.documents._common import PDF, chart_context
+
+
+def _recipients(document: Document) -> tuple[set[str], set[int], set[int], list[str]]:
+    """Who the document is open to now: audiences, contact ids, portal user access ids, and who they are."""
+    audiences: set[str] = set()
+    contact_ids: set[int] = set()
+    access_ids: set[int] = set()
+    names: list[str] = []
+    shares = (
+        document.shares.open()
+        .select_related("document__client", "contact__linked_client", "access__account")
+        .order_by("audience", "contact__last_name", "access__display_name")
+    )
+    for share in shares:
+        audiences.add(share.audience)
+        if share.contact_id is not None:
+            contact_ids.add(share.contact_id)
+        if share.access_id is not None:
+            access_ids.add(share.access_id)
+        if share.audience == Audience.ALL_AUTHORIZED:
+            names.insert(0, share.recipient_label)
+        else:
+            names.append(share.recipient_label)
+    return audiences, contact_ids, access_ids, names
+
+
+@dataclass(frozen=True)
+class RecipientRow:
+    """One person the share dialog offers, saying who they are to the client."""
+
+    field: str  # the checkbox's name: "contact" or "portal_user"
+    value: int
+    name: str
+    role: str
+    shared: bool
+
+    @property
+    def dom_id(self) -> str:
+        return f"share-{self.field.replace('_', '-')}-{self.value}"
+
+
+def _recipient_rows(client: Client, contact_ids: set[int], access_ids: set[int]) -> list[RecipientRow]:
+    rows = [
+        RecipientRow("contact", contact.pk, contact.full_name, contact_role(contact), contact.pk in contact_ids)
+        for contact in contacts_of(client).filter(web_portal=True)
+    ]
+    rows += [
+        RecipientRow(
+            "portal_user",
+            access.pk,
+            access.display_name or access.account.full_name,
+            _("Portal user"),
+            access.pk in access_ids,
+        )
+        for access in selectors.open_portal_users(client)
+    ]
+    return rows
+
+
+@dataclass(frozen=True)
+class RequestRow:
+    """One signature request as the detail page shows it."""
+
+    request: SignatureRequest
+    signature: Signature | None
+    capacity_label: str
+    document_changed: bool  # still open, but the document has a newer version the signer can't sign
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    version: DocumentVersion
+    is_current: bool
+    signature: Signature | None  # the signature this version was sealed for, if it is a signed version
+
+    @property
+    def is_pdf(self) -> bool:
+        return self.version.content_type == PDF
+
+
+def _signature_of(request: SignatureRequest) -> Signature | None:
+    try:
+        return request.signature
+    except Signature.DoesNotExist:
+        return None
+
+
+def _request_rows(document: Document, client: Client) -> list[RequestRow]:
+    rows = []
+    for sign_request in requests_for_document(document):
+        if sign_request.capacity == Capacity.GUARDIAN:
+            capacity = _("Legal guardian for %(client)s") % {"client": client.full_name}
+        else:
+            capacity = _("Self")
+        rows.append(
+            RequestRow(
+                request=sign_request,
+                signature=_signature_of(sign_request) if sign_request.status == RequestStatus.SIGNED else None,
+                capacity_label=capacity,
+                document_changed=sign_request.is_open and sign_request.version_id != document.current_version_id,
+            )
+        )
+    return rows
+
+
+def _share_to_sign_state(
+    request: StaffRequest, document: Document, rows: list[RequestRow]
+) -> tuple[str, list[Signer], RequestRow | None]:
+    """Whether Share to Sign can be offered now, and if not, why: a word the template explains."""
+    waiting = next((row for row in rows if row.request.is_open), None)
+    reason = why_not(request.viewer, DocumentVerb.SHARE_TO_SIGN, document)
+    if reason is not None:
+        return str(reason), [], None
+    if waiting is not None:
+        return "waiting", [], waiting
+    signers = possible_signers(document)
+    if not signers:
+        return "no_signers", [], None
+    return "ready", signers, None
+
+
+def detail_context(
+    request: StaffRequest,
+    client: Client,
+    document: Document,
+    *,
+    share_to_sign_form: ShareToSignForm | None = None,
+    version_form: VersionUploadForm | None = None,
+) -> dict[str, object]:
+    audiences, contact_ids, access_ids, names = _recipients(document)
+    rows = _request_rows(document, client)
+    signed_by_version = {row.signature.signed_version_id: row.signature for row in rows if row.signature is not None}
+    versions = document.versions.select_related("created_by__user").order_by("-number")
+    sign_state, signers, waiting = _share_to_sign_state(request, document, rows)
+    # Shared and Signed: the dialog says who signed and when, and a new request is a choice, not a default.
+    current_signature = signed_by_version.get(document.current_version_id) if sign_state == "ready" else None
+    if share_to_sign_form is None and sign_state == "ready":
+        share_to_sign_form = ShareToSignForm(
+            signers=signers, client_name=client.full_name, preselect=current_signature is None
+        )
+    can_upload = request.staff.has_permission(Permission.UPLOAD_DOCUMENTS)
+    return chart_context(
+        request,
+        client,
+        document=document,
+        versions=[
+            VersionRow(
+                version=version,
+                is_current=version.pk == document.current_version_id,
+                signature=signed_by_version.get(version.pk) if version.source == VersionSource.SIGNED else None,
+            )
+            for version in versions
+        ],
+        excepted=not document.type.shareable,
+        can_share=request.staff.has_permission(Permission.WEB_PORTAL),
+        can_upload=can_upload,
+        is_admin=request.staff.has_permission(Permission.ORG_ADMIN),
+        shared_all=Audience.ALL_AUTHORIZED in audiences,
+        shared_client=Audience.CLIENT in audiences,
+        recipient_rows=_recipient_rows(client, contact_ids, access_ids),
+        recipient_names=names,
+        sign_state=sign_state,
+        share_to_sign_form=share_to_sign_form,
+        current_signature=current_signature,
+        waiting=waiting,
+        request_rows=rows,
+        version_form=version_form or (VersionUploadForm() if can_upload else None),
+    )
+
+
+@staff_view()
+@require_safe
+def document_detail(request: StaffRequest, client_id: int, document_id: int) -> HttpResponse:
+    """The document, its versions, the share dialog (DOC-3), Share to Sign and its requests (SIGN-1, SIGN-4)."""
+    client = get_client_for_staff(request.staff, client_id, path=request.path)
+    document = get_document(request.viewer, document_id, client=client, path=request.path)
+    return render(request, "staff/documents/detail.html", detail_context(request, client, document))
