@@ -22,7 +22,8 @@ from haven.documents.selectors import activity_log, readable_by
 from haven.practices.access import StaffRequest, staff_view
 from haven.practices.models import Permission
 from haven.signing.selectors import staff_signature_status
-from haven.staff.forms import ClientForm, rebase
+from haven.staff.forms.clients import ClientForm
+from haven.staff.forms.versions import rebase
 
 RECENT_DOCUMENTS = 5  # on the Chart Face; the Activity Log has them all
 

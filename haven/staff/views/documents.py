@@ -43,7 +43,8 @@ from haven.practices.models import Permission, StaffMember
 from haven.signing.actions import Signer, possible_signers, share_to_sign_blocker
 from haven.signing.models import Capacity, RequestStatus, Signature, SignatureRequest
 from haven.signing.selectors import requests_for_document, staff_signature_status
-from haven.staff.forms import ShareToSignForm, VersionUploadForm
+from haven.staff.forms.documents import VersionUploadForm
+from haven.staff.forms.signing import ShareToSignForm
 
 PAGE_SIZE = 25
 
