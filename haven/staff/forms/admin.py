@@ -6,24 +6,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from haven.core.forms import HavenForm, HavenModelForm
+from haven.practices.actions import PRACTICE_SETTINGS
 from haven.practices.models import Practice, Role
 
 
 class PracticeSettingsForm(HavenModelForm):
     class Meta:
         model = Practice
-        fields = [
-            "name",
-            "time_zone",
-            "phone",
-            "email",
-            "address",
-            "require_staff_two_factor",
-            "client_contact_network_enabled",
-            "age_of_majority",
-            "notify_portal_shares",
-            "portal_handout_text",
-        ]
+        fields = list(PRACTICE_SETTINGS)
         widgets = {
             "address": forms.Textarea(attrs={"rows": 2}),
             "portal_handout_text": forms.Textarea(attrs={"rows": 4}),

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from haven.clients.actions import CLIENT_FIELDS
 from haven.clients.models import Client
 from haven.core.forms import DateInput, HavenModelForm
 from haven.practices.models import Facility, StaffMember
@@ -17,18 +18,7 @@ class ClientForm(HavenModelForm):
 
     class Meta:
         model = Client
-        fields = [
-            "first_name",
-            "last_name",
-            "preferred_name",
-            "pronouns",
-            "date_of_birth",
-            "email",
-            "phone",
-            "address",
-            "facility",
-            "status",
-        ]
+        fields = list(CLIENT_FIELDS)
         widgets = {"date_of_birth": DateInput(), "address": forms.Textarea(attrs={"rows": 2})}
         error_messages = {
             "first_name": {"required": _("Enter the client's first name.")},

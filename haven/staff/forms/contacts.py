@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from haven.clients.actions import CONTACT_FIELDS
 from haven.clients.models import Client, RelatedContact
 from haven.core.forms import HavenModelForm
 from haven.practices.models import Permission, StaffMember
@@ -24,7 +25,7 @@ class ContactForm(HavenModelForm):
 
     class Meta:
         model = RelatedContact
-        fields = ["first_name", "last_name", "email", "phone", "relationship", "web_portal", "legal_guardian"]
+        fields = list(CONTACT_FIELDS)
         error_messages = {
             "relationship": {"required": _("Choose how this person is related to the client.")},
             "email": {"invalid": _("Enter an email address like name@example.com.")},
