@@ -33,8 +33,13 @@ RECENT_DOCUMENTS = 5  # on the Chart Face; the Activity Log has them all
 
 PAGE_SIZE = 25
 
+SEARCH_KIND = "clients"  # the client list's searches, in the session (haven.staff.saved_searches)
 
-SEARCH_KIND = "clients"
+
+class SeeOther(HttpResponseRedirect):
+    """Answer a search with the page's clean address (303: the browser fetches it with GET, nothing resent)."""
+
+    status_code = 303
 
 
 def _list_url(*, search: str = "", status: str = "", sort: str = "name", page: int = 1) -> str:
@@ -70,12 +75,6 @@ def client_list(request: StaffRequest) -> HttpResponse:
     if kept is None:  # a key this session no longer keeps (or never made): the whole list, and a word why
         return _render_list(request, query="", search="", status=status, sort=sort, forgotten=True)
     return _render_list(request, query=kept, search=search, status=status, sort=sort)
-
-
-class SeeOther(HttpResponseRedirect):
-    """Answer a search with the page's clean address (303: the browser fetches it with GET, nothing resent)."""
-
-    status_code = 303
 
 
 def _render_list(
