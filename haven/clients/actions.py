@@ -16,6 +16,7 @@ from haven.clients.models import Client, ClientStatus, RelatedContact, Relations
 from haven.core.errors import ApplicationError, ConflictError
 from haven.practices.models import Facility, Permission, StaffMember
 
+# The fields staff edit, in the order the forms show them: the forms' fields are these lists (staff/forms/).
 CLIENT_FIELDS = (
     "first_name",
     "last_name",

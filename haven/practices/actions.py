@@ -32,6 +32,7 @@ from haven.core.errors import ApplicationError
 from haven.practices.models import ROLE_TEMPLATES, Facility, LinkPurpose, Permission, Practice, Role, StaffMember
 from haven.practices.password_links import email_link, void_open_links
 
+# The settings an administrator edits, in the order the settings page shows them: the form's fields are this list.
 PRACTICE_SETTINGS = (
     "name",
     "time_zone",
@@ -41,8 +42,8 @@ PRACTICE_SETTINGS = (
     "require_staff_two_factor",
     "client_contact_network_enabled",
     "age_of_majority",
-    "portal_handout_text",
     "notify_portal_shares",
+    "portal_handout_text",
 )
 
 

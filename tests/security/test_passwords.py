@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client as HttpClient
 from django.test import override_settings
 
-from haven.staff.forms import SetPasswordForm
+from haven.staff.forms.auth import SetPasswordForm
 
 SETTINGS = importlib.import_module("haven.settings")
 ARGON2 = "django.contrib.auth.hashers.Argon2PasswordHasher"

@@ -43,11 +43,13 @@ def _count(http, url: str) -> int:
 
 @pytest.mark.parametrize(
     "url",
-    ["/staff/clients/", "/staff/clients/?q=Test&sort=-dob", "chart", "contacts"],
+    ["/staff/clients/", "search", "chart", "contacts"],
 )
 def test_page_queries_stay_flat_from_10_to_500_clients(world, login, url, django_assert_max_num_queries):
     http = login(world.theo)
     resolved = {"chart": f"/staff/clients/{world.max.pk}/", "contacts": f"/staff/clients/{world.max.pk}/contacts/"}
+    if url == "search":  # the search is posted, then its results page (addressed by a key) is counted
+        resolved["search"] = http.post("/staff/clients/", {"q": "Test", "sort": "-dob"})["Location"]
     target = resolved.get(url, url)
     _grow(world, 10)
     small = _count(http, target)

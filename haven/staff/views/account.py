@@ -9,7 +9,7 @@ from django.urls import reverse
 from haven.accounts import two_factor
 from haven.core.errors import ApplicationError
 from haven.practices.access import StaffRequest, staff_view
-from haven.staff.forms import ConfirmPasswordForm
+from haven.staff.forms.account import ConfirmPasswordForm
 from haven.staff.views.auth import show_recovery_codes
 
 

@@ -24,7 +24,7 @@ from haven.practices.actions import (
     update_practice_settings,
 )
 from haven.practices.models import PERMISSION_HELP, Facility, Permission, StaffMember
-from haven.staff.forms import FacilityForm, LogoForm, PracticeSettingsForm, StaffInviteForm, StaffRoleForm
+from haven.staff.forms.admin import FacilityForm, LogoForm, PracticeSettingsForm, StaffInviteForm, StaffRoleForm
 
 ADMIN = Permission.ORG_ADMIN
 

@@ -18,7 +18,13 @@ from haven.core.errors import ApplicationError
 from haven.practices.access import staff_view
 from haven.practices.models import LinkPurpose
 from haven.practices.password_links import find_usable_link, request_password_reset, set_password_with_link
-from haven.staff.forms import CodeForm, PasswordResetRequestForm, RecoveryCodeForm, SetPasswordForm, StaffLoginForm
+from haven.staff.forms.auth import (
+    CodeForm,
+    PasswordResetRequestForm,
+    RecoveryCodeForm,
+    SetPasswordForm,
+    StaffLoginForm,
+)
 
 # New recovery codes wait here between the step that made them and the one page that shows them, once.
 RECOVERY_CODES_TO_SHOW = "haven.staff.recovery_codes_to_show"

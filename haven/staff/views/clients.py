@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django_htmx.http import push_url
 
 from haven.audit.actions import record_event
 from haven.audit.models import Actor
@@ -21,23 +24,64 @@ from haven.documents.selectors import activity_log, readable_by
 from haven.practices.access import StaffRequest, staff_view
 from haven.practices.models import Permission
 from haven.signing.selectors import staff_signature_status
+from haven.staff import saved_searches
 from haven.staff.access_history import describe_events
-from haven.staff.forms import ClientForm, rebase
+from haven.staff.forms.clients import ClientForm
+from haven.staff.forms.versions import rebase
 
 RECENT_DOCUMENTS = 5  # on the Chart Face; the Activity Log has them all
 
 PAGE_SIZE = 25
 
+SEARCH_KIND = "clients"  # the client list's searches, in the session (haven.staff.saved_searches)
+
+
+class SeeOther(HttpResponseRedirect):
+    """Answer a search with the page's clean address (303: the browser fetches it with GET, nothing resent)."""
+
+    status_code = 303
+
+
+def _list_url(*, search: str = "", status: str = "", sort: str = "name", page: int = 1) -> str:
+    """The list's address: an opaque key for the typed search, never its text; other filters as they are."""
+    params: dict[str, str | int] = {"search": search, "status": status, "sort": sort if sort != "name" else ""}
+    params["page"] = page if page > 1 else ""
+    query = urlencode({name: value for name, value in params.items() if value})
+    return f"{reverse('staff:client_list')}?{query}" if query else reverse("staff:client_list")
+
+
+def _filters(data: QueryDict) -> tuple[str, str]:
+    status = data.get("status", "")
+    sort = data.get("sort", "name")
+    return (status if status in ClientStatus.values else "", sort if sort in SORTS else "name")
+
 
 @staff_view()
 def client_list(request: StaffRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:100]
-    status = request.GET.get("status", "")
-    sort = request.GET.get("sort", "name")
-    if sort not in SORTS:
-        sort = "name"
+    """The client list and its search. The typed text (names, dates of birth) travels by POST and is kept in the
+    session: every address the page makes (its own, pagination, the one HTMX shows) names it by a key only."""
+    data = request.POST if request.method == "POST" else request.GET
+    status, sort = _filters(data)
+    if request.method == "POST" or "q" in request.GET:
+        # A search typed now (or an old address that carried the text): keep it, answer with a clean address.
+        text = data.get("q", "").strip()[:100]
+        search = saved_searches.remember(request.session, SEARCH_KIND, text) if text else ""
+        address = _list_url(search=search, status=status, sort=sort)
+        if request.method == "GET" or not request.htmx:  # type: ignore[attr-defined]
+            return SeeOther(address)
+        return push_url(_render_list(request, query=text, search=search, status=status, sort=sort), address)
+    search = request.GET.get("search", "")
+    kept = saved_searches.recall(request.session, SEARCH_KIND, search) if search else ""
+    if kept is None:  # a key this session no longer keeps (or never made): the whole list, and a word why
+        return _render_list(request, query="", search="", status=status, sort=sort, forgotten=True)
+    return _render_list(request, query=kept, search=search, status=status, sort=sort)
+
+
+def _render_list(
+    request: StaffRequest, *, query: str, search: str, status: str, sort: str, forgotten: bool = False
+) -> HttpResponse:
     clients = search_clients(request.staff.practice, query=query, status=status, sort=sort)
-    page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page") if request.method == "GET" else 1)
     context = {
         "nav": "clients",
         "page": page,
@@ -45,8 +89,12 @@ def client_list(request: StaffRequest) -> HttpResponse:
         "status": status,
         "sort": sort,
         "statuses": ClientStatus.choices,
+        "search_forgotten": forgotten,
+        "previous_url": _list_url(search=search, status=status, sort=sort, page=page.number - 1),
+        "next_url": _list_url(search=search, status=status, sort=sort, page=page.number + 1),
     }
-    template = "staff/clients/list.html#results" if request.htmx else "staff/clients/list.html"  # type: ignore[attr-defined]
+    fragment = request.htmx and not request.htmx.history_restore_request  # type: ignore[attr-defined]
+    template = "staff/clients/list.html#results" if fragment else "staff/clients/list.html"
     return render(request, template, context)
 
 

@@ -15,7 +15,8 @@ from haven.core.errors import ApplicationError, ConflictError
 from haven.portal_access.status import PersonRecord, portal_statuses
 from haven.practices.access import StaffRequest, staff_view
 from haven.practices.models import Permission
-from haven.staff.forms import ContactForm, rebase
+from haven.staff.forms.contacts import ContactForm
+from haven.staff.forms.versions import rebase
 
 
 @staff_view()

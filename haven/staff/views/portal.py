@@ -22,7 +22,7 @@ from haven.portal_access.two_factor import is_on as two_factor_is_on
 from haven.portal_access.two_factor import turn_off_for_lost_phone
 from haven.practices.access import StaffRequest, staff_view
 from haven.practices.models import Permission
-from haven.staff.forms import PortalUserForm, RenewGuardianForm
+from haven.staff.forms.portal import PortalUserForm, RenewGuardianForm
 
 
 def _access_page(client: Client, access: ProfileAccess) -> HttpResponse:

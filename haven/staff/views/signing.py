@@ -24,7 +24,7 @@ from haven.practices.models import Permission
 from haven.signing import actions
 from haven.signing.models import SignatureRequest
 from haven.signing.verification import verify_file
-from haven.staff.forms import ShareToSignForm, VerifyForm
+from haven.staff.forms.signing import ShareToSignForm, VerifyForm
 from haven.staff.views.documents import PDF, _chart_context, _detail_context
 
 SHARE_TO_SIGN_ANCHOR = "#share-to-sign"

@@ -20,7 +20,8 @@ from haven.practices.models import Permission
 from haven.signing.actions import Signer, possible_signers
 from haven.signing.models import Capacity, RequestStatus, Signature, SignatureRequest
 from haven.signing.selectors import requests_for_document
-from haven.staff.forms import ShareToSignForm, VersionUploadForm
+from haven.staff.forms.documents import VersionUploadForm
+from haven.staff.forms.signing import ShareToSignForm
 from haven.staff.views.documents._common import PDF, chart_context
 
 

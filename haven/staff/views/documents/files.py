@@ -24,7 +24,7 @@ from haven.documents.responses import file_response
 from haven.practices.access import StaffRequest, staff_view
 from haven.practices.models import Permission, StaffMember
 from haven.practices.viewers import StaffViewer
-from haven.staff.forms import VersionUploadForm
+from haven.staff.forms.documents import VersionUploadForm
 from haven.staff.views.documents._common import chart_context
 from haven.staff.views.documents.detail import detail_context
 

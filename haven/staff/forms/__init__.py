@@ -1,0 +1,1 @@
+"""Staff forms, one module per area of the staff views (haven/staff/views/). Import from the module."""
