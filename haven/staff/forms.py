@@ -12,7 +12,7 @@ from haven.clients.models import Client, RelatedContact
 from haven.core.forms import DateInput, HavenForm, HavenModelForm, NewPasswordForm, SealCheckForm, StyledFormMixin
 from haven.core.throttle import forget_attempts, take_turn, wait_message
 from haven.practices.models import Facility, Permission, Practice, Role, StaffMember
-from haven.signing.actions import Signer
+from haven.signing.eligibility import Signer
 from haven.signing.models import Capacity
 
 

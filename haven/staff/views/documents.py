@@ -35,12 +35,13 @@ from haven.documents.models import (
     contact_label,
     contact_role,
 )
+from haven.documents.policy import DocumentVerb, why_not
 from haven.documents.responses import file_response
 from haven.portal_access.access import get_access_for_staff
 from haven.portal_access.models import ProfileAccess
 from haven.practices.access import StaffRequest, deny, staff_view
 from haven.practices.models import Permission, StaffMember
-from haven.signing.actions import Signer, possible_signers, share_to_sign_blocker
+from haven.signing.eligibility import Signer, possible_signers
 from haven.signing.models import Capacity, RequestStatus, Signature, SignatureRequest
 from haven.signing.selectors import requests_for_document, staff_signature_status
 from haven.staff.forms import ShareToSignForm, VersionUploadForm
@@ -307,9 +308,9 @@ def _share_to_sign_state(
 ) -> tuple[str, list[Signer], RequestRow | None]:
     """Whether Share to Sign can be offered now, and if not, why: a word the template explains."""
     waiting = next((row for row in rows if row.request.is_open), None)
-    blocker = share_to_sign_blocker(request.staff, document)
+    blocker = why_not(request.viewer, DocumentVerb.SHARE_TO_SIGN, document)
     if blocker is not None:
-        return blocker, [], None
+        return str(blocker), [], None
     if waiting is not None:
         return "waiting", [], waiting
     signers = possible_signers(document)
