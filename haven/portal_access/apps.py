@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class PortalAccessConfig(AppConfig):
     name = "haven.portal_access"
     label = "portal_access"
+
+    def ready(self) -> None:
+        from haven.core.daily import register_daily
+        from haven.portal_access.tasks import end_guardian_access_daily
+
+        register_daily(end_guardian_access_daily, report="Guardian access ended at the age of majority: {}.")

@@ -7,3 +7,10 @@ class SigningConfig(AppConfig):
     name = "haven.signing"
     label = "signing"
     verbose_name = "Signing"
+
+    def ready(self) -> None:
+        from haven.core.daily import register_daily
+        from haven.signing.tasks import close_expired_signature_requests, seal_unsealed_signatures
+
+        register_daily(seal_unsealed_signatures, report="Signed PDFs queued again: {}.")
+        register_daily(close_expired_signature_requests, report="Signature requests closed as expired: {}.")
