@@ -11,10 +11,10 @@ from django.test.utils import CaptureQueriesContext
 
 from benchmarks.results import RESULTS, write_section
 from haven.documents.models import Document, VersionSource
-from haven.signing.actions import request_signature
 from haven.signing.certificates import signing_identity
 from haven.signing.devices import describe_device
 from haven.signing.previews import render_page_png
+from haven.signing.requests import request_signature
 from haven.signing.seal import seal_pdf, verify_pdf
 from haven.signing.stamping import append_certificate_page, stamp_signature
 from haven.signing.tasks import seal_signature

@@ -11,10 +11,8 @@ from haven.clients.models import Client
 from haven.core.email import send_email_on_commit
 from haven.documents.models import Document
 from haven.messaging.models import Message
-from haven.portal_access.actions import portal_actor
 from haven.portal_access.models import PortalAccount
 from haven.practices.models import StaffMember
-from haven.signing.models import SignatureRequest
 
 
 @transaction.atomic
@@ -27,9 +25,13 @@ def post_message(
     subject: str,
     body: str = "",
     document: Document | None = None,
-    signature_request: SignatureRequest | None = None,
+    signature_request_id: int | None = None,
 ) -> Message:
-    """Put a message in the person's inbox and email them that one is waiting (no health information)."""
+    """Put a message in the person's inbox and email them that one is waiting (no health information).
+
+    ``signature_request_id`` names the ``signing.SignatureRequest`` a record request asks to answer
+    (by id: signing builds on messaging, never the other way round).
+    """
     practice = client.practice
     message = Message.objects.create(
         practice=practice,
@@ -39,7 +41,7 @@ def post_message(
         subject=subject,
         body=body,
         document=document,
-        signature_request=signature_request,
+        signature_request_id=signature_request_id,
         sent_by=by,
     )
     record_event(
@@ -68,7 +70,7 @@ def mark_read(message: Message, *, account: PortalAccount, acting_for: str) -> N
         if updated:
             record_event(
                 action="message.read",
-                actor=portal_actor(account),
+                actor=Actor.portal(account),
                 acting_for=acting_for,
                 practice=message.practice,
                 client=message.client,

@@ -50,6 +50,10 @@ class PracticeSigningCertificate(models.Model):
         return f"{self.subject} ({self.serial})"
 
 
+# A request lapses after this long: the daily tasks close it as Expired.
+REQUEST_VALID_FOR = datetime.timedelta(days=30)
+
+
 class RequestStatus(models.TextChoices):
     PENDING = "pending", _("Pending Signature")
     SIGNED = "signed", _("Signed")

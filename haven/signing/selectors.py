@@ -7,29 +7,14 @@ from django.utils import timezone
 
 from haven.documents.models import Document, VersionSource
 from haven.documents.selectors import documents_for_portal
-from haven.portal_access.models import AccessKind, ProfileAccess
-from haven.signing.models import Capacity, RequestStatus, Signature, SignatureRequest, SignatureRequestQuerySet
-
-
-def _signer_filter(access: ProfileAccess) -> Q:
-    """Requests naming this profile as the signer (a guardian only while the network allows it)."""
-    if access.kind == AccessKind.SELF:
-        return Q(capacity=Capacity.SELF)
-    if access.kind == AccessKind.CONTACT and access.contact_id is not None and access.is_guardian:
-        return Q(capacity=Capacity.GUARDIAN, contact_id=access.contact_id)
-    return Q(pk__in=[])
-
-
-def requests_for_signer(access: ProfileAccess) -> SignatureRequestQuerySet:
-    """Every request this profile is (or was) asked to answer, for the selected client."""
-    return SignatureRequest.objects.filter(
-        _signer_filter(access), practice_id=access.practice_id, document__client_id=access.client_id
-    ).select_related("document", "version")
+from haven.portal_access.models import ProfileAccess
+from haven.signing.models import RequestStatus, Signature, SignatureRequest
+from haven.signing.policy import requests_naming
 
 
 def portal_documents(access: ProfileAccess) -> QuerySet[Document]:
     """My Documents with its tags: Pending Review (waiting for this person), Out of date, and Signed."""
-    for_document = requests_for_signer(access).filter(document=OuterRef("pk"))
+    for_document = requests_naming(access).filter(document=OuterRef("pk"))
     return documents_for_portal(access).annotate(
         pending_review=Exists(for_document.signable()),
         request_out_of_date=Exists(for_document.out_of_date()),

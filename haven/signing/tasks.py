@@ -19,6 +19,7 @@ from haven.audit.models import Actor
 from haven.documents.models import Document, DocumentVersion, VersionSource
 from haven.documents.storage import read_decrypted
 from haven.documents.versions import write_version
+from haven.signing.expiry import close_expired_requests
 from haven.signing.models import Capacity, Signature
 from haven.signing.seal import seal_pdf
 from haven.signing.stamping import (
@@ -164,6 +165,4 @@ def seal_unsealed_signatures() -> int:
 @task()
 def close_expired_signature_requests() -> int:
     """Daily: close the signature requests whose 30 days ran out, and tell whoever asked."""
-    from haven.signing.actions import close_expired_requests  # the actions queue this module's tasks
-
     return close_expired_requests()

@@ -17,8 +17,8 @@ from pypdf import PdfReader
 
 from haven.audit.models import AuditEvent
 from haven.documents.models import Document, VersionSource
-from haven.signing.actions import request_signature
 from haven.signing.models import Capacity, RequestStatus, Signature, SignatureMethod, SignatureRequest
+from haven.signing.requests import request_signature
 from haven.signing.seal import verify_pdf
 from haven.signing.tests.flow import treatment_plan
 from tests.browser.conftest import OpenPage

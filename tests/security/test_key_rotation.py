@@ -42,9 +42,9 @@ from haven.documents.models import Document, DocumentType, DocumentVersion
 from haven.documents.notes import render_clinical_note, write_clinical_note
 from haven.portal_access import two_factor
 from haven.portal_access.models import PortalTwoFactor
-from haven.signing.actions import request_signature
 from haven.signing.certificates import signing_identity
 from haven.signing.models import PracticeSigningCertificate, Signature
+from haven.signing.requests import request_signature
 from haven.signing.seal import verify_pdf
 from haven.signing.tests.flow import sign, treatment_plan
 from haven.signing.typed import typed_signature_png

@@ -19,8 +19,8 @@ from haven.core.access import AccessRule, access_rule_of
 from haven.documents.group_notes import create_group_note, group_note_type
 from haven.documents.models import GroupNote
 from haven.messaging.models import Message
-from haven.signing.actions import request_signature
 from haven.signing.models import SignatureRequest
+from haven.signing.requests import request_signature
 from tests.personas import World
 
 

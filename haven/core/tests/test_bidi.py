@@ -21,8 +21,9 @@ from haven.core.errors import ApplicationError
 from haven.core.forms import StyledFormMixin
 from haven.documents.models import DocumentType
 from haven.practices.models import Practice
-from haven.signing.actions import decline, request_signature
+from haven.signing.answers import decline
 from haven.signing.models import RequestStatus
+from haven.signing.requests import request_signature
 from haven.signing.tests.flow import treatment_plan
 from haven.signing.typed import clean_typed_name
 from tests.personas import World

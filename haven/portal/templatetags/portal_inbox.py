@@ -18,8 +18,8 @@ def inbox_unread(context: template.Context) -> int:
     cached = getattr(request, CACHE, None)
     if isinstance(cached, int):
         return cached
-    selected = getattr(context.get("portal"), "selected", None)
-    count = unread_count(selected) if selected is not None else 0
+    viewer = getattr(request, "viewer", None)
+    count = unread_count(viewer) if viewer is not None else 0
     if request is not None:
         setattr(request, CACHE, count)
     return count

@@ -18,8 +18,8 @@ from haven.messaging.actions import post_message
 from haven.messaging.models import Message, MessageKind
 from haven.portal.tests.helpers import select
 from haven.portal_access.models import PortalAccount
-from haven.signing.actions import cancel_request, request_signature
 from haven.signing.models import SignatureRequest
+from haven.signing.requests import cancel_request, request_signature
 from haven.signing.tests.flow import treatment_plan
 from tests.personas import PASSWORD, World, give_ana_a_portal_login
 

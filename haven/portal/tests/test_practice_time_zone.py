@@ -20,8 +20,8 @@ from django.utils import timezone
 from haven.documents.storage import read_decrypted
 from haven.messaging.models import Message
 from haven.portal.tests.helpers import select
-from haven.signing.actions import remind, request_signature
 from haven.signing.models import SignatureRequest
+from haven.signing.requests import remind, request_signature
 from haven.signing.tests.flow import sign, treatment_plan
 from tests.personas import World
 

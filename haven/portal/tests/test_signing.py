@@ -24,9 +24,10 @@ from haven.documents.actions import add_version
 from haven.documents.models import Audience, Document, Share, VersionSource
 from haven.messaging.models import Message
 from haven.portal.tests.helpers import select
-from haven.signing.actions import cancel_request, decline, request_signature
+from haven.signing.answers import decline
 from haven.signing.disclosure import current_disclosure
 from haven.signing.models import Capacity, RequestStatus, Signature, SignatureMethod, SignatureRequest
+from haven.signing.requests import cancel_request, request_signature
 from haven.signing.tests.flow import treatment_plan, unsaved_request_to_gia
 from haven.signing.tests.helpers import document_pdf, signature_png
 from tests.personas import PASSWORD, World, give_ana_a_portal_login

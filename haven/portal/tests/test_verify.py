@@ -11,8 +11,8 @@ from django.test import Client as HttpClient
 from haven.audit.models import AuditEvent
 from haven.documents.storage import read_decrypted
 from haven.portal.tests.helpers import select
-from haven.signing.actions import request_signature
 from haven.signing.models import Signature
+from haven.signing.requests import request_signature
 from haven.signing.tests.flow import sign, treatment_plan
 from haven.signing.tests.helpers import document_pdf
 from tests.personas import World

@@ -14,14 +14,15 @@ from haven.documents.policy import get_document
 from haven.documents.responses import file_response
 from haven.portal.access import PortalRequest, portal_view
 from haven.portal_access.models import ProfileAccess
-from haven.signing.selectors import portal_documents, requests_for_signer
+from haven.signing.policy import requests_naming
+from haven.signing.selectors import portal_documents
 
 PAGE_SIZE = 20
 
 
 def _listed(selected: ProfileAccess) -> QuerySet[Document]:
     """My Documents with its tags, and the request a Pending Review document links to (in the same query)."""
-    waiting = requests_for_signer(selected).signable().filter(document=OuterRef("pk"))
+    waiting = requests_naming(selected).signable().filter(document=OuterRef("pk"))
     return portal_documents(selected).annotate(pending_request_id=Subquery(waiting.values("pk")[:1]))
 
 

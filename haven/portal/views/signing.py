@@ -13,31 +13,26 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from pypdfium2 import PdfiumError  # type: ignore[import-untyped]
 
-from haven.audit.actions import record_event
 from haven.core.errors import ApplicationError
 from haven.core.request_context import origin_of
 from haven.documents.storage import read_decrypted
-from haven.messaging.actions import mark_read
-from haven.messaging.selectors import inbox
 from haven.portal.access import PortalRequest, portal_view
 from haven.portal.forms import DeclineForm, SignForm
-from haven.portal_access.actions import portal_actor
 from haven.portal_access.models import AccessKind, PortalAccount, ProfileAccess
-from haven.signing.actions import SigningRefused, answer_problem, decline, sign_document, signer_name_in_chart
+from haven.signing.answers import SigningRefused, decline, refuse, sign_document, view_request
 from haven.signing.disclosure import current_disclosure
+from haven.signing.eligibility import signer_name_in_chart
 from haven.signing.models import SignatureRequest
+from haven.signing.policy import SigningReason, SigningVerb, get_signature_request, why_not
 from haven.signing.previews import MAX_PREVIEW_PAGES, PageOutOfRange, page_count, render_page_png
-from haven.signing.selectors import requests_for_signer
 
-# Where each refusal is shown on the signing page; any other code is shown at the top.
+# Where each refusal is shown on the signing page; any other reason is shown at the top.
 FIELD_OF_REFUSAL = {
-    "wrong_password": "password",
-    "empty_drawing": "signature",
-    "empty_typed_name": "typed_name",
-    "no_consent": "consent",
+    SigningReason.WRONG_PASSWORD: "password",
+    SigningReason.EMPTY_DRAWING: "signature",
+    SigningReason.EMPTY_TYPED_NAME: "typed_name",
+    SigningReason.NO_CONSENT: "consent",
 }
-# Refusals that mean the request can no longer be answered: the calm "closed" page explains them.
-CLOSED = frozenset({"already_signed", "cancelled", "declined", "expired", "document_changed", "not_shared"})
 
 
 def _lockout_credentials(account: PortalAccount) -> dict[str, str]:
@@ -47,23 +42,9 @@ def _lockout_credentials(account: PortalAccount) -> dict[str, str]:
 
 def _get_request(request: PortalRequest, request_id: int) -> tuple[SignatureRequest, ProfileAccess]:
     """The selected profile's own request (open or not), or 404 with access.denied for anything else."""
-    selected = request.portal.selected
-    found = None
-    if selected is not None:
-        found = (
-            requests_for_signer(selected)
-            .select_related("document__client", "document__type", "requested_by__user", "practice")
-            .filter(pk=request_id)
-            .first()
-        )
-    if found is None or selected is None:
-        record_event(
-            action="access.denied",
-            actor=portal_actor(request.portal.account),
-            practice=request.portal.practice,
-            details={"object_type": "signing.signaturerequest", "object_id": str(request_id), "path": request.path},
-        )
-        raise Http404
+    found = get_signature_request(request.viewer, request_id, path=request.path)
+    selected = request.viewer.profile
+    assert selected is not None  # nothing is visible before a profile is chosen
     return found, selected
 
 
@@ -121,24 +102,12 @@ def _signing_page(
 def sign(request: PortalRequest, request_id: int) -> HttpResponse:
     """GET shows the document to sign (audited as signature.viewed); POST signs it."""
     sign_request, selected = _get_request(request, request_id)
-    account = request.portal.account
     if request.method == "POST":
         return _post_signature(request, sign_request, selected)
-    problem = answer_problem(sign_request, selected, account)
-    if problem is not None:
-        return _closed(request, sign_request, problem[1])
-    # The request's inbox message has said all it had to: reading the request reads it.
-    for message in inbox(selected).filter(signature_request=sign_request, read_at__isnull=True):
-        mark_read(message, account=account, acting_for=selected.client.full_name)
-    record_event(
-        action="signature.viewed",
-        actor=portal_actor(account),
-        acting_for=selected.client.full_name,
-        practice=request.portal.practice,
-        client=selected.client,
-        target=sign_request,
-        details={"document": sign_request.document_id, "version": sign_request.version.number},
-    )
+    reason = why_not(request.viewer, SigningVerb.SIGN, sign_request)
+    if reason is not None:
+        return _closed(request, sign_request, reason.words(sign_request))
+    view_request(request.viewer, sign_request)
     return _signing_page(request, sign_request, selected)
 
 
@@ -149,15 +118,7 @@ def _post_signature(request: PortalRequest, sign_request: SignatureRequest, sele
         return _signing_page(request, sign_request, selected, form=form, status=400)
     credentials = _lockout_credentials(account)
     if AxesProxyHandler.is_locked(request, credentials):
-        record_event(
-            action="signature.refused",
-            actor=portal_actor(account),
-            acting_for=selected.client.full_name,
-            practice=request.portal.practice,
-            client=selected.client,
-            details={"request": sign_request.pk, "reason": "locked_out"},
-        )
-        form.add_error(None, _locked_message())
+        form.add_error(None, refuse(request.viewer, sign_request.pk, SigningReason.LOCKED_OUT).message)
         return _signing_page(request, sign_request, selected, form=form, status=429)
     try:
         sign_document(
@@ -172,16 +133,16 @@ def _post_signature(request: PortalRequest, sign_request: SignatureRequest, sele
             origin=origin_of(request),
         )
     except SigningRefused as refusal:
-        if refusal.code in CLOSED:
+        if refusal.code.closes_request:
             return _closed(request, sign_request, refusal.message, status=409)
         status = 400
         message = refusal.message
-        if refusal.code == "wrong_password":
+        if refusal.code == SigningReason.WRONG_PASSWORD:
             AxesProxyHandler.user_login_failed(sender=PortalAccount, credentials=credentials, request=request)
             if getattr(request, "axes_locked_out", False):
                 # Shown here, on the signing page, rather than the sign-in's lockout page.
                 request.axes_locked_out = False  # type: ignore[attr-defined]
-                status, message = 429, _locked_message()
+                status, message = 429, SigningReason.LOCKED_OUT.words()
                 form.add_error(None, message)
                 return _signing_page(request, sign_request, selected, form=form, status=status)
         form.add_error(FIELD_OF_REFUSAL.get(refusal.code), message)
@@ -194,13 +155,6 @@ def _post_signature(request: PortalRequest, sign_request: SignatureRequest, sele
         _("Thank you. Your signature was recorded. The signed document will appear in My Documents in a moment."),
     )
     return redirect("portal:my_documents", slug=request.practice.slug)
-
-
-def _locked_message() -> str:
-    return _(
-        "To protect your information, signing is paused for a few minutes after several wrong passwords. "
-        "Please wait and try again, or use Forgot Password on the sign-in page."
-    )
 
 
 @portal_view
@@ -218,7 +172,7 @@ def decline_request(request: PortalRequest, request_id: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except SigningRefused as refusal:
-            if refusal.code in CLOSED:
+            if refusal.code.closes_request:
                 return _closed(request, sign_request, refusal.message, status=409)
             form.add_error(None, refusal.message)
         except ApplicationError as error:
@@ -226,9 +180,9 @@ def decline_request(request: PortalRequest, request_id: int) -> HttpResponse:
         else:
             messages.success(request, _("You declined to sign. The practice will see your reason."))
             return redirect("portal:my_documents", slug=request.practice.slug)
-    problem = answer_problem(sign_request, selected, request.portal.account)
-    if problem is not None:
-        return _closed(request, sign_request, problem[1], status=409)
+    reason = why_not(request.viewer, SigningVerb.DECLINE, sign_request)
+    if reason is not None:
+        return _closed(request, sign_request, reason.words(sign_request), status=409)
     return _signing_page(request, sign_request, selected, decline_form=form, status=400)
 
 
@@ -240,8 +194,8 @@ def page_image(request: PortalRequest, request_id: int, page: int) -> HttpRespon
     Only while the request is open for the selected profile; viewing the signing page is what the
     audit trail records (signature.viewed), not each of its pages.
     """
-    sign_request, selected = _get_request(request, request_id)
-    if answer_problem(sign_request, selected, request.portal.account) is not None:
+    sign_request, _selected = _get_request(request, request_id)
+    if why_not(request.viewer, SigningVerb.SIGN, sign_request) is not None:
         raise Http404
     try:
         png = render_page_png(read_decrypted(sign_request.version.storage_name), page - 1)

@@ -48,7 +48,7 @@ def sign(
     origin: RequestOrigin = ORIGIN,
 ) -> Signature:
     """Sign as the portal would: a drawn signature unless a typed name is given."""
-    from haven.signing.actions import sign_document
+    from haven.signing.answers import sign_document
 
     return sign_document(
         account=account,

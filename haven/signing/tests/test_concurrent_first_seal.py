@@ -16,7 +16,7 @@ from django.db import connection
 from haven.audit.models import AuditEvent
 from haven.documents.models import Document, DocumentVersion, VersionSource
 from haven.signing import certificates
-from haven.signing.actions import SigningRefused
+from haven.signing.answers import SigningRefused
 from haven.signing.models import PracticeSigningCertificate, Signature, SignatureRequest
 from haven.signing.tests.flow import sign
 from haven.signing.tests.test_concurrent_signing import requested

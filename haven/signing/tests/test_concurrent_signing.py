@@ -10,8 +10,9 @@ from django.db import connection
 
 from haven.documents.actions import add_version
 from haven.documents.models import Document, DocumentVersion, VersionSource
-from haven.signing.actions import SigningRefused, request_signature
+from haven.signing.answers import SigningRefused
 from haven.signing.models import RequestStatus, Signature, SignatureRequest
+from haven.signing.requests import request_signature
 from haven.signing.tests.flow import sign, treatment_plan
 from haven.signing.tests.helpers import document_pdf
 from tests.concurrency import at_once

@@ -24,19 +24,15 @@ from haven.documents.actions import add_version, set_recipients
 from haven.documents.models import Audience, Document, DocumentType, DocumentVersion, VersionSource
 from haven.documents.notes import write_clinical_note
 from haven.documents.storage import read_decrypted
+from haven.messaging import policy as messaging_policy
 from haven.messaging.models import Message, MessageKind
-from haven.messaging.selectors import inbox
 from haven.portal_access.models import ProfileAccess
-from haven.signing.actions import (
-    SigningRefused,
-    answer_problem,
-    cancel_request,
-    decline,
-    possible_signers,
-    remind,
-    request_signature,
-)
+from haven.portal_access.viewers import PortalViewer
+from haven.signing.answers import SigningRefused, decline
+from haven.signing.eligibility import possible_signers
 from haven.signing.models import Capacity, RequestStatus, Signature
+from haven.signing.policy import SigningReason, SigningVerb, why_not
+from haven.signing.requests import cancel_request, remind, request_signature
 from haven.signing.seal import outside_event_loop, verify_pdf
 from haven.signing.selectors import portal_documents, staff_signature_status
 from haven.signing.stamping import find_signature_area
@@ -46,6 +42,10 @@ from haven.signing.tests.helpers import document_pdf
 from tests.personas import PASSWORD, World, give_ana_a_portal_login
 
 pytestmark = pytest.mark.django_db
+
+
+def as_portal(access: ProfileAccess) -> PortalViewer:
+    return PortalViewer(account=access.account, practice=access.practice, profile=access)
 
 
 @pytest.fixture
@@ -83,9 +83,9 @@ def test_whole_flow_guardian_signs_for_a_minor_and_the_sealed_signed_pdf_becomes
     assert request.sha256 == original.sha256
     assert plan.shares.open().filter(audience=Audience.CONTACT, contact=world.gia).exists()
     # Inbox: one record-request message, for Gia's login and Max's profile only.
-    message = inbox(world.gia_access_max).get()
+    message = messaging_policy.visible_to(as_portal(world.gia_access_max)).get()
     assert (message.kind, message.document, message.signature_request) == (MessageKind.RECORD_REQUEST, plan, request)
-    assert not inbox(world.gia_access_mia).exists()
+    assert not messaging_policy.visible_to(as_portal(world.gia_access_mia)).exists()
     # Email: says a message is waiting; no name, no title, no health information.
     assert [m.to for m in mail.outbox] == [["gia@example.com"]]
     email = mail.outbox[0]
@@ -334,8 +334,9 @@ def test_the_daily_tasks_close_expired_requests_once_and_tell_whoever_asked(
     assert f"/staff/clients/{world.max.pk}/documents/{late.document_id}/" in email.body
     for private in (world.max.full_name, world.gia.full_name, late.document.title):
         assert private not in email.body and private not in email.subject
-    assert answer_problem(late, world.gia_access_max, world.gia_account) == (
-        "expired",
+    reason = why_not(as_portal(world.gia_access_max), SigningVerb.SIGN, late)
+    assert (reason, reason and reason.words(late)) == (
+        SigningReason.EXPIRED,
         "This signature request has expired. Ask the practice to send a new one.",
     )
 

@@ -14,9 +14,10 @@ from pypdf import PdfReader
 from haven.audit.models import AuditEvent
 from haven.core.errors import ApplicationError
 from haven.documents.storage import read_decrypted
-from haven.signing.actions import SigningRefused, has_ink, request_signature, sign_document
+from haven.signing.answers import SigningRefused, has_ink, sign_document
 from haven.signing.disclosure import current_disclosure
 from haven.signing.models import Signature, SignatureMethod
+from haven.signing.requests import request_signature
 from haven.signing.seal import verify_pdf
 from haven.signing.tests.flow import ORIGIN, sign, treatment_plan
 from haven.signing.tests.helpers import page_images, signature_png

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from haven.core.forms import HavenForm, SealCheckForm
-from haven.signing.actions import Signer
+from haven.signing.eligibility import Signer
 from haven.signing.models import Capacity
 
 

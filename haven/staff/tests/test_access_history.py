@@ -15,7 +15,7 @@ from haven.audit.labels import LABELS
 from haven.audit.models import Actor, AuditEvent
 from haven.clients.actions import update_client
 from haven.portal_access.actions import portal_actor
-from haven.signing.actions import request_signature
+from haven.signing.requests import request_signature
 from haven.signing.tests.flow import treatment_plan
 from tests.personas import World
 

@@ -22,8 +22,10 @@ from haven.documents.models import Document, DocumentType, DocumentVersion, Vers
 from haven.documents.storage import read_decrypted
 from haven.messaging.models import Message, MessageKind
 from haven.practices.models import Permission
-from haven.signing.actions import close_expired_requests, decline, request_signature
+from haven.signing.answers import decline
+from haven.signing.expiry import close_expired_requests
 from haven.signing.models import Capacity, RequestStatus, Signature, SignatureRequest
+from haven.signing.requests import request_signature
 from haven.signing.tests.flow import ORIGIN, sign, treatment_plan, unsaved_request_to_gia
 from haven.signing.tests.helpers import document_pdf
 from tests.personas import World, give_ana_a_portal_login

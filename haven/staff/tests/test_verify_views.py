@@ -13,8 +13,8 @@ from django.urls import reverse
 from haven.audit.models import AuditEvent
 from haven.documents.models import Document, DocumentVersion
 from haven.documents.storage import read_decrypted
-from haven.signing.actions import request_signature
 from haven.signing.models import Signature
+from haven.signing.requests import request_signature
 from haven.signing.tests.flow import sign, treatment_plan
 from tests.personas import World
 

@@ -21,8 +21,10 @@ from haven.documents.selectors import may_open
 from haven.documents.storage import read_decrypted
 from haven.practices.access import StaffRequest, deny, staff_view
 from haven.practices.models import Permission
-from haven.signing import actions
+from haven.signing.eligibility import possible_signers
 from haven.signing.models import SignatureRequest
+from haven.signing.policy import get_signature_request
+from haven.signing.requests import cancel_request, remind, request_signature
 from haven.signing.verification import verify_file
 from haven.staff.forms.signing import ShareToSignForm, VerifyForm
 from haven.staff.views.documents import PDF, _chart_context, _detail_context
@@ -41,13 +43,8 @@ def _detail_url(client: Client, document: Document, anchor: str) -> str:
 
 
 def _get_request_for_staff(request: StaffRequest, document: Document, request_id: int) -> SignatureRequest:
-    """One of this document's signature requests, in the staff member's practice, or 404 (audited)."""
-    found = SignatureRequest.objects.filter(
-        pk=request_id, document=document, practice_id=request.staff.practice_id
-    ).first()
-    if found is None:
-        raise deny(request.staff, object_type="signing.signaturerequest", object_id=request_id, path=request.path)
-    return found
+    """One of this document's signature requests the staff member may see, or 404 (audited)."""
+    return get_signature_request(request.viewer, request_id, document=document, path=request.path)
 
 
 @staff_view(Permission.WEB_PORTAL)
@@ -55,11 +52,11 @@ def _get_request_for_staff(request: StaffRequest, document: Document, request_id
 def document_share_to_sign(request: StaffRequest, client_id: int, document_id: int) -> HttpResponse:
     """Share to Sign (SIGN-1): share the current version with one signer and put a record request in their inbox."""
     client, document = _document(request, client_id, document_id)
-    signers = actions.possible_signers(document)
+    signers = possible_signers(document)
     form = ShareToSignForm(request.POST, signers=signers, client_name=client.full_name)
     if form.is_valid():
         try:
-            actions.request_signature(by=request.staff, document=document, signer_key=form.cleaned_data["signer"])
+            request_signature(by=request.staff, document=document, signer_key=form.cleaned_data["signer"])
         except ApplicationError as error:
             messages.error(request, error.message)
         else:
@@ -82,7 +79,7 @@ def signature_request_remind(request: StaffRequest, client_id: int, document_id:
     client, document = _document(request, client_id, document_id)
     sign_request = _get_request_for_staff(request, document, request_id)
     try:
-        actions.remind(by=request.staff, request=sign_request)
+        remind(by=request.staff, request=sign_request)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
@@ -97,7 +94,7 @@ def signature_request_cancel(request: StaffRequest, client_id: int, document_id:
     client, document = _document(request, client_id, document_id)
     sign_request = _get_request_for_staff(request, document, request_id)
     try:
-        actions.cancel_request(by=request.staff, request=sign_request)
+        cancel_request(by=request.staff, request=sign_request)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:

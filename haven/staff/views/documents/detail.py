@@ -17,7 +17,7 @@ from haven.documents.models import Audience, Document, DocumentVersion, VersionS
 from haven.documents.policy import DocumentVerb, get_document, why_not
 from haven.practices.access import StaffRequest, staff_view
 from haven.practices.models import Permission
-from haven.signing.actions import Signer, possible_signers
+from haven.signing.eligibility import Signer, possible_signers
 from haven.signing.models import Capacity, RequestStatus, Signature, SignatureRequest
 from haven.signing.selectors import requests_for_document
 from haven.staff.forms.documents import VersionUploadForm
