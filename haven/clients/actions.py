@@ -12,9 +12,11 @@ from django.utils.translation import gettext as _
 
 from haven.audit.actions import record_event
 from haven.audit.models import Actor
+from haven.clients import policy
 from haven.clients.models import Client, ClientStatus, RelatedContact, Relationship
 from haven.core.errors import ApplicationError, ConflictError
 from haven.practices.models import Facility, Permission, StaffMember
+from haven.practices.viewers import StaffViewer
 
 CLIENT_FIELDS = (
     "first_name",
@@ -67,7 +69,7 @@ def create_client(*, by: StaffMember, data: dict[str, Any]) -> Client:
 def update_client(*, by: StaffMember, client: Client, data: dict[str, Any], expected_version: int) -> Client:
     """Save changes made to the version the editor loaded; refuse if someone saved in between."""
     _check_client_fields(by, data)
-    current = Client.objects.select_for_update(no_key=True).get(pk=client.pk, practice=by.practice)
+    current = policy.visible_to(StaffViewer(by)).select_for_update(no_key=True).get(pk=client.pk)
     if current.version != expected_version:
         raise ConflictError(STALE_MESSAGE)
     changed = [field for field, value in data.items() if getattr(current, field) != value]
@@ -110,11 +112,12 @@ def add_contact(
     *, by: StaffMember, client: Client, data: dict[str, Any], linked_client: Client | None = None
 ) -> RelatedContact:
     """Relate a new person, or another client of the practice, to a client."""
-    if client.practice_id != by.practice_id:
+    visible = policy.visible_to(StaffViewer(by))
+    if not visible.filter(pk=client.pk).exists():
         raise ApplicationError(_("That client is not part of your practice."))
     _check_contact_fields(by, data, before=None)
     if linked_client is not None:
-        if linked_client.practice_id != by.practice_id:
+        if not visible.filter(pk=linked_client.pk).exists():
             raise ApplicationError(_("Choose a client of your practice."))
         if linked_client.pk == client.pk:
             raise ApplicationError(_("A client cannot be their own contact."))
@@ -148,7 +151,7 @@ def add_contact(
 def update_contact(
     *, by: StaffMember, contact: RelatedContact, data: dict[str, Any], expected_version: int
 ) -> RelatedContact:
-    current = RelatedContact.objects.select_for_update().get(pk=contact.pk, practice=by.practice)
+    current = policy.contacts_visible_to(StaffViewer(by)).select_for_update().get(pk=contact.pk)
     if current.version != expected_version:
         raise ConflictError(STALE_MESSAGE)
     _check_contact_fields(by, data, before=current)
@@ -183,9 +186,10 @@ def update_contact(
 @transaction.atomic
 def remove_contact(*, by: StaffMember, contact: RelatedContact) -> None:
     current = (
-        RelatedContact.objects.select_for_update(of=("self",))
+        policy.contacts_visible_to(StaffViewer(by))
+        .select_for_update(of=("self",))
         .select_related("client")
-        .get(pk=contact.pk, practice=by.practice)
+        .get(pk=contact.pk)
     )
     # Portal access through this contact ends first, each change audited.
     from haven.portal_access.actions import end_access_through_contact
@@ -200,3 +204,11 @@ def remove_contact(*, by: StaffMember, contact: RelatedContact) -> None:
         details={"relationship": current.relationship, "name": current.full_name},
     )
     current.delete()
+
+
+def view_chart(*, by: StaffMember, client: Client) -> None:
+    """A staff member opened the Chart Face: every opening of a chart is in its Access history.
+
+    Its one write is the audit event, in ``record_event``'s own transaction.
+    """
+    record_event(action="chart.viewed", actor=Actor.staff(by.user), practice=by.practice, client=client)

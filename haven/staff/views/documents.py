@@ -18,8 +18,8 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from haven.audit.actions import record_event
 from haven.audit.models import Actor
-from haven.clients.access import get_client_for_staff, get_contact_for_staff
 from haven.clients.models import Client, RelatedContact
+from haven.clients.policy import get_client, get_contact
 from haven.clients.selectors import contacts_of
 from haven.core.errors import ApplicationError
 from haven.core.forms import DateInput, HavenForm
@@ -146,7 +146,7 @@ def _share_all_context(client: Client) -> dict[str, object]:
 @require_safe
 def activity_log(request: StaffRequest, client_id: int) -> HttpResponse:
     """The client's documents, newest first, each with its globe and Share Status; a fixed number of queries."""
-    client = get_client_for_staff(request.staff, client_id, path=request.path)
+    client = get_client(request.viewer, client_id, path=request.path)
     types = list(selectors.document_types(client.practice_id))
     type_id = _type_filter(request.GET.get("type", ""), {doc_type.pk for doc_type in types})
     listed = selectors.activity_log(client, type_id=type_id)
@@ -170,7 +170,7 @@ def activity_log(request: StaffRequest, client_id: int) -> HttpResponse:
 
 @staff_view(Permission.UPLOAD_DOCUMENTS)
 def document_upload(request: StaffRequest, client_id: int) -> HttpResponse:
-    client = get_client_for_staff(request.staff, client_id, path=request.path)
+    client = get_client(request.viewer, client_id, path=request.path)
     actions.ensure_default_types(request.staff.practice)
     form = DocumentUploadForm(request.POST or None, request.FILES or None, member=request.staff)
     status = 200
@@ -371,7 +371,7 @@ def _detail_context(
 @require_safe
 def document_detail(request: StaffRequest, client_id: int, document_id: int) -> HttpResponse:
     """The document, its versions, the share dialog (DOC-3), Share to Sign and its requests (SIGN-1, SIGN-4)."""
-    client = get_client_for_staff(request.staff, client_id, path=request.path)
+    client = get_client(request.viewer, client_id, path=request.path)
     document = get_document_for_staff(request.staff, client, document_id, path=request.path)
     return render(request, "staff/documents/detail.html", _detail_context(request, client, document))
 
@@ -380,7 +380,7 @@ def document_detail(request: StaffRequest, client_id: int, document_id: int) -> 
 @require_POST
 def document_version_add(request: StaffRequest, client_id: int, document_id: int) -> HttpResponse:
     """Upload a new version (an amendment, SIGN-7): it becomes current; earlier versions never change."""
-    client = get_client_for_staff(request.staff, client_id, path=request.path)
+    client = get_client(request.viewer, client_id, path=request.path)
     document = get_document_for_staff(request.staff, client, document_id, path=request.path)
     form = VersionUploadForm(request.POST, request.FILES)
     if form.is_valid():
@@ -401,7 +401,7 @@ def document_version_add(request: StaffRequest, client_id: int, document_id: int
 @require_POST
 def document_share(request: StaffRequest, client_id: int, document_id: int) -> HttpResponse:
     """Make the open shares exactly the ticked recipients; any contact outside this client refuses it all."""
-    client = get_client_for_staff(request.staff, client_id, path=request.path)
+    client = get_client(request.viewer, client_id, path=request.path)
     document = get_document_for_staff(request.staff, client, document_id, path=request.path)
     contacts: dict[int, RelatedContact] = {}
     for raw in request.POST.getlist("contact"):
@@ -412,7 +412,7 @@ def document_share(request: StaffRequest, client_id: int, document_id: int) -> H
                 request.staff, object_type="clients.relatedcontact", object_id=raw[:40], path=request.path
             ) from None
         if contact_id not in contacts:
-            contacts[contact_id] = get_contact_for_staff(request.staff, client, contact_id, path=request.path)
+            contacts[contact_id] = get_contact(request.viewer, client, contact_id, path=request.path)
     portal_users: dict[int, ProfileAccess] = {}
     for raw in request.POST.getlist("portal_user"):
         try:
@@ -443,7 +443,7 @@ def document_share(request: StaffRequest, client_id: int, document_id: int) -> H
 @require_POST
 def share_all(request: StaffRequest, client_id: int) -> HttpResponse:
     """The Activity Log's globe (DOC-5): every available document, to the client only, or to one guardian."""
-    client = get_client_for_staff(request.staff, client_id, path=request.path)
+    client = get_client(request.viewer, client_id, path=request.path)
     raw_contact = request.POST.get("contact", "")
     try:
         if raw_contact:
@@ -453,7 +453,7 @@ def share_all(request: StaffRequest, client_id: int) -> HttpResponse:
                 raise deny(
                     request.staff, object_type="clients.relatedcontact", object_id=raw_contact[:40], path=request.path
                 ) from None
-            contact = get_contact_for_staff(request.staff, client, contact_id, path=request.path)
+            contact = get_contact(request.viewer, client, contact_id, path=request.path)
             shared = actions.share_all_with_contact(by=request.staff, contact=contact)
             done = _("All documentation successfully portalized for %(name)s.") % {"name": contact_label(contact)}
         else:
@@ -490,7 +490,7 @@ def _get_version_for_staff(request: StaffRequest, document: Document, raw_id: ob
 @require_GET
 def document_file(request: StaffRequest, client_id: int, document_id: int) -> HttpResponse:
     """The current version's file, or ?version=<id> of this document; every view and download is audited (DOC-9)."""
-    client = get_client_for_staff(request.staff, client_id, path=request.path)
+    client = get_client(request.viewer, client_id, path=request.path)
     document = get_document_for_staff(request.staff, client, document_id, path=request.path)
     if "version" in request.GET:
         version: DocumentVersion | None = _get_version_for_staff(request, document, request.GET["version"])

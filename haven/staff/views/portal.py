@@ -10,8 +10,8 @@ from django.views.decorators.http import require_POST
 
 from haven.audit.actions import record_event
 from haven.audit.models import Actor
-from haven.clients.access import get_client_for_staff, get_contact_for_staff
 from haven.clients.models import Client
+from haven.clients.policy import get_client, get_contact
 from haven.core.errors import ApplicationError
 from haven.portal_access import actions
 from haven.portal_access.access import get_access_for_staff
@@ -50,21 +50,21 @@ def _icon_action(request: StaffRequest, record: PersonRecord) -> HttpResponse:
 @staff_view(Permission.INVITE_PORTAL)
 @require_POST
 def client_portal_action(request: StaffRequest, client_id: int) -> HttpResponse:
-    client = get_client_for_staff(request.staff, client_id, path=request.path)
+    client = get_client(request.viewer, client_id, path=request.path)
     return _icon_action(request, PersonRecord(client=client))
 
 
 @staff_view(Permission.INVITE_PORTAL)
 @require_POST
 def contact_portal_action(request: StaffRequest, client_id: int, contact_id: int) -> HttpResponse:
-    client = get_client_for_staff(request.staff, client_id, path=request.path)
-    contact = get_contact_for_staff(request.staff, client, contact_id, path=request.path)
+    client = get_client(request.viewer, client_id, path=request.path)
+    contact = get_contact(request.viewer, client, contact_id, path=request.path)
     return _icon_action(request, PersonRecord(client=client, contact=contact))
 
 
 @staff_view()
 def portal_overview(request: StaffRequest, client_id: int) -> HttpResponse:
-    client = get_client_for_staff(request.staff, client_id, path=request.path)
+    client = get_client(request.viewer, client_id, path=request.path)
     return render(
         request,
         "staff/portal/overview.html",
@@ -82,7 +82,7 @@ def portal_overview(request: StaffRequest, client_id: int) -> HttpResponse:
 
 @staff_view(Permission.INVITE_PORTAL)
 def portal_user_add(request: StaffRequest, client_id: int) -> HttpResponse:
-    client = get_client_for_staff(request.staff, client_id, path=request.path)
+    client = get_client(request.viewer, client_id, path=request.path)
     form = PortalUserForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -97,7 +97,7 @@ def portal_user_add(request: StaffRequest, client_id: int) -> HttpResponse:
 
 @staff_view()
 def portal_access_detail(request: StaffRequest, client_id: int, access_id: int) -> HttpResponse:
-    client = get_client_for_staff(request.staff, client_id, path=request.path)
+    client = get_client(request.viewer, client_id, path=request.path)
     access = get_access_for_staff(request.staff, client, access_id, path=request.path)
     return render(
         request,
@@ -118,7 +118,7 @@ def portal_access_detail(request: StaffRequest, client_id: int, access_id: int) 
 @require_POST
 def portal_access_manage(request: StaffRequest, client_id: int, access_id: int) -> HttpResponse:
     """Resend the invitation, remove the access, renew a guardian's access, or turn off two-step sign-in."""
-    client = get_client_for_staff(request.staff, client_id, path=request.path)
+    client = get_client(request.viewer, client_id, path=request.path)
     access = get_access_for_staff(request.staff, client, access_id, path=request.path)
     operation = request.POST.get("operation", "")
     try:
@@ -148,7 +148,7 @@ def portal_access_manage(request: StaffRequest, client_id: int, access_id: int) 
 @require_POST
 def instruction_sheet(request: StaffRequest, client_id: int, access_id: int) -> HttpResponse:
     """The printable instructions; a link waiting for confirmation gets a new PIN, voiding the last one."""
-    client = get_client_for_staff(request.staff, client_id, path=request.path)
+    client = get_client(request.viewer, client_id, path=request.path)
     access = get_access_for_staff(request.staff, client, access_id, path=request.path)
     if access.status not in (AccessStatus.PENDING, AccessStatus.ACTIVE):
         messages.error(request, _("This access has ended; there is nothing to print."))
