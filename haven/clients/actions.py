@@ -192,7 +192,7 @@ def remove_contact(*, by: StaffMember, contact: RelatedContact) -> None:
         .get(pk=contact.pk)
     )
     # Portal access through this contact ends first, each change audited.
-    from haven.portal_access.actions import end_access_through_contact
+    from haven.portal_access.actions.guardianship import end_access_through_contact
 
     end_access_through_contact(by=by, contact=current)
     record_event(

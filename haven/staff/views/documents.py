@@ -36,8 +36,8 @@ from haven.documents.models import (
     contact_role,
 )
 from haven.documents.responses import file_response
-from haven.portal_access.access import get_access_for_staff
 from haven.portal_access.models import ProfileAccess
+from haven.portal_access.policy import get_profile_access
 from haven.practices.access import StaffRequest, deny, staff_view
 from haven.practices.models import Permission, StaffMember
 from haven.signing.actions import Signer, possible_signers, share_to_sign_blocker
@@ -422,7 +422,7 @@ def document_share(request: StaffRequest, client_id: int, document_id: int) -> H
                 request.staff, object_type="portal_access.profileaccess", object_id=raw[:40], path=request.path
             ) from None
         if access_id not in portal_users:
-            portal_users[access_id] = get_access_for_staff(request.staff, client, access_id, path=request.path)
+            portal_users[access_id] = get_profile_access(request.viewer, client, access_id, path=request.path)
     try:
         actions.set_recipients(
             by=request.staff,
