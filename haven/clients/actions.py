@@ -14,6 +14,7 @@ from haven.audit.actions import record_event
 from haven.audit.models import Actor
 from haven.clients import policy
 from haven.clients.models import Client, ClientStatus, RelatedContact, Relationship
+from haven.clients.signals import contact_removing
 from haven.core.errors import ApplicationError, ConflictError
 from haven.practices.models import Facility, Permission, StaffMember
 from haven.practices.viewers import StaffViewer
@@ -191,10 +192,8 @@ def remove_contact(*, by: StaffMember, contact: RelatedContact) -> None:
         .select_related("client")
         .get(pk=contact.pk)
     )
-    # Portal access through this contact ends first, each change audited.
-    from haven.portal_access.actions.guardianship import end_access_through_contact
-
-    end_access_through_contact(by=by, contact=current)
+    # Portal access through this contact ends first, each change audited (portal_access listens).
+    contact_removing.send(sender=RelatedContact, contact=current, by=by)
     record_event(
         action="contact.removed",
         actor=Actor.staff(by.user),
