@@ -12,9 +12,12 @@ from django.utils.translation import gettext as _
 
 from haven.audit.actions import record_event
 from haven.audit.models import Actor
+from haven.clients import policy
 from haven.clients.models import Client, ClientStatus, RelatedContact, Relationship
+from haven.clients.signals import contact_removing
 from haven.core.errors import ApplicationError, ConflictError
 from haven.practices.models import Facility, Permission, StaffMember
+from haven.practices.viewers import StaffViewer
 
 # The fields staff edit, in the order the forms show them: the forms' fields are these lists (staff/forms/).
 CLIENT_FIELDS = (
@@ -68,7 +71,7 @@ def create_client(*, by: StaffMember, data: dict[str, Any]) -> Client:
 def update_client(*, by: StaffMember, client: Client, data: dict[str, Any], expected_version: int) -> Client:
     """Save changes made to the version the editor loaded; refuse if someone saved in between."""
     _check_client_fields(by, data)
-    current = Client.objects.select_for_update(no_key=True).get(pk=client.pk, practice=by.practice)
+    current = policy.visible_to(StaffViewer(by)).select_for_update(no_key=True).get(pk=client.pk)
     if current.version != expected_version:
         raise ConflictError(STALE_MESSAGE)
     changed = [field for field, value in data.items() if getattr(current, field) != value]
@@ -111,11 +114,12 @@ def add_contact(
     *, by: StaffMember, client: Client, data: dict[str, Any], linked_client: Client | None = None
 ) -> RelatedContact:
     """Relate a new person, or another client of the practice, to a client."""
-    if client.practice_id != by.practice_id:
+    visible = policy.visible_to(StaffViewer(by))
+    if not visible.filter(pk=client.pk).exists():
         raise ApplicationError(_("That client is not part of your practice."))
     _check_contact_fields(by, data, before=None)
     if linked_client is not None:
-        if linked_client.practice_id != by.practice_id:
+        if not visible.filter(pk=linked_client.pk).exists():
             raise ApplicationError(_("Choose a client of your practice."))
         if linked_client.pk == client.pk:
             raise ApplicationError(_("A client cannot be their own contact."))
@@ -149,7 +153,7 @@ def add_contact(
 def update_contact(
     *, by: StaffMember, contact: RelatedContact, data: dict[str, Any], expected_version: int
 ) -> RelatedContact:
-    current = RelatedContact.objects.select_for_update().get(pk=contact.pk, practice=by.practice)
+    current = policy.contacts_visible_to(StaffViewer(by)).select_for_update().get(pk=contact.pk)
     if current.version != expected_version:
         raise ConflictError(STALE_MESSAGE)
     _check_contact_fields(by, data, before=current)
@@ -184,14 +188,13 @@ def update_contact(
 @transaction.atomic
 def remove_contact(*, by: StaffMember, contact: RelatedContact) -> None:
     current = (
-        RelatedContact.objects.select_for_update(of=("self",))
+        policy.contacts_visible_to(StaffViewer(by))
+        .select_for_update(of=("self",))
         .select_related("client")
-        .get(pk=contact.pk, practice=by.practice)
+        .get(pk=contact.pk)
     )
-    # Portal access through this contact ends first, each change audited.
-    from haven.portal_access.actions import end_access_through_contact
-
-    end_access_through_contact(by=by, contact=current)
+    # Portal access through this contact ends first, each change audited (portal_access listens).
+    contact_removing.send(sender=RelatedContact, contact=current, by=by)
     record_event(
         action="contact.removed",
         actor=Actor.staff(by.user),
@@ -201,3 +204,11 @@ def remove_contact(*, by: StaffMember, contact: RelatedContact) -> None:
         details={"relationship": current.relationship, "name": current.full_name},
     )
     current.delete()
+
+
+def view_chart(*, by: StaffMember, client: Client) -> None:
+    """A staff member opened the Chart Face: every opening of a chart is in its Access history.
+
+    Its one write is the audit event, in ``record_event``'s own transaction.
+    """
+    record_event(action="chart.viewed", actor=Actor.staff(by.user), practice=by.practice, client=client)

@@ -4,7 +4,9 @@ import datetime
 
 from django.db.models import Q, QuerySet
 
+from haven.clients import policy
 from haven.clients.models import Client, ClientStatus, RelatedContact
+from haven.core.policy import Viewer
 from haven.practices.models import Practice
 
 SORTS = {
@@ -18,7 +20,21 @@ SORTS = {
 
 def search_clients(practice: Practice, *, query: str = "", status: str = "", sort: str = "name") -> QuerySet[Client]:
     """Clients of one practice matching a name, email or date of birth (YYYY-MM-DD or MM/DD/YYYY)."""
-    clients = Client.objects.filter(practice=practice).select_related("facility")
+    return filter_clients(Client.objects.filter(practice=practice), query=query, status=status, sort=sort)
+
+
+def search_visible_clients(
+    viewer: Viewer, *, query: str = "", status: str = "", sort: str = "name"
+) -> QuerySet[Client]:
+    """The clients this viewer may see (``haven.clients.policy.visible_to``) matching the search."""
+    return filter_clients(policy.visible_to(viewer), query=query, status=status, sort=sort)
+
+
+def filter_clients(
+    clients: QuerySet[Client], *, query: str = "", status: str = "", sort: str = "name"
+) -> QuerySet[Client]:
+    """Those of these clients matching a name, email or date of birth (YYYY-MM-DD or MM/DD/YYYY)."""
+    clients = clients.select_related("facility")
     if status in ClientStatus.values:
         clients = clients.filter(status=status)
     for term in query.split():

@@ -46,6 +46,11 @@ class Viewer(ABC):
         """Whose profile a portal login is acting for, as the audit trail records it ("" for staff)."""
         return ""
 
+    @property
+    def client_id(self) -> int | None:
+        """The one client a portal login acts for (its selected profile's); None for staff and before a choice."""
+        return None
+
 
 class Reason(StrEnum):
     """Why a viewer may not do something: a stable code for tests and audit, and words for people.

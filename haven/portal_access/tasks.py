@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.tasks import task
 
-from haven.portal_access.actions import end_guardian_access_at_majority
+from haven.portal_access.actions.guardianship import end_guardian_access_at_majority
 
 
 @task()

@@ -35,3 +35,7 @@ class PortalViewer(Viewer):
     @property
     def acting_for(self) -> str:
         return self.profile.client.full_name if self.profile is not None else ""
+
+    @property
+    def client_id(self) -> int | None:
+        return self.profile.client_id if self.profile is not None else None

@@ -1,4 +1,4 @@
-"""Who may reach a staff page, and the practice-scoped lookups staff views use."""
+"""Who may reach a staff page (lookups of staff members and facilities: ``haven.practices.policy``)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from haven.audit.actions import record_event
 from haven.audit.denials import not_found
 from haven.audit.models import Actor
 from haven.core.access import AccessRule, declare_access, url_with_next
-from haven.practices.models import Facility, StaffMember
+from haven.practices.models import StaffMember
 from haven.practices.viewers import StaffViewer
 
 
@@ -80,17 +80,3 @@ def staff_view(
 def deny(member: StaffMember, *, object_type: str, object_id: object, path: str = "") -> Http404:
     """Audit a reach outside the practice's scope and return the 404 to raise: no access looks like not found."""
     return not_found(StaffViewer(member), object_type=object_type, object_id=object_id, path=path)
-
-
-def get_staff_member_for_admin(admin: StaffMember, member_id: int) -> StaffMember:
-    member = StaffMember.objects.select_related("user").filter(practice=admin.practice, pk=member_id).first()
-    if member is None:
-        raise deny(admin, object_type="practices.staffmember", object_id=member_id)
-    return member
-
-
-def get_facility_for_staff(member: StaffMember, facility_id: int) -> Facility:
-    facility = Facility.objects.filter(practice=member.practice, pk=facility_id).first()
-    if facility is None:
-        raise deny(member, object_type="practices.facility", object_id=facility_id)
-    return facility

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from haven.documents.actions import add_version
-from haven.portal_access.actions import end_guardian_access_at_majority
+from haven.portal_access.actions.guardianship import end_guardian_access_at_majority
 from haven.signing.requests import request_signature
 from haven.signing.tests.flow import sign, treatment_plan
 from haven.signing.tests.helpers import document_pdf

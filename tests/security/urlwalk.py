@@ -82,6 +82,7 @@ OBJECT_KWARGS = frozenset(
         "group_note_id",
         "request_id",
         "version_id",
+        "message_id",
     }
 )
 
@@ -191,6 +192,9 @@ CLINICAL_DOCUMENT_ROUTES = [
 ACCESS_ROUTES = [route for route in ROUTES if "access_id" in route.kwargs]
 STAFF_ROUTES = [route for route in NON_PUBLIC_ROUTES if not route.is_portal]
 PORTAL_ROUTES = [route for route in NON_PUBLIC_ROUTES if route.is_portal]
+# Portal URLs naming an object (a document, a message, a signature request): the walk's are Gia's, for Max.
+PORTAL_OBJECT_ROUTES = [route for route in PORTAL_ROUTES if route.is_object_url]
+PORTAL_PAGE_ROUTES = [route for route in PORTAL_ROUTES if not route.is_object_url]
 
 
 def route_id(route: Route) -> str:

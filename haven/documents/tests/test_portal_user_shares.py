@@ -13,7 +13,7 @@ from haven.core.errors import ApplicationError
 from haven.documents.actions import set_recipients
 from haven.documents.models import Audience, Share
 from haven.documents.selectors import documents_for_portal
-from haven.portal_access.actions import add_portal_user
+from haven.portal_access.actions.invitations import add_portal_user
 from haven.portal_access.models import AccessStatus, ProfileAccess
 from tests.personas import World
 

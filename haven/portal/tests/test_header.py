@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.test import Client as HttpClient
 
-from haven.portal_access.actions import invite_to_portal
+from haven.portal_access.actions.invitations import invite_to_portal
 from haven.portal_access.status import PersonRecord
 from tests.personas import PASSWORD, World, give_ana_a_portal_login
 

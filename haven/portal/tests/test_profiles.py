@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from haven.audit.models import AuditEvent
 from haven.clients.actions import update_contact
-from haven.portal_access.actions import issue_pin, link_portal_account, revoke_access
+from haven.portal_access.actions.guardianship import revoke_access
+from haven.portal_access.actions.invitations import link_portal_account
+from haven.portal_access.actions.pins import issue_pin
 from haven.portal_access.models import AccessKind, AccessStatus, ProfileAccess
 from haven.portal_access.session import PROFILE
 from haven.portal_access.status import PersonRecord

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from haven.portal.access import PortalRequest, portal_public_view, portal_view
 from haven.portal.forms import PinForm
 from haven.portal_access import two_factor
-from haven.portal_access.actions import confirm_pin, pending_pin_count
+from haven.portal_access.actions.pins import confirm_pin, pending_pin_count
 from haven.portal_access.selectors import profiles_ended_at_majority
 from haven.portal_access.session import PROFILE, select_profile
 

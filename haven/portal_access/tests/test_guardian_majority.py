@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from haven.audit.models import AuditEvent
 from haven.core.errors import ApplicationError
-from haven.portal_access.actions import end_guardian_access_at_majority, renew_guardian_access
+from haven.portal_access.actions.guardianship import end_guardian_access_at_majority, renew_guardian_access
 from haven.portal_access.models import AccessStatus, ProfileAccess
 from tests.personas import PASSWORD
 
@@ -88,7 +88,7 @@ def test_expired_access_can_be_renewed(world):
 
 
 def test_only_guardians_can_be_renewed(world, django_capture_on_commit_callbacks):
-    from haven.portal_access.actions import invite_to_portal
+    from haven.portal_access.actions.invitations import invite_to_portal
     from haven.portal_access.status import PersonRecord
 
     with django_capture_on_commit_callbacks(execute=True):

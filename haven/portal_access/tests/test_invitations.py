@@ -11,7 +11,7 @@ from django.core import mail
 from django.utils import timezone
 
 from haven.audit.models import AuditEvent
-from haven.portal_access.actions import invite_to_portal, resend_invitation
+from haven.portal_access.actions.invitations import invite_to_portal, resend_invitation
 from haven.portal_access.links import email_link
 from haven.portal_access.models import AccessStatus, PortalAccount, PortalLink, PortalLinkPurpose, ProfileAccess
 from haven.portal_access.status import PersonRecord

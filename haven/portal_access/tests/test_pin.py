@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from haven.audit.models import AuditEvent
 from haven.clients.models import RelatedContact, Relationship
-from haven.portal_access.actions import confirm_pin, issue_pin, link_portal_account
+from haven.portal_access.actions.invitations import link_portal_account
+from haven.portal_access.actions.pins import confirm_pin, issue_pin
 from haven.portal_access.models import AccessStatus, ProfileAccess
 from haven.portal_access.status import PersonRecord
 from tests.personas import PASSWORD
@@ -89,7 +90,7 @@ def test_the_pin_expires(world, pending, monkeypatch):
 
 
 def test_someone_elses_pin_confirms_nothing_for_this_account(world, pending, django_capture_on_commit_callbacks):
-    from haven.portal_access.actions import invite_to_portal
+    from haven.portal_access.actions.invitations import invite_to_portal
 
     with django_capture_on_commit_callbacks(execute=True):
         anas = invite_to_portal(by=world.fran, record=PersonRecord(client=world.ana))

@@ -9,7 +9,8 @@ from django.core import mail
 
 from haven.audit.models import AuditEvent
 from haven.core.errors import ApplicationError
-from haven.portal_access.actions import add_portal_user, confirm_pin, invite_to_portal, issue_pin, link_portal_account
+from haven.portal_access.actions.invitations import add_portal_user, invite_to_portal, link_portal_account
+from haven.portal_access.actions.pins import confirm_pin, issue_pin
 from haven.portal_access.models import AccessKind, AccessStatus, PortalAccount, PortalLink, PortalLinkPurpose
 from haven.portal_access.status import PersonRecord
 

@@ -8,7 +8,7 @@ from django.core import mail
 from haven.audit.models import AuditEvent
 from haven.clients.models import RelatedContact, Relationship
 from haven.core.errors import ApplicationError
-from haven.portal_access.actions import invite_to_portal, link_portal_account
+from haven.portal_access.actions.invitations import invite_to_portal, link_portal_account
 from haven.portal_access.models import AccessStatus, PortalAccount, ProfileAccess
 from haven.portal_access.status import PersonRecord, PortalState, portal_status, portal_statuses
 
@@ -159,7 +159,7 @@ def test_access_page_removes_access_and_staff_without_permission_cannot(world, l
 
 def test_the_icon_action_follows_the_state(world, django_capture_on_commit_callbacks):
     """Gray globe invites, blue globe links once; a second click on a linked record changes nothing."""
-    from haven.portal_access.actions import act_on_status_icon
+    from haven.portal_access.actions.invitations import act_on_status_icon
 
     with django_capture_on_commit_callbacks(execute=True):
         invited, outcome = act_on_status_icon(by=world.fran, record=PersonRecord(client=world.ana))

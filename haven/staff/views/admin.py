@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from haven.accounts import two_factor
 from haven.core.errors import ApplicationError
-from haven.practices.access import StaffRequest, get_facility_for_staff, get_staff_member_for_admin, staff_view
+from haven.practices.access import StaffRequest, staff_view
 from haven.practices.actions import (
     PRACTICE_SETTINGS,
     invite_staff,
@@ -23,7 +23,8 @@ from haven.practices.actions import (
     set_staff_role,
     update_practice_settings,
 )
-from haven.practices.models import PERMISSION_HELP, Facility, Permission, StaffMember
+from haven.practices.models import PERMISSION_HELP, Permission
+from haven.practices.policy import facilities_visible_to, get_facility, get_staff_member, staff_visible_to
 from haven.staff.forms.admin import FacilityForm, LogoForm, PracticeSettingsForm, StaffInviteForm, StaffRoleForm
 
 ADMIN = Permission.ORG_ADMIN
@@ -73,9 +74,7 @@ def logo_upload(request: StaffRequest) -> HttpResponse:
 
 @staff_view(ADMIN)
 def staff_list(request: StaffRequest) -> HttpResponse:
-    members = (
-        StaffMember.objects.filter(practice=request.staff.practice).select_related("user").order_by("user__full_name")
-    )
+    members = staff_visible_to(request.viewer).select_related("user").order_by("user__full_name")
     return render(request, "staff/admin/staff_list.html", _admin_context("staff", members=members))
 
 
@@ -97,7 +96,7 @@ def staff_invite(request: StaffRequest) -> HttpResponse:
 
 @staff_view(ADMIN)
 def staff_detail(request: StaffRequest, member_id: int) -> HttpResponse:
-    member = get_staff_member_for_admin(request.staff, member_id)
+    member = get_staff_member(request.viewer, member_id, path=request.path)
     role_form = StaffRoleForm(initial={"role": member.role})
     if request.method == "POST":
         operation = request.POST.get("operation", "")
@@ -156,13 +155,13 @@ def staff_detail(request: StaffRequest, member_id: int) -> HttpResponse:
 
 @staff_view(ADMIN)
 def facility_list(request: StaffRequest) -> HttpResponse:
-    facilities = Facility.objects.filter(practice=request.staff.practice)
+    facilities = facilities_visible_to(request.viewer)
     return render(request, "staff/admin/facility_list.html", _admin_context("facilities", facilities=facilities))
 
 
 @staff_view(ADMIN)
 def facility_edit(request: StaffRequest, facility_id: int | None = None) -> HttpResponse:
-    facility = get_facility_for_staff(request.staff, facility_id) if facility_id is not None else None
+    facility = get_facility(request.viewer, facility_id, path=request.path) if facility_id is not None else None
     initial = {"name": facility.name, "address": facility.address, "phone": facility.phone} if facility else None
     form = FacilityForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

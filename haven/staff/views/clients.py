@@ -12,13 +12,11 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django_htmx.http import push_url
 
-from haven.audit.actions import record_event
-from haven.audit.models import Actor
 from haven.audit.selectors import events_for_client
-from haven.clients.access import get_client_for_staff
-from haven.clients.actions import create_client, update_client
+from haven.clients.actions import create_client, update_client, view_chart
 from haven.clients.models import ClientStatus
-from haven.clients.selectors import SORTS, clients_client_is_contact_for, contacts_of, search_clients
+from haven.clients.policy import get_client
+from haven.clients.selectors import SORTS, clients_client_is_contact_for, contacts_of, search_visible_clients
 from haven.core.errors import ApplicationError, ConflictError
 from haven.documents.selectors import activity_log, readable_by
 from haven.practices.access import StaffRequest, staff_view
@@ -80,7 +78,7 @@ def client_list(request: StaffRequest) -> HttpResponse:
 def _render_list(
     request: StaffRequest, *, query: str, search: str, status: str, sort: str, forgotten: bool = False
 ) -> HttpResponse:
-    clients = search_clients(request.staff.practice, query=query, status=status, sort=sort)
+    clients = search_visible_clients(request.viewer, query=query, status=status, sort=sort)
     page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page") if request.method == "GET" else 1)
     context = {
         "nav": "clients",
@@ -113,7 +111,7 @@ def client_create(request: StaffRequest) -> HttpResponse:
 
 
 def _chart_context(request: StaffRequest, client_id: int, tab: str) -> dict[str, object]:
-    client = get_client_for_staff(request.staff, client_id, path=request.path)
+    client = get_client(request.viewer, client_id, path=request.path)
     return {
         "nav": "clients",
         "client": client,
@@ -131,12 +129,7 @@ def client_chart(request: StaffRequest, client_id: int) -> HttpResponse:
     """
     context = _chart_context(request, client_id, "face")
     client = context["client"]
-    record_event(
-        action="chart.viewed",
-        actor=Actor.staff(request.staff.user),
-        practice=request.staff.practice,
-        client=client,  # type: ignore[arg-type]
-    )
+    view_chart(by=request.staff, client=client)  # type: ignore[arg-type]
     context["age"] = client.age_on(timezone.localdate())  # type: ignore[attr-defined]
     context["contacts"] = list(contacts_of(client))  # type: ignore[arg-type]
     context["contact_of"] = list(clients_client_is_contact_for(client))  # type: ignore[arg-type]
@@ -148,7 +141,7 @@ def client_chart(request: StaffRequest, client_id: int) -> HttpResponse:
 
 @staff_view()
 def client_edit(request: StaffRequest, client_id: int) -> HttpResponse:
-    client = get_client_for_staff(request.staff, client_id, path=request.path)
+    client = get_client(request.viewer, client_id, path=request.path)
     form = ClientForm(request.POST or None, instance=client, member=request.staff)
     if request.method == "POST" and form.is_valid():
         try:
@@ -159,7 +152,7 @@ def client_edit(request: StaffRequest, client_id: int) -> HttpResponse:
                 expected_version=form.cleaned_data.get("version") or 0,
             )
         except ConflictError as error:
-            current = get_client_for_staff(request.staff, client_id)
+            current = get_client(request.viewer, client_id)
             # Keep everything typed, but base the next save on the version now stored.
             form = ClientForm(rebase(request, current.version), instance=client, member=request.staff)
             form.is_valid()

@@ -8,8 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from haven.clients.access import get_client_for_staff, get_contact_for_staff
 from haven.clients.actions import add_contact, remove_contact, update_contact
+from haven.clients.policy import get_client, get_contact
 from haven.clients.selectors import contacts_of, linkable_clients
 from haven.core.errors import ApplicationError, ConflictError
 from haven.portal_access.status import PersonRecord, portal_statuses
@@ -21,7 +21,7 @@ from haven.staff.forms.versions import rebase
 
 @staff_view()
 def contact_list(request: StaffRequest, client_id: int) -> HttpResponse:
-    client = get_client_for_staff(request.staff, client_id, path=request.path)
+    client = get_client(request.viewer, client_id, path=request.path)
     contacts = list(contacts_of(client))
     records = [PersonRecord(client=client), *(PersonRecord(client=client, contact=contact) for contact in contacts)]
     client_status, *contact_statuses = portal_statuses(records)
@@ -42,7 +42,7 @@ def contact_list(request: StaffRequest, client_id: int) -> HttpResponse:
 
 @staff_view()
 def contact_add(request: StaffRequest, client_id: int) -> HttpResponse:
-    client = get_client_for_staff(request.staff, client_id, path=request.path)
+    client = get_client(request.viewer, client_id, path=request.path)
     network = client.practice.client_contact_network_enabled
     form = ContactForm(
         request.POST or None, member=request.staff, linkable=linkable_clients(client), network_enabled=network
@@ -67,8 +67,8 @@ def contact_add(request: StaffRequest, client_id: int) -> HttpResponse:
 
 @staff_view()
 def contact_edit(request: StaffRequest, client_id: int, contact_id: int) -> HttpResponse:
-    client = get_client_for_staff(request.staff, client_id, path=request.path)
-    contact = get_contact_for_staff(request.staff, client, contact_id, path=request.path)
+    client = get_client(request.viewer, client_id, path=request.path)
+    contact = get_contact(request.viewer, client, contact_id, path=request.path)
     form = ContactForm(
         request.POST or None,
         instance=contact,
@@ -111,8 +111,8 @@ def contact_edit(request: StaffRequest, client_id: int, contact_id: int) -> Http
 @staff_view()
 @require_POST
 def contact_remove(request: StaffRequest, client_id: int, contact_id: int) -> HttpResponse:
-    client = get_client_for_staff(request.staff, client_id, path=request.path)
-    contact = get_contact_for_staff(request.staff, client, contact_id, path=request.path)
+    client = get_client(request.viewer, client_id, path=request.path)
+    contact = get_contact(request.viewer, client, contact_id, path=request.path)
     name = contact.full_name
     remove_contact(by=request.staff, contact=contact)
     messages.success(request, _("%(name)s is no longer a contact of this client.") % {"name": name})

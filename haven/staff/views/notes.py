@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from haven.clients.access import get_client_for_staff
+from haven.clients.policy import get_client
 from haven.core.errors import ApplicationError
 from haven.core.forms import DateInput, StyledFormMixin
 from haven.documents.models import Category, DocumentType
@@ -151,7 +151,7 @@ def _form_with(
 @staff_view(Permission.DYNAMIC_FORMS)
 def note_create(request: StaffRequest, client_id: int) -> HttpResponse:
     """Write a progress note, evaluation or treatment plan; its PDF is rendered in the background."""
-    client = get_client_for_staff(request.staff, client_id, path=request.path)
+    client = get_client(request.viewer, client_id, path=request.path)
     types = note_types(client.practice)
     if request.method != "POST":
         doc_type = _chosen_type(types, request.GET.get("type"))

@@ -8,14 +8,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from haven.audit.actions import record_event
-from haven.audit.models import Actor
-from haven.clients.access import get_client_for_staff, get_contact_for_staff
 from haven.clients.models import Client
+from haven.clients.policy import get_client, get_contact
 from haven.core.errors import ApplicationError
-from haven.portal_access import actions
-from haven.portal_access.access import get_access_for_staff
-from haven.portal_access.models import AccessStatus, ProfileAccess
+from haven.portal_access.actions.guardianship import renew_guardian_access, revoke_access
+from haven.portal_access.actions.invitations import act_on_status_icon, add_portal_user, resend_invitation
+from haven.portal_access.actions.pins import print_instruction_sheet
+from haven.portal_access.models import ProfileAccess
+from haven.portal_access.policy import get_profile_access
 from haven.portal_access.selectors import access_for_client
 from haven.portal_access.status import PersonRecord
 from haven.portal_access.two_factor import is_on as two_factor_is_on
@@ -32,7 +32,7 @@ def _access_page(client: Client, access: ProfileAccess) -> HttpResponse:
 def _icon_action(request: StaffRequest, record: PersonRecord) -> HttpResponse:
     """Gray globe: create and invite. Blue globe: link if needed. Then offer the instruction sheet."""
     try:
-        access, outcome = actions.act_on_status_icon(by=request.staff, record=record)
+        access, outcome = act_on_status_icon(by=request.staff, record=record)
     except ApplicationError as error:
         messages.error(request, error.message)
         return redirect("staff:contact_list", client_id=record.client.pk)
@@ -50,21 +50,21 @@ def _icon_action(request: StaffRequest, record: PersonRecord) -> HttpResponse:
 @staff_view(Permission.INVITE_PORTAL)
 @require_POST
 def client_portal_action(request: StaffRequest, client_id: int) -> HttpResponse:
-    client = get_client_for_staff(request.staff, client_id, path=request.path)
+    client = get_client(request.viewer, client_id, path=request.path)
     return _icon_action(request, PersonRecord(client=client))
 
 
 @staff_view(Permission.INVITE_PORTAL)
 @require_POST
 def contact_portal_action(request: StaffRequest, client_id: int, contact_id: int) -> HttpResponse:
-    client = get_client_for_staff(request.staff, client_id, path=request.path)
-    contact = get_contact_for_staff(request.staff, client, contact_id, path=request.path)
+    client = get_client(request.viewer, client_id, path=request.path)
+    contact = get_contact(request.viewer, client, contact_id, path=request.path)
     return _icon_action(request, PersonRecord(client=client, contact=contact))
 
 
 @staff_view()
 def portal_overview(request: StaffRequest, client_id: int) -> HttpResponse:
-    client = get_client_for_staff(request.staff, client_id, path=request.path)
+    client = get_client(request.viewer, client_id, path=request.path)
     return render(
         request,
         "staff/portal/overview.html",
@@ -82,11 +82,11 @@ def portal_overview(request: StaffRequest, client_id: int) -> HttpResponse:
 
 @staff_view(Permission.INVITE_PORTAL)
 def portal_user_add(request: StaffRequest, client_id: int) -> HttpResponse:
-    client = get_client_for_staff(request.staff, client_id, path=request.path)
+    client = get_client(request.viewer, client_id, path=request.path)
     form = PortalUserForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            access = actions.add_portal_user(by=request.staff, client=client, **form.cleaned_data)
+            access = add_portal_user(by=request.staff, client=client, **form.cleaned_data)
         except ApplicationError as error:
             form.add_error(None, error.message)
         else:
@@ -97,8 +97,8 @@ def portal_user_add(request: StaffRequest, client_id: int) -> HttpResponse:
 
 @staff_view()
 def portal_access_detail(request: StaffRequest, client_id: int, access_id: int) -> HttpResponse:
-    client = get_client_for_staff(request.staff, client_id, path=request.path)
-    access = get_access_for_staff(request.staff, client, access_id, path=request.path)
+    client = get_client(request.viewer, client_id, path=request.path)
+    access = get_profile_access(request.viewer, client, access_id, path=request.path)
     return render(
         request,
         "staff/portal/access_detail.html",
@@ -118,15 +118,15 @@ def portal_access_detail(request: StaffRequest, client_id: int, access_id: int) 
 @require_POST
 def portal_access_manage(request: StaffRequest, client_id: int, access_id: int) -> HttpResponse:
     """Resend the invitation, remove the access, renew a guardian's access, or turn off two-step sign-in."""
-    client = get_client_for_staff(request.staff, client_id, path=request.path)
-    access = get_access_for_staff(request.staff, client, access_id, path=request.path)
+    client = get_client(request.viewer, client_id, path=request.path)
+    access = get_profile_access(request.viewer, client, access_id, path=request.path)
     operation = request.POST.get("operation", "")
     try:
         if operation == "resend":
-            actions.resend_invitation(by=request.staff, access=access)
+            resend_invitation(by=request.staff, access=access)
             messages.success(request, _("A new invitation was sent. The earlier link no longer works."))
         elif operation == "revoke":
-            actions.revoke_access(by=request.staff, access=access)
+            revoke_access(by=request.staff, access=access)
             messages.success(request, _("Portal access removed. It ended at once."))
         elif operation == "turn_off_two_factor":
             turn_off_for_lost_phone(by=request.staff, access=access)
@@ -135,7 +135,7 @@ def portal_access_manage(request: StaffRequest, client_id: int, access_id: int) 
             form = RenewGuardianForm(request.POST)
             if not form.is_valid():
                 raise ApplicationError(_("Choose the date the guardian's access should last until."))
-            actions.renew_guardian_access(by=request.staff, access=access, until=form.cleaned_data["until"])
+            renew_guardian_access(by=request.staff, access=access, until=form.cleaned_data["until"])
             messages.success(request, _("Guardian access renewed."))
         else:
             raise ApplicationError(_("Unknown request."))
@@ -148,24 +148,13 @@ def portal_access_manage(request: StaffRequest, client_id: int, access_id: int) 
 @require_POST
 def instruction_sheet(request: StaffRequest, client_id: int, access_id: int) -> HttpResponse:
     """The printable instructions; a link waiting for confirmation gets a new PIN, voiding the last one."""
-    client = get_client_for_staff(request.staff, client_id, path=request.path)
-    access = get_access_for_staff(request.staff, client, access_id, path=request.path)
-    if access.status not in (AccessStatus.PENDING, AccessStatus.ACTIVE):
-        messages.error(request, _("This access has ended; there is nothing to print."))
+    client = get_client(request.viewer, client_id, path=request.path)
+    access = get_profile_access(request.viewer, client, access_id, path=request.path)
+    try:
+        pdf = print_instruction_sheet(by=request.staff, access=access)
+    except ApplicationError as error:
+        messages.error(request, error.message)
         return _access_page(client, access)
-    from haven.portal_access.documents import render_instruction_sheet  # WeasyPrint is slow to import
-
-    pin = actions.issue_pin(by=request.staff, access=access)
-    access.refresh_from_db()
-    pdf = render_instruction_sheet(access, pin=pin)
-    record_event(
-        action="portal.instructions_printed",
-        actor=Actor.staff(request.staff.user),
-        practice=request.staff.practice,
-        client=client,
-        target=access,
-        details={"with_pin": bool(pin)},
-    )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'inline; filename="portal-instructions.pdf"'
     return response

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from haven.audit.models import Actor
-from haven.clients.access import get_client_for_staff
 from haven.clients.models import Client
+from haven.clients.policy import get_client
 from haven.core.errors import ApplicationError
 from haven.documents.models import Document, DocumentVersion
 from haven.documents.policy import get_document
@@ -34,7 +34,7 @@ REQUESTS_ANCHOR = "#signature-requests"
 
 
 def _document(request: StaffRequest, client_id: int, document_id: int) -> tuple[Client, Document]:
-    client = get_client_for_staff(request.staff, client_id, path=request.path)
+    client = get_client(request.viewer, client_id, path=request.path)
     return client, get_document(request.viewer, document_id, client=client, path=request.path)
 
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from haven.clients.access import get_client_for_staff, get_contact_for_staff
 from haven.clients.models import Client, RelatedContact
+from haven.clients.policy import get_client, get_contact
 from haven.core.errors import ApplicationError
 from haven.documents import actions, policy, selectors
 from haven.documents.models import client_label, contact_label
@@ -76,7 +76,7 @@ def _share_all_context(client: Client) -> dict[str, object]:
 @require_safe
 def activity_log(request: StaffRequest, client_id: int) -> HttpResponse:
     """The client's documents, newest first, each with its globe and Share Status; a fixed number of queries."""
-    client = get_client_for_staff(request.staff, client_id, path=request.path)
+    client = get_client(request.viewer, client_id, path=request.path)
     types = list(selectors.document_types(client.practice_id))
     type_id = _type_filter(request.GET.get("type", ""), {doc_type.pk for doc_type in types})
     listed = selectors.activity_log(client, type_id=type_id)
@@ -112,7 +112,7 @@ def activity_log(request: StaffRequest, client_id: int) -> HttpResponse:
 @require_POST
 def share_all(request: StaffRequest, client_id: int) -> HttpResponse:
     """The Activity Log's globe (DOC-5): every available document, to the client only, or to one guardian."""
-    client = get_client_for_staff(request.staff, client_id, path=request.path)
+    client = get_client(request.viewer, client_id, path=request.path)
     raw_contact = request.POST.get("contact", "")
     try:
         if raw_contact:
@@ -122,7 +122,7 @@ def share_all(request: StaffRequest, client_id: int) -> HttpResponse:
                 raise deny(
                     request.staff, object_type="clients.relatedcontact", object_id=raw_contact[:40], path=request.path
                 ) from None
-            contact = get_contact_for_staff(request.staff, client, contact_id, path=request.path)
+            contact = get_contact(request.viewer, client, contact_id, path=request.path)
             shared = actions.share_all_with_contact(by=request.staff, contact=contact)
             done = _("All documentation successfully portalized for %(name)s.") % {"name": contact_label(contact)}
         else:

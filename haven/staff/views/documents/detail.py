@@ -9,8 +9,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from haven.clients.access import get_client_for_staff
 from haven.clients.models import Client
+from haven.clients.policy import get_client
 from haven.clients.selectors import contacts_of
 from haven.documents import selectors
 from haven.documents.models import Audience, Document, DocumentVersion, VersionSource, contact_role
@@ -197,6 +197,6 @@ def detail_context(
 @require_safe
 def document_detail(request: StaffRequest, client_id: int, document_id: int) -> HttpResponse:
     """The document, its versions, the share dialog (DOC-3), Share to Sign and its requests (SIGN-1, SIGN-4)."""
-    client = get_client_for_staff(request.staff, client_id, path=request.path)
+    client = get_client(request.viewer, client_id, path=request.path)
     document = get_document(request.viewer, document_id, client=client, path=request.path)
     return render(request, "staff/documents/detail.html", detail_context(request, client, document))

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from haven.clients.access import get_client_for_staff
+from haven.clients.policy import get_client
 from haven.core.errors import ApplicationError
 from haven.core.forms import DateInput, HavenForm
 from haven.documents import actions, policy, selectors
@@ -67,7 +67,7 @@ class DocumentUploadForm(HavenForm):
 
 @staff_view(Permission.UPLOAD_DOCUMENTS)
 def document_upload(request: StaffRequest, client_id: int) -> HttpResponse:
-    client = get_client_for_staff(request.staff, client_id, path=request.path)
+    client = get_client(request.viewer, client_id, path=request.path)
     form = DocumentUploadForm(request.POST or None, request.FILES or None, member=request.staff)
     status = 200
     if request.method == "POST":
@@ -96,7 +96,7 @@ def document_upload(request: StaffRequest, client_id: int) -> HttpResponse:
 @require_POST
 def document_version_add(request: StaffRequest, client_id: int, document_id: int) -> HttpResponse:
     """Upload a new version (an amendment, SIGN-7): it becomes current; earlier versions never change."""
-    client = get_client_for_staff(request.staff, client_id, path=request.path)
+    client = get_client(request.viewer, client_id, path=request.path)
     document = get_document(request.viewer, document_id, client=client, path=request.path)
     form = VersionUploadForm(request.POST, request.FILES)
     if form.is_valid():
@@ -117,7 +117,7 @@ def document_version_add(request: StaffRequest, client_id: int, document_id: int
 @require_GET
 def document_file(request: StaffRequest, client_id: int, document_id: int) -> HttpResponse:
     """The current version's file, or ?version=<id> of this document; every view and download is audited (DOC-9)."""
-    client = get_client_for_staff(request.staff, client_id, path=request.path)
+    client = get_client(request.viewer, client_id, path=request.path)
     document = get_document(request.viewer, document_id, client=client, path=request.path)
     if "version" in request.GET:
         version: DocumentVersion | None = get_version(

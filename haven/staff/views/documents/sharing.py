@@ -8,13 +8,13 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from haven.clients.access import get_client_for_staff, get_contact_for_staff
 from haven.clients.models import RelatedContact
+from haven.clients.policy import get_client, get_contact
 from haven.core.errors import ApplicationError
 from haven.documents import actions
 from haven.documents.policy import get_document
-from haven.portal_access.access import get_access_for_staff
 from haven.portal_access.models import ProfileAccess
+from haven.portal_access.policy import get_profile_access
 from haven.practices.access import StaffRequest, deny, staff_view
 from haven.practices.models import Permission
 
@@ -23,7 +23,7 @@ from haven.practices.models import Permission
 @require_POST
 def document_share(request: StaffRequest, client_id: int, document_id: int) -> HttpResponse:
     """Make the open shares exactly the ticked recipients; any contact outside this client refuses it all."""
-    client = get_client_for_staff(request.staff, client_id, path=request.path)
+    client = get_client(request.viewer, client_id, path=request.path)
     document = get_document(request.viewer, document_id, client=client, path=request.path)
     contacts: dict[int, RelatedContact] = {}
     for raw in request.POST.getlist("contact"):
@@ -34,7 +34,7 @@ def document_share(request: StaffRequest, client_id: int, document_id: int) -> H
                 request.staff, object_type="clients.relatedcontact", object_id=raw[:40], path=request.path
             ) from None
         if contact_id not in contacts:
-            contacts[contact_id] = get_contact_for_staff(request.staff, client, contact_id, path=request.path)
+            contacts[contact_id] = get_contact(request.viewer, client, contact_id, path=request.path)
     portal_users: dict[int, ProfileAccess] = {}
     for raw in request.POST.getlist("portal_user"):
         try:
@@ -44,7 +44,7 @@ def document_share(request: StaffRequest, client_id: int, document_id: int) -> H
                 request.staff, object_type="portal_access.profileaccess", object_id=raw[:40], path=request.path
             ) from None
         if access_id not in portal_users:
-            portal_users[access_id] = get_access_for_staff(request.staff, client, access_id, path=request.path)
+            portal_users[access_id] = get_profile_access(request.viewer, client, access_id, path=request.path)
     try:
         actions.set_recipients(
             by=request.staff,

@@ -1,0 +1,47 @@
+"""Who may see which clients and related contacts: the one answer staff pages, portal pages, actions and the
+URL walk ask (see ``haven.core.policy``).
+
+Staff see the clients and contacts of their practice. A portal login sees the one client its selected
+profile is for, and no related contacts (no portal page shows them).
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from haven.audit.denials import not_found
+from haven.clients.models import Client, RelatedContact
+from haven.core.policy import Viewer, ViewerKind
+
+
+def visible_to(viewer: Viewer) -> QuerySet[Client]:
+    """The clients this viewer may see."""
+    clients = Client.objects.filter(practice_id=viewer.practice_id)
+    if viewer.kind == ViewerKind.STAFF:
+        return clients
+    if viewer.client_id is None:
+        return clients.none()
+    return clients.filter(pk=viewer.client_id)
+
+
+def contacts_visible_to(viewer: Viewer) -> QuerySet[RelatedContact]:
+    """The related contacts this viewer may see: those of the clients the viewer may see, for staff only."""
+    if viewer.kind != ViewerKind.STAFF:
+        return RelatedContact.objects.none()
+    return RelatedContact.objects.filter(practice_id=viewer.practice_id, client__in=visible_to(viewer))
+
+
+def get_client(viewer: Viewer, client_id: int, *, path: str = "") -> Client:
+    """The client, or a 404 (audited) that looks exactly like a missing one."""
+    client = visible_to(viewer).select_related("facility", "practice").filter(pk=client_id).first()
+    if client is None:
+        raise not_found(viewer, object_type="clients.client", object_id=client_id, path=path)
+    return client
+
+
+def get_contact(viewer: Viewer, client: Client, contact_id: int, *, path: str = "") -> RelatedContact:
+    """One of this client's related contacts, or a 404 (audited): a contact named under another client is refused."""
+    contact = contacts_visible_to(viewer).select_related("linked_client").filter(client=client, pk=contact_id).first()
+    if contact is None:
+        raise not_found(viewer, object_type="clients.relatedcontact", object_id=contact_id, path=path)
+    return contact
