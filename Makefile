@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 help:
 	@echo "make demo   - set up and run Haven with a seeded demo practice"
 	@echo "make test   - lint, then run all tests (SQLite, PostgreSQL, Chromium)"
-	@echo "make lint   - ruff and mypy"
+	@echo "make lint   - ruff, mypy and the import contracts"
 	@echo "make bench  - query counts and timings of the heavy paths, into docs/benchmarks.md"
 	@echo "make vendor - refresh vendored Bootstrap, HTMX and axe-core from the npm registry"
 
@@ -32,6 +32,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format .
@@ -44,4 +45,4 @@ vendor:
 	scripts/vendor-static
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache staticfiles test-artifacts
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .import_linter_cache staticfiles test-artifacts
