@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from haven.audit.actions import record_event
+from haven.audit.events import MessageRead, MessageSent
 from haven.audit.models import Actor
 from haven.clients.models import Client
 from haven.core.email import send_email_on_commit
@@ -45,12 +46,11 @@ def post_message(
         sent_by=by,
     )
     record_event(
-        action="message.sent",
+        MessageSent(kind=kind, account=account.pk),
         actor=Actor.staff(by.user) if by is not None else Actor.system(),
         practice=practice,
         client=client,
         target=message,
-        details={"kind": kind, "account": account.pk},
     )
     send_email_on_commit(
         to=account.email,
@@ -69,7 +69,7 @@ def mark_read(message: Message, *, account: PortalAccount, acting_for: str) -> N
         updated = Message.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=timezone.now())
         if updated:
             record_event(
-                action="message.read",
+                MessageRead(),
                 actor=Actor.portal(account),
                 acting_for=acting_for,
                 practice=message.practice,

@@ -15,6 +15,7 @@ from django_otp import user_has_device
 
 from haven.audit.actions import record_event
 from haven.audit.denials import not_found
+from haven.audit.events import AccessForbidden
 from haven.audit.models import Actor
 from haven.core.access import AccessRule, declare_access, url_with_next
 from haven.practices.models import StaffMember
@@ -60,10 +61,9 @@ def staff_view(
                 return redirect(url_with_next(target, request.get_full_path()))
             if permission is not None and not member.has_permission(permission):
                 record_event(
-                    action="access.forbidden",
+                    AccessForbidden(path=request.path, permission=permission),
                     actor=Actor.staff(member.user),
                     practice=member.practice,
-                    details={"path": request.path, "permission": permission},
                 )
                 raise PermissionDenied
             request.staff = member  # type: ignore[attr-defined]

@@ -14,6 +14,13 @@ from django.utils.translation import gettext as _
 from PIL import ImageOps
 
 from haven.audit.actions import record_event
+from haven.audit.events import (
+    SignatureConsented,
+    SignatureDeclined,
+    SignatureRefused,
+    SignatureSigned,
+    SignatureViewed,
+)
 from haven.core.bidi import refuse_bidi_controls
 from haven.core.errors import ApplicationError
 from haven.core.request_context import RequestOrigin, reset_origin, set_origin
@@ -53,12 +60,11 @@ def refuse(viewer: PortalViewer, request_id: int, reason: SigningReason, message
     """Audit a refusal (outside any transaction it would be rolled back with) and return the error to raise."""
     assert viewer.profile is not None  # only a selected profile is ever asked to sign
     record_event(
-        action="signature.refused",
+        SignatureRefused(request=request_id, reason=str(reason)),
         actor=viewer.actor,
         acting_for=viewer.acting_for,
         practice=viewer.practice,
         client=viewer.profile.client,
-        details={"request": request_id, "reason": str(reason)},
     )
     return SigningRefused(message or reason.words(), code=reason)
 
@@ -72,13 +78,12 @@ def view_request(viewer: PortalViewer, request: SignatureRequest) -> None:
         for message in unread:
             mark_read(message, account=viewer.account, acting_for=viewer.acting_for)
         record_event(
-            action="signature.viewed",
+            SignatureViewed(document=request.document_id, version=request.version.number),
             actor=viewer.actor,
             acting_for=viewer.acting_for,
             practice=viewer.practice,
             client=viewer.profile.client,
             target=request,
-            details={"document": request.document_id, "version": request.version.number},
         )
 
 
@@ -230,17 +235,16 @@ def _write_signature(
             client=locked.document.client,
             target=signature,
         )
-        event(action="signature.consented", details={"disclosure_version": disclosure.version})
+        event(SignatureConsented(disclosure_version=disclosure.version))
         event(
-            action="signature.signed",
-            details={
-                "request": locked.pk,
-                "document": locked.document_id,
-                "capacity": locked.capacity,
-                "method": signature.method,
-                "sha256_before": locked.sha256,
-                "device": signature.device,
-            },
+            SignatureSigned(
+                request=locked.pk,
+                document=locked.document_id,
+                capacity=locked.capacity,
+                method=signature.method,
+                sha256_before=locked.sha256,
+                device=signature.device,
+            )
         )
         transaction.on_commit(partial(seal_signature.enqueue, signature_id=signature.pk))
         tell_requester(locked, "signed")
@@ -267,13 +271,12 @@ def decline(
             locked.decline_reason = reason
             locked.save(update_fields=["status", "answered_at", "decline_reason"])
             record_event(
-                action="signature.declined",
+                SignatureDeclined(document=locked.document_id),
                 actor=viewer.actor,
                 acting_for=locked.document.client.full_name,
                 practice=locked.practice,
                 client=locked.document.client,
                 target=locked,
-                details={"document": locked.document_id},
             )
             tell_requester(locked, "declined")
             return locked

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from haven.audit.actions import record_event
+from haven.audit.events import SignatureExpired
 from haven.audit.models import Actor
 from haven.signing.models import RequestStatus, SignatureRequest
 from haven.signing.notices import tell_requester
@@ -22,12 +23,11 @@ def expire(request: SignatureRequest, *, now: datetime.datetime, tell_requester_
     request.answered_at = now
     request.save(update_fields=["status", "answered_at"])
     record_event(
-        action="signature.expired",
+        SignatureExpired(document=request.document_id, expired_at=request.expires_at.isoformat()),
         actor=Actor.system(),
         practice=request.practice,
         client=request.document.client,
         target=request,
-        details={"document": request.document_id, "expired_at": request.expires_at.isoformat()},
     )
     if tell_requester_too:
         tell_requester(request, "expired")

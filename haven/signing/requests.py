@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haven.audit.actions import record_event
+from haven.audit.events import SignatureCancelled, SignatureReminded, SignatureRequested
 from haven.core.email import send_email_on_commit
 from haven.core.errors import ApplicationError
 from haven.core.timezones import when_in_practice_zone
@@ -79,19 +80,18 @@ def request_signature(*, by: StaffMember, document: Document, signer_key: str) -
     audience = Audience.CLIENT if signer.contact is None else Audience.CONTACT
     open_to(by=by, document=locked, audience=audience, contact=signer.contact)
     record_event(
-        action="signature.requested",
+        SignatureRequested(
+            document=locked.pk,
+            version=version.number,
+            sha256=version.sha256,
+            capacity=signer.capacity,
+            contact=signer.contact.pk if signer.contact else None,
+            account=signer.access.account_id,
+        ),
         actor=viewer.actor,
         practice=locked.practice,
         client=locked.client,
         target=request,
-        details={
-            "document": locked.pk,
-            "version": version.number,
-            "sha256": version.sha256,
-            "capacity": signer.capacity,
-            "contact": signer.contact.pk if signer.contact else None,
-            "account": signer.access.account_id,
-        },
     )
     post_message(
         by=by,
@@ -131,12 +131,11 @@ def cancel_request(*, by: StaffMember, request: SignatureRequest) -> SignatureRe
     locked.cancelled_by = by
     locked.save(update_fields=["status", "answered_at", "cancelled_by"])
     record_event(
-        action="signature.cancelled",
+        SignatureCancelled(document=locked.document_id),
         actor=viewer.actor,
         practice=locked.practice,
         client=locked.document.client,
         target=locked,
-        details={"document": locked.document_id},
     )
     return locked
 
@@ -156,12 +155,11 @@ def remind(*, by: StaffMember, request: SignatureRequest) -> SignatureRequest:
     locked.reminder_count += 1
     locked.save(update_fields=["reminded_at", "reminder_count"])
     record_event(
-        action="signature.reminded",
+        SignatureReminded(document=locked.document_id, reminder=locked.reminder_count),
         actor=viewer.actor,
         practice=locked.practice,
         client=locked.document.client,
         target=locked,
-        details={"document": locked.document_id, "reminder": locked.reminder_count},
     )
     send_email_on_commit(
         to=access.account.email,

@@ -15,6 +15,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from haven.audit.actions import record_event
+from haven.audit.events import SignatureSealed
 from haven.audit.models import Actor
 from haven.documents.models import Document, DocumentVersion, VersionSource
 from haven.documents.storage import read_decrypted
@@ -101,18 +102,17 @@ def attach_signed_version(*, signature_id: int, pdf: bytes, sha256_signed: str) 
         signature.sealed_at = timezone.now()
         signature.save(update_fields=["signed_version", "sha256_signed", "sealed_at"])
         record_event(
-            action="signature.sealed",
+            SignatureSealed(
+                document=document.pk,
+                version=version.number,
+                sha256=version.sha256,
+                sha256_signed=sha256_signed,
+                current=became_current,
+            ),
             actor=Actor.system(),
             practice=document.practice,
             client=document.client,
             target=signature,
-            details={
-                "document": document.pk,
-                "version": version.number,
-                "sha256": version.sha256,
-                "sha256_signed": sha256_signed,
-                "current": became_current,
-            },
         )
 
     version = write_version(

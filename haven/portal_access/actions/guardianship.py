@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haven.audit.actions import record_event
+from haven.audit.events import PortalAccessRevoked, PortalGuardianAccessEnded, PortalGuardianRenewed
 from haven.clients.models import RelatedContact
 from haven.core.actors import Actor
 from haven.core.email import send_email_on_commit
@@ -21,15 +22,14 @@ from haven.portal_access.policy import ProfileAccessVerb
 from haven.practices.models import Permission, StaffMember
 
 
-def _revoke(by: StaffMember, access: ProfileAccess, **details: str) -> None:
+def _revoke(by: StaffMember, access: ProfileAccess, *, reason: str | None = None) -> None:
     access.mark_ended(AccessStatus.REVOKED)
     record_event(
-        action="portal.access_revoked",
+        PortalAccessRevoked(email=access.account.email, reason=reason),
         actor=Actor.staff(by.user),
         practice=by.practice,
         client=access.client,
         target=access,
-        details={"email": access.account.email, **details},
     )
 
 
@@ -69,12 +69,11 @@ def renew_guardian_access(*, by: StaffMember, access: ProfileAccess, until: date
         access.ended_at = None
     access.save(update_fields=["guardian_until", "status", "ended_at"])
     record_event(
-        action="portal.guardian_renewed",
+        PortalGuardianRenewed(until=until.isoformat(), previous_status=previous),
         actor=Actor.staff(by.user),
         practice=by.practice,
         client=access.client,
         target=access,
-        details={"until": until.isoformat(), "previous_status": previous},
     )
     return access
 
@@ -95,12 +94,11 @@ def end_guardian_access_at_majority(*, today: datetime.date | None = None) -> li
             continue  # still a minor
         access.mark_ended(AccessStatus.EXPIRED)
         record_event(
-            action="portal.guardian_access_ended",
+            PortalGuardianAccessEnded(age_of_majority=access.practice.age_of_majority, guardian=access.account.email),
             actor=Actor.system("daily task"),
             practice=access.practice,
             client=access.client,
             target=access,
-            details={"age_of_majority": access.practice.age_of_majority, "guardian": access.account.email},
         )
         _notify_guardian_access_ended(access)
         ended.append(access)

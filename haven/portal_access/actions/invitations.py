@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from haven.audit.actions import record_event
+from haven.audit.events import PortalInvitationResent, PortalInvited, PortalLinked, PortalPortalUserAdded
 from haven.clients.models import Client
 from haven.core.actors import Actor
 from haven.core.errors import ApplicationError
@@ -46,16 +47,15 @@ def invite_to_portal(*, by: StaffMember, record: PersonRecord) -> ProfileAccess:
         account, by.practice, PortalLinkPurpose.INVITATION, sender_name=_sender_name(record.client), access=access
     )
     record_event(
-        action="portal.invited",
+        PortalInvited(
+            email=account.email,
+            capacity=access.kind,
+            contact=record.contact.pk if record.contact else None,
+        ),
         actor=Actor.staff(by.user),
         practice=by.practice,
         client=record.client,
         target=access,
-        details={
-            "email": account.email,
-            "capacity": access.kind,
-            "contact": record.contact.pk if record.contact else None,
-        },
     )
     return access
 
@@ -70,12 +70,11 @@ def link_portal_account(*, by: StaffMember, record: PersonRecord) -> ProfileAcce
         return status.access
     access = _open_access(by, status.account, record, status=AccessStatus.PENDING)
     record_event(
-        action="portal.linked",
+        PortalLinked(email=status.account.email, capacity=access.kind),
         actor=Actor.staff(by.user),
         practice=by.practice,
         client=record.client,
         target=access,
-        details={"email": status.account.email, "capacity": access.kind},
     )
     return access
 
@@ -122,12 +121,11 @@ def add_portal_user(*, by: StaffMember, client: Client, full_name: str, email: s
     if created:
         email_link(account, by.practice, PortalLinkPurpose.INVITATION, sender_name=_sender_name(client), access=access)
     record_event(
-        action="portal.portal_user_added",
+        PortalPortalUserAdded(email=email, new_account=created),
         actor=Actor.staff(by.user),
         practice=by.practice,
         client=client,
         target=access,
-        details={"email": email, "new_account": created},
     )
     return access
 
@@ -144,7 +142,7 @@ def resend_invitation(*, by: StaffMember, access: ProfileAccess) -> None:
         access=access,
     )
     record_event(
-        action="portal.invitation_resent",
+        PortalInvitationResent(),
         actor=Actor.staff(by.user),
         practice=by.practice,
         client=access.client,

@@ -8,6 +8,7 @@ import secrets
 from django.db import transaction
 
 from haven.audit.actions import record_event
+from haven.audit.events import PortalInstructionsPrinted, PortalPinConfirmed, PortalPinFailed, PortalPinIssued
 from haven.core.actors import Actor
 from haven.portal_access.actions import locked_access, portal_actor, require
 from haven.portal_access.models import AccessStatus, PortalAccount, ProfileAccess
@@ -30,7 +31,7 @@ def issue_pin(*, by: StaffMember, access: ProfileAccess) -> str:
     access.set_pin(pin)
     access.save(update_fields=["pin_hash", "pin_expires_at", "pin_attempts"])
     record_event(
-        action="portal.pin_issued",
+        PortalPinIssued(),
         actor=Actor.staff(by.user),
         practice=by.practice,
         client=access.client,
@@ -52,12 +53,11 @@ def print_instruction_sheet(*, by: StaffMember, access: ProfileAccess) -> bytes:
     access.refresh_from_db()
     pdf = render_instruction_sheet(access, pin=pin)
     record_event(
-        action="portal.instructions_printed",
+        PortalInstructionsPrinted(with_pin=bool(pin)),
         actor=Actor.staff(by.user),
         practice=by.practice,
         client=access.client,
         target=access,
-        details={"with_pin": bool(pin)},
     )
     return pdf
 
@@ -76,7 +76,7 @@ def confirm_pin(*, account: PortalAccount, practice: Practice, pin: str) -> Prof
         if access.pin_matches(pin.strip()):
             access.mark_confirmed()
             record_event(
-                action="portal.pin_confirmed",
+                PortalPinConfirmed(),
                 actor=portal_actor(account),
                 practice=practice,
                 client=access.client,
@@ -87,10 +87,11 @@ def confirm_pin(*, account: PortalAccount, practice: Practice, pin: str) -> Prof
         access.pin_attempts += 1
         access.save(update_fields=["pin_attempts"])
     record_event(
-        action="portal.pin_failed",
+        PortalPinFailed(
+            attempts_left=min((ProfileAccess.PIN_MAX_ATTEMPTS - a.pin_attempts for a in usable), default=0)
+        ),
         actor=portal_actor(account),
         practice=practice,
-        details={"attempts_left": min((ProfileAccess.PIN_MAX_ATTEMPTS - a.pin_attempts for a in usable), default=0)},
     )
     return None
 
