@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haven.audit.actions import record_event
+from haven.audit.events import ChartViewed, ClientChanged, ClientCreated, ContactAdded, ContactChanged, ContactRemoved
 from haven.audit.models import Actor
 from haven.clients import policy
 from haven.clients.models import Client, ClientStatus, RelatedContact, Relationship
@@ -61,9 +62,7 @@ def create_client(*, by: StaffMember, data: dict[str, Any]) -> Client:
     client = Client(practice=by.practice, **data)
     client.full_clean()
     client.save()
-    record_event(
-        action="client.created", actor=Actor.staff(by.user), practice=by.practice, client=client, target=client
-    )
+    record_event(ClientCreated(), actor=Actor.staff(by.user), practice=by.practice, client=client, target=client)
     return client
 
 
@@ -85,12 +84,11 @@ def update_client(*, by: StaffMember, client: Client, data: dict[str, Any], expe
     current.save(update_fields=[*changed, "updated_at", "version"])
     current.refresh_from_db(fields=["version"])
     record_event(
-        action="client.changed",
+        ClientChanged(fields=sorted(changed)),
         actor=Actor.staff(by.user),
         practice=by.practice,
         client=current,
         target=current,
-        details={"fields": sorted(changed)},
     )
     return current
 
@@ -134,17 +132,16 @@ def add_contact(
     except IntegrityError:
         raise ApplicationError(_("That client is already one of this client's contacts.")) from None
     record_event(
-        action="contact.added",
+        ContactAdded(
+            relationship=contact.relationship,
+            web_portal=contact.web_portal,
+            legal_guardian=contact.legal_guardian,
+            linked_client=linked_client.pk if linked_client else None,
+        ),
         actor=Actor.staff(by.user),
         practice=by.practice,
         client=client,
         target=contact,
-        details={
-            "relationship": contact.relationship,
-            "web_portal": contact.web_portal,
-            "legal_guardian": contact.legal_guardian,
-            "linked_client": linked_client.pk if linked_client else None,
-        },
     )
     return contact
 
@@ -170,17 +167,17 @@ def update_contact(
     current.version = F("version") + 1
     current.save(update_fields=[*changed, "updated_at", "version"])
     current.refresh_from_db(fields=["version"])
-    details: dict[str, Any] = {"fields": sorted(changed)}
-    for flag in PORTAL_FLAGS:
-        if flag in changed:
-            details[flag] = getattr(current, flag)
+    # The portal flags' new values are recorded only when they changed.
     record_event(
-        action="contact.changed",
+        ContactChanged(
+            fields=sorted(changed),
+            web_portal=current.web_portal if "web_portal" in changed else None,
+            legal_guardian=current.legal_guardian if "legal_guardian" in changed else None,
+        ),
         actor=Actor.staff(by.user),
         practice=by.practice,
         client=current.client,
         target=current,
-        details=details,
     )
     return current
 
@@ -196,12 +193,11 @@ def remove_contact(*, by: StaffMember, contact: RelatedContact) -> None:
     # Portal access through this contact ends first, each change audited (portal_access listens).
     contact_removing.send(sender=RelatedContact, contact=current, by=by)
     record_event(
-        action="contact.removed",
+        ContactRemoved(relationship=current.relationship, name=current.full_name),
         actor=Actor.staff(by.user),
         practice=by.practice,
         client=current.client,
         target=current,
-        details={"relationship": current.relationship, "name": current.full_name},
     )
     current.delete()
 
@@ -211,4 +207,4 @@ def view_chart(*, by: StaffMember, client: Client) -> None:
 
     Its one write is the audit event, in ``record_event``'s own transaction.
     """
-    record_event(action="chart.viewed", actor=Actor.staff(by.user), practice=by.practice, client=client)
+    record_event(ChartViewed(), actor=Actor.staff(by.user), practice=by.practice, client=client)

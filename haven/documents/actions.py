@@ -11,6 +11,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haven.audit.actions import record_event
+from haven.audit.events import (
+    DocumentCreated,
+    DocumentDownloaded,
+    DocumentShared,
+    DocumentSharedAll,
+    DocumentTypeExceptionsChanged,
+    DocumentUnshared,
+    DocumentVersionAdded,
+    DocumentViewed,
+)
 from haven.audit.models import Actor
 from haven.clients.models import Client, RelatedContact
 from haven.core.email import send_email_on_commit
@@ -109,12 +119,11 @@ def _create_document(
 
     def record(version: DocumentVersion) -> None:
         record_event(
-            action="document.created",
+            DocumentCreated(type=doc_type.name, source=source, sha256=version.sha256),
             actor=Actor.staff(by.user),
             practice=by.practice,
             client=client,
             target=document,
-            details={"type": doc_type.name, "source": source, "sha256": version.sha256},
         )
 
     write_version(
@@ -160,17 +169,20 @@ def record_opened(*, viewer: Viewer, document: Document, version: DocumentVersio
 
     Called once the file is in hand, so nothing that did not leave is recorded.
     """
-    details: dict[str, object] = {"version": version.number}
-    if isinstance(viewer, PortalViewer) and viewer.profile is not None:
-        details["profile"] = viewer.profile.pk
+    # The portal profile it was opened for, when there is one; staff have none.
+    profile = viewer.profile.pk if isinstance(viewer, PortalViewer) and viewer.profile is not None else None
+    event = (
+        DocumentDownloaded(version=version.number, profile=profile)
+        if download
+        else DocumentViewed(version=version.number, profile=profile)
+    )
     record_event(
-        action="document.downloaded" if download else "document.viewed",
+        event,
         actor=viewer.actor,
         acting_for=viewer.acting_for,
         practice_id=viewer.practice_id,
         client=document.client,
         target=document,
-        details=details,
     )
 
 
@@ -261,17 +273,15 @@ def set_recipients(
         )
         for audience, contact_id, access_id in sorted(wanted - set(current), key=str)
     )
-    for share, action in [(share, "document.unshared") for share in removed] + [
-        (share, "document.shared") for share in added
-    ]:
-        record_event(
-            action=action,
-            actor=Actor.staff(by.user),
-            practice=by.practice,
-            client=document.client,
-            target=document,
-            details={"audience": share.audience, "contact": share.contact_id, "portal_user": share.access_id},
-        )
+    events: list[DocumentUnshared | DocumentShared] = [
+        DocumentUnshared(audience=share.audience, contact=share.contact_id, portal_user=share.access_id)
+        for share in removed
+    ] + [
+        DocumentShared(audience=share.audience, contact=share.contact_id, portal_user=share.access_id)
+        for share in added
+    ]
+    for event in events:
+        record_event(event, actor=Actor.staff(by.user), practice=by.practice, client=document.client, target=document)
     if added:
         _notify(document, added)
     return added
@@ -313,12 +323,11 @@ def add_version(*, by: StaffMember, document: Document, data: bytes) -> Document
 
     def record(version: DocumentVersion) -> None:
         record_event(
-            action="document.version_added",
+            DocumentVersionAdded(version=version.number, sha256=version.sha256),
             actor=Actor.staff(by.user),
             practice=by.practice,
             client=locked.client,
             target=locked,
-            details={"version": version.number, "sha256": version.sha256},
         )
 
     version = write_version(
@@ -351,11 +360,13 @@ def _share_all(
         ],
         batch_size=500,
     )
-    details: dict[str, object] = {"audience": audience, "documents": document_ids}
-    if contact is not None:
-        details["contact"] = contact.pk
     record_event(
-        action="document.shared_all", actor=Actor.staff(by.user), practice=by.practice, client=client, details=details
+        DocumentSharedAll(
+            audience=audience, documents=document_ids, contact=contact.pk if contact is not None else None
+        ),
+        actor=Actor.staff(by.user),
+        practice=by.practice,
+        client=client,
     )
     if document_ids:
         _announce(
@@ -406,10 +417,9 @@ def set_type_exceptions(
         locked.clinical = clinical
     locked.save(update_fields=fields)
     record_event(
-        action="document_type.exceptions_changed",
+        DocumentTypeExceptionsChanged(before=before, after={field: getattr(locked, field) for field in fields}),
         actor=Actor.staff(by.user),
         practice=by.practice,
         target=locked,
-        details={"before": before, "after": {field: getattr(locked, field) for field in fields}},
     )
     return locked

@@ -15,6 +15,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from haven.audit.actions import record_event
+from haven.audit.events import GroupNoteCreated, GroupNoteShared, GroupNoteUnshared
 from haven.audit.models import Actor
 from haven.clients.models import Client, RelatedContact
 from haven.core.errors import ApplicationError
@@ -140,11 +141,10 @@ def create_group_note(
                 copies.append(copy)
             Document.objects.filter(pk__in=[copy.pk for copy in copies]).update(group_note=group_note)
             record_event(
-                action="group_note.created",
+                GroupNoteCreated(type=doc_type.name, content_type=content_type, copies=[c.pk for c in copies]),
                 actor=Actor.staff(by.user),
                 practice=by.practice,
                 target=group_note,
-                details={"type": doc_type.name, "content_type": content_type, "copies": [c.pk for c in copies]},
             )
     except Exception:
         # The rows are gone with the transaction; the files that named them go too.
@@ -192,11 +192,10 @@ def share_group_note_all_authorized(*, by: StaffMember, group_note: GroupNote) -
             by=by, document=copy, all_authorized=True, client=client, contacts=contacts, portal_users=portal_users
         )
     record_event(
-        action="group_note.shared",
+        GroupNoteShared(audience=Audience.ALL_AUTHORIZED, copies=[copy.pk for copy in copies]),
         actor=Actor.staff(by.user),
         practice=by.practice,
         target=group_note,
-        details={"audience": Audience.ALL_AUTHORIZED, "copies": [copy.pk for copy in copies]},
     )
     return len(copies)
 
@@ -218,10 +217,9 @@ def unshare_group_note(*, by: StaffMember, group_note: GroupNote) -> int:
             by=by, document=copy, all_authorized=False, client=client, contacts=contacts, portal_users=portal_users
         )
     record_event(
-        action="group_note.unshared",
+        GroupNoteUnshared(audience=Audience.ALL_AUTHORIZED, copies=[copy.pk for copy in unshared]),
         actor=Actor.staff(by.user),
         practice=by.practice,
         target=group_note,
-        details={"audience": Audience.ALL_AUTHORIZED, "copies": [copy.pk for copy in unshared]},
     )
     return len(unshared)

@@ -19,6 +19,7 @@ from django.tasks import task
 from django.utils.translation import gettext as _
 
 from haven.audit.actions import record_event
+from haven.audit.events import DocumentNoteWritten, DocumentRendered
 from haven.audit.models import Actor
 from haven.clients.models import Client
 from haven.core.errors import ApplicationError
@@ -122,12 +123,11 @@ def write_clinical_note(
                 document_date=document_date,
             )
             record_event(
-                action="document.note_written",
+                DocumentNoteWritten(type=doc_type.name, sections=len(kept)),
                 actor=Actor.staff(by.user),
                 practice=by.practice,
                 client=client,
                 target=document,
-                details={"type": doc_type.name, "sections": len(kept)},
             )
     except Exception:
         # Nothing half-written: the text goes with the rows that would have named it.
@@ -185,12 +185,11 @@ def attach_rendered_note(*, document_id: int, pdf: bytes) -> DocumentVersion | N
 
     def record(version: DocumentVersion) -> None:
         record_event(
-            action="document.rendered",
+            DocumentRendered(version=version.number, sha256=version.sha256, size=version.size),
             actor=Actor.system(),
             practice=document.practice,
             client=document.client,
             target=document,
-            details={"version": version.number, "sha256": version.sha256, "size": version.size},
         )
 
     version = write_version(

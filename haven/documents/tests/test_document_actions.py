@@ -78,7 +78,7 @@ def test_a_failure_midway_leaves_neither_rows_nor_files(world, tmp_path, monkeyp
     files_before = set((tmp_path / "documents").glob("*"))
     documents_before = Document.objects.count()
 
-    def fail(**kwargs):
+    def fail(*args, **kwargs):
         raise RuntimeError("the audit write failed")
 
     monkeypatch.setattr("haven.documents.actions.record_event", fail)

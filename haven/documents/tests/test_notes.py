@@ -247,7 +247,7 @@ def test_a_note_with_nothing_written_is_refused(world):
 def test_a_failure_midway_leaves_neither_rows_nor_text(world, monkeypatch, tmp_path):
     before = Document.objects.count()
 
-    def fail(**kwargs):
+    def fail(*args, **kwargs):
         raise RuntimeError("the audit write failed")
 
     monkeypatch.setattr("haven.documents.notes.record_event", fail)
