@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -14,7 +12,7 @@ __all__ = ["GENESIS_HASH", "record_event"]
 
 
 def record_event(
-    event: AuditDetails | None = None,
+    event: AuditDetails,
     *,
     actor: Actor,
     practice: models.Model | None = None,
@@ -22,26 +20,17 @@ def record_event(
     client: models.Model | None = None,
     target: models.Model | None = None,
     acting_for: str = "",
-    action: str | None = None,
-    details: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event to its practice's chain (``practice`` or ``practice_id``), in the caller's transaction if any.
 
-    ``event`` says what happened and carries its typed details (``haven.audit.events``). The old
-    form, a free-text ``action=`` with a ``details=`` dict, is still accepted while the last
-    callers move to typed events; it is to be removed, so write new calls with an event.
+    ``event`` says what happened and carries its typed details (``haven.audit.events``): one class
+    per code, so mypy checks every detail of every call.
 
     Only that practice's chain head is locked, so writers of different practices never wait on
     each other. Lock order: whatever the caller locked, then the head; a caller that locks the
     practice or client row first takes it FOR NO KEY UPDATE, which the event's foreign key check
     (made while the head is held) does not wait on.
     """
-    if event is not None:
-        if action is not None or details is not None:
-            raise TypeError("Pass an event, or the old action= and details=, not both.")
-        action, details = event.action, event.details()
-    if action is None:
-        raise TypeError("record_event needs the event that happened.")
     if practice is not None:
         practice_id = practice.pk
     origin = current_origin()
@@ -61,12 +50,12 @@ def record_event(
             actor_label=actor.label[:254],
             acting_for=acting_for[:254],
             client_id=client.pk if client is not None else None,
-            action=str(action),
+            action=str(event.action),
             object_type=target._meta.label_lower if target is not None else "",
             object_id=str(target.pk) if target is not None else "",
             ip=origin.ip,
             user_agent=origin.user_agent,
-            details=details or {},
+            details=event.details(),
             previous_hash=head.last_hash,
             key_id=key.id,
         )

@@ -302,12 +302,11 @@ def open_to(
         return None
     share = Share.objects.create(document=document, audience=audience, contact=contact, shared_by=by)
     record_event(
-        action="document.shared",
+        DocumentShared(audience=audience, contact=contact.pk if contact else None, portal_user=None),
         actor=Actor.staff(by.user),
         practice=by.practice,
         client=document.client,
         target=document,
-        details={"audience": audience, "contact": contact.pk if contact else None},
     )
     return share
 

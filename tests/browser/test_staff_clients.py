@@ -149,16 +149,16 @@ def test_client_list_search_updates_results_as_staff_types(world: World, open_pa
 def test_access_history_reads_in_words_on_a_phone(world: World, open_page: OpenPage) -> None:
     """The administrator reads Max's Access history: what happened to which document, who by name and role."""
     from haven.audit.actions import record_event
+    from haven.audit.events import DocumentDownloaded
     from haven.portal_access.actions import portal_actor
 
     record_event(
-        action="document.downloaded",
+        DocumentDownloaded(version=1),
         actor=portal_actor(world.gia_account),
         acting_for=world.max.full_name,
         practice=world.riverside,
         client=world.max,
         target=world.progress_note,
-        details={"version": 1},
     )
     page = open_page(bypass_csp=True)
     log_in(page, world.ada.user.email)

@@ -15,6 +15,7 @@ from haven.audit.checkpoints import checkpoint_dir, write_checkpoint
 from haven.audit.hashing import signing_key
 from haven.audit.models import Actor, AppendOnlyError, AuditChainHead, AuditEvent
 from haven.audit.selectors import verify_chain
+from haven.audit.tests.helpers import marker
 from tests.personas import World
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +41,7 @@ def _drop_append_only_triggers() -> None:
 def _three_events(world: World) -> list[AuditEvent]:
     actor = Actor.staff(world.ada.user)
     return [
-        record_event(action=f"test.event{i}", actor=actor, practice=world.riverside, client=world.ana) for i in range(3)
+        record_event(marker(f"event{i}"), actor=actor, practice=world.riverside, client=world.ana) for i in range(3)
     ]
 
 
@@ -178,12 +179,12 @@ def test_verify_command_fails_naming_the_chain_and_the_broken_event(world):
 
 def test_event_rolled_back_with_its_transaction_leaves_no_gap(world):
     actor = Actor.staff(world.ada.user)
-    record_event(action="test.kept", actor=actor, practice=world.riverside)
+    record_event(marker("kept"), actor=actor, practice=world.riverside)
     with pytest.raises(RuntimeError), transaction.atomic():
-        record_event(action="test.rolled_back", actor=actor, practice=world.riverside)
+        record_event(marker("rolled_back"), actor=actor, practice=world.riverside)
         raise RuntimeError("the action failed midway")
-    record_event(action="test.after", actor=actor, practice=world.riverside)
-    assert not AuditEvent.objects.filter(action="test.rolled_back").exists()
+    record_event(marker("after"), actor=actor, practice=world.riverside)
+    assert not AuditEvent.objects.filter(details__object_id="rolled_back").exists()
     assert verify_chain().intact
 
 
@@ -254,7 +255,7 @@ def test_a_changed_checkpoint_file_is_not_trusted(world):
 
 def test_the_checkpoint_command_and_the_daily_tasks_write_every_chain_head(world, capsys):
     _three_events(world)
-    record_event(action="test.elsewhere", actor=Actor.staff(world.hana.user), practice=world.hilltop)
+    record_event(marker("elsewhere"), actor=Actor.staff(world.hana.user), practice=world.hilltop)
     call_command("write_audit_checkpoint")
     call_command("run_daily_tasks", now=True)
     files = sorted(checkpoint_dir().glob("audit-checkpoint-*.json"))
@@ -268,9 +269,9 @@ def test_the_checkpoint_command_and_the_daily_tasks_write_every_chain_head(world
 
 
 def test_old_events_keep_verifying_after_the_key_is_rotated(world, settings):
-    old = record_event(action="test.before_rotation", actor=Actor.system(), practice=world.riverside)
+    old = record_event(marker("before_rotation"), actor=Actor.system(), practice=world.riverside)
     settings.HAVEN_AUDIT_KEYS = [NEW_KEY, *settings.HAVEN_AUDIT_KEYS]  # the new key first
-    new = record_event(action="test.after_rotation", actor=Actor.system(), practice=world.riverside)
+    new = record_event(marker("after_rotation"), actor=Actor.system(), practice=world.riverside)
     assert old.key_id != new.key_id == signing_key().id
     assert new.previous_hash == old.hash
     assert verify_chain().intact
@@ -284,10 +285,10 @@ def test_each_practice_has_its_own_chain(world):
     riverside = Actor.staff(world.ada.user)
     hilltop = Actor.staff(world.hana.user)
     events = [
-        record_event(action="test.one", actor=riverside, practice=world.riverside),
-        record_event(action="test.two", actor=hilltop, practice=world.hilltop),
-        record_event(action="test.three", actor=riverside, practice=world.riverside),
-        record_event(action="test.four", actor=Actor.anonymous(), practice=None),
+        record_event(marker("one"), actor=riverside, practice=world.riverside),
+        record_event(marker("two"), actor=hilltop, practice=world.hilltop),
+        record_event(marker("three"), actor=riverside, practice=world.riverside),
+        record_event(marker("four"), actor=Actor.anonymous(), practice=None),
     ]
     base = {p: AuditEvent.objects.filter(practice=p).count() for p in (world.riverside, world.hilltop)}
     assert events[2].sequence == events[0].sequence + 1

@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from haven.audit.actions import record_event
 from haven.audit.models import Actor
 from haven.audit.selectors import verify_chain
+from haven.audit.tests.helpers import marker
 from tests.personas import build_world
 
 pytestmark = pytest.mark.postgres
@@ -27,7 +28,7 @@ def test_writers_of_two_practices_never_wait_on_one_lock(committed_db: None) -> 
     def riverside_request() -> None:
         try:
             with transaction.atomic():
-                record_event(action="test.long_request", actor=Actor.system(), practice=world.riverside)
+                record_event(marker("long_request"), actor=Actor.system(), practice=world.riverside)
                 holding.set()
                 release.wait(timeout=20)
         finally:
@@ -40,7 +41,7 @@ def test_writers_of_two_practices_never_wait_on_one_lock(committed_db: None) -> 
         with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL lock_timeout = '2s'")
-            record_event(action="test.meanwhile", actor=Actor.system(), practice=world.hilltop)
+            record_event(marker("meanwhile"), actor=Actor.system(), practice=world.hilltop)
     finally:
         release.set()
         thread.join(timeout=30)

@@ -11,6 +11,7 @@ from haven.audit.actions import record_event
 from haven.audit.hashing import GENESIS_HASH, canonical, signing_key
 from haven.audit.models import Actor, AuditChainHead, AuditEvent
 from haven.audit.selectors import verify_chain
+from haven.audit.tests.helpers import marker
 from tests.personas import build_world
 
 BEFORE = [("audit", "0002_append_only")]
@@ -24,8 +25,8 @@ def _migrate(targets: list[tuple[str, str]]) -> None:
 
 def test_existing_events_are_rechained_per_practice_with_keyed_hashes(committed_db: None) -> None:
     world = build_world()
-    record_event(action="test.hilltop", actor=Actor.staff(world.hana.user), practice=world.hilltop)
-    record_event(action="test.no_practice", actor=Actor.anonymous(), practice=None)
+    record_event(marker("hilltop"), actor=Actor.staff(world.hana.user), practice=world.hilltop)
+    record_event(marker("no_practice"), actor=Actor.anonymous(), practice=None)
     written = list(AuditEvent.objects.order_by("id").values_list("id", "practice_id"))
     latest = MigrationExecutor(connection).loader.graph.leaf_nodes("audit")
     try:
