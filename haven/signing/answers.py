@@ -15,10 +15,10 @@ from PIL import ImageOps
 
 from haven.audit.actions import record_event
 from haven.core.bidi import refuse_bidi_controls
+from haven.core.encryption import delete_stored, store_encrypted
 from haven.core.errors import ApplicationError
 from haven.core.request_context import RequestOrigin, reset_origin, set_origin
 from haven.documents.models import Document
-from haven.documents.storage import delete_stored, store_encrypted
 from haven.messaging import policy as messaging_policy
 from haven.messaging.actions import mark_read
 from haven.portal_access.models import PortalAccount, ProfileAccess

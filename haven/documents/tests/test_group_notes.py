@@ -12,13 +12,13 @@ from django.utils import timezone
 
 from haven.audit.models import AuditEvent
 from haven.clients.models import Client
+from haven.core.encryption import read_decrypted
 from haven.core.errors import ApplicationError
 from haven.documents import actions, group_notes
 from haven.documents.actions import set_recipients, set_type_exceptions
 from haven.documents.group_notes import create_group_note, group_note_type, share_group_note_all_authorized
 from haven.documents.models import Audience, Category, Document, DocumentType, DocumentVersion, GroupNote, Share
 from haven.documents.selectors import activity_log, documents_for_portal
-from haven.documents.storage import read_decrypted
 from tests.personas import PASSWORD, World, give_ana_a_portal_login
 
 pytestmark = pytest.mark.django_db

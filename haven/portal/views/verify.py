@@ -8,9 +8,9 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_safe
 
+from haven.core.encryption import read_decrypted
 from haven.core.forms import NOT_A_PDF
 from haven.documents.policy import get_document
-from haven.documents.storage import read_decrypted
 from haven.portal.access import PortalRequest, portal_view
 from haven.portal.forms import VerifyForm
 from haven.portal_access.actions import portal_actor

@@ -14,11 +14,11 @@ from django.views.decorators.http import require_POST, require_safe
 from haven.audit.models import Actor
 from haven.clients.models import Client
 from haven.clients.policy import get_client
+from haven.core.encryption import read_decrypted
 from haven.core.errors import ApplicationError
 from haven.documents.models import Document, DocumentVersion
 from haven.documents.policy import get_document
 from haven.documents.selectors import may_open
-from haven.documents.storage import read_decrypted
 from haven.practices.access import StaffRequest, deny, staff_view
 from haven.practices.models import Permission
 from haven.signing.eligibility import possible_signers
