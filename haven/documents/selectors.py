@@ -2,35 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, Model, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from haven.clients.models import Client, RelatedContact
-from haven.documents import policy
-from haven.documents.models import Audience, Document, DocumentType, GroupNote, Share
+from haven.documents.models import Audience, Document, DocumentType, Share
 from haven.portal_access.models import AccessKind, AccessStatus, ProfileAccess
-from haven.practices.models import StaffMember
-from haven.practices.viewers import StaffViewer
 
 CLIENT_VISIBLE = [Audience.ALL_AUTHORIZED, Audience.CLIENT]
-
-
-# --- Built on the policy (``haven.documents.policy``): the one rule of who sees what -------------
-
-
-def reads_clinical(member: StaffMember) -> bool:
-    return policy.reads_clinical(StaffViewer(member))
-
-
-def readable_by[Typed: Model](member: StaffMember, items: QuerySet[Typed]) -> QuerySet[Typed]:
-    """Documents or group notes this staff member may open (``policy.visible_among``)."""
-    viewer = StaffViewer(member)
-    if items.model is GroupNote:
-        return policy.group_notes_visible_among(viewer, items)  # type: ignore[arg-type,return-value]
-    return policy.visible_among(viewer, items)  # type: ignore[arg-type,return-value]
-
-
-def may_open(member: StaffMember, document: Document) -> bool:
-    return policy.may_see(StaffViewer(member), document)
 
 
 def _open_shares(**filters: object) -> QuerySet[Share]:
@@ -123,12 +101,3 @@ def all_shared_with_client(client: Client) -> bool:
 
 def document_types(practice_id: int) -> QuerySet[DocumentType]:
     return DocumentType.objects.filter(practice_id=practice_id)
-
-
-def documents_for_portal(access: ProfileAccess) -> QuerySet[Document]:
-    """What this person may see for this client (``policy.visible_to`` of a portal viewer), newest first."""
-    return (
-        policy.visible_to_profile(access)
-        .select_related("type", "current_version")
-        .order_by("-document_date", "-created_at", "-pk")
-    )

@@ -220,7 +220,7 @@ def test_a_document_without_its_pdf_yet_cannot_be_shared_or_seen(world):
         set_recipients(by=world.ada, document=pending, all_authorized=True, client=False, contacts=[])
     share_all_with_client(by=world.ada, client=world.max)
     assert not Share.objects.filter(document=pending).exists()
-    from haven.documents.selectors import documents_for_portal
+    from haven.documents.policy import visible_to_profile
 
     Share.objects.create(document=pending, audience=Audience.ALL_AUTHORIZED, shared_by=world.ada)
-    assert pending not in documents_for_portal(world.gia_access_max)
+    assert pending not in visible_to_profile(world.gia_access_max)

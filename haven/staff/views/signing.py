@@ -17,8 +17,7 @@ from haven.clients.policy import get_client
 from haven.core.encryption import read_decrypted
 from haven.core.errors import ApplicationError
 from haven.documents.models import Document, DocumentVersion
-from haven.documents.policy import get_document
-from haven.documents.selectors import may_open
+from haven.documents.policy import get_document, may_see
 from haven.practices.access import StaffRequest, deny, staff_view
 from haven.practices.models import Permission
 from haven.signing.eligibility import possible_signers
@@ -135,7 +134,7 @@ def verify(request: StaffRequest) -> HttpResponse:
             verification = verify_file(
                 form.cleaned_data["file"], practice=request.staff.practice, actor=Actor.staff(request.staff.user)
             )
-            if verification.version is not None and not may_open(request.staff, verification.version.document):
+            if verification.version is not None and not may_see(request.viewer, verification.version.document):
                 # The seal's answer stands; which clinical record the file is stays with those who read them.
                 verification = replace(verification, version=None, signature=None)
             form = VerifyForm()
