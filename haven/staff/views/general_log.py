@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
+from haven.clients import policy as clients_policy
 from haven.clients.models import Client, ClientStatus
-from haven.clients.policy import visible_to as clients_visible_to
 from haven.clients.selectors import search_visible_clients
 from haven.core.errors import ApplicationError
 from haven.core.forms import DateInput, HavenForm
@@ -100,7 +100,7 @@ def _reject_foreign_clients(request: StaffRequest, raw_ids: list[str]) -> list[i
             wanted.append(int(raw))
         except ValueError:
             raise deny(request.staff, object_type="clients.client", object_id=raw[:40], path=request.path) from None
-    found = set(clients_visible_to(request.viewer).filter(pk__in=wanted).values_list("pk", flat=True))
+    found = set(clients_policy.visible_to(request.viewer).filter(pk__in=wanted).values_list("pk", flat=True))
     for client_id in wanted:
         if client_id not in found:
             raise deny(request.staff, object_type="clients.client", object_id=client_id, path=request.path)

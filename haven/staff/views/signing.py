@@ -16,9 +16,9 @@ from haven.clients.models import Client
 from haven.clients.policy import get_client
 from haven.core.encryption import read_decrypted
 from haven.core.errors import ApplicationError
-from haven.documents.models import Document, DocumentVersion
-from haven.documents.policy import get_document, may_see
-from haven.practices.access import StaffRequest, deny, staff_view
+from haven.documents.models import Document
+from haven.documents.policy import get_document, get_version, may_see
+from haven.practices.access import StaffRequest, staff_view
 from haven.practices.models import Permission
 from haven.signing.eligibility import possible_signers
 from haven.signing.models import SignatureRequest
@@ -111,9 +111,7 @@ def signature_request_cancel(request: StaffRequest, client_id: int, document_id:
 def document_version_verify(request: StaffRequest, client_id: int, document_id: int, version_id: int) -> HttpResponse:
     """Check seal: verify one stored version of this document, as anyone holding the file would."""
     client, document = _document(request, client_id, document_id)
-    version: DocumentVersion | None = document.versions.filter(pk=version_id).first()
-    if version is None:
-        raise deny(request.staff, object_type="documents.documentversion", object_id=version_id, path=request.path)
+    version = get_version(request.viewer, document, version_id, path=request.path)
     verification = None
     if version.content_type == PDF:
         verification = verify_file(
