@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from haven.clients.models import Client, RelatedContact
+from haven.documents import policy
 from haven.documents.models import Audience, Document, DocumentType, Share
 from haven.portal_access.models import AccessKind, AccessStatus, ProfileAccess
 
-CLIENT_VISIBLE = [Audience.ALL_AUTHORIZED, Audience.CLIENT]
-
 
 def _open_shares(**filters: object) -> QuerySet[Share]:
-    return Share.objects.filter(document=OuterRef("pk"), revoked_at__isnull=True, **filters)
+    return Share.objects.open().filter(document=OuterRef("pk"), **filters)
 
 
 INDIVIDUAL = [Audience.CLIENT, Audience.CONTACT, Audience.PORTAL_USER]
@@ -46,24 +45,21 @@ def activity_log(client: Client, *, type_id: int | None = None) -> QuerySet[Docu
 
 
 def shareable_documents(client: Client) -> QuerySet[Document]:
-    return Document.objects.filter(
-        client=client,
-        practice_id=client.practice_id,
-        type__never_share=False,
-        type__hidden_from_portal=False,
-        current_version__isnull=False,  # a note whose PDF is still being prepared waits
-    )
+    """The client's documents the portal may show once shared (``policy.portal_may_show``)."""
+    return policy.portal_may_show(Document.objects.filter(client=client, practice_id=client.practice_id))
 
 
 def unshared_with_client(client: Client) -> QuerySet[Document]:
-    """Shareable documents the client cannot see yet: what Share all would share."""
-    return shareable_documents(client).exclude(Exists(_open_shares(audience__in=CLIENT_VISIBLE)))
+    """Shareable documents the client cannot see yet (no open share reaches them, ``policy.shares_reaching``):
+    what Share all would share."""
+    reaching = policy.shares_reaching(AccessKind.SELF)
+    return shareable_documents(client).exclude(Exists(_open_shares().filter(reaching)))
 
 
 def unshared_with_contact(contact: RelatedContact) -> QuerySet[Document]:
     """Shareable documents of the contact's client this contact cannot see yet: what Share all with them would share."""
-    visible = Q(audience=Audience.ALL_AUTHORIZED) | Q(audience=Audience.CONTACT, contact_id=contact.pk)
-    return shareable_documents(contact.client).exclude(Exists(_open_shares().filter(visible)))
+    reaching = policy.shares_reaching(AccessKind.CONTACT, contact_id=contact.pk)
+    return shareable_documents(contact.client).exclude(Exists(_open_shares().filter(reaching)))
 
 
 def has_own_portal_login(client: Client) -> bool:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from haven.audit.models import AuditEvent
 from haven.core.errors import ApplicationError
 from haven.documents import policy
-from haven.documents.actions import set_recipients, upload_document
+from haven.documents.actions import set_recipients, share_all_with_client, upload_document
 from haven.documents.group_notes import create_group_note, group_note_type
 from haven.documents.models import Document, DocumentType, GroupNote
 from haven.documents.policy import DocumentReason
@@ -109,6 +109,20 @@ def test_hiding_a_document_from_portal_people_in_the_policy_hides_it_from_every_
     # My Documents' selector (signing's tags on it), and the "new document" email, ask the same rule.
     assert list(portal_documents(world.gia_access_max)) == [plain]
     assert mail.outbox == []  # nobody can see it, so nobody is told
+
+
+def test_what_the_portal_may_show_is_one_rule_share_all_and_the_portal_follow(world, monkeypatch):
+    """``policy.portal_may_show`` alone decides which documents Share all shares and the portal shows."""
+    secret, plain = add(world, "Secret letter"), add(world, "Plain letter")
+    original = policy.portal_may_show
+    monkeypatch.setattr(
+        policy, "portal_may_show", lambda documents: original(documents).exclude(title__startswith="Secret")
+    )
+    share_all_with_client(by=world.ada, client=world.max)
+    assert plain.shares.exists() and not secret.shares.exists()
+    for document in (secret, plain):  # shared with everyone: the portal still shows only what the rule lets it
+        set_recipients(by=world.ada, document=document, all_authorized=True, client=False, contacts=[])
+    assert secret not in portal_documents(world.gia_access_max) and plain in portal_documents(world.gia_access_max)
 
 
 def test_a_share_rule_changed_in_the_policy_changes_the_share_action_and_the_share_to_sign_offer(
