@@ -26,7 +26,8 @@ from haven.documents import group_notes
 from haven.documents.group_notes import MAX_TITLE_CHARS, MIN_CLIENTS
 from haven.documents.policy import get_group_note, group_notes_visible_among, reads_clinical
 from haven.practices.access import StaffRequest, deny, staff_view
-from haven.practices.models import Permission
+from haven.practices.models import Permission, StaffMember
+from haven.practices.viewers import StaffViewer
 
 PAGE_SIZE = 25
 
@@ -80,9 +81,9 @@ class GroupNoteForm(HavenForm):
         },
     )
 
-    def __init__(self, *args: Any, viewer: Viewer, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, member: StaffMember, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["clients"].queryset = _active_clients(viewer)  # type: ignore[attr-defined]
+        self.fields["clients"].queryset = _active_clients(StaffViewer(member))  # type: ignore[attr-defined]
         self.fields["document_date"].initial = timezone.localdate()
 
     def clean_clients(self) -> list[Client]:
@@ -170,13 +171,13 @@ def group_note_create(request: StaffRequest) -> HttpResponse:
             chosen_ids = [pk for pk in dict.fromkeys(chosen_ids + added) if pk not in removed]
             form = GroupNoteForm(
                 initial={"title": request.POST.get("title", ""), "document_date": request.POST.get("document_date")},
-                viewer=request.viewer,
+                member=request.staff,
             )
             picker = _picker_context(request.viewer, chosen_ids=chosen_ids, query=_query(request.POST), searched=True)
             # A browser cannot fill a file field again: say so rather than let the file vanish unnoticed.
             picker["file_dropped"] = bool(request.FILES)
             return render(request, "staff/general_log/form.html", _context(request, form=form, **picker))
-    form = GroupNoteForm(request.POST or None, request.FILES or None, viewer=request.viewer)
+    form = GroupNoteForm(request.POST or None, request.FILES or None, member=request.staff)
     status = 200
     if request.method == "POST":
         status = 400
