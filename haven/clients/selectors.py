@@ -7,7 +7,6 @@ from django.db.models import Q, QuerySet
 from haven.clients import policy
 from haven.clients.models import Client, ClientStatus, RelatedContact
 from haven.core.policy import Viewer
-from haven.practices.models import Practice
 
 SORTS = {
     "name": ("last_name", "first_name", "pk"),
@@ -16,11 +15,6 @@ SORTS = {
     "-dob": ("-date_of_birth", "-pk"),
     "recent": ("-created_at", "-pk"),
 }
-
-
-def search_clients(practice: Practice, *, query: str = "", status: str = "", sort: str = "name") -> QuerySet[Client]:
-    """Clients of one practice matching a name, email or date of birth (YYYY-MM-DD or MM/DD/YYYY)."""
-    return filter_clients(Client.objects.filter(practice=practice), query=query, status=status, sort=sort)
 
 
 def search_visible_clients(

@@ -39,7 +39,7 @@ from haven.documents.models import (
     VersionSource,
 )
 from haven.documents.policy import DocumentReason, DocumentVerb, shares_reaching, visible_among, why_not
-from haven.documents.selectors import open_portal_users, readable_by, unshared_with_client, unshared_with_contact
+from haven.documents.selectors import open_portal_users, unshared_with_client, unshared_with_contact
 from haven.documents.versions import write_version
 from haven.portal_access.models import AccessKind, ProfileAccess
 from haven.portal_access.viewers import PortalViewer
@@ -349,7 +349,7 @@ def _share_all(
     if client.practice_id != by.practice_id:
         raise ApplicationError(_("That client is not part of your practice."))
     # Only what the staff member may open themselves: nobody discloses a clinical record they can't read.
-    document_ids = list(readable_by(by, documents).values_list("pk", flat=True))
+    document_ids = list(visible_among(StaffViewer(by), documents).values_list("pk", flat=True))
     audience = Audience.CLIENT if contact is None else Audience.CONTACT
     now = timezone.now()
     Share.objects.bulk_create(

@@ -18,12 +18,12 @@ from haven.audit.actions import record_event
 from haven.audit.events import GroupNoteCreated, GroupNoteShared, GroupNoteUnshared
 from haven.audit.models import Actor
 from haven.clients.models import Client, RelatedContact
+from haven.core.encryption import delete_stored
 from haven.core.errors import ApplicationError
 from haven.documents import actions
 from haven.documents.files import detect_content_type
 from haven.documents.models import Audience, Category, Document, DocumentType, GroupNote, Share
 from haven.documents.selectors import INDIVIDUAL, open_portal_users, with_recipients
-from haven.documents.storage import delete_stored
 from haven.portal_access.models import ProfileAccess
 from haven.practices.models import Permission, Practice, StaffMember
 

@@ -22,12 +22,12 @@ from haven.audit.actions import record_event
 from haven.audit.events import DocumentNoteWritten, DocumentRendered
 from haven.audit.models import Actor
 from haven.clients.models import Client
+from haven.core.encryption import delete_stored, read_decrypted, store_encrypted
 from haven.core.errors import ApplicationError
 from haven.core.pdf import date_in_practice_zone, logo_data_uri, write_pdf
 from haven.documents.actions import refuse
 from haven.documents.models import Category, Document, DocumentType, DocumentVersion, VersionSource
 from haven.documents.policy import DocumentReason, DocumentVerb, why_not
-from haven.documents.storage import delete_stored, read_decrypted, store_encrypted
 from haven.documents.versions import write_version
 from haven.practices.models import Permission, Practice, StaffMember
 from haven.practices.viewers import StaffViewer

@@ -138,6 +138,16 @@ def visible_among(
     return documents.none()
 
 
+def portal_may_show(documents: QuerySet[Document]) -> QuerySet[Document]:
+    """Those of these documents the portal shows once shared (and so the ones Share all shares): a type
+    outside the portal exception list (``DocumentType.shareable``), with its file in place."""
+    return documents.filter(
+        type__hidden_from_portal=False,
+        type__never_share=False,
+        current_version__isnull=False,  # a note whose PDF is still being prepared waits
+    )
+
+
 def visible_to_profile(
     access: ProfileAccess, documents: QuerySet[Document] | None = None, *, through: QuerySet[Share] | None = None
 ) -> QuerySet[Document]:
@@ -145,13 +155,8 @@ def visible_to_profile(
     shares = Share.objects.open().filter(document=OuterRef("pk")).filter(shares_visible_to(access))
     if through is not None:
         shares = shares.filter(pk__in=through.values("pk"))
-    return (Document.objects.all() if documents is None else documents).filter(
-        Exists(shares),
-        client_id=access.client_id,
-        practice_id=access.practice_id,
-        type__hidden_from_portal=False,
-        type__never_share=False,
-        current_version__isnull=False,  # a note whose PDF is still being prepared waits
+    return portal_may_show(Document.objects.all() if documents is None else documents).filter(
+        Exists(shares), client_id=access.client_id, practice_id=access.practice_id
     )
 
 

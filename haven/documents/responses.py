@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
 
+from haven.core.encryption import read_decrypted
 from haven.documents.models import DocumentVersion
-from haven.documents.storage import read_decrypted
 
 INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg"}
 

@@ -2,39 +2,16 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, Model, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from haven.clients.models import Client, RelatedContact
 from haven.documents import policy
-from haven.documents.models import Audience, Document, DocumentType, GroupNote, Share
+from haven.documents.models import Audience, Document, DocumentType, Share
 from haven.portal_access.models import AccessKind, AccessStatus, ProfileAccess
-from haven.practices.models import StaffMember
-from haven.practices.viewers import StaffViewer
-
-CLIENT_VISIBLE = [Audience.ALL_AUTHORIZED, Audience.CLIENT]
-
-
-# --- Built on the policy (``haven.documents.policy``): the one rule of who sees what -------------
-
-
-def reads_clinical(member: StaffMember) -> bool:
-    return policy.reads_clinical(StaffViewer(member))
-
-
-def readable_by[Typed: Model](member: StaffMember, items: QuerySet[Typed]) -> QuerySet[Typed]:
-    """Documents or group notes this staff member may open (``policy.visible_among``)."""
-    viewer = StaffViewer(member)
-    if items.model is GroupNote:
-        return policy.group_notes_visible_among(viewer, items)  # type: ignore[arg-type,return-value]
-    return policy.visible_among(viewer, items)  # type: ignore[arg-type,return-value]
-
-
-def may_open(member: StaffMember, document: Document) -> bool:
-    return policy.may_see(StaffViewer(member), document)
 
 
 def _open_shares(**filters: object) -> QuerySet[Share]:
-    return Share.objects.filter(document=OuterRef("pk"), revoked_at__isnull=True, **filters)
+    return Share.objects.open().filter(document=OuterRef("pk"), **filters)
 
 
 INDIVIDUAL = [Audience.CLIENT, Audience.CONTACT, Audience.PORTAL_USER]
@@ -68,24 +45,21 @@ def activity_log(client: Client, *, type_id: int | None = None) -> QuerySet[Docu
 
 
 def shareable_documents(client: Client) -> QuerySet[Document]:
-    return Document.objects.filter(
-        client=client,
-        practice_id=client.practice_id,
-        type__never_share=False,
-        type__hidden_from_portal=False,
-        current_version__isnull=False,  # a note whose PDF is still being prepared waits
-    )
+    """The client's documents the portal may show once shared (``policy.portal_may_show``)."""
+    return policy.portal_may_show(Document.objects.filter(client=client, practice_id=client.practice_id))
 
 
 def unshared_with_client(client: Client) -> QuerySet[Document]:
-    """Shareable documents the client cannot see yet: what Share all would share."""
-    return shareable_documents(client).exclude(Exists(_open_shares(audience__in=CLIENT_VISIBLE)))
+    """Shareable documents the client cannot see yet (no open share reaches them, ``policy.shares_reaching``):
+    what Share all would share."""
+    reaching = policy.shares_reaching(AccessKind.SELF)
+    return shareable_documents(client).exclude(Exists(_open_shares().filter(reaching)))
 
 
 def unshared_with_contact(contact: RelatedContact) -> QuerySet[Document]:
     """Shareable documents of the contact's client this contact cannot see yet: what Share all with them would share."""
-    visible = Q(audience=Audience.ALL_AUTHORIZED) | Q(audience=Audience.CONTACT, contact_id=contact.pk)
-    return shareable_documents(contact.client).exclude(Exists(_open_shares().filter(visible)))
+    reaching = policy.shares_reaching(AccessKind.CONTACT, contact_id=contact.pk)
+    return shareable_documents(contact.client).exclude(Exists(_open_shares().filter(reaching)))
 
 
 def has_own_portal_login(client: Client) -> bool:
@@ -123,12 +97,3 @@ def all_shared_with_client(client: Client) -> bool:
 
 def document_types(practice_id: int) -> QuerySet[DocumentType]:
     return DocumentType.objects.filter(practice_id=practice_id)
-
-
-def documents_for_portal(access: ProfileAccess) -> QuerySet[Document]:
-    """What this person may see for this client (``policy.visible_to`` of a portal viewer), newest first."""
-    return (
-        policy.visible_to_profile(access)
-        .select_related("type", "current_version")
-        .order_by("-document_date", "-created_at", "-pk")
-    )

@@ -8,9 +8,9 @@ from collections.abc import Callable
 from django.db import transaction
 from django.db.models import Max
 
+from haven.core.encryption import delete_stored, store_encrypted
 from haven.documents.files import safe_filename
 from haven.documents.models import Document, DocumentVersion
-from haven.documents.storage import delete_stored, store_encrypted
 from haven.practices.models import StaffMember
 
 

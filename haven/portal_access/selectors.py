@@ -6,8 +6,9 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from haven.clients.models import Client
-from haven.portal_access.models import AccessStatus, PortalAccount, ProfileAccess
-from haven.practices.models import Practice
+from haven.portal_access import policy
+from haven.portal_access.models import AccessStatus, ProfileAccess
+from haven.portal_access.viewers import PortalViewer
 
 # How long the portal home keeps telling a guardian that a profile ended at the age of majority.
 MAJORITY_NOTICE_FOR = datetime.timedelta(days=90)
@@ -26,17 +27,17 @@ def open_access_for_client(client: Client) -> QuerySet[ProfileAccess]:
     return access_for_client(client).filter(status__in=[AccessStatus.PENDING, AccessStatus.ACTIVE])
 
 
-def profiles_ended_at_majority(account: PortalAccount, practice: Practice) -> int:
+def profiles_ended_at_majority(viewer: PortalViewer) -> int:
     """How many of this login's profiles ended lately because the client reached the age of majority.
 
     Counted, never named: the portal home tells the guardian that it happened, not whose profile.
-    A profile the login still reaches another way is not counted.
+    A profile the login still reaches another way (``policy.visible_to``) is not counted.
     """
     recent = Q(status=AccessStatus.ACTIVE) | Q(ended_at__gte=timezone.now() - MAJORITY_NOTICE_FOR)
-    still_reached = ProfileAccess.objects.effective(practice).filter(account=account).values("client_id")
+    still_reached = policy.visible_to(viewer).values("client_id")
     return (
-        ProfileAccess.objects.ended_at_majority(practice)
-        .filter(recent, account=account)
+        ProfileAccess.objects.ended_at_majority(viewer.practice)
+        .filter(recent, account=viewer.account)
         .exclude(client_id__in=still_reached)
         .values("client_id")
         .distinct()

@@ -27,8 +27,10 @@ from haven.audit.events import (
     PortalSessionEnded,
 )
 from haven.audit.models import Actor
+from haven.portal_access import policy
 from haven.portal_access.actions import portal_actor
 from haven.portal_access.models import PortalAccount, ProfileAccess
+from haven.portal_access.viewers import PortalViewer
 from haven.practices.models import Practice
 
 ACCOUNT = "portal_account"
@@ -176,9 +178,9 @@ def load_portal_session(request: HttpRequest, practice: Practice) -> tuple[Porta
         end_portal_session(request, reason="expired")
         return None, "idle"
     request.session[LAST_SEEN] = now
+    # The profiles this login may act for now: the portal access policy's answer, asked on every request.
     profiles = list(
-        ProfileAccess.objects.effective(practice)
-        .filter(account=account)
+        policy.visible_to(PortalViewer(account=account, practice=practice, profile=None))
         .select_related("client__facility", "client__practice", "contact", "practice")
         .order_by("client__first_name", "client__last_name", "pk")
     )
@@ -193,7 +195,8 @@ def load_portal_session(request: HttpRequest, practice: Practice) -> tuple[Porta
 
 
 def select_profile(request: HttpRequest, session: PortalSession, profile_id: int) -> bool:
-    """Switch to another profile this login may act for; anything else is refused and audited."""
+    """Switch to another profile this login may act for (``session.profiles``, the policy's answer on this
+    request); anything else is refused and audited."""
     chosen = next((profile for profile in session.profiles if profile.pk == profile_id), None)
     if chosen is None:
         record_event(

@@ -22,10 +22,10 @@ from haven.audit.events import (
     SignatureViewed,
 )
 from haven.core.bidi import refuse_bidi_controls
+from haven.core.encryption import delete_stored, store_encrypted
 from haven.core.errors import ApplicationError
 from haven.core.request_context import RequestOrigin, reset_origin, set_origin
 from haven.documents.models import Document
-from haven.documents.storage import delete_stored, store_encrypted
 from haven.messaging import policy as messaging_policy
 from haven.messaging.actions import mark_read
 from haven.portal_access.models import PortalAccount, ProfileAccess

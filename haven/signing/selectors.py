@@ -5,17 +5,22 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from haven.core.policy import Viewer
+from haven.documents import policy as documents_policy
 from haven.documents.models import Document, VersionSource
-from haven.documents.selectors import documents_for_portal
 from haven.portal_access.models import ProfileAccess
+from haven.signing import policy
 from haven.signing.models import RequestStatus, Signature, SignatureRequest
-from haven.signing.policy import requests_naming
 
 
 def portal_documents(access: ProfileAccess) -> QuerySet[Document]:
-    """My Documents with its tags: Pending Review (waiting for this person), Out of date, and Signed."""
-    for_document = requests_naming(access).filter(document=OuterRef("pk"))
-    return documents_for_portal(access).annotate(
+    """My Documents, newest first, with its tags: Pending Review (waiting for this person), Out of date, and Signed.
+
+    What the profile sees is the documents policy's answer (``visible_to_profile``, as ``visible_to`` of its viewer).
+    """
+    for_document = policy.requests_naming(access).filter(document=OuterRef("pk"))
+    documents = documents_policy.visible_to_profile(access).select_related("type", "current_version")
+    return documents.order_by("-document_date", "-created_at", "-pk").annotate(
         pending_review=Exists(for_document.signable()),
         request_out_of_date=Exists(for_document.out_of_date()),
         signed=Q(current_version__source=VersionSource.SIGNED),
@@ -37,9 +42,11 @@ def staff_signature_status(documents: QuerySet[Document]) -> QuerySet[Document]:
     )
 
 
-def requests_for_document(document: Document) -> QuerySet[SignatureRequest]:
+def requests_for_document(viewer: Viewer, document: Document) -> QuerySet[SignatureRequest]:
+    """The document page's request list: this document's requests the viewer may see (``policy.visible_to``)."""
     return (
-        SignatureRequest.objects.filter(document=document, practice_id=document.practice_id)
+        policy.visible_to(viewer)
+        .filter(document=document)
         .select_related("requested_by__user", "cancelled_by__user", "contact", "version", "signature__signed_version")
         .order_by("-requested_at", "-pk")
     )

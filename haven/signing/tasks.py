@@ -17,8 +17,8 @@ from django.utils import timezone
 from haven.audit.actions import record_event
 from haven.audit.events import SignatureSealed
 from haven.audit.models import Actor
+from haven.core.encryption import read_decrypted
 from haven.documents.models import Document, DocumentVersion, VersionSource
-from haven.documents.storage import read_decrypted
 from haven.documents.versions import write_version
 from haven.signing.expiry import close_expired_requests
 from haven.signing.models import Capacity, Signature

@@ -16,8 +16,8 @@ from pypdf import PdfReader
 
 from haven.audit.models import AuditEvent
 from haven.clients.models import Client
+from haven.core.encryption import read_decrypted
 from haven.documents.models import Audience, Document, DocumentType, DocumentVersion, Share, VersionSource
-from haven.documents.storage import read_decrypted
 from tests.browser.conftest import OpenPage
 from tests.browser.helpers import PHONE, assert_accessible, log_in, save_screenshots
 from tests.personas import PASSWORD, World

@@ -36,6 +36,10 @@ def test_ada_picks_two_clients_by_typing_and_saves_the_group_note(world: World, 
     handout: FilePayload = {"name": "group.pdf", "mimeType": "application/pdf", "buffer": ONE_BLANK_PAGE_PDF}
     page.get_by_label("File").set_input_files(files=handout)
     page.evaluate("() => { window.__havenSamePage = true; }")
+    addresses: list[str] = []
+    searches: list[str] = []
+    page.on("request", lambda request: addresses.append(request.url))
+    page.on("request", lambda request: searches.append(request.method) if "/new/clients/" in request.url else None)
     picker = page.get_by_role("group", name="Clients")
     chosen = picker.get_by_role("list", name="Chosen clients").get_by_role("listitem")
     found = picker.get_by_role("list", name="Clients found").get_by_role("button")
@@ -78,6 +82,10 @@ def test_ada_picks_two_clients_by_typing_and_saves_the_group_note(world: World, 
     expect(found).to_have_count(2)  # Max and Mia still offered; Ana and Ben are chosen
     save_screenshots(page, "general-log-client-picker")
     assert csp_errors == [], f"CSP blocked something: {csp_errors}"
+    # What was typed went by POST: it is in no address the browser asked for (nor in any access log).
+    assert searches and set(searches) == {"POST"}
+    typed = ("alv", "mia", "brooks", "mor")
+    assert [url for url in addresses if any(text in url.lower() for text in typed)] == []
 
     page.get_by_role("button", name="Save group note").click()
     expect(page.get_by_role("status")).to_contain_text("was added to the Activity Logs of 2 clients")

@@ -144,6 +144,11 @@ def test_client_list_search_updates_results_as_staff_types(world: World, open_pa
     assert page.evaluate("() => window.__havenSamePage === true"), "the page was reloaded"
     assert loads == []
     assert csp_errors == [], f"CSP blocked something: {csp_errors}"
+    # No page HTMX pushed to the history is kept in the browser: htmx read historyCacheSize 0 from the page.
+    assert page.evaluate("() => htmx.config.historyCacheSize") == 0
+    cache = "'htmx-history-cache'"
+    kept = page.evaluate(f"() => [sessionStorage.getItem({cache}), localStorage.getItem({cache})]")
+    assert kept == [None, None]
 
 
 def test_access_history_reads_in_words_on_a_phone(world: World, open_page: OpenPage) -> None:

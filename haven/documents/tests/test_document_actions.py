@@ -7,8 +7,8 @@ from cryptography.fernet import Fernet
 from django.core.management import call_command
 
 from haven.audit.models import AuditEvent
+from haven.core import encryption
 from haven.core.errors import ApplicationError
-from haven.documents import storage
 from haven.documents.actions import set_recipients, share_all_with_client, upload_document
 from haven.documents.models import Audience, Document, DocumentType, DocumentVersion, Share
 from haven.documents.selectors import all_shared_with_client, unshared_with_client
@@ -33,10 +33,10 @@ def _upload(world, **overrides) -> Document:
 def test_stored_bytes_are_not_the_plaintext(world):
     version = _upload(world).current_version
     assert version is not None
-    on_disk = storage.raw_stored_bytes(version.storage_name)
+    on_disk = encryption.raw_stored_bytes(version.storage_name)
     assert PDF not in on_disk
     assert b"%PDF" not in on_disk
-    assert storage.read_decrypted(version.storage_name) == PDF
+    assert encryption.read_decrypted(version.storage_name) == PDF
 
 
 def test_stored_names_are_generated_not_uploaded(world):
@@ -51,18 +51,18 @@ def test_key_rotation_keeps_old_files_readable(world, settings):
     assert version is not None
     old_key = settings.HAVEN_FILE_KEYS[0]
     settings.HAVEN_FILE_KEYS = [Fernet.generate_key().decode("ascii"), old_key]
-    assert storage.read_decrypted(version.storage_name) == PDF  # old files still read
+    assert encryption.read_decrypted(version.storage_name) == PDF  # old files still read
     call_command("rotate_file_keys", verbosity=0)
     settings.HAVEN_FILE_KEYS = settings.HAVEN_FILE_KEYS[:1]  # the old key retired
-    assert storage.read_decrypted(version.storage_name) == PDF
+    assert encryption.read_decrypted(version.storage_name) == PDF
 
 
 def test_a_file_under_an_unknown_key_is_reported_not_served(world, settings):
     version = _upload(world).current_version
     assert version is not None
     settings.HAVEN_FILE_KEYS = [Fernet.generate_key().decode("ascii")]
-    with pytest.raises(storage.UnreadableFile):
-        storage.read_decrypted(version.storage_name)
+    with pytest.raises(encryption.UnreadableFile):
+        encryption.read_decrypted(version.storage_name)
 
 
 def test_html_named_pdf_is_refused_and_nothing_is_kept(world, tmp_path):
@@ -220,7 +220,7 @@ def test_a_document_without_its_pdf_yet_cannot_be_shared_or_seen(world):
         set_recipients(by=world.ada, document=pending, all_authorized=True, client=False, contacts=[])
     share_all_with_client(by=world.ada, client=world.max)
     assert not Share.objects.filter(document=pending).exists()
-    from haven.documents.selectors import documents_for_portal
+    from haven.documents.policy import visible_to_profile
 
     Share.objects.create(document=pending, audience=Audience.ALL_AUTHORIZED, shared_by=world.ada)
-    assert pending not in documents_for_portal(world.gia_access_max)
+    assert pending not in visible_to_profile(world.gia_access_max)

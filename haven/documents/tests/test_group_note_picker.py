@@ -57,31 +57,31 @@ def test_the_form_lists_no_clients_until_staff_search(world, login):
 def test_typing_finds_the_practices_active_clients_by_name(world, login):
     Client.objects.filter(pk=world.mia.pk).update(status=ClientStatus.DISCHARGED)
     http = login(world.ada)
-    found = results_of(http.get(SEARCH, {"client_q": "more"}).content.decode())
+    found = results_of(http.post(SEARCH, {"client_q": "more"}).content.decode())
     assert [name.split(" · ")[0] for name in found] == ["Max Moreno"]  # Mia is discharged
-    assert results_of(http.get(SEARCH, {"client_q": "hill"}).content.decode()) == []  # Hal is Hilltop's
-    assert "No active client matches" in http.get(SEARCH, {"client_q": "hill"}).content.decode()
+    assert results_of(http.post(SEARCH, {"client_q": "hill"}).content.decode()) == []  # Hal is Hilltop's
+    assert "No active client matches" in http.post(SEARCH, {"client_q": "hill"}).content.decode()
 
 
 def test_the_search_shows_at_most_eight_and_says_there_are_more(world, login):
     many_morenos(world, 30)
-    body = login(world.ada).get(SEARCH, {"client_q": "moreno"}).content.decode()
+    body = login(world.ada).post(SEARCH, {"client_q": "moreno"}).content.decode()
     assert len(results_of(body)) == 8
     assert "More clients match. Type more of the name." in body
 
 
 def test_the_search_leaves_out_the_clients_already_chosen(world, login):
-    body = login(world.ada).get(SEARCH, {"client_q": "moreno", "clients": [world.max.pk]}).content.decode()
+    body = login(world.ada).post(SEARCH, {"client_q": "moreno", "clients": [world.max.pk]}).content.decode()
     assert [name.split(" · ")[0] for name in results_of(body)] == ["Mia Moreno"]
 
 
 def test_an_empty_search_asks_for_a_name(world, login):
-    body = login(world.ada).get(SEARCH, {"client_q": " "}).content.decode()
+    body = login(world.ada).post(SEARCH, {"client_q": " "}).content.decode()
     assert results_of(body) == [] and "Type a name" in body
 
 
 def test_a_foreign_client_id_in_the_search_answers_404_audited(world, login):
-    response = login(world.ada).get(SEARCH, {"client_q": "a", "clients": [world.ana.pk, world.hal.pk]})
+    response = login(world.ada).post(SEARCH, {"client_q": "a", "clients": [world.ana.pk, world.hal.pk]})
     assert response.status_code == 404
     assert world.hal.last_name not in response.content.decode()
     denied = AuditEvent.objects.filter(action="access.denied").latest("sequence")
@@ -89,7 +89,55 @@ def test_a_foreign_client_id_in_the_search_answers_404_audited(world, login):
 
 
 def test_the_search_needs_the_upload_permission(world, login):
-    assert login(world.bill).get(SEARCH, {"client_q": "a"}).status_code == 403
+    assert login(world.bill).post(SEARCH, {"client_q": "a"}).status_code == 403
+
+
+ADDRESS_ATTRIBUTES = re.compile(r'\b(?:href|action|src|hx-get|hx-post|hx-push-url|hx-replace-url)="([^"]*)"')
+
+
+def addresses_in(response) -> list[str]:
+    """Every address the response gives the browser: headers and the page's links, forms and HTMX targets."""
+    found = [response.get(header, "") for header in ("Location", "HX-Push-Url", "HX-Replace-Url", "HX-Location")]
+    found += ADDRESS_ATTRIBUTES.findall(response.content.decode())
+    return [address for address in found if address]
+
+
+def test_the_typed_name_travels_by_post_and_appears_in_no_address(world, login):
+    """Names typed in the picker are health information: never in an address, so never in an access log."""
+    http = login(world.ada)
+    form = http.get(CREATE).content.decode()
+    box = re.search(r'<input id="client-search"[^>]*>', form)
+    assert box is not None
+    assert f'hx-post="{SEARCH}"' in box.group(0) and "hx-get" not in box.group(0)
+    assert 'hx-params="client_q,clients"' in box.group(0)  # the text and the chosen clients, nothing else
+
+    typed = "Moreno"
+    answers = [
+        http.post(SEARCH, {"client_q": typed, "clients": [world.ana.pk]}, headers={"HX-Request": "true"}),
+        http.post(CREATE, form_data(picker="search", client_q=typed, clients=[world.ana.pk])),  # without JavaScript
+    ]
+    for response in answers:
+        assert response.status_code == 200
+        assert [name.split(" · ")[0] for name in results_of(response.content.decode())] == ["Max Moreno", "Mia Moreno"]
+        for address in addresses_in(response):
+            assert typed.lower() not in address.lower(), f"{typed!r} is in the address {address!r}"
+
+    # An address carrying the text is not an answer: nothing found, nothing shown.
+    old_style = http.get(SEARCH, {"client_q": typed})
+    assert old_style.status_code == 405
+    assert "Max Moreno" not in old_style.content.decode()
+
+
+def test_the_picker_search_is_protected_against_forged_requests(world, login):
+    http = login(world.ada)
+    forged = HttpClient(enforce_csrf_checks=True)
+    forged.cookies = http.cookies
+    assert forged.post(SEARCH, {"client_q": "moreno"}).status_code == 403
+    # HTMX sends the page's token in a header (``hx-headers`` on the body of every page).
+    token = forged.get(CREATE).context["csrf_token"]
+    answer = forged.post(SEARCH, {"client_q": "moreno"}, headers={"X-CSRFToken": str(token), "HX-Request": "true"})
+    assert answer.status_code == 200
+    assert [name.split(" · ")[0] for name in results_of(answer.content.decode())] == ["Max Moreno", "Mia Moreno"]
 
 
 def test_without_javascript_search_add_and_remove_post_back_and_keep_what_was_typed(world, login):
@@ -160,7 +208,7 @@ def test_the_form_and_the_search_cost_the_same_queries_with_thousands_of_clients
 
     def visit() -> list[int]:
         sizes = [len(http.get(CREATE).content)]
-        sizes.append(len(http.get(SEARCH, {"client_q": "moreno", "clients": chosen}).content))
+        sizes.append(len(http.post(SEARCH, {"client_q": "moreno", "clients": chosen}).content))
         sizes.append(len(http.post(CREATE, form_data(picker="search", client_q="moreno", clients=chosen)).content))
         return sizes
 

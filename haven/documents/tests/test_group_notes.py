@@ -12,13 +12,14 @@ from django.utils import timezone
 
 from haven.audit.models import AuditEvent
 from haven.clients.models import Client
+from haven.core.encryption import read_decrypted
 from haven.core.errors import ApplicationError
 from haven.documents import actions, group_notes
 from haven.documents.actions import set_recipients, set_type_exceptions
 from haven.documents.group_notes import create_group_note, group_note_type, share_group_note_all_authorized
 from haven.documents.models import Audience, Category, Document, DocumentType, DocumentVersion, GroupNote, Share
-from haven.documents.selectors import activity_log, documents_for_portal
-from haven.documents.storage import read_decrypted
+from haven.documents.policy import visible_to_profile
+from haven.documents.selectors import activity_log
 from tests.personas import PASSWORD, World, give_ana_a_portal_login
 
 pytestmark = pytest.mark.django_db
@@ -215,11 +216,11 @@ def test_all_authorized_shows_each_copy_only_to_its_own_clients_portal_people(wo
     note = make_note(world)
     copies = {copy.client_id: copy for copy in note.copies.all()}
     ana_access = give_ana_a_portal_login(world)
-    assert list(documents_for_portal(world.gia_access_max)) == []
+    assert list(visible_to_profile(world.gia_access_max)) == []
     assert share_group_note_all_authorized(by=world.ada, group_note=note) == 3
-    assert list(documents_for_portal(world.gia_access_max)) == [copies[world.max.pk]]
-    assert list(documents_for_portal(ana_access)) == [copies[world.ana.pk]]
-    assert list(documents_for_portal(world.gia_access_mia)) == []
+    assert list(visible_to_profile(world.gia_access_max)) == [copies[world.max.pk]]
+    assert list(visible_to_profile(ana_access)) == [copies[world.ana.pk]]
+    assert list(visible_to_profile(world.gia_access_mia)) == []
     for copy in copies.values():
         assert copy.shares.open().filter(audience=Audience.ALL_AUTHORIZED).count() == 1
     assert AuditEvent.objects.filter(action="document.shared").count() == 3
@@ -248,7 +249,7 @@ def test_stop_sharing_removes_all_authorized_from_every_copy_and_keeps_individua
     assert group_notes.unshare_group_note(by=world.ada, group_note=note) == 3
     assert not Share.objects.open().filter(document__group_note=note, audience=Audience.ALL_AUTHORIZED).exists()
     assert list(max_copy.shares.open().values_list("audience", flat=True)) == [Audience.CLIENT]
-    assert list(documents_for_portal(world.gia_access_max)) == []
+    assert list(visible_to_profile(world.gia_access_max)) == []
 
 
 def test_sharing_needs_web_portal_and_a_shareable_type(world):

@@ -16,8 +16,8 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from haven.audit.models import AuditEvent
+from haven.core import encryption
 from haven.core.errors import ApplicationError
-from haven.documents import storage
 from haven.documents.models import Document, DocumentType, DocumentVersion, VersionSource
 from haven.documents.notes import render_clinical_note, write_clinical_note
 from haven.practices.models import Practice
@@ -106,7 +106,7 @@ def test_a_written_note_becomes_a_pdf_version_on_the_letterhead(world, django_ca
     assert version.created_by == world.theo
     assert version.filename == "Session-12.pdf"
     assert document.author == world.theo and document.document_date == DAY
-    pdf = storage.read_decrypted(version.storage_name)
+    pdf = encryption.read_decrypted(version.storage_name)
     assert pdf.startswith(b"%PDF")
     assert version.sha256 == hashlib.sha256(pdf).hexdigest() and version.size == len(pdf)
     text = pdf_text(pdf)
@@ -150,9 +150,9 @@ def test_the_document_has_no_version_until_the_task_has_run(world, django_captur
     queued = callbacks[0].keywords
     assert set(queued) == {"document_id", "source_name"}
     assert queued["document_id"] == document.pk
-    raw = storage.raw_stored_bytes(queued["source_name"])
+    raw = encryption.raw_stored_bytes(queued["source_name"])
     assert b"Quillfeather" not in raw and b"sections" not in raw
-    assert b"Quillfeather" in storage.read_decrypted(queued["source_name"])
+    assert b"Quillfeather" in encryption.read_decrypted(queued["source_name"])
 
 
 def test_nothing_of_the_note_is_readable_in_the_database_or_on_disk(
@@ -165,7 +165,7 @@ def test_nothing_of_the_note_is_readable_in_the_database_or_on_disk(
     files = [path for path in stored_files(tmp_path) if path.is_file()]
     assert files, "the rendered PDF is stored"
     for path in files:
-        raw = storage.raw_stored_bytes(str(path.relative_to(tmp_path)))
+        raw = encryption.raw_stored_bytes(str(path.relative_to(tmp_path)))
         assert b"Quillfeather" not in raw and b"Zanzibar" not in raw and b"%PDF" not in raw
     document.refresh_from_db()
     assert document.current_version is not None
@@ -179,11 +179,11 @@ def test_running_the_task_twice_makes_one_version(world, django_capture_on_commi
     callbacks[0]()
     assert DocumentVersion.objects.filter(document=document).count() == 1
     # Even with a source still present (two workers racing), a second run adds nothing and cleans up.
-    stray = storage.store_encrypted(b'{"sections": [["Plan", "again"]]}', folder="notes")
+    stray = encryption.store_encrypted(b'{"sections": [["Plan", "again"]]}', folder="notes")
     render_clinical_note.call(document_id=document.pk, source_name=stray)
     assert DocumentVersion.objects.filter(document=document).count() == 1
     with pytest.raises(FileNotFoundError):
-        storage.raw_stored_bytes(stray)
+        encryption.raw_stored_bytes(stray)
 
 
 def test_the_task_is_safe_when_the_document_vanished(world, django_capture_on_commit_callbacks, tmp_path):
@@ -204,7 +204,7 @@ def test_the_task_reads_only_note_sources(world, django_capture_on_commit_callba
     assert document.current_version is not None
     with pytest.raises(ValueError, match="note sources"):
         render_clinical_note.call(document_id=document.pk, source_name=document.current_version.storage_name)
-    assert storage.read_decrypted(document.current_version.storage_name).startswith(b"%PDF")
+    assert encryption.read_decrypted(document.current_version.storage_name).startswith(b"%PDF")
 
 
 def test_staff_without_either_permission_cannot_write_notes(world, tmp_path):
@@ -355,7 +355,7 @@ def test_saving_renders_the_note_and_returns_to_the_activity_log(world, login, d
     document = Document.objects.get(client=world.max, title="Session 12")
     assert document.author == world.theo and document.document_date == DAY
     assert document.current_version is not None
-    text = pdf_text(storage.read_decrypted(document.current_version.storage_name))
+    text = pdf_text(encryption.read_decrypted(document.current_version.storage_name))
     assert SECRET_CONCERN in text and SECRET_PLAN in text and "Response to treatment" not in text
 
 

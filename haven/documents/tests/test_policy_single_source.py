@@ -17,13 +17,13 @@ from django.utils import timezone
 from haven.audit.models import AuditEvent
 from haven.core.errors import ApplicationError
 from haven.documents import policy
-from haven.documents.actions import set_recipients, upload_document
+from haven.documents.actions import set_recipients, share_all_with_client, upload_document
 from haven.documents.group_notes import create_group_note, group_note_type
 from haven.documents.models import Document, DocumentType, GroupNote
 from haven.documents.policy import DocumentReason
-from haven.documents.selectors import documents_for_portal, may_open, readable_by
 from haven.portal.tests.helpers import select
 from haven.practices.viewers import StaffViewer
+from haven.signing.selectors import portal_documents
 from tests.personas import ONE_BLANK_PAGE_PDF, PASSWORD, World
 
 pytestmark = pytest.mark.django_db
@@ -71,9 +71,10 @@ def test_hiding_a_document_from_staff_in_the_policy_hides_it_from_every_staff_pa
     assert http.post(share, {"client": "1"}).status_code == 404
     assert not secret.shares.exists()
     assert http.get(staff_urls(plain)["document_detail"]).status_code == 200
-    # The selectors other apps use (the chart summary, seal checks) ask the same rule.
-    assert secret not in readable_by(world.ada, Document.objects.all())
-    assert not may_open(world.ada, secret) and may_open(world.ada, plain)
+    # What other apps ask (the chart summary, seal checks) is the same rule.
+    ada = StaffViewer(world.ada)
+    assert secret not in policy.visible_among(ada, Document.objects.all())
+    assert not policy.may_see(ada, secret) and policy.may_see(ada, plain)
 
 
 def test_hiding_a_document_from_portal_people_in_the_policy_hides_it_from_every_portal_page_and_email(
@@ -105,9 +106,23 @@ def test_hiding_a_document_from_portal_people_in_the_policy_hides_it_from_every_
         assert client.get(url).status_code == 404
         assert denials() == before + 1
     assert client.get(f"/p/riverside/documents/{plain.pk}/").status_code == 200
-    # The selector signing and the inbox use, and the "new document" email, ask the same rule.
-    assert list(documents_for_portal(world.gia_access_max)) == [plain]
+    # My Documents' selector (signing's tags on it), and the "new document" email, ask the same rule.
+    assert list(portal_documents(world.gia_access_max)) == [plain]
     assert mail.outbox == []  # nobody can see it, so nobody is told
+
+
+def test_what_the_portal_may_show_is_one_rule_share_all_and_the_portal_follow(world, monkeypatch):
+    """``policy.portal_may_show`` alone decides which documents Share all shares and the portal shows."""
+    secret, plain = add(world, "Secret letter"), add(world, "Plain letter")
+    original = policy.portal_may_show
+    monkeypatch.setattr(
+        policy, "portal_may_show", lambda documents: original(documents).exclude(title__startswith="Secret")
+    )
+    share_all_with_client(by=world.ada, client=world.max)
+    assert plain.shares.exists() and not secret.shares.exists()
+    for document in (secret, plain):  # shared with everyone: the portal still shows only what the rule lets it
+        set_recipients(by=world.ada, document=document, all_authorized=True, client=False, contacts=[])
+    assert secret not in portal_documents(world.gia_access_max) and plain in portal_documents(world.gia_access_max)
 
 
 def test_a_share_rule_changed_in_the_policy_changes_the_share_action_and_the_share_to_sign_offer(
@@ -160,7 +175,7 @@ def test_hiding_a_group_note_in_the_policy_hides_it_from_the_general_log_its_pag
         assert method(reverse(f"staff:{name}", kwargs={"group_note_id": secret.pk})).status_code == 404
         assert denials() == before + 1
     assert http.get(reverse("staff:group_note_detail", kwargs={"group_note_id": plain.pk})).status_code == 200
-    assert list(readable_by(world.ada, GroupNote.objects.all())) == [plain]
+    assert list(policy.group_notes_visible_among(StaffViewer(world.ada), GroupNote.objects.all())) == [plain]
 
 
 def test_a_new_practice_has_its_document_types_and_pages_write_none(world, login):

@@ -12,7 +12,7 @@ from haven.audit.models import AuditEvent
 from haven.core.errors import ApplicationError
 from haven.documents.actions import set_recipients
 from haven.documents.models import Audience, Share
-from haven.documents.selectors import documents_for_portal
+from haven.documents.policy import visible_to_profile
 from haven.portal_access.actions.invitations import add_portal_user
 from haven.portal_access.models import AccessStatus, ProfileAccess
 from tests.personas import World
@@ -57,8 +57,8 @@ def test_staff_share_with_a_portal_user_who_then_sees_it_and_is_told_by_email(
     with django_capture_on_commit_callbacks(execute=True):
         response = http.post(share_url(world), {"portal_user": str(pat.pk)})
     assert response.status_code == 302
-    assert world.progress_note in documents_for_portal(pat)
-    assert world.progress_note not in documents_for_portal(world.gia_access_max)
+    assert world.progress_note in visible_to_profile(pat)
+    assert world.progress_note not in visible_to_profile(world.gia_access_max)
     assert [message.to for message in mail.outbox] == [["pat@example.com"]]
     event = AuditEvent.objects.filter(action="document.shared").latest("sequence")
     assert event.details == {"audience": Audience.PORTAL_USER, "contact": None, "portal_user": pat.pk}
@@ -72,7 +72,7 @@ def test_unselecting_a_portal_user_removes_the_document_from_their_portal_at_onc
         by=world.ada, document=world.progress_note, all_authorized=False, client=False, contacts=[], portal_users=[pat]
     )
     set_recipients(by=world.ada, document=world.progress_note, all_authorized=False, client=False, contacts=[])
-    assert world.progress_note not in documents_for_portal(pat)
+    assert world.progress_note not in visible_to_profile(pat)
     assert Share.objects.get(document=world.progress_note, access=pat).revoked_at is not None
 
 
@@ -84,7 +84,7 @@ def test_all_authorized_reaches_a_portal_user_while_their_access_is_effective(
     removed.mark_ended(AccessStatus.REVOKED)
     with django_capture_on_commit_callbacks(execute=True):
         set_recipients(by=world.ada, document=world.progress_note, all_authorized=True, client=False, contacts=[])
-    assert world.progress_note in documents_for_portal(pat)
+    assert world.progress_note in visible_to_profile(pat)
     assert sorted(message.to[0] for message in mail.outbox) == ["gia@example.com", "pat@example.com"]
 
 
@@ -116,8 +116,8 @@ def test_another_clients_portal_user_refuses_the_whole_share_request_with_404_au
 
 def test_a_portal_user_who_is_not_a_contact_sees_the_shared_document_in_my_documents(world):
     pat = portal_user(world)
-    assert list(documents_for_portal(pat)) == []
+    assert list(visible_to_profile(pat)) == []
     set_recipients(
         by=world.ada, document=world.progress_note, all_authorized=False, client=True, contacts=[], portal_users=[pat]
     )
-    assert list(documents_for_portal(pat)) == [world.progress_note]
+    assert list(visible_to_profile(pat)) == [world.progress_note]

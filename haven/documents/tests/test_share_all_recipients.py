@@ -14,7 +14,7 @@ from haven.audit.models import AuditEvent
 from haven.clients.models import RelatedContact, Relationship
 from haven.documents.actions import upload_document
 from haven.documents.models import Audience, DocumentType, Share
-from haven.documents.selectors import documents_for_portal
+from haven.documents.policy import visible_to_profile
 from haven.portal_access.models import AccessKind, AccessStatus, PortalAccount, ProfileAccess
 from tests.personas import ONE_BLANK_PAGE_PDF, World
 
@@ -100,7 +100,7 @@ def test_share_all_with_the_guardian_gives_her_every_available_document_and_tell
     words = text(response.content.decode())
     assert "All documentation successfully portalized for Gia Moreno (Parent, legal guardian)." in words
     assert "Shared · Gia Moreno (Parent, legal guardian)" in words
-    assert list(documents_for_portal(world.gia_access_max)) == [world.progress_note]
+    assert list(visible_to_profile(world.gia_access_max)) == [world.progress_note]
     assert [message.to for message in mail.outbox] == [["gia@example.com"]]
     event = AuditEvent.objects.filter(action="document.shared_all").latest("sequence")
     assert event.details == {

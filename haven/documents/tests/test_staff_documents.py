@@ -17,7 +17,7 @@ from django.utils import timezone
 from haven.audit.models import AuditEvent
 from haven.documents.actions import set_recipients, upload_document
 from haven.documents.models import Audience, Document, DocumentType, DocumentVersion, Share
-from haven.documents.selectors import documents_for_portal
+from haven.documents.policy import visible_to_profile
 from haven.practices.models import Permission
 from tests.personas import ONE_BLANK_PAGE_PDF, World
 
@@ -248,7 +248,7 @@ def test_set_recipients_then_unselecting_gia_removes_her_share_at_once(world, lo
     html = response.content.decode()
     assert "Sharing updated." in html
     assert open_shares(document) == {(Audience.CLIENT, None), (Audience.CONTACT, world.gia.pk)}
-    assert documents_for_portal(world.gia_access_max).filter(pk=document.pk).exists()
+    assert visible_to_profile(world.gia_access_max).filter(pk=document.pk).exists()
     gia_box = re.search(rf'<input[^>]*name="contact" value="{world.gia.pk}"[^>]*>', html)
     assert gia_box is not None and "checked" in gia_box.group(0)
     assert html.count("recipient-selected") == 2  # the client and Gia, highlighted
@@ -256,7 +256,7 @@ def test_set_recipients_then_unselecting_gia_removes_her_share_at_once(world, lo
     response = http.post(share_url(world, document), {"client": "1"}, follow=True)
 
     assert open_shares(document) == {(Audience.CLIENT, None)}
-    assert not documents_for_portal(world.gia_access_max).filter(pk=document.pk).exists()
+    assert not visible_to_profile(world.gia_access_max).filter(pk=document.pk).exists()
     revoked = Share.objects.get(document=document, contact=world.gia)
     assert revoked.revoked_at is not None and revoked.revoked_by == world.ada
     gia_box = re.search(rf'<input[^>]*name="contact" value="{world.gia.pk}"[^>]*>', response.content.decode())

@@ -14,9 +14,11 @@ from django.utils import timezone
 from haven.audit.models import AuditEvent
 from haven.clients.models import Client
 from haven.documents.models import Document
+from haven.messaging import policy as messaging_policy
 from haven.messaging.actions import post_message
 from haven.messaging.models import Message, MessageKind
 from haven.portal.tests.helpers import select
+from haven.portal_access import policy as access_policy
 from haven.portal_access.models import PortalAccount
 from haven.signing.models import SignatureRequest
 from haven.signing.requests import cancel_request, request_signature
@@ -189,6 +191,23 @@ def test_sign_in_lands_in_the_inbox_of_the_profile_with_an_unread_record_request
     response = client.post("/p/riverside/", {"username": "gia@example.com", "password": PASSWORD})
     assert response.status_code == 302 and urlsplit(response["Location"]).path == INBOX
     assert listed_ids(client) == [Message.objects.get(signature_request=request).pk]
+
+
+def test_where_sign_in_lands_is_the_policies_answer(world, client, monkeypatch):
+    """Which profiles (``portal_access.policy``) and which messages (``messaging.policy``): a rule changed in
+    either changes where sign-in lands, as it changes every other portal page."""
+    ask_gia_to_sign(world, world.mia)
+    original_messages = messaging_policy.visible_to
+    monkeypatch.setattr(messaging_policy, "visible_to", lambda viewer: original_messages(viewer).none())
+    response = client.post("/p/riverside/", {"username": "gia@example.com", "password": PASSWORD})
+    assert urlsplit(response["Location"]).path == "/p/riverside/home/"
+
+    monkeypatch.undo()
+    original_profiles = access_policy.visible_to
+    hidden = world.gia_access_mia.pk
+    monkeypatch.setattr(access_policy, "visible_to", lambda viewer: original_profiles(viewer).exclude(pk=hidden))
+    response = HttpClient().post("/p/riverside/", {"username": "gia@example.com", "password": PASSWORD})
+    assert urlsplit(response["Location"]).path == "/p/riverside/home/"
 
 
 def test_sign_in_goes_home_once_the_request_was_read_and_to_next_when_given(world, client):

@@ -17,7 +17,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.test import Client as HttpClient
 from django.utils import timezone
 
-from haven.documents.storage import read_decrypted
+from haven.core.encryption import read_decrypted
 from haven.messaging.models import Message
 from haven.portal.tests.helpers import select
 from haven.signing.models import SignatureRequest

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from haven.audit.models import AuditEvent
 from haven.clients.actions import update_contact
+from haven.portal_access import policy as access_policy
 from haven.portal_access.actions.guardianship import revoke_access
 from haven.portal_access.actions.invitations import link_portal_account
 from haven.portal_access.actions.pins import issue_pin
@@ -59,6 +60,23 @@ def test_the_switcher_lists_every_profile_of_the_login(world, gia):
     switcher = body.split('id="profile-select"', 1)[1].split("</select>", 1)[0]
     assert ">Max Moreno</option>" in switcher
     assert ">Mia Moreno</option>" in switcher
+
+
+def test_the_profiles_a_login_may_act_for_are_the_portal_access_policys_answer(world, gia, monkeypatch):
+    """Hide Gia's access to Mia in ``portal_access.policy.visible_to`` alone: the switcher no longer offers it,
+    switching to it is refused and audited, and a session that had it selected falls back to another."""
+    _select(gia, world.gia_access_mia)
+    assert world.mia.first_name in gia.get(HOME).content.decode()  # and the "Now showing" message is gone
+    original = access_policy.visible_to
+    hidden = world.gia_access_mia.pk
+    monkeypatch.setattr(access_policy, "visible_to", lambda viewer: original(viewer).exclude(pk=hidden))
+
+    body = html.unescape(gia.get(HOME).content.decode())
+    assert world.mia.first_name not in body and world.max.first_name in body
+    assert gia.session[PROFILE] == world.gia_access_max.pk
+    before = AuditEvent.objects.filter(action="access.denied").count()
+    assert _select(gia, world.gia_access_mia).status_code == 404
+    assert AuditEvent.objects.filter(action="access.denied").count() == before + 1
 
 
 def test_tampering_with_the_profile_id_answers_404_and_is_audited(world, gia):

@@ -15,8 +15,8 @@ from django.test import Client as HttpClient
 from django_otp.oath import TOTP
 
 from haven.audit.models import AuditEvent
+from haven.core.encryption import decrypt_bytes
 from haven.core.errors import ApplicationError
-from haven.documents.storage import decrypt_bytes
 from haven.portal_access import two_factor
 from haven.portal_access.models import PortalAccount, PortalTwoFactor
 from haven.portal_access.session import ACCOUNT, PENDING_TWO_FACTOR

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client as HttpClient
 
 from haven.audit.models import AuditEvent
-from haven.documents.storage import read_decrypted
+from haven.core.encryption import read_decrypted
 from haven.portal.tests.helpers import select
 from haven.signing.models import Signature
 from haven.signing.requests import request_signature

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import operator
+from functools import reduce
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -16,10 +18,12 @@ from django.views.decorators.http import require_POST
 from haven.accounts.throttle import seconds_to_wait, wait_message
 from haven.core.errors import ApplicationError
 from haven.core.forms import NewPasswordForm
-from haven.messaging.models import Message, MessageKind
+from haven.messaging import policy as messaging_policy
+from haven.messaging.models import MessageKind
 from haven.portal.access import PortalRequest, portal_public_view
 from haven.portal.forms import EmailForm, PortalLoginForm, RegisterForm, TwoFactorCodeForm
 from haven.portal_access import accounts, two_factor
+from haven.portal_access import policy as access_policy
 from haven.portal_access.links import find_usable_link
 from haven.portal_access.models import PortalAccount, PortalLinkPurpose, ProfileAccess
 from haven.portal_access.session import (
@@ -32,6 +36,7 @@ from haven.portal_access.session import (
     pending_two_factor_account,
     start_portal_session,
 )
+from haven.portal_access.viewers import PortalViewer
 from haven.practices.models import Practice
 
 
@@ -40,23 +45,28 @@ def _home(request: PortalRequest) -> HttpResponse:
 
 
 def _waiting_record_request(account: PortalAccount, practice: Practice) -> ProfileAccess | None:
-    """The profile of the newest unread record request to this login, among the profiles it may open now."""
-    profiles = {
-        access.client_id: access
-        for access in ProfileAccess.objects.effective(practice).filter(account=account).order_by("-pk")
-    }
+    """The profile of the newest unread record request to this login, among the profiles it may open now.
+
+    Which profiles: the portal access policy's answer; which messages each may read: the messaging policy's.
+    """
+    profiles = list(access_policy.visible_to(PortalViewer(account=account, practice=practice, profile=None)))
+    if not profiles:
+        return None
+    inboxes = [
+        messaging_policy.visible_to(PortalViewer(account=account, practice=practice, profile=profile))
+        for profile in profiles
+    ]
     message = (
-        Message.objects.filter(
-            account=account,
-            practice=practice,
-            client_id__in=list(profiles),
-            kind=MessageKind.RECORD_REQUEST,
-            read_at__isnull=True,
-        )
+        reduce(operator.or_, inboxes)  # one query, whatever the number of profiles
+        .filter(kind=MessageKind.RECORD_REQUEST, read_at__isnull=True)
+        .select_related(None)
         .only("client_id")
         .first()
     )
-    return profiles[message.client_id] if message is not None else None
+    if message is None:
+        return None
+    # The oldest of this login's profiles for that client (a person may hold two, as a contact and a portal user).
+    return min((profile for profile in profiles if profile.client_id == message.client_id), key=lambda p: p.pk)
 
 
 def _safe_next(request: PortalRequest) -> str:

@@ -21,7 +21,7 @@ def _home_context(request: PortalRequest, pin_form: PinForm | None = None) -> di
         "pin_form": pin_form or PinForm(),
         "pending_count": pending_pin_count(request.portal.account, request.practice),
         "two_factor_on": two_factor.is_on(request.portal.account),
-        "ended_at_majority": profiles_ended_at_majority(request.portal.account, request.practice),
+        "ended_at_majority": profiles_ended_at_majority(request.viewer),
     }
 
 

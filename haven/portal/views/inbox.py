@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from haven.documents.selectors import documents_for_portal
+from haven.documents.policy import may_see
 from haven.messaging import policy
 from haven.messaging.actions import mark_read
 from haven.portal.access import PortalRequest, portal_view
@@ -30,12 +30,8 @@ def inbox_list(request: PortalRequest) -> HttpResponse:
 def message_detail(request: PortalRequest, message_id: int) -> HttpResponse:
     """One message, marked read on first opening, with the way to its document or signature request."""
     message = policy.get_message(request.viewer, message_id, path=request.path)
-    selected = request.viewer.profile
-    assert selected is not None  # the message was found through it
     mark_read(message, account=request.portal.account, acting_for=request.viewer.acting_for)
-    document_visible = (
-        message.document_id is not None and documents_for_portal(selected).filter(pk=message.document_id).exists()
-    )
+    document_visible = message.document is not None and may_see(request.viewer, message.document)
     sign_request = message.signature_request
     problem = None
     if sign_request is not None:

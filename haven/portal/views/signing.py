@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from pypdfium2 import PdfiumError  # type: ignore[import-untyped]
 
+from haven.core.encryption import read_decrypted
 from haven.core.errors import ApplicationError
 from haven.core.request_context import origin_of
-from haven.documents.storage import read_decrypted
 from haven.portal.access import PortalRequest, portal_view
 from haven.portal.forms import DeclineForm, SignForm
 from haven.portal_access.models import AccessKind, PortalAccount, ProfileAccess

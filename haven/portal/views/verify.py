@@ -8,13 +8,12 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_safe
 
+from haven.core.encryption import read_decrypted
 from haven.core.forms import NOT_A_PDF
-from haven.documents.policy import get_document
-from haven.documents.storage import read_decrypted
+from haven.documents.policy import get_document, visible_to
 from haven.portal.access import PortalRequest, portal_view
 from haven.portal.forms import VerifyForm
 from haven.portal_access.actions import portal_actor
-from haven.signing.selectors import portal_documents
 from haven.signing.verification import Verification, verify_file
 
 
@@ -31,11 +30,10 @@ def _check(request: PortalRequest, pdf: bytes) -> dict[str, Any]:
 
 
 def _visible_match(request: PortalRequest, verification: Verification) -> Any:
-    selected = request.portal.selected
     version = verification.version
-    if selected is None or version is None:
+    if version is None:
         return None
-    document = portal_documents(selected).filter(pk=version.document_id).first()
+    document = visible_to(request.viewer).filter(pk=version.document_id).first()
     if document is None:
         return None
     return {"document": document, "version": version, "signature": verification.signature}

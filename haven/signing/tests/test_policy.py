@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.db.models import Q
 from django.test import Client as HttpClient
+from django.urls import reverse
 
 from haven.audit.models import AuditEvent
 from haven.core.errors import ApplicationError
@@ -139,7 +140,10 @@ def test_who_sees_a_signature_request_has_one_answer_staff_portal_actions_and_th
     with pytest.raises(SigningRefused) as refused:
         sign(sign_request, world.gia_account, world.gia_access_max)
     assert refused.value.code == SigningReason.WRONG_SIGNER
-    # So do the staff actions.
+    # So does the staff document page's list of requests.
+    detail = staff.get(reverse("staff:document_detail", kwargs={"client_id": world.max.pk, "document_id": plan.pk}))
+    assert detail.status_code == 200 and detail.context["request_rows"] == []
+    # And the staff actions.
     assert why_not(StaffViewer(world.ada), SigningVerb.CANCEL, sign_request) == SigningReason.OTHER_PRACTICE
     with pytest.raises(ApplicationError, match="not part of your practice"):
         cancel_request(by=world.ada, request=sign_request)

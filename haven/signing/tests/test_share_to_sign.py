@@ -19,11 +19,11 @@ from pypdf import PdfReader
 
 from haven.audit.models import AuditEvent
 from haven.clients.actions import CONTACT_FIELDS, update_contact
+from haven.core.encryption import read_decrypted
 from haven.core.errors import ApplicationError
 from haven.documents.actions import add_version, set_recipients
 from haven.documents.models import Audience, Document, DocumentType, DocumentVersion, VersionSource
 from haven.documents.notes import write_clinical_note
-from haven.documents.storage import read_decrypted
 from haven.messaging import policy as messaging_policy
 from haven.messaging.models import Message, MessageKind
 from haven.portal_access.models import ProfileAccess

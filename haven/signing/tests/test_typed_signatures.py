@@ -12,8 +12,8 @@ from PIL import Image
 from pypdf import PdfReader
 
 from haven.audit.models import AuditEvent
+from haven.core.encryption import read_decrypted
 from haven.core.errors import ApplicationError
-from haven.documents.storage import read_decrypted
 from haven.signing.answers import SigningRefused, has_ink, sign_document
 from haven.signing.disclosure import current_disclosure
 from haven.signing.models import Signature, SignatureMethod

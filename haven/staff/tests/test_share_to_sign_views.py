@@ -17,9 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from haven.audit.models import AuditEvent
+from haven.core.encryption import read_decrypted
 from haven.documents.actions import upload_document
 from haven.documents.models import Document, DocumentType, DocumentVersion, VersionSource
-from haven.documents.storage import read_decrypted
 from haven.messaging.models import Message, MessageKind
 from haven.practices.models import Permission
 from haven.signing.answers import decline

@@ -11,8 +11,8 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from haven.audit.models import AuditEvent
+from haven.core.encryption import read_decrypted
 from haven.documents.models import Document, DocumentVersion
-from haven.documents.storage import read_decrypted
 from haven.signing.models import Signature
 from haven.signing.requests import request_signature
 from haven.signing.tests.flow import sign, treatment_plan

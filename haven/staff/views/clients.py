@@ -18,7 +18,8 @@ from haven.clients.models import ClientStatus
 from haven.clients.policy import get_client
 from haven.clients.selectors import SORTS, clients_client_is_contact_for, contacts_of, search_visible_clients
 from haven.core.errors import ApplicationError, ConflictError
-from haven.documents.selectors import activity_log, readable_by
+from haven.documents.policy import visible_among
+from haven.documents.selectors import activity_log
 from haven.practices.access import StaffRequest, staff_view
 from haven.practices.models import Permission
 from haven.signing.selectors import staff_signature_status
@@ -133,7 +134,7 @@ def client_chart(request: StaffRequest, client_id: int) -> HttpResponse:
     context["age"] = client.age_on(timezone.localdate())  # type: ignore[attr-defined]
     context["contacts"] = list(contacts_of(client))  # type: ignore[arg-type]
     context["contact_of"] = list(clients_client_is_contact_for(client))  # type: ignore[arg-type]
-    documents = readable_by(request.staff, activity_log(client))  # type: ignore[arg-type]
+    documents = visible_among(request.viewer, activity_log(client))  # type: ignore[arg-type]
     context["recent_documents"] = list(staff_signature_status(documents)[:RECENT_DOCUMENTS])
     context["can_share"] = request.staff.has_permission(Permission.WEB_PORTAL)
     return render(request, "staff/clients/chart.html", context)

@@ -16,15 +16,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
+from haven.clients import policy as clients_policy
 from haven.clients.models import Client, ClientStatus
-from haven.clients.selectors import search_clients
+from haven.clients.selectors import search_visible_clients
 from haven.core.errors import ApplicationError
 from haven.core.forms import DateInput, HavenForm
+from haven.core.policy import Viewer
 from haven.documents import group_notes
 from haven.documents.group_notes import MAX_TITLE_CHARS, MIN_CLIENTS
 from haven.documents.policy import get_group_note, group_notes_visible_among, reads_clinical
 from haven.practices.access import StaffRequest, deny, staff_view
-from haven.practices.models import Permission, Practice
+from haven.practices.models import Permission, StaffMember
+from haven.practices.viewers import StaffViewer
 
 PAGE_SIZE = 25
 
@@ -78,9 +81,9 @@ class GroupNoteForm(HavenForm):
         },
     )
 
-    def __init__(self, *args: Any, practice: Practice, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, member: StaffMember, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["clients"].queryset = search_clients(practice, status=ClientStatus.ACTIVE)  # type: ignore[attr-defined]
+        self.fields["clients"].queryset = _active_clients(StaffViewer(member))  # type: ignore[attr-defined]
         self.fields["document_date"].initial = timezone.localdate()
 
     def clean_clients(self) -> list[Client]:
@@ -91,30 +94,31 @@ class GroupNoteForm(HavenForm):
 
 
 def _reject_foreign_clients(request: StaffRequest, raw_ids: list[str]) -> list[int]:
-    """Any client id outside the practice refuses the whole request: 404, audited, nothing created."""
+    """Any client id the staff member may not see refuses the whole request: 404, audited, nothing created."""
     wanted: list[int] = []
     for raw in raw_ids:
         try:
             wanted.append(int(raw))
         except ValueError:
             raise deny(request.staff, object_type="clients.client", object_id=raw[:40], path=request.path) from None
-    found = set(Client.objects.filter(practice=request.staff.practice, pk__in=wanted).values_list("pk", flat=True))
+    found = set(clients_policy.visible_to(request.viewer).filter(pk__in=wanted).values_list("pk", flat=True))
     for client_id in wanted:
         if client_id not in found:
             raise deny(request.staff, object_type="clients.client", object_id=client_id, path=request.path)
     return list(dict.fromkeys(wanted))
 
 
-def _active_clients(practice: Practice, *, query: str = "") -> QuerySet[Client]:
-    return search_clients(practice, query=query, status=ClientStatus.ACTIVE)
+def _active_clients(viewer: Viewer, *, query: str = "") -> QuerySet[Client]:
+    """The active clients this viewer may see (``haven.clients.policy.visible_to``) matching the query."""
+    return search_visible_clients(viewer, query=query, status=ClientStatus.ACTIVE)
 
 
-def _picker_context(practice: Practice, *, chosen_ids: list[int], query: str, searched: bool) -> dict[str, object]:
+def _picker_context(viewer: Viewer, *, chosen_ids: list[int], query: str, searched: bool) -> dict[str, object]:
     """The chosen clients as chips, and (after a search) up to PICKER_RESULTS others matching the query."""
-    chosen = list(_active_clients(practice).filter(pk__in=chosen_ids)) if chosen_ids else []
+    chosen = list(_active_clients(viewer).filter(pk__in=chosen_ids)) if chosen_ids else []
     results: list[Client] = []
     if query:
-        results = list(_active_clients(practice, query=query).exclude(pk__in=chosen_ids)[: PICKER_RESULTS + 1])
+        results = list(_active_clients(viewer, query=query).exclude(pk__in=chosen_ids)[: PICKER_RESULTS + 1])
     return {
         "chosen": [(client, client_label(client)) for client in chosen],
         "results": [(client, client_label(client)) for client in results[:PICKER_RESULTS]],
@@ -167,13 +171,13 @@ def group_note_create(request: StaffRequest) -> HttpResponse:
             chosen_ids = [pk for pk in dict.fromkeys(chosen_ids + added) if pk not in removed]
             form = GroupNoteForm(
                 initial={"title": request.POST.get("title", ""), "document_date": request.POST.get("document_date")},
-                practice=practice,
+                member=request.staff,
             )
-            picker = _picker_context(practice, chosen_ids=chosen_ids, query=_query(request.POST), searched=True)
+            picker = _picker_context(request.viewer, chosen_ids=chosen_ids, query=_query(request.POST), searched=True)
             # A browser cannot fill a file field again: say so rather than let the file vanish unnoticed.
             picker["file_dropped"] = bool(request.FILES)
             return render(request, "staff/general_log/form.html", _context(request, form=form, **picker))
-    form = GroupNoteForm(request.POST or None, request.FILES or None, practice=practice)
+    form = GroupNoteForm(request.POST or None, request.FILES or None, member=request.staff)
     status = 200
     if request.method == "POST":
         status = 400
@@ -203,16 +207,19 @@ def group_note_create(request: StaffRequest) -> HttpResponse:
                     % {"title": group_note.title, "count": count},
                 )
                 return redirect("staff:group_note_detail", group_note_id=group_note.pk)
-    picker = _picker_context(practice, chosen_ids=chosen_ids, query="", searched=False)
+    picker = _picker_context(request.viewer, chosen_ids=chosen_ids, query="", searched=False)
     return render(request, "staff/general_log/form.html", _context(request, form=form, **picker), status=status)
 
 
 @staff_view(Permission.UPLOAD_DOCUMENTS)
-@require_safe
+@require_POST
 def group_note_client_search(request: StaffRequest) -> HttpResponse:
-    """The picker's results as staff type: active clients of the practice, not yet chosen, a few at a time."""
-    chosen_ids = _reject_foreign_clients(request, request.GET.getlist("clients"))
-    picker = _picker_context(request.staff.practice, chosen_ids=chosen_ids, query=_query(request.GET), searched=True)
+    """The picker's results as staff type: active clients of the practice, not yet chosen, a few at a time.
+
+    What is typed (names, dates of birth) comes by POST, so it stays out of every address and access log.
+    """
+    chosen_ids = _reject_foreign_clients(request, request.POST.getlist("clients"))
+    picker = _picker_context(request.viewer, chosen_ids=chosen_ids, query=_query(request.POST), searched=True)
     return render(request, "staff/general_log/form.html#picker_results", picker)
 
 

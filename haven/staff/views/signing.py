@@ -14,12 +14,11 @@ from django.views.decorators.http import require_POST, require_safe
 from haven.audit.models import Actor
 from haven.clients.models import Client
 from haven.clients.policy import get_client
+from haven.core.encryption import read_decrypted
 from haven.core.errors import ApplicationError
-from haven.documents.models import Document, DocumentVersion
-from haven.documents.policy import get_document
-from haven.documents.selectors import may_open
-from haven.documents.storage import read_decrypted
-from haven.practices.access import StaffRequest, deny, staff_view
+from haven.documents.models import Document
+from haven.documents.policy import get_document, get_version, may_see
+from haven.practices.access import StaffRequest, staff_view
 from haven.practices.models import Permission
 from haven.signing.eligibility import possible_signers
 from haven.signing.models import SignatureRequest
@@ -112,9 +111,7 @@ def signature_request_cancel(request: StaffRequest, client_id: int, document_id:
 def document_version_verify(request: StaffRequest, client_id: int, document_id: int, version_id: int) -> HttpResponse:
     """Check seal: verify one stored version of this document, as anyone holding the file would."""
     client, document = _document(request, client_id, document_id)
-    version: DocumentVersion | None = document.versions.filter(pk=version_id).first()
-    if version is None:
-        raise deny(request.staff, object_type="documents.documentversion", object_id=version_id, path=request.path)
+    version = get_version(request.viewer, document, version_id, path=request.path)
     verification = None
     if version.content_type == PDF:
         verification = verify_file(
@@ -135,7 +132,7 @@ def verify(request: StaffRequest) -> HttpResponse:
             verification = verify_file(
                 form.cleaned_data["file"], practice=request.staff.practice, actor=Actor.staff(request.staff.user)
             )
-            if verification.version is not None and not may_open(request.staff, verification.version.document):
+            if verification.version is not None and not may_see(request.viewer, verification.version.document):
                 # The seal's answer stands; which clinical record the file is stays with those who read them.
                 verification = replace(verification, version=None, signature=None)
             form = VerifyForm()

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 from haven.clients.models import Client
 from haven.clients.policy import get_client
 from haven.clients.selectors import contacts_of
+from haven.core.policy import Viewer
 from haven.documents import selectors
 from haven.documents.models import Audience, Document, DocumentVersion, VersionSource, contact_role
 from haven.documents.policy import DocumentVerb, get_document, why_not
@@ -110,9 +111,9 @@ def _signature_of(request: SignatureRequest) -> Signature | None:
         return None
 
 
-def _request_rows(document: Document, client: Client) -> list[RequestRow]:
+def _request_rows(viewer: Viewer, document: Document, client: Client) -> list[RequestRow]:
     rows = []
-    for sign_request in requests_for_document(document):
+    for sign_request in requests_for_document(viewer, document):
         if sign_request.capacity == Capacity.GUARDIAN:
             capacity = _("Legal guardian for %(client)s") % {"client": client.full_name}
         else:
@@ -153,7 +154,7 @@ def detail_context(
     version_form: VersionUploadForm | None = None,
 ) -> dict[str, object]:
     audiences, contact_ids, access_ids, names = _recipients(document)
-    rows = _request_rows(document, client)
+    rows = _request_rows(request.viewer, document, client)
     signed_by_version = {row.signature.signed_version_id: row.signature for row in rows if row.signature is not None}
     versions = document.versions.select_related("created_by__user").order_by("-number")
     sign_state, signers, waiting = _share_to_sign_state(request, document, rows)
