@@ -12,13 +12,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from haven.audit.events import AuditAction
 from haven.audit.labels import what_happened
 from haven.audit.models import AuditEvent
 from haven.clients.models import Client, RelatedContact
+from haven.core.policy import Viewer
 from haven.documents.models import Document
+from haven.documents.policy import visible_among
 from haven.messaging.models import Message
 from haven.portal_access.models import ProfileAccess
 from haven.practices.models import StaffMember
@@ -59,8 +62,10 @@ def _request_id(event: AuditEvent) -> int | None:
     return _int(event.details.get("request")) if isinstance(event.details, dict) else None
 
 
-def describe_events(events: Sequence[AuditEvent], client: Client) -> list[HistoryEntry]:
-    """The events about ``client`` in words. Titles and people are looked up within the client's practice only."""
+def describe_events(events: Sequence[AuditEvent], client: Client, *, viewer: Viewer) -> list[HistoryEntry]:
+    """The events about ``client`` in words. Titles and people are looked up within the client's practice only,
+    and a title is shown only when the viewer may open its document (the documents policy): a reader without
+    Read clinical documents sees "Viewed a document", never a clinical document's title."""
 
     def ids(pick: Iterable[int | None]) -> set[int]:
         return {value for value in pick if value is not None}
@@ -96,13 +101,14 @@ def describe_events(events: Sequence[AuditEvent], client: Client) -> list[Histor
         return found
 
     document_ids = ids(document_of(e) for e in events)
-    titles = (
-        dict(Document.objects.filter(pk__in=document_ids, client=client).values_list("pk", "title"))
-        if document_ids
-        else {}
-    )
+    readable = visible_among(viewer, Document.objects.filter(client=client))
+    titles = dict(readable.filter(pk__in=document_ids).values_list("pk", "title")) if document_ids else {}
     subjects = (
-        dict(Message.objects.filter(pk__in=message_ids, client=client).values_list("pk", "subject"))
+        dict(
+            Message.objects.filter(pk__in=message_ids, client=client)
+            .filter(Q(document__isnull=True) | Q(document__in=readable))
+            .values_list("pk", "subject")
+        )
         if message_ids
         else {}
     )

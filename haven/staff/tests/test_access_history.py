@@ -22,6 +22,7 @@ from haven.audit.labels import LABELS
 from haven.audit.models import Actor, AuditEvent
 from haven.clients.actions import update_client
 from haven.portal_access.actions import portal_actor
+from haven.practices.models import Permission
 from haven.signing.requests import request_signature
 from haven.signing.tests.flow import treatment_plan
 from tests.personas import World
@@ -98,6 +99,22 @@ def test_titles_of_another_clients_documents_are_never_shown(world, login):
     page = history_of(login(world.ada), world)
     assert "Ana's private plan" not in page
     assert any("Theo Therapist · Therapist Viewed a document" in line for line in rows(page))
+
+
+def test_a_reader_without_read_clinical_documents_sees_no_clinical_title(world, login):
+    """Minimum necessary: the Access history names a clinical document only to staff who may open it."""
+    portal_download(world, world.progress_note.pk)
+    consent_title = "Consent for telehealth"
+    consent = treatment_plan(world.ada, world.max, title=consent_title)
+    consent.type = world.riverside.document_types.get(name="Consent")
+    consent.save(update_fields=["type"])
+    portal_download(world, consent.pk)
+    world.ada.permissions = [p for p in world.ada.permissions if p != Permission.CLINICAL_DOCUMENTS]
+    world.ada.save(update_fields=["permissions"])
+    page = history_of(login(world.ada), world)
+    assert world.progress_note.title not in page
+    assert any("Portal for Max Moreno Downloaded a document" in line for line in rows(page))
+    assert f"Downloaded “{consent_title}”" in page
 
 
 def test_access_history_queries_do_not_grow_with_the_events(world, login, django_assert_max_num_queries):

@@ -180,5 +180,5 @@ def access_history(request: StaffRequest, client_id: int) -> HttpResponse:
     events = events_for_client(client)  # type: ignore[arg-type]
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     context["page"] = page
-    context["entries"] = describe_events(list(page.object_list), client)  # type: ignore[arg-type]
+    context["entries"] = describe_events(list(page.object_list), client, viewer=request.viewer)  # type: ignore[arg-type]
     return render(request, "staff/clients/access_history.html", context)
