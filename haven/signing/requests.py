@@ -13,7 +13,7 @@ from haven.core.errors import ApplicationError
 from haven.core.timezones import when_in_practice_zone
 from haven.documents.actions import open_to
 from haven.documents.models import Audience, Document
-from haven.documents.policy import DocumentReason, DocumentVerb
+from haven.documents.policy import DocumentVerb
 from haven.documents.policy import why_not as document_why_not
 from haven.messaging.actions import post_message
 from haven.messaging.models import MessageKind
@@ -23,12 +23,6 @@ from haven.signing.eligibility import possible_signers
 from haven.signing.expiry import expire
 from haven.signing.models import REQUEST_VALID_FOR, RequestStatus, SignatureRequest
 from haven.signing.policy import SigningVerb, signer_profile, why_not
-
-
-def _share_to_sign_refusal(reason: DocumentReason, document: Document) -> str:
-    if reason == DocumentReason.PREPARING:  # Share to Sign's own words for it
-        return _("Its PDF is still being prepared; share it to sign once it appears.")
-    return reason.words(document)
 
 
 @transaction.atomic
@@ -42,7 +36,7 @@ def request_signature(*, by: StaffMember, document: Document, signer_key: str) -
     )
     reason = document_why_not(viewer, DocumentVerb.SHARE_TO_SIGN, locked)
     if reason is not None:
-        raise ApplicationError(_share_to_sign_refusal(reason, locked))
+        raise ApplicationError(reason.words(locked))
     version = locked.current_version
     assert version is not None  # the documents policy said "preparing" otherwise
     pending = SignatureRequest.objects.filter(document=locked, status=RequestStatus.PENDING).first()

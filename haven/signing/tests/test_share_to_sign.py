@@ -411,6 +411,14 @@ def test_share_to_sign_needs_an_eligible_type_a_pdf_and_the_web_portal_permissio
         request_signature(by=world.ada, document=plan, signer_key=guardian_key(world))
 
 
+def test_share_to_sign_waits_for_a_document_whose_pdf_is_still_being_prepared(world: World) -> None:
+    plan = treatment_plan(world.ada, world.max)
+    Document.objects.filter(pk=plan.pk).update(current_version=None)
+    plan.refresh_from_db()
+    with pytest.raises(ApplicationError, match="still being prepared; share it to sign once it appears"):
+        request_signature(by=world.ada, document=plan, signer_key=guardian_key(world))
+
+
 def test_defaults_allow_notes_treatment_plans_and_consents_only(world: World) -> None:
     signable = set(
         DocumentType.objects.filter(practice=world.riverside, share_to_sign=True).values_list("name", flat=True)
