@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.http import Http404
 
 from haven.audit.actions import record_event
@@ -18,3 +20,14 @@ def not_found(viewer: Viewer, *, object_type: str, object_id: object, path: str 
         acting_for=viewer.acting_for,
     )
     return Http404()
+
+
+def object_ids(viewer: Viewer, raw_ids: Iterable[str], *, object_type: str, path: str = "") -> list[int]:
+    """The ids a request names, each once and in order; a malformed one is refused like a missing object."""
+    wanted: dict[int, None] = {}
+    for raw in raw_ids:
+        try:
+            wanted[int(raw)] = None
+        except ValueError:
+            raise not_found(viewer, object_type=object_type, object_id=raw[:40], path=path) from None
+    return list(wanted)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
+from haven.audit.denials import not_found, object_ids
 from haven.clients import policy as clients_policy
 from haven.clients.models import Client, ClientStatus
 from haven.clients.selectors import search_visible_clients
@@ -25,7 +26,7 @@ from haven.core.policy import Viewer
 from haven.documents import group_notes
 from haven.documents.group_notes import MAX_TITLE_CHARS, MIN_CLIENTS
 from haven.documents.policy import get_group_note, group_notes_visible_among, reads_clinical
-from haven.practices.access import StaffRequest, deny, staff_view
+from haven.practices.access import StaffRequest, staff_view
 from haven.practices.models import Permission, StaffMember
 from haven.practices.viewers import StaffViewer
 
@@ -95,17 +96,12 @@ class GroupNoteForm(HavenForm):
 
 def _reject_foreign_clients(request: StaffRequest, raw_ids: list[str]) -> list[int]:
     """Any client id the staff member may not see refuses the whole request: 404, audited, nothing created."""
-    wanted: list[int] = []
-    for raw in raw_ids:
-        try:
-            wanted.append(int(raw))
-        except ValueError:
-            raise deny(request.staff, object_type="clients.client", object_id=raw[:40], path=request.path) from None
+    wanted = object_ids(request.viewer, raw_ids, object_type="clients.client", path=request.path)
     found = set(clients_policy.visible_to(request.viewer).filter(pk__in=wanted).values_list("pk", flat=True))
     for client_id in wanted:
         if client_id not in found:
-            raise deny(request.staff, object_type="clients.client", object_id=client_id, path=request.path)
-    return list(dict.fromkeys(wanted))
+            raise not_found(request.viewer, object_type="clients.client", object_id=client_id, path=request.path)
+    return wanted
 
 
 def _active_clients(viewer: Viewer, *, query: str = "") -> QuerySet[Client]:

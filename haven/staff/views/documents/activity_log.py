@@ -12,13 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from haven.audit.denials import object_ids
 from haven.clients.models import Client, RelatedContact
 from haven.clients.policy import get_client, get_contact
 from haven.core.errors import ApplicationError
 from haven.documents import actions, policy, selectors
 from haven.documents.models import client_label, contact_label
 from haven.documents.policy import DocumentVerb
-from haven.practices.access import StaffRequest, deny, staff_view
+from haven.practices.access import StaffRequest, staff_view
 from haven.practices.models import Permission
 from haven.signing.selectors import staff_signature_status
 from haven.staff.views.documents._common import PAGE_SIZE, chart_context
@@ -116,12 +117,9 @@ def share_all(request: StaffRequest, client_id: int) -> HttpResponse:
     raw_contact = request.POST.get("contact", "")
     try:
         if raw_contact:
-            try:
-                contact_id = int(raw_contact)
-            except ValueError:
-                raise deny(
-                    request.staff, object_type="clients.relatedcontact", object_id=raw_contact[:40], path=request.path
-                ) from None
+            [contact_id] = object_ids(
+                request.viewer, [raw_contact], object_type="clients.relatedcontact", path=request.path
+            )
             contact = get_contact(request.viewer, client, contact_id, path=request.path)
             shared = actions.share_all_with_contact(by=request.staff, contact=contact)
             done = _("All documentation successfully portalized for %(name)s.") % {"name": contact_label(contact)}
