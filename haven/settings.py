@@ -184,6 +184,9 @@ SESSION_COOKIE_AGE = env_int("HAVEN_SESSION_MAX_HOURS", 12, minimum=1) * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 HAVEN_STAFF_IDLE_MINUTES = env_int("HAVEN_STAFF_IDLE_MINUTES", 15, minimum=1)
 HAVEN_PORTAL_IDLE_MINUTES = env_int("HAVEN_PORTAL_IDLE_MINUTES", 30, minimum=1)
+# The idle timeout's "last seen" time is kept to this many seconds, so a page view writes the session
+# at most once a minute rather than on every request (a session may end up to this much early, never late).
+HAVEN_SESSION_TOUCH_SECONDS = env_int("HAVEN_SESSION_TOUCH_SECONDS", 60, minimum=1)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
