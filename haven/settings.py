@@ -102,7 +102,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "haven.practices.middleware.StaffSessionMiddleware",  # django-otp's OTPMiddleware, with the staff member
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -137,10 +137,15 @@ TEMPLATES = [
 ]
 FORM_RENDERER = "haven.core.forms.HavenFormRenderer"
 
-# Database: SQLite (WAL) by default; DATABASE_URL for PostgreSQL.
+# Database: SQLite (WAL) by default; DATABASE_URL for PostgreSQL. Connections are kept between requests
+# (HAVEN_DB_CONN_MAX_AGE seconds): each web server thread keeps its own, as Django's connections are per
+# thread, and one found broken is replaced before a request uses it.
 DATABASE_URL = env_str("DATABASE_URL")
+HAVEN_DB_CONN_MAX_AGE = env_int("HAVEN_DB_CONN_MAX_AGE", 60, minimum=0)
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("HAVEN_DB_CONN_MAX_AGE", 60))}
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=HAVEN_DB_CONN_MAX_AGE, conn_health_checks=True)
+    }
 else:
     DATABASES = {
         "default": {
@@ -151,6 +156,8 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
+            "CONN_MAX_AGE": HAVEN_DB_CONN_MAX_AGE,
+            "CONN_HEALTH_CHECKS": True,
             # Tests use a file as well, not Django's in-memory database: the live server answers a
             # browser's parallel requests on several threads, and in memory they would all share one
             # connection and break each other's transactions. A file gives each its own, as in use.

@@ -34,7 +34,12 @@ class RequestContextMiddleware:
 
 
 class IdleTimeoutMiddleware:
-    """End a staff session after a period without requests, and at its absolute lifetime."""
+    """End a staff session after a period without requests, and at its absolute lifetime.
+
+    The idle check runs on every request, but the last-seen time is stored only when the stored one
+    is ``HAVEN_SESSION_TOUCH_SECONDS`` old or more: a page view within that time writes nothing, and
+    a session may end up to that much early, never late.
+    """
 
     LAST_SEEN = "haven_last_seen"
     STARTED = "haven_started"
@@ -53,7 +58,8 @@ class IdleTimeoutMiddleware:
                 )
             if now - started > settings.SESSION_COOKIE_AGE:
                 return self._sign_out(request, _("Your session has ended. Please sign in again."))
-            request.session[self.LAST_SEEN] = now
+            if self.LAST_SEEN not in request.session or now - last_seen >= settings.HAVEN_SESSION_TOUCH_SECONDS:
+                request.session[self.LAST_SEEN] = now
         return self.get_response(request)
 
     def _sign_out(self, request: HttpRequest, message: str) -> HttpResponse:

@@ -27,15 +27,25 @@ class StaffRequest(HttpRequest):
     viewer: StaffViewer
 
 
+STAFF_CACHE = "_haven_staff"
+NO_STAFF_MEMBER = object()  # looked up: this login has no staff membership
+
+
 def staff_member_of(request: HttpRequest) -> StaffMember | None:
-    """The active staff membership of the logged-in user, loaded once per request."""
+    """The active staff membership of the logged-in user, loaded once per request.
+
+    ``StaffSessionMiddleware`` loads it with the login's second factor in one query; a request that
+    did not pass through it (a view called directly) loads it here.
+    """
     if not request.user.is_authenticated or not request.user.is_active:
         return None
-    cached = getattr(request, "_haven_staff", None)
+    cached = getattr(request, STAFF_CACHE, None)
     if cached is None:
-        cached = StaffMember.objects.select_related("practice", "user").filter(user=request.user).first()
-        request._haven_staff = cached  # type: ignore[attr-defined]
-    return cached
+        cached = StaffMember.objects.select_related("practice").filter(user=request.user).first()
+        if cached is not None:
+            cached.user = request.user
+        setattr(request, STAFF_CACHE, cached if cached is not None else NO_STAFF_MEMBER)
+    return None if cached is NO_STAFF_MEMBER else cached
 
 
 def second_factor_needed(request: HttpRequest, member: StaffMember) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,10 +22,11 @@ from haven.documents.selectors import activity_log
 from haven.practices.access import StaffRequest, staff_view
 from haven.practices.models import Permission
 from haven.signing.selectors import staff_signature_status
-from haven.staff import saved_searches
+from haven.staff import paging, saved_searches
 from haven.staff.access_history import describe_events
 from haven.staff.forms.clients import ClientForm
 from haven.staff.forms.versions import rebase
+from haven.staff.views.documents._common import with_staff_urls
 
 RECENT_DOCUMENTS = 5  # on the Chart Face; the Activity Log has them all
 
@@ -80,7 +80,7 @@ def _render_list(
     request: StaffRequest, *, query: str, search: str, status: str, sort: str, forgotten: bool = False
 ) -> HttpResponse:
     clients = search_visible_clients(request.viewer, query=query, status=status, sort=sort)
-    page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page") if request.method == "GET" else 1)
+    page = paging.get_page(clients, PAGE_SIZE, request.GET.get("page") if request.method == "GET" else 1)
     context = {
         "nav": "clients",
         "page": page,
@@ -135,7 +135,7 @@ def client_chart(request: StaffRequest, client_id: int) -> HttpResponse:
     context["contacts"] = list(contacts_of(client))  # type: ignore[arg-type]
     context["contact_of"] = list(clients_client_is_contact_for(client))  # type: ignore[arg-type]
     documents = visible_among(request.viewer, activity_log(client))  # type: ignore[arg-type]
-    context["recent_documents"] = list(staff_signature_status(documents)[:RECENT_DOCUMENTS])
+    context["recent_documents"] = with_staff_urls(client, list(staff_signature_status(documents)[:RECENT_DOCUMENTS]))  # type: ignore[arg-type]
     context["can_share"] = request.staff.has_permission(Permission.WEB_PORTAL)
     return render(request, "staff/clients/chart.html", context)
 
@@ -178,7 +178,7 @@ def access_history(request: StaffRequest, client_id: int) -> HttpResponse:
     context = _chart_context(request, client_id, "history")
     client = context["client"]
     events = events_for_client(client)  # type: ignore[arg-type]
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page = paging.get_page(events, 50, request.GET.get("page"))
     context["page"] = page
     context["entries"] = describe_events(list(page.object_list), client, viewer=request.viewer)  # type: ignore[arg-type]
     return render(request, "staff/clients/access_history.html", context)

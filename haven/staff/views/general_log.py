@@ -7,7 +7,6 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -29,6 +28,7 @@ from haven.documents.policy import get_group_note, group_notes_visible_among, re
 from haven.practices.access import StaffRequest, staff_view
 from haven.practices.models import Permission, StaffMember
 from haven.practices.viewers import StaffViewer
+from haven.staff import paging
 
 PAGE_SIZE = 25
 
@@ -143,7 +143,7 @@ def _context(request: StaffRequest, **extra: object) -> dict[str, object]:
 def general_log(request: StaffRequest) -> HttpResponse:
     """The practice's group notes, newest first, each with how many clients it links and its globe."""
     notes = group_notes_visible_among(request.viewer, group_notes.general_log(request.staff.practice_id))
-    page = Paginator(notes, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paging.get_page(notes, PAGE_SIZE, request.GET.get("page"))
     context = _context(request, page=page, reads_clinical=reads_clinical(request.viewer))
     return render(request, "staff/general_log/list.html", context)
 

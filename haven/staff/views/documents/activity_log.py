@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,7 +21,8 @@ from haven.documents.policy import DocumentVerb
 from haven.practices.access import StaffRequest, staff_view
 from haven.practices.models import Permission
 from haven.signing.selectors import staff_signature_status
-from haven.staff.views.documents._common import PAGE_SIZE, chart_context
+from haven.staff import paging
+from haven.staff.views.documents._common import PAGE_SIZE, chart_context, with_staff_urls
 
 
 def _type_filter(raw: str, allowed: set[int]) -> int | None:
@@ -82,16 +82,14 @@ def activity_log(request: StaffRequest, client_id: int) -> HttpResponse:
     type_id = _type_filter(request.GET.get("type", ""), {doc_type.pk for doc_type in types})
     listed = selectors.activity_log(client, type_id=type_id)
     documents = staff_signature_status(policy.visible_among(request.viewer, listed))
-    page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paging.get_page(documents, PAGE_SIZE, request.GET.get("page"))
     # Share to Sign beside an entry: the policy allows it, and nobody is asked to sign it yet.
-    entries = [
-        (
-            document,
+    entries = with_staff_urls(client, list(page.object_list))
+    for document in entries:
+        document.offer_share_to_sign = (
             policy.why_not(request.viewer, DocumentVerb.SHARE_TO_SIGN, document) is None
-            and not document.pending_signature,  # type: ignore[attr-defined]
+            and not document.pending_signature
         )
-        for document in page.object_list
-    ]
     context = chart_context(
         request,
         client,
