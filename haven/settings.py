@@ -233,6 +233,12 @@ STORAGES = {
 
 # Background work: the database queue, drained by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Many workers (`manage.py run_worker`, haven/core/workers.py): how often each looks for tasks whose worker
+# died, how many times a task may be started before it is failed, and (SQLite, which has no advisory
+# locks) after how long a RUNNING task is taken as abandoned.
+HAVEN_TASK_RECLAIM_SECONDS = env_int("HAVEN_TASK_RECLAIM_SECONDS", 30, minimum=1)
+HAVEN_TASK_MAX_ATTEMPTS = env_int("HAVEN_TASK_MAX_ATTEMPTS", 3, minimum=1)
+HAVEN_TASK_STALE_MINUTES = env_int("HAVEN_TASK_STALE_MINUTES", 60, minimum=1)
 
 # Email: console in development; SMTP in production.
 DEFAULT_FROM_EMAIL = env_str("HAVEN_FROM_EMAIL", "Haven <no-reply@haven.invalid>")
