@@ -97,6 +97,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "haven.core.replica.ReplicaPinMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -157,6 +158,17 @@ else:
             "TEST": {"NAME": str(DATA_DIR / "test.sqlite3")},
         }
     }
+# A read replica (optional; PostgreSQL streaming standby of DATABASE_URL): staff pages that only read
+# may read from it, and a user who wrote reads the primary for HAVEN_REPLICA_PIN_SECONDS after
+# (haven/core/replica.py says what never reads it). Unset: every query goes to the primary.
+HAVEN_REPLICA_DATABASE_URL = env_str("HAVEN_REPLICA_DATABASE_URL")
+HAVEN_REPLICA_PIN_SECONDS = env_int("HAVEN_REPLICA_PIN_SECONDS", 10, minimum=1)
+if HAVEN_REPLICA_DATABASE_URL:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(HAVEN_REPLICA_DATABASE_URL, conn_max_age=env_int("HAVEN_DB_CONN_MAX_AGE", 60)),
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["haven.core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
