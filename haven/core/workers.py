@@ -129,6 +129,8 @@ def reclaim_abandoned_tasks() -> Reclaimed:
     """
     done = Reclaimed()
     max_attempts = settings.HAVEN_TASK_MAX_ATTEMPTS
+    if not _candidates().exists():
+        return done  # the usual answer, without a write transaction (SQLite would take its write lock)
     with transaction.atomic():
         # A row another reclaim holds is skipped; it is being dealt with.
         for task in _candidates().select_for_update(skip_locked=True).order_by():
