@@ -97,6 +97,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "haven.core.replica.ReplicaPinMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -164,6 +165,17 @@ else:
             "TEST": {"NAME": str(DATA_DIR / "test.sqlite3")},
         }
     }
+# A read replica (optional; PostgreSQL streaming standby of DATABASE_URL): staff pages that only read
+# may read from it, and a user who wrote reads the primary for HAVEN_REPLICA_PIN_SECONDS after
+# (haven/core/replica.py says what never reads it). Unset: every query goes to the primary.
+HAVEN_REPLICA_DATABASE_URL = env_str("HAVEN_REPLICA_DATABASE_URL")
+HAVEN_REPLICA_PIN_SECONDS = env_int("HAVEN_REPLICA_PIN_SECONDS", 10, minimum=1)
+if HAVEN_REPLICA_DATABASE_URL:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(HAVEN_REPLICA_DATABASE_URL, conn_max_age=env_int("HAVEN_DB_CONN_MAX_AGE", 60)),
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["haven.core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -240,6 +252,12 @@ STORAGES = {
 
 # Background work: the database queue, drained by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Many workers (`manage.py run_worker`, haven/core/workers.py): how often each looks for tasks whose worker
+# died, how many times a task may be started before it is failed, and (SQLite, which has no advisory
+# locks) after how long a RUNNING task is taken as abandoned.
+HAVEN_TASK_RECLAIM_SECONDS = env_int("HAVEN_TASK_RECLAIM_SECONDS", 30, minimum=1)
+HAVEN_TASK_MAX_ATTEMPTS = env_int("HAVEN_TASK_MAX_ATTEMPTS", 3, minimum=1)
+HAVEN_TASK_STALE_MINUTES = env_int("HAVEN_TASK_STALE_MINUTES", 60, minimum=1)
 
 # Email: console in development; SMTP in production.
 DEFAULT_FROM_EMAIL = env_str("HAVEN_FROM_EMAIL", "Haven <no-reply@haven.invalid>")
