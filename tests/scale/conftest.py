@@ -199,7 +199,7 @@ def s3_storage(_test_settings: None, settings: Any, s3_bucket: Bucket, s3_storag
 
 
 def redis_server_binary() -> str:
-    binary = os.environ.get("HAVEN_REDIS_SERVER") or shutil.which("redis-server")
+    binary = shutil.which(os.environ.get("HAVEN_REDIS_SERVER") or "redis-server")
     if not binary:
         pytest.fail(
             "No redis-server found: install the Debian package redis-server (scripts/test does, as root) "
