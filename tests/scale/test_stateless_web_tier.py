@@ -335,7 +335,8 @@ def test_what_one_process_caches_the_other_reads_on_redis(tier: Tier, people: Wo
         return
 
     [key] = tier.redis.keys("haven:1:haven:portal-handout:*")  # written by the process that rendered it
-    name = key.decode().removeprefix("haven:1:")
+    name = key.decode() if isinstance(key, bytes) else key
+    name = name.removeprefix("haven:1:")
     assert cache.get(name) == first.body
     cache.set(name, b"%PDF- the copy in Redis", timeout=60)  # so the other process's answer shows where it read
     second = web.get("/p/riverside/handout.pdf")
