@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from cryptography.fernet import Fernet
@@ -241,14 +242,59 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("HAVEN_STATIC_ROOT", str(BASE_DIR / "staticfiles"))) if PRODUCTION else None
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = not PRODUCTION
+# Files (documents, signature images, notes waiting for their render), always encrypted by Haven before they are
+# stored (haven.core.encryption): in the data folder by default, or in an S3-compatible bucket when
+# HAVEN_S3_BUCKET names one. Haven never hands out the bucket's addresses: every file is served through its views.
+HAVEN_S3_BUCKET = env_str("HAVEN_S3_BUCKET")
+if HAVEN_S3_BUCKET:
+    _file_storage: dict[str, Any] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": HAVEN_S3_BUCKET,
+            "location": env_str("HAVEN_S3_PREFIX").strip("/"),  # a folder inside the bucket, if it is shared
+            "endpoint_url": env_str("HAVEN_S3_ENDPOINT_URL") or None,  # any S3-compatible service; AWS when unset
+            "region_name": env_str("HAVEN_S3_REGION") or None,
+            # Without keys, boto3 finds its own (AWS_* variables, an instance role).
+            "access_key": env_str("HAVEN_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("HAVEN_S3_SECRET_ACCESS_KEY") or None,
+            "addressing_style": env_str("HAVEN_S3_ADDRESSING_STYLE") or None,  # "path" for some S3-compatible services
+            "default_acl": None,  # objects stay private, as the bucket's policy says
+            "querystring_auth": True,  # never an unsigned public address
+            "file_overwrite": True,  # names are generated; key rotation rewrites a file under its own name
+        },
+    }
+else:
+    _file_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": DATA_DIR / "files"},
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": DATA_DIR / "files"}},
+    "default": _file_storage,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+
+# The cache: what must be shared between web processes and machines (the rendered portal handout, and
+# anything else kept with django.core.cache) lives in Redis when HAVEN_REDIS_URL names one
+# (redis://[:password@]host:6379/0, rediss:// for TLS). Without it each process keeps its own, in memory:
+# nothing Haven relies on for correctness is in the cache (sessions, messages, sign-in throttles and
+# lockouts are in the database or signed cookies), so several processes on one machine work without Redis.
+HAVEN_REDIS_URL = env_str("HAVEN_REDIS_URL")
+if HAVEN_REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": HAVEN_REDIS_URL,
+            "KEY_PREFIX": env_str("HAVEN_REDIS_KEY_PREFIX", "haven"),
+            # A Redis that is down or slow must not hang a page for long.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "haven"}}
 
 # Background work: the database queue, drained by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}

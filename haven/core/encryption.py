@@ -148,7 +148,8 @@ def _overwrite(name: str, data: bytes) -> None:
 
     On a local folder the new bytes are written beside it and moved over it in one step, so a
     reader sees either the old token or the new one, both readable while the old key is
-    configured. Other storages are rewritten in place.
+    configured. An object store that overwrites (S3: one PUT replaces the object whole) is written
+    once under the same name, with the same guarantee. Other storages are rewritten in place.
     """
     storage = _storage()
     if isinstance(storage, FileSystemStorage):
@@ -164,6 +165,11 @@ def _overwrite(name: str, data: bytes) -> None:
             os.replace(temporary, path)
         finally:
             temporary.unlink(missing_ok=True)
+        return
+    if getattr(storage, "file_overwrite", False):  # django-storages' S3Storage and its kind
+        saved = storage.save(name, ContentFile(data))
+        if saved != name:
+            raise RuntimeError(f"The storage would not write {name} again under its own name.")
         return
     storage.delete(name)
     saved = storage.save(name, ContentFile(data))
