@@ -37,14 +37,9 @@ def profiles_ended_at_majority(viewer: PortalViewer, still_reached: Iterable[int
     request), else it is asked here.
     """
     recent = Q(status=AccessStatus.ACTIVE) | Q(ended_at__gte=timezone.now() - MAJORITY_NOTICE_FOR)
-    reached: Iterable[int] | QuerySet[ProfileAccess] = (
-        policy.visible_to(viewer).values("client_id") if still_reached is None else list(still_reached)
-    )
-    return (
-        ProfileAccess.objects.ended_at_majority(viewer.practice)
-        .filter(recent, account_id=viewer.account.pk)
-        .exclude(client_id__in=reached)
-        .values("client_id")
-        .distinct()
-        .count()
-    )
+    ended = ProfileAccess.objects.ended_at_majority(viewer.practice).filter(recent, account_id=viewer.account.pk)
+    if still_reached is None:
+        ended = ended.exclude(client_id__in=policy.visible_to(viewer).values("client_id"))
+    else:
+        ended = ended.exclude(client_id__in=list(still_reached))
+    return ended.values("client_id").distinct().count()
