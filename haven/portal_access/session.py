@@ -160,38 +160,68 @@ def end_portal_session(request: HttpRequest, *, reason: str = "logout") -> None:
 
 
 def load_portal_session(request: HttpRequest, practice: Practice) -> tuple[PortalSession | None, str]:
-    """The signed-in portal user for this practice's portal, re-checked now; or (None, why)."""
-    account_id = request.session.get(ACCOUNT)
+    """The signed-in portal user for this practice's portal, re-checked now; or (None, why).
+
+    Two queries: the account (active, its password unchanged since sign-in), and the profiles it may act
+    for now, the portal access policy's answer. The practice is the one the address named, reused on every
+    row. The session is written only when something the idle timeout needs has aged (``_touch``).
+    """
+    session = request.session
+    account_id = session.get(ACCOUNT)
     if account_id is None:
         return None, "anonymous"
-    if request.session.get(PRACTICE) != practice.pk:
+    if session.get(PRACTICE) != practice.pk:
         return None, "other_practice"
     account = PortalAccount.objects.filter(pk=account_id, is_active=True).first()
-    if account is None or request.session.get(HASH) != account.session_hash():
+    if account is None or session.get(HASH) != account.session_hash():
         end_portal_session(request, reason="invalidated")
         return None, "anonymous"
     now = int(timezone.now().timestamp())
-    if now - int(request.session.get(LAST_SEEN, now)) > settings.HAVEN_PORTAL_IDLE_MINUTES * 60:
+    if now - int(session.get(LAST_SEEN, now)) > settings.HAVEN_PORTAL_IDLE_MINUTES * 60:
         end_portal_session(request, reason="idle")
         return None, "idle"
-    if now - int(request.session.get(STARTED, now)) > settings.SESSION_COOKIE_AGE:
+    if now - int(session.get(STARTED, now)) > settings.SESSION_COOKIE_AGE:
         end_portal_session(request, reason="expired")
         return None, "idle"
-    request.session[LAST_SEEN] = now
-    # The profiles this login may act for now: the portal access policy's answer, asked on every request.
-    profiles = list(
-        policy.visible_to(PortalViewer(account=account, practice=practice, profile=None))
-        .select_related("client__facility", "client__practice", "contact", "practice")
-        .order_by("client__first_name", "client__last_name", "pk")
-    )
-    selected_id = request.session.get(PROFILE)
+    _touch(request, now)
+    profiles = effective_profiles(account, practice)
+    selected_id = session.get(PROFILE)
     selected = next((profile for profile in profiles if profile.pk == selected_id), None)
     if selected is None and profiles:
         selected = profiles[0]
-        request.session[PROFILE] = selected.pk
-    elif selected is None:
-        request.session.pop(PROFILE, None)
+        session[PROFILE] = selected.pk
+    elif selected is None and PROFILE in session:
+        del session[PROFILE]
     return PortalSession(account=account, practice=practice, profiles=profiles, selected=selected), ""
+
+
+def _touch(request: HttpRequest, now: int) -> None:
+    """Keep the idle timeout's last-seen time, to ``HAVEN_SESSION_TOUCH_SECONDS``.
+
+    A request within that many seconds of the stored time changes nothing, so the session is not written
+    (no write per page view); the idle check above still runs on every request, against the stored time,
+    so a session may end up to that many seconds early, never late.
+    """
+    if now - int(request.session.get(LAST_SEEN, 0)) >= settings.HAVEN_SESSION_TOUCH_SECONDS:
+        request.session[LAST_SEEN] = now
+
+
+def effective_profiles(account: PortalAccount, practice: Practice) -> list[ProfileAccess]:
+    """The profiles this login may act for now: the portal access policy's answer, asked on every request.
+
+    One query: each profile with its client (and the client's facility) and contact. The account and the
+    practice rows already in hand are set on every profile, so nothing the pages read loads them again.
+    """
+    profiles = list(
+        policy.visible_to(PortalViewer(account=account, practice=practice, profile=None))
+        .select_related("client__facility", "contact")
+        .order_by("client__first_name", "client__last_name", "pk")
+    )
+    for profile in profiles:
+        profile.account = account
+        profile.practice = practice
+        profile.client.practice = practice  # the policy keeps to clients of this practice
+    return profiles
 
 
 def select_profile(request: HttpRequest, session: PortalSession, profile_id: int) -> bool:

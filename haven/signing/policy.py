@@ -31,6 +31,9 @@ from haven.signing.eligibility import possible_signers
 from haven.signing.models import Capacity, RequestStatus, SignatureRequest, SignatureRequestQuerySet
 
 REMINDER_INTERVAL = datetime.timedelta(hours=20)
+# Set by get_signature_request on the request it found: the viewer (this very object, on this request) it was
+# found for. The visibility check in why_not is then already answered; a request found any other way is asked.
+_SEEN_BY = "_haven_visible_to_viewer"
 OBJECT_TYPE = "signing.signaturerequest"
 
 
@@ -178,7 +181,8 @@ def visible_to(viewer: Viewer) -> SignatureRequestQuerySet:
         profile = viewer.profile
         if profile.account_id != viewer.account.pk or profile.practice_id != viewer.practice_id:
             return requests.none()
-        return requests.filter(pk__in=requests_naming(profile).values("pk"))
+        # The signer rule's own conditions, joined into this query rather than asked in a subquery.
+        return requests & requests_naming(profile)
     return requests.none()
 
 
@@ -192,6 +196,7 @@ def get_signature_request(
     found = requests.filter(pk=request_id).first()
     if found is None:
         raise not_found(viewer, object_type=OBJECT_TYPE, object_id=request_id, path=path)
+    setattr(found, _SEEN_BY, viewer)  # asked of this viewer just now: why_not need not ask it again
     return found
 
 
@@ -211,7 +216,7 @@ def _why_not_answer(viewer: Viewer, request: SignatureRequest) -> SigningReason 
     """Sign or decline: only the signer, only while the request is open for the version sent and still shared."""
     if not isinstance(viewer, PortalViewer) or viewer.profile is None:
         return SigningReason.WRONG_SIGNER
-    if not visible_to(viewer).filter(pk=request.pk).exists():
+    if getattr(request, _SEEN_BY, None) is not viewer and not visible_to(viewer).filter(pk=request.pk).exists():
         return SigningReason.WRONG_SIGNER
     if request.status == RequestStatus.SIGNED:
         return SigningReason.ALREADY_SIGNED

@@ -193,6 +193,41 @@ def test_idle_portal_sessions_end_after_30_minutes(world, gia, monkeypatch):
     assert "ended=1" in response["Location"]
 
 
+def _session_writes(http: HttpClient, url: str) -> list[str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert http.get(url).status_code == 200
+    return [q["sql"] for q in queries if q["sql"].startswith(("UPDATE", "INSERT")) and "django_session" in q["sql"]]
+
+
+def test_a_page_within_the_minute_does_not_write_the_session(world, gia, monkeypatch, settings):
+    assert settings.HAVEN_SESSION_TOUCH_SECONDS == 60
+    start = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: start)
+    gia.get(HOME)  # the first page after signing in may settle the selected profile
+    monkeypatch.setattr(timezone, "now", lambda: start + datetime.timedelta(seconds=59))
+    assert _session_writes(gia, HOME) == []
+    assert _session_writes(gia, "/p/riverside/documents/") == []
+    monkeypatch.setattr(timezone, "now", lambda: start + datetime.timedelta(seconds=61))
+    assert len(_session_writes(gia, HOME)) == 1  # a minute on: the last-seen time moves on
+    assert gia.session["portal_last_seen"] == int((start + datetime.timedelta(seconds=61)).timestamp())
+
+
+def test_a_session_in_use_stays_open_while_one_left_alone_still_ends(world, gia, monkeypatch):
+    start = timezone.now()
+    for seconds in range(0, 45 * 60, 50):  # a page every 50 seconds for 45 minutes
+        monkeypatch.setattr(timezone, "now", lambda seconds=seconds: start + datetime.timedelta(seconds=seconds))
+        assert gia.get(HOME).status_code == 200
+    # Then left alone: the idle check runs on every request, against the last-seen time stored.
+    later = start + datetime.timedelta(seconds=45 * 60 + 31 * 60)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    response = gia.get(HOME)
+    assert response.status_code == 302
+    assert "ended=1" in response["Location"]
+
+
 def test_portal_pages_are_not_cached(world, gia):
     assert "no-store" in gia.get(HOME)["Cache-Control"]
 

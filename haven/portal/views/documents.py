@@ -13,6 +13,7 @@ from haven.documents.models import Document
 from haven.documents.policy import get_document
 from haven.documents.responses import file_response
 from haven.portal.access import PortalRequest, portal_view
+from haven.portal.links import row_link
 from haven.portal_access.models import ProfileAccess
 from haven.signing.policy import requests_naming
 from haven.signing.selectors import portal_documents
@@ -26,15 +27,38 @@ def _listed(selected: ProfileAccess) -> QuerySet[Document]:
     return portal_documents(selected).annotate(pending_request_id=Subquery(waiting.values("pk")[:1]))
 
 
+def _with_links(documents: list[Document], slug: str) -> list[Document]:
+    """Each row's links, reversed once for the page (``row_link``), not once per row in the template."""
+    view, download, verify, sign = (
+        row_link("portal:document_view", slug=slug, id_kwarg="document_id"),
+        row_link("portal:document_download", slug=slug, id_kwarg="document_id"),
+        row_link("portal:document_verify", slug=slug, id_kwarg="document_id"),
+        row_link("portal:sign", slug=slug, id_kwarg="request_id"),
+    )
+    for document in documents:
+        document.view_url = view(document.pk)  # type: ignore[attr-defined]
+        document.download_url = download(document.pk)  # type: ignore[attr-defined]
+        document.verify_url = verify(document.pk)  # type: ignore[attr-defined]
+        pending = document.pending_request_id  # type: ignore[attr-defined]
+        document.sign_url = sign(pending) if pending is not None else ""  # type: ignore[attr-defined]
+    return documents
+
+
 @portal_view
 @require_safe
 def my_documents(request: PortalRequest) -> HttpResponse:
-    """The documents shared with this person for the selected profile, newest first, tagged for signing."""
+    """The documents shared with this person for the selected profile, newest first, tagged for signing.
+
+    Two queries whatever the number of documents: the count for the pages, and one page of rows with
+    everything the cards show.
+    """
     selected = request.portal.selected
     page = None
+    documents: list[Document] = []
     if selected is not None:
         page = Paginator(_listed(selected), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "portal/documents/list.html", {"page": page})
+        documents = _with_links(list(page.object_list), request.practice.slug)
+    return render(request, "portal/documents/list.html", {"page": page, "documents": documents})
 
 
 def _serve(request: PortalRequest, document_id: int, *, download: bool) -> HttpResponse:

@@ -21,7 +21,10 @@ def _home_context(request: PortalRequest, pin_form: PinForm | None = None) -> di
         "pin_form": pin_form or PinForm(),
         "pending_count": pending_pin_count(request.portal.account, request.practice),
         "two_factor_on": two_factor.is_on(request.portal.account),
-        "ended_at_majority": profiles_ended_at_majority(request.viewer),
+        # The profiles still in effect: the session's answer on this request, not asked again.
+        "ended_at_majority": profiles_ended_at_majority(
+            request.viewer, still_reached=[profile.client_id for profile in request.portal.profiles]
+        ),
     }
 
 

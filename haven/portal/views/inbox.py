@@ -10,7 +10,9 @@ from django.views.decorators.http import require_safe
 from haven.documents.policy import may_see
 from haven.messaging import policy
 from haven.messaging.actions import mark_read
+from haven.messaging.models import Message
 from haven.portal.access import PortalRequest, portal_view
+from haven.portal.links import row_link
 from haven.signing.policy import SigningVerb, why_not
 
 PAGE_SIZE = 20
@@ -20,9 +22,15 @@ PAGE_SIZE = 20
 @require_safe
 def inbox_list(request: PortalRequest) -> HttpResponse:
     page = None
+    inbox_messages: list[Message] = []
     if request.viewer.profile is not None:
-        page = Paginator(policy.visible_to(request.viewer), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "portal/inbox/list.html", {"page": page})
+        listed = policy.visible_to(request.viewer).select_related(None)  # the list shows the messages alone
+        page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
+        inbox_messages = list(page.object_list)
+        link = row_link("portal:message", slug=request.practice.slug, id_kwarg="message_id")
+        for message in inbox_messages:
+            message.url = link(message.pk)  # type: ignore[attr-defined]
+    return render(request, "portal/inbox/list.html", {"page": page, "inbox_messages": inbox_messages})
 
 
 @portal_view
