@@ -296,7 +296,7 @@ if HAVEN_REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "haven"}}
 
-# Background work: the database queue, drained by `manage.py db_worker`.
+# Background work: the database queue, drained by `manage.py run_worker` (django-tasks-db's worker with a lease).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # Many workers (`manage.py run_worker`, haven/core/workers.py): how often each looks for tasks whose worker
 # died, how many times a task may be started before it is failed, and (SQLite, which has no advisory

@@ -10,8 +10,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from django.core.cache import cache
 
+from haven.core.cache import remembered
 from haven.core.pdf import date_in_practice_zone, logo_data_uri, qr_data_uri, write_pdf
 from haven.portal_access.models import AccessStatus, ProfileAccess
 from haven.practices.models import Practice
@@ -56,8 +56,4 @@ def render_portal_handout(practice: Practice) -> bytes:
     shown += [practice.portal_handout_text, practice.portal_url, practice.logo_content_type]
     fingerprint = hashlib.sha256(repr(shown).encode("utf-8") + bytes(practice.logo or b"")).hexdigest()
     key = f"haven:portal-handout:{fingerprint}"
-    pdf = cache.get(key)
-    if pdf is None:
-        pdf = write_pdf("pdf/handout.html", _practice_context(practice))
-        cache.set(key, pdf, timeout=24 * 3600)
-    return bytes(pdf)
+    return remembered(key, lambda: write_pdf("pdf/handout.html", _practice_context(practice)), timeout=24 * 3600)

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
 from django.conf import settings as django_settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 from haven.portal_access.documents import render_portal_handout
 from haven.portal_access.tests.test_documents import test_the_handout_is_rendered_once_until_what_it_shows_changes
 from tests.personas import World
-from tests.scale.conftest import haven_settings
+from tests.scale.conftest import free_port, haven_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -72,4 +73,23 @@ def test_nothing_the_embedded_default_relies_on_is_kept_in_a_per_process_cache()
         and path.name != "settings.py"  # which cache, not a use of it
         and re.search(r"django\.core\.cache\b|\bcaches\[", path.read_text(encoding="utf-8"))
     )
-    assert users == ["haven/portal_access/documents.py"]
+    assert users == ["haven/core/cache.py"]
+    callers = sorted(
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "haven").rglob("*.py")
+        if "tests" not in path.parts and "remembered(" in path.read_text(encoding="utf-8")
+    )
+    assert callers == ["haven/core/cache.py", "haven/portal_access/documents.py"]
+
+
+def test_a_redis_that_is_down_costs_a_new_rendering_never_an_error(world: World, settings: Any) -> None:
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+    with pytest.raises(redis.exceptions.ConnectionError):
+        caches["default"].get("probe")  # the cache really is unreachable
+    assert render_portal_handout(world.riverside)[:5] == b"%PDF-"
