@@ -33,11 +33,16 @@ def search_visible_clients(
     dates, keys = split_query(query)
     for birth_date in dates:
         clients = clients.filter(date_of_birth=birth_date)
-    for key in keys:
-        clients = clients.filter(
-            FoundBy(F("pk"), Subquery(matching_terms(viewer.practice_id, key).values("client_id")))
-        )
+    if keys:
+        clients = clients.filter(FoundBy(F("pk"), Subquery(found_by_terms(viewer.practice_id, keys))))
     return clients.order_by(*SORTS.get(sort, SORTS["name"]))
+
+
+def found_by_terms(practice_id: int, keys: list[str]) -> QuerySet[ClientSearchTerm, int]:
+    """The ids of the practice's clients with a term beginning with each key: one index range per key, intersected
+    inside the database (``INTERSECT``), each range read once."""
+    first, *others = (matching_terms(practice_id, key).values_list("client_id", flat=True) for key in keys)
+    return first.intersection(*others) if others else first
 
 
 def matching_terms(practice_id: int, key: str) -> QuerySet[ClientSearchTerm]:
