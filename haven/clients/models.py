@@ -1,19 +1,73 @@
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from datetime import date
+from itertools import batched
+from typing import Any
 
-from django.db import models
+from django.db import models, router, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Q
+from django.db.models.base import ModelBase
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from haven.clients.search import TERM_LENGTH, terms_for
 from haven.practices.models import Facility, Practice
+
+# The fields the staff search reads (with the practice, which scopes every term); a change to any of them rewrites
+# the client's search terms, whatever path it takes: save(), create(), bulk_create(), bulk_update(), update().
+SEARCHED_FIELDS = frozenset({"first_name", "last_name", "preferred_name", "email", "practice", "practice_id"})
 
 
 class ClientStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     DISCHARGED = "discharged", _("Discharged")
+
+
+class ClientQuerySet(models.QuerySet["Client"]):
+    """Client rows, whose bulk writes keep the search terms in step as save() does."""
+
+    def bulk_create(
+        self,
+        objs: Iterable[Any],  # Clients (the type checker's plugin makes this class generic over them)
+        batch_size: int | None = None,
+        ignore_conflicts: bool = False,
+        update_conflicts: bool = False,
+        update_fields: Collection[str] | None = None,
+        unique_fields: Collection[str] | None = None,
+    ) -> list[Any]:
+        if ignore_conflicts:  # the rows written would be unknown, and so would be their terms
+            raise TypeError("Client rows are created with their search terms: ignore_conflicts cannot be used.")
+        with transaction.atomic(using=self.db):
+            created = super().bulk_create(
+                objs,
+                batch_size=batch_size,
+                update_conflicts=update_conflicts,
+                update_fields=update_fields,
+                unique_fields=unique_fields,
+            )
+            ClientSearchTerm.write_for(created, fresh=not update_conflicts)
+        return created
+
+    def bulk_update(self, objs: Iterable[Any], fields: Iterable[str], batch_size: int | None = None) -> int:
+        objs, fields = list(objs), list(fields)
+        with transaction.atomic(using=self.db):
+            rows = super().bulk_update(objs, fields, batch_size=batch_size)
+            if SEARCHED_FIELDS.intersection(fields):
+                ClientSearchTerm.write_for(objs)
+        return rows
+
+    def update(self, **kwargs: Any) -> int:
+        if not SEARCHED_FIELDS.intersection(kwargs):
+            return super().update(**kwargs)
+        with transaction.atomic(using=self.db):
+            ids = list(self.values_list("pk", flat=True))
+            rows = super().update(**kwargs)
+            for chunk in batched(ids, 500):
+                ClientSearchTerm.write_for(Client.objects.using(self.db).filter(pk__in=chunk))
+        return rows
 
 
 class Client(models.Model):
@@ -42,6 +96,8 @@ class Client(models.Model):
     # Raised by every change; an edit based on an older version is refused, never silently lost.
     version = models.PositiveIntegerField(default=1, editable=False)
 
+    objects = ClientQuerySet.as_manager()
+
     class Meta:
         ordering = ["last_name", "first_name", "pk"]
         indexes = [
@@ -52,6 +108,23 @@ class Client(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+    def save(
+        self,
+        *,
+        force_insert: bool | tuple[ModelBase, ...] = False,
+        force_update: bool = False,
+        using: str | None = None,
+        update_fields: Iterable[str] | None = None,
+    ) -> None:
+        """Save the chart, and its search terms when a searched field may have changed."""
+        using = using or router.db_for_write(Client, instance=self)
+        fields = None if update_fields is None else frozenset(update_fields)
+        with transaction.atomic(using=using):
+            creating = self._state.adding
+            super().save(force_insert=force_insert, force_update=force_update, using=using, update_fields=fields)
+            if fields is None or SEARCHED_FIELDS.intersection(fields):
+                ClientSearchTerm.write_for([self], fresh=creating)
 
     def get_absolute_url(self) -> str:
         return reverse("staff:client_chart", kwargs={"client_id": self.pk})
@@ -161,3 +234,42 @@ class RelatedContact(models.Model):
         if self.linked_client is not None:
             return self.linked_client.phone
         return self.phone
+
+
+class SearchTermField(models.CharField):
+    """Text compared code point by code point on every engine (PostgreSQL's "C" collation, SQLite's default
+    BINARY), so that the terms a typed word begins lie in one index range whatever the database's locale."""
+
+    def db_parameters(self, connection: BaseDatabaseWrapper) -> dict[str, Any]:
+        parameters = super().db_parameters(connection)
+        if connection.vendor == "postgresql":
+            parameters["collation"] = "C"
+        return parameters
+
+
+class ClientSearchTerm(models.Model):
+    """One search term of a client (``haven.clients.search``): the staff search reads these through the index on
+    (practice, term, client), never the clients themselves. Kept by ``Client.save`` and the client queryset's bulk
+    writes; deleted with the client."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, db_index=False, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="search_terms")
+    term = SearchTermField(max_length=TERM_LENGTH)
+
+    class Meta:
+        indexes = [models.Index(fields=["practice", "term", "client"], name="clients_search_term")]
+
+    def __str__(self) -> str:
+        return self.term
+
+    @classmethod
+    def write_for(cls, clients: Iterable[Client], *, fresh: bool = False) -> None:
+        """Write these clients' terms from the names and email they hold (``fresh``: they have none yet)."""
+        for chunk in batched((client for client in clients if client.pk is not None), 500):
+            if not fresh:
+                ClientSearchTerm.objects.filter(client__in=[client.pk for client in chunk]).delete()
+            ClientSearchTerm.objects.bulk_create(
+                ClientSearchTerm(practice_id=client.practice_id, client_id=client.pk, term=term)
+                for client in chunk
+                for term in sorted(terms_for(client.first_name, client.last_name, client.preferred_name, client.email))
+            )

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
-import datetime
+from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import F, Lookup, QuerySet, Subquery
+from django.db.models.sql.compiler import SQLCompiler
 
 from haven.clients import policy
-from haven.clients.models import Client, ClientStatus, RelatedContact
+from haven.clients.models import Client, ClientSearchTerm, ClientStatus, RelatedContact
+from haven.clients.search import split_query, successor
 from haven.core.policy import Viewer
 
 SORTS = {
@@ -20,38 +23,58 @@ SORTS = {
 def search_visible_clients(
     viewer: Viewer, *, query: str = "", status: str = "", sort: str = "name"
 ) -> QuerySet[Client]:
-    """The clients this viewer may see (``haven.clients.policy.visible_to``) matching the search."""
-    return filter_clients(policy.visible_to(viewer), query=query, status=status, sort=sort)
-
-
-def filter_clients(
-    clients: QuerySet[Client], *, query: str = "", status: str = "", sort: str = "name"
-) -> QuerySet[Client]:
-    """Those of these clients matching a name, email or date of birth (YYYY-MM-DD or MM/DD/YYYY)."""
-    clients = clients.select_related("facility")
+    """The clients this viewer may see (``haven.clients.policy.visible_to``) matching the search: every typed word
+    begins a word of their name, preferred name or email (case and accents aside), or is their date of birth
+    (YYYY-MM-DD or MM/DD/YYYY). Each word is one range of the search-term index (``haven.clients.search``), so the
+    cost follows the matches, not the practice's size; the client list and the group-note picker both use it."""
+    clients = policy.visible_to(viewer).select_related("facility")
     if status in ClientStatus.values:
         clients = clients.filter(status=status)
-    for term in query.split():
-        birth_date = _parse_date(term)
-        if birth_date is not None:
-            clients = clients.filter(date_of_birth=birth_date)
-        else:
-            clients = clients.filter(
-                Q(first_name__icontains=term)
-                | Q(last_name__icontains=term)
-                | Q(preferred_name__icontains=term)
-                | Q(email__icontains=term)
-            )
+    dates, keys = split_query(query)
+    for birth_date in dates:
+        clients = clients.filter(date_of_birth=birth_date)
+    if keys:
+        clients = clients.filter(FoundBy(F("pk"), Subquery(found_by_terms(viewer.practice_id, keys))))
     return clients.order_by(*SORTS.get(sort, SORTS["name"]))
 
 
-def _parse_date(term: str) -> datetime.date | None:
-    for pattern in ("%Y-%m-%d", "%m/%d/%Y"):
-        try:
-            return datetime.datetime.strptime(term, pattern).date()  # noqa: DTZ007 - a calendar date, no time
-        except ValueError:
-            continue
-    return None
+def found_by_terms(practice_id: int, keys: list[str]) -> QuerySet[ClientSearchTerm, int]:
+    """The ids of the practice's clients with a term beginning with each key: one index range per key, intersected
+    inside the database (``INTERSECT``), each range read once."""
+    first, *others = (matching_terms(practice_id, key).values_list("client_id", flat=True) for key in keys)
+    return first.intersection(*others) if others else first
+
+
+def matching_terms(practice_id: int, key: str) -> QuerySet[ClientSearchTerm]:
+    """The practice's search terms that begin with this key: one range of the (practice, term, client) index."""
+    return ClientSearchTerm.objects.filter(practice_id=practice_id, term__gte=key, term__lt=successor(key))
+
+
+class FoundBy(Lookup[Any]):
+    """The client is among those the term subquery found, fetched by primary key after the subquery ran.
+
+    PostgreSQL reads ``pk = ANY(ARRAY(subquery))``: the array is computed once, before the clients are read, so the
+    planner cannot walk the practice's clients in name order testing each one (its estimate assumes a name search's
+    matches are spread through the alphabet, when they sit together) nor scan the table to hash them. SQLite reads
+    ``pk IN (subquery)``, which its planner answers the same way given the figures migration 0003 records.
+    """
+
+    lookup_name = "found_by"
+
+    def as_sql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> tuple[str, tuple[Any, ...]]:
+        return self._compile(compiler, connection, "{pk} IN {found}")
+
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> tuple[str, tuple[Any, ...]]:
+        return self._compile(compiler, connection, "{pk} = ANY(ARRAY{found})")
+
+    def _compile(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, template: str
+    ) -> tuple[str, tuple[Any, ...]]:
+        pk_sql, pk_params = self.process_lhs(compiler, connection)
+        found_sql, found_params = self.process_rhs(compiler, connection)
+        return template.format(pk=pk_sql, found=found_sql), (*pk_params, *found_params)
 
 
 def contacts_of(client: Client) -> QuerySet[RelatedContact]:
