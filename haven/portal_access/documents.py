@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-
 from haven.core.cache import remembered
 from haven.core.pdf import date_in_practice_zone, logo_data_uri, qr_data_uri, write_pdf
 from haven.portal_access.models import AccessStatus, ProfileAccess
