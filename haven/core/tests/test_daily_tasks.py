@@ -17,6 +17,7 @@ COMMAND = Path(__file__).resolve().parents[1] / "management" / "commands" / "run
 def test_each_app_registers_its_daily_work_and_the_audit_checkpoint_runs_last() -> None:
     names = [job.task.module_path for job in daily_jobs()]
     assert names == [
+        "haven.core.statistics.refresh_planner_statistics",
         "haven.portal_access.tasks.end_guardian_access_daily",
         "haven.signing.tasks.seal_unsealed_signatures",
         "haven.signing.tasks.close_expired_signature_requests",
@@ -37,8 +38,27 @@ def test_run_daily_tasks_now_reports_every_job_in_order() -> None:
     call_command("run_daily_tasks", now=True, stdout=out)
     lines = out.getvalue().splitlines()
     assert [line.split(":")[0] for line in lines] == [
+        "Planner statistics",
         "Guardian access ended at the age of majority",
         "Signed PDFs queued again",
         "Signature requests closed as expired",
         "Audit checkpoint written",
     ]
+
+
+@pytest.mark.django_db
+def test_the_daily_run_gives_sqlite_the_planner_statistics_the_search_index_needs(world: object) -> None:
+    from django.db import connection
+
+    from haven.core.statistics import refresh_planner_statistics
+
+    if connection.vendor != "sqlite":
+        assert refresh_planner_statistics.call() == "left to autovacuum"
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE sqlite_schema")  # sqlite_stat1 exists, and holds nothing about the clients
+        cursor.execute("DELETE FROM sqlite_stat1 WHERE tbl LIKE 'clients_%'")
+    assert refresh_planner_statistics.call() == "analysed"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'clients_client'")
+        assert cursor.fetchone()[0] >= 1
