@@ -342,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
         emails = len(mail.received())
         lines = [
             f"Load: {args.users} users ({len(staff)} staff, {len(portal_users)} portal), {elapsed:.0f} s, "
-            f"{recorder.issued} requests, {total.per_second:.1f} req/s, {total.errors} errors.",
+            f"{recorder.issued} requests, {total.per_second:.1f} req/s, {len(failures)} errors.",
             f"Server: granian {args.workers} workers x {args.threads} threads + 1 db_worker, production settings, "
             f"PostgreSQL; {os.cpu_count()} CPUs, Python {platform.python_version()}.",
             f"Emails received by the loopback mail server: {emails}.",

@@ -109,12 +109,20 @@ def seal_holds(pdf: bytes) -> bool | None:
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.status import SignatureCoverageLevel
+    from pyhanko_certvalidator import ValidationContext
 
     signatures = PdfFileReader(io.BytesIO(pdf), strict=False).embedded_regular_signatures
     if not signatures:
         return None
-    status = validate_pdf_signature(signatures[-1])
-    return bool(status.intact and status.valid and status.coverage == SignatureCoverageLevel.ENTIRE_FILE)
+    embedded = signatures[-1]
+    # The seal's own certificate as the only root, nothing fetched: this checks the file against its seal
+    # (Haven's Check seal page checks that the certificate is the practice's). A context of its own per
+    # check, too: the default one loads the system's roots into state that threads would share.
+    context = ValidationContext(trust_roots=[embedded.signer_cert], allow_fetching=False)
+    status = validate_pdf_signature(embedded, context)
+    return bool(
+        status.intact and status.valid and status.bottom_line and status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    )
 
 
 class Person:
@@ -163,6 +171,10 @@ class Person:
                     self.once()
                     self.iterations += 1
                 except Refused:
+                    signed_in = self.still_signed_in()
+                    time.sleep(0.5)
+                except Exception as error:  # anything unforeseen is an error of the run, never a silent stop
+                    self.browser.recorder.fail(f"{self.label_prefix}unexpected", self.browser.who, repr(error))
                     signed_in = self.still_signed_in()
                     time.sleep(0.5)
         except Stopped:
