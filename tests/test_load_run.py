@@ -18,7 +18,7 @@ from benchmarks.load.browser import Browser, Refused, Stopped
 from benchmarks.load.check import account
 from benchmarks.load.report import Recorder, Sample, percentile, summarise, text_table
 from benchmarks.load.smtp import MailServer
-from benchmarks.load.users import TITLE_PREFIX, Ledger, blank_pdf, seal_holds, totp
+from benchmarks.load.users import TITLE_PREFIX, Ledger, Person, blank_pdf, seal_holds, totp
 from haven.core.encryption import read_decrypted
 from haven.documents.actions import set_recipients, upload_document
 from haven.documents.models import DocumentType
@@ -121,6 +121,31 @@ def test_the_browser_keeps_secure_cookies_over_loopback_http_and_records_each_an
     ]
     assert [f.label for f in recorder.failures] == ["missing", "missing"]
     assert "404" in recorder.failures[0].problem
+
+
+class _Clumsy(Person):
+    """Signs in with one request; every other round breaks in an unforeseen way before a request."""
+
+    def sign_in(self) -> None:
+        self.browser.get("/set", "sign in")
+
+    def once(self) -> None:
+        if self.iterations % 2 == 0:
+            self.iterations += 1
+            raise RuntimeError("unforeseen")
+        self.browser.get("/clear", "round")
+
+
+def test_a_person_stops_with_the_run_and_an_unforeseen_exception_is_an_error(site: str) -> None:
+    recorder = Recorder(duration=60, max_requests=3)
+    person = _Clumsy(Browser(site, recorder, who="clumsy", user_agent="test"), think=0, seed=1)
+    finished = threading.Thread(target=person.run, daemon=True)
+    finished.start()
+    finished.join(timeout=30)
+    assert not finished.is_alive(), "the person kept going after the run's last request"
+    assert recorder.issued == 3
+    assert {f.label for f in recorder.failures} == {"unexpected"}
+    assert "unforeseen" in recorder.failures[0].problem
 
 
 def test_the_browser_speaks_only_to_loopback() -> None:

@@ -175,7 +175,7 @@ def invitation_paths(mail: MailServer, emails: set[str], timeout: float) -> dict
 
 
 def in_threads(people: list[Any], work: str) -> None:
-    threads = [threading.Thread(target=getattr(p, work), name=f"{work}-{n}") for n, p in enumerate(people)]
+    threads = [threading.Thread(target=getattr(p, work), name=f"{work}-{n}", daemon=True) for n, p in enumerate(people)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -163,13 +163,15 @@ class Person:
         signed_in = False
         try:
             time.sleep(max(0.0, self.start_after - self.browser.recorder.now()))
-            while True:
+            while not self.browser.recorder.stopping():
                 try:
                     if not signed_in:
                         self.sign_in()
                         signed_in = True
                     self.once()
                     self.iterations += 1
+                except Stopped:
+                    raise
                 except Refused:
                     signed_in = self.still_signed_in()
                     time.sleep(0.5)
