@@ -11,6 +11,7 @@ help:
 	@echo "make test   - lint, then run all tests (SQLite, PostgreSQL, Chromium)"
 	@echo "make lint   - ruff, mypy and the import contracts"
 	@echo "make bench  - query counts and timings of the heavy paths, into docs/benchmarks.md"
+	@echo "make load   - 32 simulated users on loopback against PostgreSQL for 3 minutes; fails on any error or loss"
 	@echo "make vendor - refresh vendored Bootstrap, HTMX and axe-core from the npm registry"
 
 $(STAMP): requirements.txt requirements-dev.txt
@@ -40,6 +41,10 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	scripts/bench
+
+load: $(STAMP)
+	scripts/system-deps
+	scripts/load
 
 vendor:
 	scripts/vendor-static
