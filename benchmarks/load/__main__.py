@@ -254,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
             "warning",
             "haven.wsgi:application",
         ]
-        worker = [*manage, "db_worker", "--queue-name", "default"]
+        worker = [*manage, "run_worker", "--queue-name", "default"]
         with (
             process(worker, env, work / "worker.log") as worker_process,
             process(granian, env, work / "web.log") as web,
@@ -343,7 +343,7 @@ def main(argv: list[str] | None = None) -> int:
         lines = [
             f"Load: {args.users} users ({len(staff)} staff, {len(portal_users)} portal), {elapsed:.0f} s, "
             f"{recorder.issued} requests, {total.per_second:.1f} req/s, {len(failures)} errors.",
-            f"Server: granian {args.workers} workers x {args.threads} threads + 1 db_worker, production settings, "
+            f"Server: granian {args.workers} workers x {args.threads} threads + 1 run_worker, production settings, "
             f"PostgreSQL; {os.cpu_count()} CPUs, Python {platform.python_version()}.",
             f"Emails received by the loopback mail server: {emails}.",
         ]
