@@ -176,6 +176,8 @@ class RelatedContact(models.Model):
         blank=True,
         related_name="contact_of",
         verbose_name=_("existing client"),
+        db_index=False,  # the partial index below: most contacts link no client, and a plain index of
+        # mostly NULLs reads to SQLite's planner as useless, so "whose contact is this client" scanned them all
     )
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
@@ -198,6 +200,11 @@ class RelatedContact(models.Model):
 
     class Meta:
         ordering = ["pk"]
+        indexes = [
+            models.Index(
+                fields=["linked_client"], condition=Q(linked_client__isnull=False), name="clients_contact_linked"
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(linked_client__isnull=True) | ~Q(linked_client=models.F("client")),
