@@ -6,6 +6,8 @@ from django.db import models
 class Fortune(models.Model):
     message = models.CharField(max_length=2048)
 
+    objects: models.Manager[Fortune] = models.Manager()
+
     class Meta:
         db_table = "fortune"
 

@@ -157,7 +157,7 @@ class AuditChain:
 
 
 def _next_pk(model: type[models.Model]) -> int:
-    return int(model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
+    return int(model._default_manager.aggregate(top=Max("pk"))["top"] or 0) + 1
 
 
 def _chunks(total: int) -> Iterator[range]:
