@@ -14,16 +14,18 @@ import datetime
 import hashlib
 import os
 import random
+import shutil
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from functools import partial
 from io import BytesIO
+from types import SimpleNamespace
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
-from django.core.files.storage import storages
+from django.core.files.storage import FileSystemStorage, storages
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
@@ -33,7 +35,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from pypdf import PdfWriter
 
 from haven.audit.events import ClientCreated, ContactAdded, DocumentCreated, DocumentShared
-from haven.audit.hashing import GENESIS_HASH, signing_key
+from haven.audit.hashing import canonical, link_hash, signing_key
 from haven.audit.models import AuditChainHead, AuditEvent
 from haven.clients.actions import create_client
 from haven.clients.models import Client, RelatedContact, Relationship
@@ -69,6 +71,7 @@ PORTAL_EMAIL = "rosa.quintero@scale.example"
 BUSY_CLIENT_DOCUMENTS = 1000  # the Activity Log of the busy client
 FEATURED_DOCUMENTS = 12  # the portal client's documents; the first eight are shared with her
 CHUNK = 5000
+LINKS_PER_FILE = 50_000
 
 
 def _words(text: str) -> list[str]:
@@ -99,31 +102,69 @@ def _pdf(pages: int = 2) -> bytes:
     return buffer.getvalue()
 
 
-@dataclass
+class Table:
+    """Rows of one model inserted with executemany, ids given here (a document names its version before
+    either exists; foreign keys are checked at commit). Fields left out take their model default, so a
+    column added later needs no change here unless it has none."""
+
+    def __init__(self, model: type[models.Model]) -> None:
+        self.model = model
+        self.fields = [f for f in model._meta.concrete_fields]
+        self.names = [f.attname for f in self.fields]
+        self.defaults = {f.attname: f.get_default() for f in self.fields}
+        self.adapters: dict[str, Callable[[Any], Any]] = {}
+        for f in self.fields:
+            if isinstance(f, models.DateTimeField):
+                self.adapters[f.attname] = connection.ops.adapt_datetimefield_value
+            elif isinstance(f, models.DateField):
+                self.adapters[f.attname] = connection.ops.adapt_datefield_value
+            elif isinstance(f, models.JSONField):
+                self.adapters[f.attname] = partial(f.get_db_prep_save, connection=connection)
+        columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in self.fields)
+        marks = ", ".join(["%s"] * len(self.fields))
+        table = connection.ops.quote_name(model._meta.db_table)
+        self.sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 - names from the models
+        self.next_id = int(model._default_manager.aggregate(top=Max("pk"))["top"] or 0) + 1
+        self.rows: list[tuple[Any, ...]] = []
+        self.written = 0
+
+    def add(self, **values: Any) -> int:
+        """Queue one row; its id is returned at once."""
+        row_id = values.setdefault("id", self.next_id)
+        self.next_id = max(self.next_id, row_id + 1)
+        row = []
+        for name in self.names:
+            value = values[name] if name in values else self.defaults[name]
+            adapt = self.adapters.get(name)
+            row.append(adapt(value) if adapt is not None and value is not None else value)
+        self.rows.append(tuple(row))
+        if len(self.rows) >= CHUNK:
+            self.flush()
+        return row_id
+
+    def flush(self) -> None:
+        if self.rows:
+            with connection.cursor() as cursor:
+                cursor.executemany(self.sql, self.rows)
+            self.written += len(self.rows)
+            self.rows = []
+
+
 class AuditChain:
     """Audit events appended in bulk to one practice's chain, hashed exactly as record_event hashes them."""
 
-    practice_id: int
-    actor_id: int
-    actor_label: str
-    pending: list[AuditEvent] = field(default_factory=list)
-    sequence: int = 0
-    last_hash: str = GENESIS_HASH
-    written: int = 0
-
-    def __post_init__(self) -> None:
-        head = AuditChainHead.objects.get(practice_id=self.practice_id)
+    def __init__(self, *, practice_id: int, actor_id: int, actor_label: str) -> None:
+        self.practice_id, self.actor_id, self.actor_label = practice_id, actor_id, actor_label
+        head = AuditChainHead.objects.get(practice_id=practice_id)
         self.sequence, self.last_hash = head.last_sequence, head.last_hash
         self.key = signing_key()
+        self.table = Table(AuditEvent)
 
-    def add(self, details: dict[str, Any], action: str, *, client_id: int | None, target: models.Model) -> None:
-        self.add_raw(details, action, client_id=client_id, object_type=target._meta.label_lower, object_id=target.pk)
-
-    def add_raw(
-        self, details: dict[str, Any], action: str, *, client_id: int | None, object_type: str, object_id: Any
+    def add(
+        self, details: dict[str, Any], action: str, *, client_id: int | None, object_type: str, object_id: int
     ) -> None:
         self.sequence += 1
-        event = AuditEvent(
+        event = SimpleNamespace(
             sequence=self.sequence,
             occurred_at=timezone.now(),
             practice_id=self.practice_id,
@@ -141,28 +182,14 @@ class AuditChain:
             previous_hash=self.last_hash,
             key_id=self.key.id,
         )
-        event.hash = event.compute_hash(self.key)
-        self.last_hash = event.hash
-        self.pending.append(event)
-        if len(self.pending) >= CHUNK:
-            self.flush()
+        event.hash = self.last_hash = link_hash(self.key, self.last_hash, canonical(event))
+        self.table.add(**vars(event))
 
     def flush(self) -> None:
-        AuditEvent.objects.bulk_create(self.pending, batch_size=1000)
-        self.written += len(self.pending)
-        self.pending = []
+        self.table.flush()
         AuditChainHead.objects.filter(practice_id=self.practice_id).update(
             last_sequence=self.sequence, last_hash=self.last_hash
         )
-
-
-def _next_pk(model: type[models.Model]) -> int:
-    return int(model._default_manager.aggregate(top=Max("pk"))["top"] or 0) + 1
-
-
-def _chunks(total: int) -> Iterator[range]:
-    for start in range(0, total, CHUNK):
-        yield range(start, min(start + CHUNK, total))
 
 
 class Command(BaseCommand):
@@ -187,12 +214,14 @@ class Command(BaseCommand):
             self._people()
             self._bulk_clients(clients - 2)
             self._bulk_documents(documents)
+            for table in self.tables:
+                table.flush()
             self.chain.flush()
         self._reset_sequences()
         self.stdout.write(
             f"Seeded practice {PRACTICE_SLUG!r}: {Client.objects.filter(practice=self.practice).count()} clients, "
             f"{Document.objects.filter(practice=self.practice).count()} documents, "
-            f"{self.chain.written} bulk audit events, in {time.monotonic() - started:.0f} s."
+            f"{self.chain.table.written} bulk audit events, in {time.monotonic() - started:.0f} s."
         )
 
     # --- The people a bench signs in as, made through the actions ------------------------------------
@@ -290,218 +319,202 @@ class Command(BaseCommand):
     # --- Bulk ------------------------------------------------------------------------------------------
 
     def _bulk_clients(self, count: int) -> None:
-        rng, practice = self.rng, self.practice
-        self.chain = AuditChain(practice_id=practice.pk, actor_id=self.admin.user.pk, actor_label=STAFF_EMAIL)
+        """Clients with names, emails, phones and birth dates; half with a contact; a tenth with a portal login."""
+        rng, practice_id = self.rng, self.practice.pk
+        self.chain = AuditChain(practice_id=practice_id, actor_id=self.admin.user.pk, actor_label=STAFF_EMAIL)
         self.client_ids: list[int] = [self.rosa.pk, self.busy.pk]
         self.client_names: dict[int, str] = {self.rosa.pk: "Rosa Quintero", self.busy.pk: "Theodore Blackwood"}
         self.portal_clients: dict[int, int] = {}  # client id -> portal account id
         password_hash = make_password(PASSWORD)  # one hash for all the bulk portal logins: hashing is slow
         now = timezone.now()
-        created_event = ClientCreated().details()
-        for chunk in _chunks(count):
-            rows = []
-            for n in chunk:
-                first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-                rows.append(
-                    Client(
-                        practice=practice,
-                        facility=rng.choice(self.facilities),
-                        first_name=first,
-                        last_name=last,
-                        date_of_birth=datetime.date(1940, 1, 1) + datetime.timedelta(days=rng.randrange(29_000)),
-                        email=f"{first}.{last}.{n}@example.com".lower(),
-                        phone=f"(555) {rng.randrange(100, 999)}-{rng.randrange(1000, 9999)}",
-                        created_at=now - datetime.timedelta(minutes=count - n),
-                    )
+        clients, contacts = Table(Client), Table(RelatedContact)
+        accounts, accesses = Table(PortalAccount), Table(ProfileAccess)
+        self.tables = [clients, contacts, accounts, accesses]
+        created = ClientCreated().details()
+        relationships = [Relationship.PARENT, Relationship.SPOUSE, Relationship.EMERGENCY, Relationship.SIBLING]
+        facility_ids = [facility.pk for facility in self.facilities]
+        for n in range(count):
+            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            email = f"{first}.{last}.{n}@example.com".lower()
+            moment = now - datetime.timedelta(minutes=count - n)
+            client_id = clients.add(
+                practice_id=practice_id,
+                facility_id=rng.choice(facility_ids),
+                first_name=first,
+                last_name=last,
+                date_of_birth=datetime.date(1940, 1, 1) + datetime.timedelta(days=rng.randrange(29_000)),
+                email=email,
+                phone=f"(555) {rng.randrange(100, 999)}-{rng.randrange(1000, 9999)}",
+                created_at=moment,
+                updated_at=moment,
+            )
+            self.client_ids.append(client_id)
+            self.client_names[client_id] = f"{first} {last}"
+            self.chain.add(
+                created, ClientCreated.action, client_id=client_id, object_type="clients.client", object_id=client_id
+            )
+            if rng.random() < 0.5:
+                relationship, web_portal = rng.choice(relationships), rng.random() < 0.3
+                contact_id = contacts.add(
+                    practice_id=practice_id,
+                    client_id=client_id,
+                    first_name=rng.choice(FIRST_NAMES),
+                    last_name=last,
+                    email=f"contact.{client_id}@example.com",
+                    relationship=relationship,
+                    web_portal=web_portal,
+                    created_at=moment,
+                    updated_at=moment,
                 )
-            made = Client.objects.bulk_create(rows, batch_size=1000)
-            contacts, accounts = [], []
-            for client in made:
-                self.client_ids.append(client.pk)
-                self.client_names[client.pk] = client.full_name
-                self.chain.add(created_event, ClientCreated.action, client_id=client.pk, target=client)
-                if rng.random() < 0.5:
-                    contacts.append(
-                        RelatedContact(
-                            practice=practice,
-                            client=client,
-                            first_name=rng.choice(FIRST_NAMES),
-                            last_name=client.last_name,
-                            email=f"contact.{client.pk}@example.com",
-                            relationship=rng.choice(
-                                [Relationship.PARENT, Relationship.SPOUSE, Relationship.EMERGENCY, Relationship.SIBLING]
-                            ),
-                            web_portal=rng.random() < 0.3,
-                        )
-                    )
-                if rng.random() < 0.1:
-                    accounts.append(
-                        PortalAccount(
-                            email=client.email,
-                            full_name=client.full_name,
-                            password=password_hash,
-                            email_verified_at=now,
-                            password_changed_at=now,
-                        )
-                    )
-            for contact in RelatedContact.objects.bulk_create(contacts, batch_size=1000):
                 details = ContactAdded(
-                    relationship=contact.relationship,
-                    web_portal=contact.web_portal,
-                    legal_guardian=False,
-                    linked_client=None,
+                    relationship=relationship, web_portal=web_portal, legal_guardian=False, linked_client=None
                 ).details()
-                self.chain.add(details, ContactAdded.action, client_id=contact.client_id, target=contact)
-            by_email = {client.email: client.pk for client in made}
-            accesses = []
-            for account in PortalAccount.objects.bulk_create(accounts, batch_size=1000):
-                client_id = by_email[account.email]
-                self.portal_clients[client_id] = account.pk
-                accesses.append(
-                    ProfileAccess(
-                        account=account,
-                        practice=practice,
-                        client_id=client_id,
-                        kind=AccessKind.SELF,
-                        status=AccessStatus.ACTIVE,
-                        confirmed_at=now,
-                    )
+                self.chain.add(
+                    details,
+                    ContactAdded.action,
+                    client_id=client_id,
+                    object_type="clients.relatedcontact",
+                    object_id=contact_id,
                 )
-            ProfileAccess.objects.bulk_create(accesses, batch_size=1000)
+            if rng.random() < 0.1:
+                account_id = accounts.add(
+                    email=email,
+                    full_name=f"{first} {last}",
+                    password=password_hash,
+                    email_verified_at=now,
+                    password_changed_at=now,
+                    created_at=moment,
+                )
+                self.portal_clients[client_id] = account_id
+                accesses.add(
+                    account_id=account_id,
+                    practice_id=practice_id,
+                    client_id=client_id,
+                    kind=AccessKind.SELF,
+                    status=AccessStatus.ACTIVE,
+                    created_at=moment,
+                    confirmed_at=moment,
+                )
 
     def _bulk_documents(self, total: int) -> None:
         """Documents in random charts (the busy client gets its thousand), a tenth with a second version,
-        a fifth shared, a few sent to sign; group notes' copies among them."""
-        rng, practice = self.rng, self.practice
+        a fifth of the shareable ones shared, a few sent to sign; group notes' copies among them."""
+        rng, practice_id, admin_id = self.rng, self.practice.pk, self.admin.pk
         storage = storages["default"]
         shared_file = store_encrypted(self.pdf)
-        ciphertext_path = storage.path(shared_file) if hasattr(storage, "path") else None
-        ciphertext = None if ciphertext_path else raw_stored_bytes(shared_file)
-        if ciphertext_path:
+        source_path = storage.path(shared_file) if isinstance(storage, FileSystemStorage) else None
+        ciphertext = None if source_path else raw_stored_bytes(shared_file)
+        links = 0
+        if source_path:
             os.makedirs(os.path.dirname(storage.path("documents/scale/0.bin")), exist_ok=True)
         sha = hashlib.sha256(self.pdf).hexdigest()
-        size = len(self.pdf)
-        today = timezone.localdate()
-        now = timezone.now()
+        today, now = timezone.localdate(), timezone.now()
+        requested_at = now - datetime.timedelta(days=2)
         total = max(total - FEATURED_DOCUMENTS, 0)
         group_notes = self._group_notes(max(total // 1000, 1))
         copies = [(note, client_id) for note in group_notes for client_id in rng.sample(self.client_ids[2:], 3)]
         busy = min(BUSY_CLIENT_DOCUMENTS, max(total - len(copies), 0))
-        next_document, next_version = _next_pk(Document), _next_pk(DocumentVersion)
-        created_details = {
-            doc_type.pk: DocumentCreated(type=doc_type.name, source=VersionSource.UPLOAD, sha256=sha).details()
-            for doc_type in [*self.types, self.group_type]
+        documents, versions, shares = Table(Document), Table(DocumentVersion), Table(Share)
+        requests, messages = Table(SignatureRequest), Table(Message)
+        self.tables += [documents, versions, shares, requests, messages]
+        types = [*self.types, self.group_type]
+        created = {t.pk: DocumentCreated(type=t.name, source=VersionSource.UPLOAD, sha256=sha).details() for t in types}
+        shared_to = {
+            audience: DocumentShared(audience=audience, contact=None, portal_user=None).details()
+            for audience in (Audience.CLIENT, Audience.ALL_AUTHORIZED)
         }
-        for chunk in _chunks(total):
-            documents, versions, shares, requests, messages = [], [], [], [], []
-            for n in chunk:
-                if n < len(copies):
-                    note, client_id = copies[n]
-                    doc_type, title, group_note = self.group_type, note.title, note
+        statuses = [RequestStatus.PENDING, RequestStatus.DECLINED, RequestStatus.CANCELLED, RequestStatus.EXPIRED]
+        author_ids = [author.pk for author in self.authors]
+        for n in range(total):
+            if n < len(copies):
+                note, client_id = copies[n]
+                doc_type, title, group_note_id = self.group_type, note.title, note.pk
+            else:
+                client_id = self.busy.pk if n < len(copies) + busy else rng.choice(self.client_ids)
+                doc_type, group_note_id = rng.choice(self.types), None
+                title = f"{doc_type.name} {n}"
+            document_id = documents.next_id
+            author_id = rng.choice(author_ids)
+            version_id = 0
+            for number in range(1, 3 if rng.random() < 0.1 else 2):
+                version_id = versions.next_id
+                storage_name = f"documents/scale/{version_id}.bin"
+                if source_path:
+                    links += 1
+                    if links % LINKS_PER_FILE == 0:  # a file system allows only so many links to one file
+                        source_path = storage.path(f"documents/scale/source-{links}.bin")
+                        shutil.copyfile(storage.path(shared_file), source_path)
+                    os.link(source_path, storage.path(storage_name))
                 else:
-                    client_id = self.busy.pk if n < len(copies) + busy else rng.choice(self.client_ids)
-                    doc_type, group_note = rng.choice(self.types), None
-                    title = f"{doc_type.name} {n}"
-                document_pk = next_document
-                next_document += 1
-                author = rng.choice(self.authors)
-                document_date = today - datetime.timedelta(days=rng.randrange(3650))
-                count = 2 if rng.random() < 0.1 else 1
-                for number in range(1, count + 1):
-                    storage_name = f"documents/scale/{next_version}.bin"
-                    if ciphertext_path:
-                        os.link(ciphertext_path, storage.path(storage_name))
-                    else:
-                        storage.save(storage_name, ContentFile(ciphertext or b""))
-                    versions.append(
-                        DocumentVersion(
-                            pk=next_version,
-                            document_id=document_pk,
-                            number=number,
-                            storage_name=storage_name,
-                            filename=f"document-{document_pk}.pdf",
-                            content_type="application/pdf",
-                            size=size,
-                            sha256=sha,
-                            source=VersionSource.UPLOAD,
-                            created_by=author,
-                            created_at=now,
-                        )
-                    )
-                    next_version += 1
-                document = Document(
-                    pk=document_pk,
-                    practice=practice,
-                    client_id=client_id,
-                    type=doc_type,
-                    title=title,
-                    author=author,
-                    document_date=document_date,
-                    created_at=now - datetime.timedelta(seconds=total - n),
-                    current_version_id=next_version - 1,
-                    group_note=group_note,
+                    storage.save(storage_name, ContentFile(ciphertext or b""))
+                versions.add(
+                    document_id=document_id,
+                    number=number,
+                    storage_name=storage_name,
+                    filename=f"document-{document_id}.pdf",
+                    content_type="application/pdf",
+                    size=len(self.pdf),
+                    sha256=sha,
+                    source=VersionSource.UPLOAD,
+                    created_by_id=author_id,
+                    created_at=now,
                 )
-                documents.append(document)
-                if doc_type.shareable and rng.random() < 0.2:
-                    audience = Audience.CLIENT if rng.random() < 0.6 else Audience.ALL_AUTHORIZED
-                    shares.append(
-                        Share(document_id=document_pk, audience=audience, shared_by=self.admin, shared_at=now)
-                    )
-                if doc_type.share_to_sign and rng.random() < 0.05:
-                    status = rng.choice(
-                        [RequestStatus.PENDING, RequestStatus.DECLINED, RequestStatus.CANCELLED, RequestStatus.EXPIRED]
-                    )
-                    requests.append(
-                        SignatureRequest(
-                            practice=practice,
-                            document_id=document_pk,
-                            version_id=next_version - 1,
-                            sha256=sha,
-                            capacity=Capacity.SELF,
-                            signer_name=self.client_names[client_id],
-                            status=status,
-                            requested_by=self.admin,
-                            requested_at=now - datetime.timedelta(days=2),
-                            expires_at=now - datetime.timedelta(days=2) + REQUEST_VALID_FOR,
-                            answered_at=None if status == RequestStatus.PENDING else now,
-                        )
-                    )
-            Document.objects.bulk_create(documents, batch_size=1000)
-            DocumentVersion.objects.bulk_create(versions, batch_size=1000)
-            for document in documents:
+            documents.add(
+                practice_id=practice_id,
+                client_id=client_id,
+                type_id=doc_type.pk,
+                title=title,
+                author_id=author_id,
+                document_date=today - datetime.timedelta(days=rng.randrange(3650)),
+                created_at=now - datetime.timedelta(seconds=total - n),
+                current_version_id=version_id,
+                group_note_id=group_note_id,
+            )
+            self.chain.add(
+                created[doc_type.pk],
+                DocumentCreated.action,
+                client_id=client_id,
+                object_type="documents.document",
+                object_id=document_id,
+            )
+            if doc_type.shareable and rng.random() < 0.2:
+                audience = Audience.CLIENT if rng.random() < 0.6 else Audience.ALL_AUTHORIZED
+                shares.add(document_id=document_id, audience=audience, shared_by_id=admin_id, shared_at=now)
                 self.chain.add(
-                    created_details[document.type_id],
-                    DocumentCreated.action,
-                    client_id=document.client_id,
-                    target=document,
-                )
-            client_of = {document.pk: document.client_id for document in documents}
-            title_of = {document.pk: document.title for document in documents}
-            for share in Share.objects.bulk_create(shares, batch_size=1000):
-                details = DocumentShared(audience=share.audience, contact=None, portal_user=None).details()
-                self.chain.add_raw(
-                    details,
+                    shared_to[audience],
                     DocumentShared.action,
-                    client_id=client_of[share.document_id],
+                    client_id=client_id,
                     object_type="documents.document",
-                    object_id=share.document_id,
+                    object_id=document_id,
                 )
-            for request in SignatureRequest.objects.bulk_create(requests, batch_size=1000):
-                account_id = self.portal_clients.get(client_of[request.document_id])
-                if request.status == RequestStatus.PENDING and account_id is not None:
-                    messages.append(
-                        Message(
-                            practice=practice,
-                            client_id=client_of[request.document_id],
-                            account_id=account_id,
-                            kind=MessageKind.RECORD_REQUEST,
-                            subject=f"Please sign: {title_of[request.document_id]}",
-                            document_id=request.document_id,
-                            signature_request=request,
-                            sent_by=self.admin,
-                        )
+            if doc_type.share_to_sign and rng.random() < 0.05:
+                status = rng.choice(statuses)
+                request_id = requests.add(
+                    practice_id=practice_id,
+                    document_id=document_id,
+                    version_id=version_id,
+                    sha256=sha,
+                    capacity=Capacity.SELF,
+                    signer_name=self.client_names[client_id],
+                    status=status,
+                    requested_by_id=admin_id,
+                    requested_at=requested_at,
+                    expires_at=requested_at + REQUEST_VALID_FOR,
+                    answered_at=None if status == RequestStatus.PENDING else now,
+                )
+                account_id = self.portal_clients.get(client_id)
+                if status == RequestStatus.PENDING and account_id is not None:
+                    messages.add(
+                        practice_id=practice_id,
+                        client_id=client_id,
+                        account_id=account_id,
+                        kind=MessageKind.RECORD_REQUEST,
+                        subject=f"Please review and sign: {title}",
+                        document_id=document_id,
+                        signature_request_id=request_id,
+                        sent_by_id=admin_id,
+                        created_at=requested_at,
                     )
-            Message.objects.bulk_create(messages, batch_size=1000)
 
     def _group_notes(self, count: int) -> list[GroupNote]:
         today = timezone.localdate()
@@ -517,9 +530,10 @@ class Command(BaseCommand):
         )
 
     def _reset_sequences(self) -> None:
-        """Rows were inserted with their ids (a document names its version before both exist): move PostgreSQL's
+        """Rows were inserted with their ids: move PostgreSQL's
         sequences past them. SQLite keeps its own."""
-        statements = connection.ops.sequence_reset_sql(no_style(), [Document, DocumentVersion])
+        models_made = [table.model for table in self.tables] + [AuditEvent]
+        statements = connection.ops.sequence_reset_sql(no_style(), models_made)
         if statements:
             with connection.cursor() as cursor:
                 for statement in statements:
