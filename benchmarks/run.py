@@ -74,9 +74,8 @@ def ensure_seed(clients: int, documents: int) -> tuple[Path, float]:
     return folder, time.monotonic() - started
 
 
-def run_copy(seed: Path, work: Path, static_root: Path) -> tuple[Path, dict[str, str]]:
+def run_copy(seed: Path, data: Path, static_root: Path) -> tuple[Path, dict[str, str]]:
     """A copy of the seeded database for this run, its files shared read-only, at the current migrations."""
-    data = work / seed.name
     data.mkdir()
     shutil.copyfile(seed / "haven.sqlite3", data / "haven.sqlite3")
     (data / "files").symlink_to(seed / "files")
@@ -116,14 +115,15 @@ def machine_line() -> str:
     )
 
 
-def figures(round_: Round, reference: Round | None = None) -> Figures:
+def figures(round_: Round, *around: Round) -> Figures:
+    """A page's round, compared with the reference rounds just before and just after it."""
     return Figures(
         rps=round_.rps,
         p50_ms=round_.p50_ms,
         p99_ms=round_.p99_ms,
         cpu_ms=round_.cpu_ms_per_request,
         errors=round_.errors,
-        reference_rps=reference.rps if reference is not None else 0.0,
+        reference_rps=statistics.mean(r.rps for r in around) if around else 0.0,
     )
 
 
@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--documents", type=int, default=250_000)
     parser.add_argument("--small-clients", type=int, default=1_000)
     parser.add_argument("--small-documents", type=int, default=2_500)
-    parser.add_argument("--seconds", type=float, default=3.0, help="length of each wrk round")
+    parser.add_argument("--seconds", type=int, default=3, help="length of each wrk round, in whole seconds")
     parser.add_argument("--connections", default="1,32")
     parser.add_argument("--blocking-threads", type=int, default=BLOCKING_THREADS)
     parser.add_argument("--only", default="", help="only the pages whose name contains this text")
@@ -157,8 +157,8 @@ def main(argv: list[str] | None = None) -> int:
     servers: list[Server] = []
     try:
         static_root = work / "static"
-        _small_data, small_env = run_copy(small_seed, work, static_root)
-        _large_data, large_env = run_copy(large_seed, work, static_root)
+        _small_data, small_env = run_copy(small_seed, work / "small", static_root)
+        _large_data, large_env = run_copy(large_seed, work / "large", static_root)
         collectstatic(large_env)
         log("Counting queries in-process")
         small = count_queries(small_env, work / "small.json")
@@ -212,17 +212,23 @@ def main(argv: list[str] | None = None) -> int:
         script = write_script(work)
         levels = [int(level) for level in args.connections.split(",")]
         reference_rounds: dict[int, list[Round]] = {level: [] for level in levels}
-        page_rounds: dict[tuple[str, int], tuple[Round, Round]] = {}
+        page_rounds: dict[tuple[str, int], tuple[Round, Round, Round]] = {}
+
+        def reference_round(level: int) -> Round:
+            measured = run_round(
+                url=f"{reference.base}/fortunes/",
+                script=script,
+                connections=level,
+                seconds=args.seconds,
+                cpu=reference.cpu_seconds,
+            )
+            reference.settle()
+            reference_rounds[level].append(measured)
+            return measured
+
         for level in levels:
+            before = reference_round(level)
             for page in chosen:
-                before = run_round(
-                    url=f"{reference.base}/fortunes/",
-                    script=script,
-                    connections=level,
-                    seconds=args.seconds,
-                    cpu=reference.cpu_seconds,
-                )
-                reference_rounds[level].append(before)
                 measured = run_round(
                     url=haven.base + addresses[page.key],
                     script=script,
@@ -232,13 +238,17 @@ def main(argv: list[str] | None = None) -> int:
                     expected_status=page.status,
                     cpu=haven.cpu_seconds,
                 )
-                page_rounds[(page.key, level)] = (measured, before)
-                share = 100 * measured.rps / before.rps if before.rps else 0.0
+                haven.settle()
+                after = reference_round(level)
+                page_rounds[(page.key, level)] = (measured, before, after)
+                around = (before.rps + after.rps) / 2
+                share = 100 * measured.rps / around if around else 0.0
                 log(
-                    f"c{level:<3} {page.name[:44]:44} {measured.rps:8.1f} req/s ({share:5.1f} %"
-                    f" of {before.rps:7.1f}) p99 {measured.p99_ms:7.1f} ms  cpu {measured.cpu_ms_per_request:6.1f} ms"
+                    f"c{level:<3} {page.name[:44]:44} {measured.rps:8.1f} req/s ({share:5.1f} % of {around:7.1f})"
+                    f" p99 {measured.p99_ms:7.1f} ms  cpu {measured.cpu_ms_per_request:6.1f} ms"
                     f"  errors {measured.errors}"
                 )
+                before = after
         one, many = levels[0], levels[-1]
         results = []
         for page in chosen:

@@ -143,6 +143,17 @@ class Server:
                 self.process.kill()
                 self.process.wait()
 
+    def settle(self, *, quiet_share: float = 0.05, timeout: float = 30) -> None:
+        """Wait until the server is idle: requests a round left queued finish before the next round starts."""
+        deadline = time.monotonic() + timeout
+        last = self.cpu_seconds()
+        while time.monotonic() < deadline:
+            time.sleep(0.25)
+            now = self.cpu_seconds()
+            if now - last < quiet_share * 0.25:
+                return
+            last = now
+
     def cpu_seconds(self) -> float:
         """User and system CPU of the server and all its descendants (the workers), from /proc/<pid>/stat."""
         assert self.process is not None

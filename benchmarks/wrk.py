@@ -98,7 +98,17 @@ def run_round(
     wrk = shutil.which("wrk")
     if wrk is None:
         raise RuntimeError("wrk is not installed (Debian package wrk; scripts/bench installs it as root)")
-    command = [wrk, "-t", str(min(2, connections)), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s"]
+    command = [
+        wrk,
+        "-t",
+        str(min(2, connections)),
+        "-c",
+        str(connections),
+        "-d",
+        f"{max(1, round(seconds))}s",
+        "--timeout",
+        "10s",
+    ]
     command += ["-s", str(script)]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
