@@ -29,6 +29,7 @@ from pathlib import Path
 from benchmarks.http_session import Session, saved_search, sign_in_portal, sign_in_staff
 from benchmarks.pages import Ids, pages
 from benchmarks.report import Figures, PageResult, Run, write_report
+from benchmarks.results import write_section
 from benchmarks.server import (
     BLOCKING_THREADS,
     PYTHON,
@@ -137,6 +138,85 @@ def median_figures(rounds: list[Round]) -> Figures:
     )
 
 
+def start_servers(
+    blocking_threads: int, haven_env: dict[str, str], fortunes_env: dict[str, str], work: Path
+) -> tuple[Server, Server]:
+    reference = Server(
+        "reference",
+        "benchmarks.reference.wsgi:application",
+        fortunes_env,
+        blocking_threads=blocking_threads,
+        probe_path="/fortunes/",
+    )
+    haven = Server(
+        "haven", "haven.wsgi:application", haven_env, blocking_threads=blocking_threads, probe_path="/staff/login/"
+    )
+    reference.start(work)
+    try:
+        haven.start(work)
+    except Exception:
+        reference.stop()
+        raise
+    return reference, haven
+
+
+def sign_in(haven: Server, ids: Ids) -> dict[str, Session]:
+    staff = sign_in_staff(haven.base, email=ids.staff_email, password=ids.password, totp_key=ids.totp_key)
+    portal = sign_in_portal(haven.base, slug=ids.slug, email=ids.portal_email, password=ids.password)
+    return {"staff": staff, "portal": portal}
+
+
+SWEEP_PAGES = ("Client list", "Client chart", "Portal home")
+
+
+def sweep_threads(
+    args: argparse.Namespace,
+    ids: Ids,
+    haven_env: dict[str, str],
+    fortunes_env: dict[str, str],
+    work: Path,
+    servers: list[Server],
+) -> None:
+    """granian's blocking threads per worker: a few pages and the reference at 32 connections for each count.
+    Sessions live in the database, so one sign-in serves every restart."""
+    script = write_script(work)
+    chosen = [page for page in pages(ids) if page.name in SWEEP_PAGES]
+    sessions: dict[str, Session] = {}
+    rows = []
+    for threads in [int(n) for n in args.sweep_threads.split(",")]:
+        reference, haven = start_servers(threads, haven_env, fortunes_env, work)
+        servers[:] = [reference, haven]
+        sessions = sessions or sign_in(haven, ids)
+        for page in [None, *chosen]:
+            server = reference if page is None else haven
+            measured = run_round(
+                url=server.base + ("/fortunes/" if page is None else page.path),
+                script=script,
+                connections=32,
+                seconds=args.seconds,
+                cookie="" if page is None else sessions[page.world].cookie_header(),
+                expected_status=200 if page is None else page.status,
+                cpu=server.cpu_seconds,
+            )
+            server.settle()
+            name = "Reference (Fortunes)" if page is None else page.name
+            rows.append(
+                f"| {threads} | {name} | {measured.rps:,.1f} | {measured.p50_ms:.1f} | {measured.p99_ms:.1f} "
+                f"| {measured.errors} |"
+            )
+            log(rows[-1])
+        for server in servers:
+            server.stop()
+        servers.clear()
+    write_section(
+        "Blocking threads",
+        f"granian `--workers {WORKERS} --blocking-threads N`, 32 connections, {args.seconds} s rounds "
+        f"(`scripts/bench --sweep-threads {args.sweep_threads}`). Machine: {machine_line()}.\n\n"
+        "| threads per worker | page | req/s | p50 ms | p99 ms | errors |\n|---:|---|---:|---:|---:|---:|\n"
+        + "\n".join(rows),
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=100_000)
@@ -147,6 +227,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", default="1,32")
     parser.add_argument("--blocking-threads", type=int, default=BLOCKING_THREADS)
     parser.add_argument("--only", default="", help="only the pages whose name contains this text")
+    parser.add_argument(
+        "--sweep-threads", default="", help="instead: compare granian blocking-thread counts, e.g. 2,4,8,256"
+    )
     parser.add_argument("--no-write", action="store_true", help="print the figures, leave docs/benchmarks.md")
     args = parser.parse_args(argv)
     started = time.monotonic()
@@ -173,27 +256,13 @@ def main(argv: list[str] | None = None) -> int:
             env=reference_env(database=reference_db),
             check=True,
         )
-        reference = Server(
-            "reference",
-            "benchmarks.reference.wsgi:application",
-            reference_env(database=reference_db),
-            blocking_threads=args.blocking_threads,
-            probe_path="/fortunes/",
-        )
-        haven = Server(
-            "haven",
-            "haven.wsgi:application",
-            large_env,
-            blocking_threads=args.blocking_threads,
-            probe_path="/staff/login/",
-        )
+        if args.sweep_threads:
+            sweep_threads(args, ids, large_env, reference_env(database=reference_db), work, servers)
+            return 0
+        reference, haven = start_servers(args.blocking_threads, large_env, reference_env(database=reference_db), work)
         servers += [reference, haven]
-        for server in servers:
-            server.start(work)
         log(f"Servers up: reference {reference.base}, Haven {haven.base}; signing in")
-        staff = sign_in_staff(haven.base, email=ids.staff_email, password=ids.password, totp_key=ids.totp_key)
-        portal = sign_in_portal(haven.base, slug=ids.slug, email=ids.portal_email, password=ids.password)
-        sessions = {"staff": staff, "portal": portal}
+        sessions = sign_in(haven, ids)
         addresses: dict[str, str] = {}
         first_ok: dict[str, bool] = {}
         notes: list[str] = []
