@@ -38,7 +38,13 @@ def measure(out: Path, *, repeat: int = 5) -> dict[str, Any]:
     request = SignatureRequest.objects.select_related("document").get(
         document__client=rosa, status=RequestStatus.PENDING
     )
-    busy_document = Document.objects.filter(client=busy, group_note__isnull=True).first()  # the newest
+    # The newest of the busy client's plain documents (not shared, never sent to sign), alike in every seed.
+    busy_document = (
+        Document.objects.filter(client=busy, group_note__isnull=True, type__clinical=False)
+        .exclude(pk__in=Share.objects.values("document"))
+        .exclude(pk__in=SignatureRequest.objects.values("document"))
+        .first()
+    )
     assert busy_document is not None
     shared = Share.objects.filter(document__client=rosa, revoked_at__isnull=True).select_related("document").first()
     assert shared is not None

@@ -20,7 +20,20 @@ class Figures:
     p99_ms: float
     cpu_ms: float
     errors: int
-    reference_rps: float = 0.0  # the reference round next to it, in the same run
+    requests: int = 1
+    seconds: float = 0.0
+    reference_rps: float = 0.0  # the reference rounds either side of it, in the same run
+
+    @property
+    def latency(self) -> str:
+        """p50 / p99, or how long the round waited in vain when no request was answered."""
+        if not self.requests:
+            return f"none in {self.seconds:.0f} s"
+        return f"{self.p50_ms:.1f} / {self.p99_ms:.1f}"
+
+    @property
+    def cpu(self) -> str:
+        return f"{self.cpu_ms:.1f}" if self.requests else "-"
 
     @property
     def ratio(self) -> float:
@@ -46,7 +59,9 @@ class PageResult:
         marks = []
         if self.many.ratio < TARGET_RATIO:
             marks.append("under 25 %")
-        if self.many.p99_ms > TARGET_P99_MS:
+        if not self.one.requests or not self.many.requests:
+            marks.append("no answer within the round")
+        elif self.many.p99_ms > TARGET_P99_MS:
             marks.append("p99 over 100 ms")
         if self.errors:
             marks.append("errors")
@@ -87,10 +102,11 @@ def pages_section(run: Run) -> str:
         f"| 1 / 1 | {run.reference_one.errors + run.reference_many.errors} | |",
     ]
     for page in run.pages:
+        cpu = page.many.cpu if page.many.requests else page.one.cpu
         rows.append(
             f"| {page.name} | {page.many.rps:,.0f} | {100 * page.many.ratio:.1f} % "
-            f"| {page.one.p50_ms:.1f} / {page.one.p99_ms:.1f} | {page.many.p50_ms:.1f} / {page.many.p99_ms:.1f} "
-            f"| {page.many.cpu_ms:.1f} | {_n(page.queries_small)} / {_n(page.queries_large)} | {page.errors} "
+            f"| {page.one.latency} | {page.many.latency} "
+            f"| {cpu} | {_n(page.queries_small)} / {_n(page.queries_large)} | {page.errors} "
             f"| {'**' + ', '.join(page.marks) + '**' if page.marks else 'ok'} |"
         )
     below = [page for page in run.pages if page.marks]
@@ -139,7 +155,7 @@ def search_section(run: Run) -> str:
         if page.search_ms_in_process is None:
             continue
         rows.append(
-            f"| {page.name.removeprefix('Client search: ')} | {page.one.cpu_ms:.1f} | {page.one.p50_ms:.1f} "
+            f"| {page.name.removeprefix('Client search: ')} | {page.one.cpu} | {page.one.p50_ms:.1f} "
             f"| {page.search_ms_in_process:.1f} | {_n(page.queries_large)} |"
         )
     return (

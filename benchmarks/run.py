@@ -46,6 +46,9 @@ SEED_VERSION = "1"  # haven/demo/management/commands/seed_scale.py SEED_VERSION 
 CACHE = ROOT / "var" / "bench" / SEED_VERSION
 
 
+MIN_REQUESTS = 10  # a round with fewer answers is run again, longer (up to --max-seconds)
+
+
 def log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
 
@@ -124,6 +127,8 @@ def figures(round_: Round, *around: Round) -> Figures:
         p99_ms=round_.p99_ms,
         cpu_ms=round_.cpu_ms_per_request,
         errors=round_.errors,
+        requests=round_.requests,
+        seconds=round_.seconds,
         reference_rps=statistics.mean(r.rps for r in around) if around else 0.0,
     )
 
@@ -135,6 +140,8 @@ def median_figures(rounds: list[Round]) -> Figures:
         p99_ms=statistics.median(r.p99_ms for r in rounds),
         cpu_ms=statistics.median(r.cpu_ms_per_request for r in rounds),
         errors=sum(r.errors for r in rounds),
+        requests=sum(r.requests for r in rounds),
+        seconds=sum(r.seconds for r in rounds),
     )
 
 
@@ -224,6 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--small-clients", type=int, default=1_000)
     parser.add_argument("--small-documents", type=int, default=2_500)
     parser.add_argument("--seconds", type=int, default=3, help="length of each wrk round, in whole seconds")
+    parser.add_argument("--max-seconds", type=int, default=15, help="the longest round, for the slowest pages")
     parser.add_argument("--connections", default="1,32")
     parser.add_argument("--blocking-threads", type=int, default=BLOCKING_THREADS)
     parser.add_argument("--only", default="", help="only the pages whose name contains this text")
@@ -298,16 +306,21 @@ def main(argv: list[str] | None = None) -> int:
         for level in levels:
             before = reference_round(level)
             for page in chosen:
-                measured = run_round(
-                    url=haven.base + addresses[page.key],
-                    script=script,
-                    connections=level,
-                    seconds=args.seconds,
-                    cookie=sessions[page.world].cookie_header(),
-                    expected_status=page.status,
-                    cpu=haven.cpu_seconds,
-                )
-                haven.settle()
+                seconds = args.seconds
+                while True:
+                    measured = run_round(
+                        url=haven.base + addresses[page.key],
+                        script=script,
+                        connections=level,
+                        seconds=seconds,
+                        cookie=sessions[page.world].cookie_header(),
+                        expected_status=page.status,
+                        cpu=haven.cpu_seconds,
+                    )
+                    haven.settle()
+                    if measured.requests >= MIN_REQUESTS or seconds >= args.max_seconds:
+                        break
+                    seconds = min(args.max_seconds, seconds * 5)  # too few answers to measure: a longer round
                 after = reference_round(level)
                 page_rounds[(page.key, level)] = (measured, before, after)
                 around = (before.rps + after.rps) / 2

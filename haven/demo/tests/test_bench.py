@@ -94,6 +94,17 @@ def test_report_marks_pages_under_a_quarter_of_the_reference_slow_at_p99_with_er
     assert "Machine: a test machine." in report.read_text()
 
 
+def test_report_says_when_a_round_got_no_answer_rather_than_showing_zero_latency(tmp_path):
+    silent = Figures(rps=0.0, p50_ms=0.0, p99_ms=0.0, cpu_ms=0.0, errors=0, requests=0, seconds=15, reference_rps=900)
+    page = PageResult("Silent page", _figures(2.0), silent, 9, 9)
+    report = tmp_path / "benchmarks.md"
+    write_report(_run([page]), report)
+    row = next(line for line in report.read_text().splitlines() if line.startswith("| Silent page"))
+    assert "none in 15 s" in row
+    assert "no answer within the round" in row
+    assert "0.0 / 0.0" not in row
+
+
 def test_report_keeps_the_other_sections_and_puts_the_pages_first(tmp_path):
     report = tmp_path / "benchmarks.md"
     write_section("Signing", "| signing path | time |", report)
