@@ -129,7 +129,9 @@ def pages_section(run: Run) -> str:
         f"process tree's user and system time over the round (`/proc/<pid>/stat`) divided by the requests "
         f"served; after each round the bench waits for the server to go idle. Queries per request are "
         f"counted in-process (the second request of a signed-in session) "
-        f"against the seeded practices of {run.clients_small:,} and {run.clients_large:,} clients. An error is "
+        f"against the seeded practices of {run.clients_small:,} and {run.clients_large:,} clients. A round that "
+        f"gets fewer than 10 answers runs again, longer (up to 15 s); CPU per request is from the 32-connection "
+        f"round (the 1-connection one if that got none). An error is "
         f"any response other than the page's own status (a redirect to sign in counts) or a socket error; "
         f"the first response of each page is checked to be the page itself."
     )

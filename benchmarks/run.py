@@ -218,7 +218,8 @@ def sweep_threads(
     write_section(
         "Blocking threads",
         f"granian `--workers {WORKERS} --blocking-threads N`, 32 connections, {args.seconds} s rounds "
-        f"(`scripts/bench --sweep-threads {args.sweep_threads}`). Machine: {machine_line()}.\n\n"
+        f"(`scripts/bench --sweep-threads {args.sweep_threads}`); the page rounds use {BLOCKING_THREADS} "
+        f"(`BLOCKING_THREADS` in benchmarks/server.py). Machine: {machine_line()}.\n\n"
         "| threads per worker | page | req/s | p50 ms | p99 ms | errors |\n|---:|---|---:|---:|---:|---:|\n"
         + "\n".join(rows),
     )
