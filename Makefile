@@ -10,7 +10,7 @@ help:
 	@echo "make demo   - set up and run Haven with a seeded demo practice"
 	@echo "make test   - lint, then run all tests (SQLite, PostgreSQL, Chromium)"
 	@echo "make lint   - ruff, mypy and the import contracts"
-	@echo "make bench  - query counts and timings of the heavy paths, into docs/benchmarks.md"
+	@echo "make bench  - pages under load against a reference page, and the heavy paths, into docs/benchmarks.md"
 	@echo "make load   - 32 simulated users on loopback against PostgreSQL for 3 minutes; fails on any error or loss"
 	@echo "make vendor - refresh vendored Bootstrap, HTMX and axe-core from the npm registry"
 
@@ -40,6 +40,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 
 bench: $(STAMP)
+	scripts/system-deps
 	scripts/bench
 
 load: $(STAMP)

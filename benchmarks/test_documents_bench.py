@@ -65,5 +65,9 @@ def test_documents_benchmarks(world, login):
         )
     )
     rows.append(f"| Upload and encrypt a 200 KB PDF | {queries} | {elapsed * 1000:.1f} ms |")
-    write_section("Documents", "| path | queries | time |\n|---|---|---|\n" + "\n".join(rows))
+    write_section(
+        "Documents",
+        "In-process (test settings, SQLite), one run each: the heavy document paths.\n\n"
+        "| path | queries | time |\n|---|---|---|\n" + "\n".join(rows),
+    )
     print(RESULTS.read_text(encoding="utf-8"))

@@ -98,7 +98,8 @@ def test_signing_benchmarks(world, django_capture_on_commit_callbacks):
     ]
     write_section(
         "Signing",
-        "Steps timed as the best of 5 runs; the last rows are one whole Share to Sign on a 10-page document.\n\n"
+        "In-process (test settings, SQLite). Steps timed as the best of 5 runs; "
+        "the last rows are one whole Share to Sign on a 10-page document.\n\n"
         "| signing path | time |\n|---|---|\n" + "\n".join(f"| {label} | {ms:.1f} ms |" for label, ms in rows),
     )
     print(RESULTS.read_text(encoding="utf-8"))
