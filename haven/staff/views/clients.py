@@ -135,7 +135,7 @@ def client_chart(request: StaffRequest, client_id: int) -> HttpResponse:
     context["contacts"] = list(contacts_of(client))  # type: ignore[arg-type]
     context["contact_of"] = list(clients_client_is_contact_for(client))  # type: ignore[arg-type]
     documents = visible_among(request.viewer, activity_log(client))  # type: ignore[arg-type]
-    context["recent_documents"] = with_staff_urls(client, list(staff_signature_status(documents)[:RECENT_DOCUMENTS]))  # type: ignore[arg-type]
+    context["recent_documents"] = with_staff_urls(client, staff_signature_status(list(documents[:RECENT_DOCUMENTS])))  # type: ignore[arg-type]
     context["can_share"] = request.staff.has_permission(Permission.WEB_PORTAL)
     return render(request, "staff/clients/chart.html", context)
 
