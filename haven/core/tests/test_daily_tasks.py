@@ -17,7 +17,6 @@ COMMAND = Path(__file__).resolve().parents[1] / "management" / "commands" / "run
 def test_each_app_registers_its_daily_work_and_the_audit_checkpoint_runs_last() -> None:
     names = [job.task.module_path for job in daily_jobs()]
     assert names == [
-        "haven.core.planner.refresh_planner_statistics_daily",
         "haven.portal_access.tasks.end_guardian_access_daily",
         "haven.signing.tasks.seal_unsealed_signatures",
         "haven.signing.tasks.close_expired_signature_requests",
@@ -38,7 +37,6 @@ def test_run_daily_tasks_now_reports_every_job_in_order() -> None:
     call_command("run_daily_tasks", now=True, stdout=out)
     lines = out.getvalue().splitlines()
     assert [line.split(":")[0] for line in lines] == [
-        "Query planner statistics refreshed",
         "Guardian access ended at the age of majority",
         "Signed PDFs queued again",
         "Signature requests closed as expired",
