@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from django.db import models, transaction
+from django.db import connections, models, router, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
 from haven.audit.events import AuditDetails
@@ -30,19 +31,22 @@ def record_event(
     each other. Lock order: whatever the caller locked, then the head; a caller that locks the
     practice or client row first takes it FOR NO KEY UPDATE, which the event's foreign key check
     (made while the head is held) does not wait on.
+
+    Three statements, no savepoint: an ``UPDATE ... RETURNING`` that locks the head, moves it on one
+    and reads the hash to chain to; the event's ``INSERT``; the head's new hash. (The first event of
+    a chain makes its head first.) Inside a caller's transaction a failure here fails the caller's
+    transaction, as an event that cannot be written must.
     """
     if practice is not None:
         practice_id = practice.pk
     origin = current_origin()
     key = signing_key()
-    with transaction.atomic():
-        heads = AuditChainHead.objects.select_for_update()
-        chain = heads.filter(practice__isnull=True) if practice_id is None else heads.filter(practice_id=practice_id)
-        head, _ = chain.get_or_create(
-            defaults={"practice_id": practice_id, "last_sequence": 0, "last_hash": GENESIS_HASH}
-        )
+    using = router.db_for_write(AuditEvent)
+    connection = connections[using]
+    with transaction.atomic(using=using, savepoint=False):
+        head_id, sequence, previous_hash = _advance_head(connection, practice_id)
         stored = AuditEvent(
-            sequence=head.last_sequence + 1,
+            sequence=sequence,
             occurred_at=timezone.now(),
             practice_id=practice_id,
             actor_kind=actor.kind,
@@ -56,10 +60,52 @@ def record_event(
             ip=origin.ip,
             user_agent=origin.user_agent,
             details=event.details(),
-            previous_hash=head.last_hash,
+            previous_hash=previous_hash,
             key_id=key.id,
         )
         stored.hash = stored.compute_hash(key)
-        stored.save()
-        AuditChainHead.objects.filter(pk=head.pk).update(last_sequence=stored.sequence, last_hash=stored.hash)
+        _insert(connection, stored)
+        head = connection.ops.quote_name(AuditChainHead._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {head} SET last_hash = %s WHERE id = %s", [stored.hash, head_id])  # noqa: S608
+    stored._state.adding = False
+    stored._state.db = using
     return stored
+
+
+def _advance_head(connection: BaseDatabaseWrapper, practice_id: int | None) -> tuple[int, int, str]:
+    """Lock the chain's head and move it on by one: its id, the new event's sequence and the hash to chain to."""
+    head = connection.ops.quote_name(AuditChainHead._meta.db_table)
+    chain = "practice_id IS NULL" if practice_id is None else "practice_id = %s"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {head} SET last_sequence = last_sequence + 1 WHERE {chain} "  # noqa: S608
+            "RETURNING id, last_sequence, last_hash",
+            [] if practice_id is None else [practice_id],
+        )
+        row = cursor.fetchone()
+    if row is not None:
+        return int(row[0]), int(row[1]), str(row[2])
+    # The chain's first event: make its head (another writer may be making it too), then move it on.
+    heads = AuditChainHead.objects.using(connection.alias).select_for_update()
+    chain_heads = heads.filter(practice__isnull=True) if practice_id is None else heads.filter(practice_id=practice_id)
+    made, _ = chain_heads.get_or_create(
+        defaults={"practice_id": practice_id, "last_sequence": 0, "last_hash": GENESIS_HASH}
+    )
+    AuditChainHead.objects.using(connection.alias).filter(pk=made.pk).update(last_sequence=made.last_sequence + 1)
+    return made.pk, made.last_sequence + 1, made.last_hash
+
+
+def _insert(connection: BaseDatabaseWrapper, stored: AuditEvent) -> None:
+    """The event's row, its values prepared by its fields as the ORM would, in one ``INSERT ... RETURNING id``."""
+    fields = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
+    columns = ", ".join(connection.ops.quote_name(str(field.column)) for field in fields)
+    values = [field.get_db_prep_save(field.pre_save(stored, True), connection) for field in fields]
+    placeholders = ", ".join(["%s"] * len(fields))
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) RETURNING id",  # noqa: S608
+            values,
+        )
+        (stored.pk,) = cursor.fetchone()

@@ -58,7 +58,9 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["id"]
         indexes = [
-            models.Index(fields=["client", "-sequence"], name="audit_client_recent"),
+            # A client's Access history filters by client and practice: both in the index, so SQLite (without
+            # planner statistics) takes it rather than the practice's, which holds every event of the practice.
+            models.Index(fields=["client", "practice", "-sequence"], name="audit_client_history"),
             models.Index(fields=["practice", "-sequence"], name="audit_practice_recent"),
         ]
         constraints = [models.UniqueConstraint(_chain(), models.F("sequence"), name="audit_event_chain_sequence")]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from haven.audit.actions import record_event
@@ -22,8 +22,8 @@ from haven.core.encryption import delete_stored
 from haven.core.errors import ApplicationError
 from haven.documents import actions
 from haven.documents.files import detect_content_type
-from haven.documents.models import Audience, Category, Document, DocumentType, GroupNote, Share
-from haven.documents.selectors import INDIVIDUAL, open_portal_users, with_recipients
+from haven.documents.models import Audience, Category, Document, DocumentType, GroupNote
+from haven.documents.selectors import open_portal_users, with_recipients
 from haven.portal_access.models import ProfileAccess
 from haven.practices.models import Permission, Practice, StaffMember
 
@@ -71,16 +71,8 @@ def copies_of(group_note: GroupNote) -> QuerySet[Document]:
     return with_recipients(
         Document.objects.filter(group_note=group_note, practice_id=group_note.practice_id)
         .select_related("client", "type", "current_version")
-        .annotate(
-            shared_all=Exists(_open_shares(audience=Audience.ALL_AUTHORIZED)),
-            shared_individually=Exists(_open_shares(audience__in=INDIVIDUAL)),
-        )
         .order_by("client__last_name", "client__first_name", "client__pk")
     )
-
-
-def _open_shares(**filters: object) -> QuerySet[Share]:
-    return Share.objects.filter(document=OuterRef("pk"), revoked_at__isnull=True, **filters)
 
 
 # --- Actions --------------------------------------------------------------------------------------

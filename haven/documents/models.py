@@ -110,9 +110,9 @@ class ShareStatus(models.TextChoices):
 class Document(models.Model):
     """A document in one client's chart.
 
-    ``share_status``, ``globe`` and ``share_tip`` read the annotations of the Activity Log's
-    selectors (``shared_all``, ``shared_individually``, and the signing columns); without them a
-    document reads as not shared and not signed.
+    ``share_status``, ``globe`` and ``share_tip`` read what the Activity Log's selectors fetched for the
+    page: the open shares (``open_shares``, ``selectors.with_recipients``) and the signing columns
+    (``signing.selectors.staff_signature_status``); without them a document reads as not shared and not signed.
     """
 
     practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="+")
@@ -138,10 +138,21 @@ class Document(models.Model):
         return self.title
 
     @property
+    def shared_all(self) -> bool:
+        """Shared to All Authorized: an open share of that audience among the fetched ``open_shares``."""
+        return any(share.audience == Audience.ALL_AUTHORIZED for share in getattr(self, "open_shares", ()))
+
+    @property
+    def shared_individually(self) -> bool:
+        """Shared with chosen recipients (the client, a contact, a portal user) among the fetched ``open_shares``."""
+        individual = (Audience.CLIENT, Audience.CONTACT, Audience.PORTAL_USER)
+        return any(share.audience in individual for share in getattr(self, "open_shares", ()))
+
+    @property
     def share_status(self) -> ShareStatus:
         if not self.type.shareable:
             return ShareStatus.EXCEPTION
-        shared = bool(getattr(self, "shared_all", False) or getattr(self, "shared_individually", False))
+        shared = self.shared_all or self.shared_individually
         if shared and getattr(self, "signed", False):
             return ShareStatus.SHARED_AND_SIGNED
         if getattr(self, "pending_signature", False):
@@ -155,15 +166,15 @@ class Document(models.Model):
     @property
     def globe(self) -> str:
         """The globe's colour: blue shared to All Authorized, orange to chosen recipients, gray not shared."""
-        if getattr(self, "shared_all", False):
+        if self.shared_all:
             return "blue"
-        return "orange" if getattr(self, "shared_individually", False) else "gray"
+        return "orange" if self.shared_individually else "gray"
 
     @property
     def share_tip(self) -> str:
-        if getattr(self, "shared_all", False):
+        if self.shared_all:
             return gettext("Shared to All Authorized")
-        if getattr(self, "shared_individually", False):
+        if self.shared_individually:
             return gettext("Shared with individually selected recipients")
         return gettext("Not shared to the portal")
 

@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from haven.clients.models import Client, RelatedContact
 from haven.documents import policy
-from haven.documents.models import Audience, Document, DocumentType, Share
+from haven.documents.models import Document, DocumentType, Share
 from haven.portal_access.models import AccessKind, AccessStatus, ProfileAccess
 
 
@@ -14,11 +14,9 @@ def _open_shares(**filters: object) -> QuerySet[Share]:
     return Share.objects.open().filter(document=OuterRef("pk"), **filters)
 
 
-INDIVIDUAL = [Audience.CLIENT, Audience.CONTACT, Audience.PORTAL_USER]
-
-
 def with_recipients(documents: QuerySet[Document]) -> QuerySet[Document]:
-    """Each document's open shares as ``open_shares`` (one more query per page), so Share Status names them."""
+    """Each document's open shares as ``open_shares`` (one more query per page, by the page's document ids), so
+    Share Status names them and the globe knows its colour (``Document.shared_all``, ``shared_individually``)."""
     shares = (
         Share.objects.open()
         .select_related("contact__linked_client", "access__account")
@@ -30,13 +28,11 @@ def with_recipients(documents: QuerySet[Document]) -> QuerySet[Document]:
 
 
 def activity_log(client: Client, *, type_id: int | None = None) -> QuerySet[Document]:
-    """The client's documents, newest first, each with what its globe and Share Status need."""
+    """The client's documents, newest first, each with what its globe and Share Status need (the page's open shares,
+    fetched by its document ids: no subquery over every share)."""
     documents = with_recipients(
-        Document.objects.filter(client=client, practice_id=client.practice_id)
-        .select_related("type", "author__user", "current_version")
-        .annotate(
-            shared_all=Exists(_open_shares(audience=Audience.ALL_AUTHORIZED)),
-            shared_individually=Exists(_open_shares(audience__in=INDIVIDUAL)),
+        Document.objects.filter(client=client, practice_id=client.practice_id).select_related(
+            "type", "author__user", "current_version"
         )
     )
     if type_id is not None:

@@ -386,3 +386,24 @@ def test_the_general_log_lists_newest_first_in_a_fixed_number_of_queries(world, 
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = http.get(reverse("staff:general_log"))
     assert response.content.decode().count("data-group-note=") == 5
+
+
+def test_a_group_notes_page_runs_the_same_queries_for_two_linked_clients_and_twelve(
+    world, login, django_assert_max_num_queries
+):
+    """Each copy's globe reads the shares fetched for the page, whatever the number of copies."""
+    http = login(world.ada)
+    few = make_note(world, [world.ana, world.max])
+    share_group_note_all_authorized(by=world.ada, group_note=few)
+    http.get(detail_url(few))
+    with django_assert_max_num_queries(14) as counted:
+        http.get(detail_url(few))
+    others = Client.objects.bulk_create(
+        Client(practice=world.riverside, first_name=f"M{n}", last_name="Group", date_of_birth=world.ana.date_of_birth)
+        for n in range(10)
+    )
+    many = make_note(world, [world.ana, world.max, *others])
+    share_group_note_all_authorized(by=world.ada, group_note=many)
+    with django_assert_max_num_queries(len(counted.captured_queries)):
+        html = http.get(detail_url(many)).content.decode()
+    assert html.count("Shared to All Authorized") >= 12

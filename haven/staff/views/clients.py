@@ -32,6 +32,8 @@ RECENT_DOCUMENTS = 5  # on the Chart Face; the Activity Log has them all
 
 PAGE_SIZE = 25
 
+_PLACEHOLDER = 987654321  # stands for a row's id in an address reversed once per page
+
 SEARCH_KIND = "clients"  # the client list's searches, in the session (haven.staff.saved_searches)
 
 
@@ -81,6 +83,9 @@ def _render_list(
 ) -> HttpResponse:
     clients = search_visible_clients(request.viewer, query=query, status=status, sort=sort)
     page = paging.get_page(clients, PAGE_SIZE, request.GET.get("page") if request.method == "GET" else 1)
+    chart = reverse("staff:client_chart", args=[_PLACEHOLDER])  # one reverse per page, not one per row
+    for listed in page.object_list:
+        listed.chart_url = chart.replace(str(_PLACEHOLDER), str(listed.pk))
     context = {
         "nav": "clients",
         "page": page,
@@ -135,7 +140,7 @@ def client_chart(request: StaffRequest, client_id: int) -> HttpResponse:
     context["contacts"] = list(contacts_of(client))  # type: ignore[arg-type]
     context["contact_of"] = list(clients_client_is_contact_for(client))  # type: ignore[arg-type]
     documents = visible_among(request.viewer, activity_log(client))  # type: ignore[arg-type]
-    context["recent_documents"] = with_staff_urls(client, list(staff_signature_status(documents)[:RECENT_DOCUMENTS]))  # type: ignore[arg-type]
+    context["recent_documents"] = with_staff_urls(client, staff_signature_status(list(documents[:RECENT_DOCUMENTS])))  # type: ignore[arg-type]
     context["can_share"] = request.staff.has_permission(Permission.WEB_PORTAL)
     return render(request, "staff/clients/chart.html", context)
 

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -31,6 +32,7 @@ from haven.practices.viewers import StaffViewer
 from haven.staff import paging
 
 PAGE_SIZE = 25
+_PLACEHOLDER = 987654321  # stands for a row's id in an address reversed once per page
 
 
 PICKER_RESULTS = 8  # enough to spot the right person; more means typing more of the name
@@ -144,6 +146,9 @@ def general_log(request: StaffRequest) -> HttpResponse:
     """The practice's group notes, newest first, each with how many clients it links and its globe."""
     notes = group_notes_visible_among(request.viewer, group_notes.general_log(request.staff.practice_id))
     page = paging.get_page(notes, PAGE_SIZE, request.GET.get("page"))
+    detail = reverse("staff:group_note_detail", args=[_PLACEHOLDER])  # one reverse per page, not one per row
+    for note in page.object_list:
+        note.detail_url = detail.replace(str(_PLACEHOLDER), str(note.pk))
     context = _context(request, page=page, reads_clinical=reads_clinical(request.viewer))
     return render(request, "staff/general_log/list.html", context)
 

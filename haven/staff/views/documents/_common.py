@@ -29,8 +29,11 @@ _PLACEHOLDER = 987654321
 
 
 def with_staff_urls[Listed: Iterable[Document]](client: Client, documents: Listed) -> Listed:
-    """Give each listed document its page's address as ``staff_url``: one ``reverse`` per page, not one per row."""
-    pattern = reverse("staff:document_detail", args=[client.pk, _PLACEHOLDER])
+    """Give each listed document its page's address as ``staff_url`` and its file's as ``file_url``: one ``reverse``
+    per page and address, not one per row."""
+    page = reverse("staff:document_detail", args=[client.pk, _PLACEHOLDER])
+    file = reverse("staff:document_file", args=[client.pk, _PLACEHOLDER])
     for document in documents:
-        document.staff_url = pattern.replace(str(_PLACEHOLDER), str(document.pk))  # type: ignore[attr-defined]
+        document.staff_url = page.replace(str(_PLACEHOLDER), str(document.pk))  # type: ignore[attr-defined]
+        document.file_url = file.replace(str(_PLACEHOLDER), str(document.pk))  # type: ignore[attr-defined]
     return documents

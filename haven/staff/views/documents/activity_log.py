@@ -81,10 +81,9 @@ def activity_log(request: StaffRequest, client_id: int) -> HttpResponse:
     types = list(selectors.document_types(client.practice_id))
     type_id = _type_filter(request.GET.get("type", ""), {doc_type.pk for doc_type in types})
     listed = selectors.activity_log(client, type_id=type_id)
-    documents = staff_signature_status(policy.visible_among(request.viewer, listed))
-    page = paging.get_page(documents, PAGE_SIZE, request.GET.get("page"))
+    page = paging.get_page(policy.visible_among(request.viewer, listed), PAGE_SIZE, request.GET.get("page"))
     # Share to Sign beside an entry: the policy allows it, and nobody is asked to sign it yet.
-    entries = with_staff_urls(client, list(page.object_list))
+    entries = with_staff_urls(client, staff_signature_status(list(page.object_list)))
     for document in entries:
         document.offer_share_to_sign = (
             policy.why_not(request.viewer, DocumentVerb.SHARE_TO_SIGN, document) is None
