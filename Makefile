@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format bench vendor clean help
+.PHONY: demo test lint format bench load vendor clean help
 
 help:
 	@echo "make demo   - set up and run Haven with a seeded demo practice"
