@@ -15,7 +15,7 @@ import datetime
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -176,7 +176,10 @@ def visible_to(viewer: Viewer) -> SignatureRequestQuerySet:
         "document__client", "document__type", "version", "requested_by__user", "practice"
     )
     if isinstance(viewer, StaffViewer):
-        return requests.filter(practice_id=viewer.practice_id, document__in=documents_visible_to(viewer).values("pk"))
+        # Correlated on the request's document: an IN over the practice's visible documents would be built
+        # whole (every document id of the practice) before a single request is read.
+        visible_document = documents_visible_to(viewer).filter(pk=OuterRef("document_id"))
+        return requests.filter(Exists(visible_document), practice_id=viewer.practice_id)
     if isinstance(viewer, PortalViewer) and viewer.profile is not None:
         profile = viewer.profile
         if profile.account_id != viewer.account.pk or profile.practice_id != viewer.practice_id:
