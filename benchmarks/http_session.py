@@ -90,10 +90,12 @@ def sign_in_staff(base: str, *, email: str, password: str, totp_key: str) -> Ses
     answer = session.post_form("/staff/login/", {"username": email, "password": password})
     if answer.status != 302:
         raise RuntimeError(f"Staff sign-in refused the password (status {answer.status})")
-    for offset in (0, 1):
-        answer = session.post_form("/staff/two-factor/verify/", {"code": totp(totp_key, step_offset=offset)})
-        if answer.status == 302 and "two-factor" not in answer.location:
-            return session
+    for _ in range(3):  # both steps may have been used by the sign-ins just before: then wait for a fresh one
+        for offset in (0, 1):
+            answer = session.post_form("/staff/two-factor/verify/", {"code": totp(totp_key, step_offset=offset)})
+            if answer.status == 302 and "two-factor" not in answer.location:
+                return session
+        time.sleep(30 - time.time() % 30 + 1)
     raise RuntimeError(f"Staff sign-in refused the two-step code (status {answer.status})")
 
 
