@@ -182,7 +182,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "haven.accounts.backends.ModelBackend",  # Django's, loading the signed-in user with a prepared query
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -199,7 +199,7 @@ LOGIN_REDIRECT_URL = "staff:home"
 LOGOUT_REDIRECT_URL = "staff:login"
 
 # Sessions: database-backed, an absolute lifetime and an idle timeout.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "haven.core.sessions"  # Django's database sessions, read with a prepared query
 SESSION_COOKIE_AGE = env_int("HAVEN_SESSION_MAX_HOURS", 12, minimum=1) * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 HAVEN_STAFF_IDLE_MINUTES = env_int("HAVEN_STAFF_IDLE_MINUTES", 15, minimum=1)

@@ -15,6 +15,7 @@ from django_otp.middleware import OTPMiddleware, is_verified
 from django_otp.models import Device
 
 from haven.core.middleware import Handler
+from haven.core.prepared import Prepared
 from haven.core.timezones import activate_practice_zone
 from haven.practices.access import NO_STAFF_MEMBER, STAFF_CACHE, staff_member_of
 from haven.practices.models import StaffMember
@@ -56,10 +57,8 @@ class StaffSessionMiddleware:
             return user
         persistent_id = request.session.get(DEVICE_ID_SESSION_KEY)
         device = _device_model(persistent_id) if persistent_id else None
-        members = StaffMember.objects.select_related("practice").filter(user_id=user.pk)
-        if device is not None:
-            members = members.annotate(haven_device_ok=Exists(_confirmed(device, user.pk)))
-        member = members.first()
+        found = _STAFF_MEMBER(user.pk) if device is None else _staff_member_with_device(device[0])(user.pk, device[1])
+        member = found[0] if found else None
         if member is not None:
             member.user = user._wrapped if isinstance(user, SimpleLazyObject) else user
             device_ok = bool(getattr(member, "haven_device_ok", False))
@@ -72,6 +71,29 @@ class StaffSessionMiddleware:
         elif persistent_id:
             del request.session[DEVICE_ID_SESSION_KEY]
         return user
+
+
+_STAFF_MEMBER: Prepared[StaffMember] = Prepared(
+    lambda user_id: StaffMember.objects.select_related("practice").filter(user_id=user_id).order_by("pk")[:1], int
+)
+_WITH_DEVICE: dict[type[Device], Prepared[StaffMember]] = {}
+
+
+def _staff_member_with_device(model: type[Device]) -> Prepared[StaffMember]:
+    """The staff member, their practice and whether the session's device of this model is theirs and confirmed."""
+    prepared = _WITH_DEVICE.get(model)
+    if prepared is None:
+        prepared = _WITH_DEVICE[model] = Prepared(
+            lambda user_id, device_id: (
+                StaffMember.objects.select_related("practice")
+                .filter(user_id=user_id)
+                .annotate(haven_device_ok=Exists(_confirmed((model, device_id), user_id)))
+                .order_by("pk")[:1]
+            ),
+            int,
+            int,
+        )
+    return prepared
 
 
 def _confirmed(device: tuple[type[Device], int], user_id: int) -> QuerySet[Device]:

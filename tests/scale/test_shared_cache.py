@@ -59,7 +59,7 @@ def test_nothing_the_embedded_default_relies_on_is_kept_in_a_per_process_cache()
     """Several web processes on one machine need no Redis: sessions, messages, sign-in throttles and lockouts
     live in the database (or a signed cookie), and the only use of the cache is the handout, which any process
     can render again. A new use of django.core.cache must be added here, and shown to work on Redis above."""
-    assert django_settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+    assert django_settings.SESSION_ENGINE == "haven.core.sessions"  # Django's database sessions
     assert getattr(django_settings, "MESSAGE_STORAGE", "django.contrib.messages.storage.fallback.FallbackStorage") == (
         "django.contrib.messages.storage.fallback.FallbackStorage"
     )

@@ -185,7 +185,7 @@ def _set_password_page(request: HttpRequest, token: str, purpose: LinkPurpose, t
             form.add_error(None, error.message)
         else:
             logout(request)
-            login(request, member.user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, member.user, backend="haven.accounts.backends.ModelBackend")
             messages.success(request, _("Your password is set. Welcome to Haven."))
             return redirect("staff:home")
     return render(request, template, {"form": form, "member": member})

@@ -1,0 +1,172 @@
+"""Queries built and compiled once per process, then run with new values.
+
+Most of a Haven page's time in the ORM is not the database: it is building a queryset (``filter``,
+``select_related``, ``annotate``) and compiling it to SQL, on every request, for queries whose shape
+never changes. A ``Prepared`` query does that once per process and database, with stand-in values, and
+afterwards only puts the request's values in and runs the SQL; the rows become model instances exactly
+as the queryset's own would (``select_related`` objects, annotations, ``values_list`` tuples,
+``prefetch_related``).
+
+    staff_member = Prepared(
+        lambda user_id: StaffMember.objects.select_related("practice").filter(user_id=user_id)[:1],
+        int,
+    )
+    members = staff_member(request.user.pk)  # a list
+
+What may vary is named by the arguments and their kinds (``int``, ``str``, ``datetime``); each must reach
+the SQL as a plain parameter compared for equality, range or order (not inside ``__in`` lists, ``LIKE``
+patterns or slices). Anything else the builder reads is fixed at the first run: a builder must not read
+the clock, settings or the request. A builder whose argument does not reach the SQL unchanged is refused
+the first time it runs, so a mistake shows in the first test that uses it; ``check`` compares a prepared
+query's rows with its queryset's for given values (used by the tests).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connections
+from django.db.models import QuerySet
+from django.db.models.sql.compiler import SQLCompiler
+
+#: Stand-in values, one per argument position: unlike any value a query would hold.
+_INT_BASE = 7_346_019_000_000
+_TEXT = "\x1fhaven-prepared-{}\x1f"
+_MOMENT = datetime.datetime(1903, 4, 5, 6, 7, 8, 900_000, tzinfo=datetime.UTC)
+
+
+class PreparedQueryError(Exception):
+    """A builder that cannot be prepared: an argument did not reach the SQL as a parameter."""
+
+
+def _stand_in(kind: type, position: int) -> Any:
+    if kind is int:
+        return _INT_BASE + position
+    if kind is str:
+        return _TEXT.format(position)
+    if kind is datetime.datetime:
+        return _MOMENT + datetime.timedelta(microseconds=position)
+    raise PreparedQueryError(f"a prepared query's argument is an int, a str or a datetime, not {kind.__name__}")
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    queryset: QuerySet[Any]
+    compiler: SQLCompiler
+    sql: str
+    params: tuple[Any, ...]
+    slots: tuple[tuple[int, int], ...]  # (parameter index, argument position)
+    moments: frozenset[int]  # argument positions holding datetimes, adapted per database
+
+
+class Prepared[T]:
+    """A queryset built by ``build(*values)``, compiled once per database alias; calling it returns the rows."""
+
+    def __init__(self, build: Callable[..., QuerySet[Any]], *kinds: type) -> None:
+        self._build = build
+        self._kinds = kinds
+        self._compiled: dict[str, _Compiled] = {}
+        self._lock = threading.Lock()
+        self._unbound: QuerySet[Any] | None = None  # built with the stand-ins, for the router's choice
+
+    def __call__(self, *values: Any) -> list[T]:
+        if len(values) != len(self._kinds):
+            raise TypeError(f"this prepared query takes {len(self._kinds)} values, not {len(values)}")
+        template = self._template()
+        alias = template.db  # the router's choice now: the primary or, for a read, a replica
+        compiled = self._compiled.get(alias) or self._compile(alias)
+        connection = connections[alias]
+        params = list(compiled.params)
+        for index, position in compiled.slots:
+            value = values[position]
+            if position in compiled.moments:
+                value = connection.ops.adapt_datetimefield_value(value)
+            params[index] = value
+        # A copy of the compiler as set up at the first run (its select list, related and annotation
+        # columns, converters), on this thread's connection, answering with the SQL and these values;
+        # and a queryset whose query hands it out: Django's own iterables then make the rows.
+        compiler = copy.copy(compiled.compiler)
+        compiler.connection = connection
+        sql = compiled.sql
+        compiler.as_sql = lambda *args, **kwargs: (sql, tuple(params))  # type: ignore[method-assign]
+        query = copy.copy(compiled.queryset.query)
+        query.get_compiler = lambda *args, **kwargs: compiler  # type: ignore[method-assign]
+        queryset: Any = compiled.queryset.__class__.__new__(compiled.queryset.__class__)
+        queryset.__dict__.update(compiled.queryset.__dict__)
+        queryset._query = query
+        queryset._db = alias
+        queryset._result_cache = None
+        queryset._prefetch_done = False
+        return list(queryset)
+
+    def queryset(self, *values: Any) -> QuerySet[Any]:
+        """The queryset itself, built and compiled as usual (for comparisons and ``explain``)."""
+        return self._build(*values)
+
+    def check(self, *values: Any) -> None:
+        """Raise AssertionError if the prepared rows differ from the queryset's for these values."""
+        prepared = [_row(item) for item in self(*values)]
+        plain = [_row(item) for item in self.queryset(*values)]
+        if prepared != plain:
+            raise AssertionError(f"prepared rows {prepared!r} differ from the queryset's {plain!r}")
+
+    def _template(self) -> QuerySet[Any]:
+        if self._unbound is None:
+            self._unbound = self._build(*(_stand_in(kind, position) for position, kind in enumerate(self._kinds)))
+        return self._unbound
+
+    def _compile(self, alias: str) -> _Compiled:
+        with self._lock:
+            found = self._compiled.get(alias)
+            if found is not None:
+                return found
+            stand_ins = [_stand_in(kind, position) for position, kind in enumerate(self._kinds)]
+            queryset = self._template().using(alias)
+            compiler = queryset.query.get_compiler(using=alias)
+            sql, params = compiler.as_sql()
+            connection = connections[alias]
+            expected = {}
+            for position, (kind, value) in enumerate(zip(self._kinds, stand_ins, strict=True)):
+                adapted = connection.ops.adapt_datetimefield_value(value) if kind is datetime.datetime else value
+                expected[position] = adapted
+            slots = []
+            for index, param in enumerate(params):
+                for position, adapted in expected.items():
+                    if type(param) is type(adapted) and param == adapted:
+                        slots.append((index, position))
+            missing = set(expected) - {position for _index, position in slots}
+            if missing:
+                raise PreparedQueryError(
+                    f"argument(s) {sorted(missing)} of a prepared query did not reach its SQL as parameters: {sql}"
+                )
+            leaked = [str(value) for value in expected.values() if str(value) in sql]
+            if leaked:
+                raise PreparedQueryError(f"a prepared query's argument was written into its SQL: {sql}")
+            compiled = _Compiled(
+                queryset=queryset,
+                compiler=compiler,
+                sql=sql,
+                params=tuple(params),
+                slots=tuple(slots),
+                moments=frozenset(p for p, kind in enumerate(self._kinds) if kind is datetime.datetime),
+            )
+            self._compiled[alias] = compiled
+            return compiled
+
+
+def _row(item: Any, seen: frozenset[tuple[type, Any]] = frozenset()) -> Any:
+    """What a row is, to compare: a model's fields and the related objects loaded with it; a tuple as is."""
+    if not hasattr(item, "_meta"):
+        return item
+    key = (type(item), item.pk)
+    state = {name: value for name, value in vars(item).items() if not name.startswith("_")}
+    if key in seen:
+        return key
+    cached = getattr(item._state, "fields_cache", {})
+    related = {name: _row(value, seen | {key}) for name, value in cached.items()}
+    return (type(item), state, related)

@@ -1,0 +1,132 @@
+"""Prepared queries: built and compiled once, run with new values, rows exactly as the queryset's own."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.db.models import Count, Exists, OuterRef, Prefetch
+from django.utils import timezone
+
+from haven.clients.models import Client, RelatedContact
+from haven.core.prepared import Prepared, PreparedQueryError
+from haven.practices.models import StaffMember
+from tests.personas import World, build_world
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world() -> World:
+    return build_world()
+
+
+def test_rows_with_their_related_objects_come_back_in_the_one_query(
+    world: World, django_assert_num_queries: Any
+) -> None:
+    member = Prepared[StaffMember](
+        lambda user_id: StaffMember.objects.select_related("practice", "user").filter(user_id=user_id), int
+    )
+    member(world.ada.user_id)  # compiled here
+
+    with django_assert_num_queries(1):
+        found = member(world.theo.user_id)
+        assert [m.pk for m in found] == [world.theo.pk]
+        assert found[0].practice.name == world.riverside.name
+        assert found[0].user.email == world.theo.user.email
+    member.check(world.hana.user_id)
+
+
+def test_the_builder_runs_once_per_process_whatever_the_values(world: World) -> None:
+    built: list[int] = []
+
+    def build(practice_id: int) -> Any:
+        built.append(practice_id)
+        return Client.objects.filter(practice_id=practice_id).order_by("pk")
+
+    clients = Prepared[Client](build, int)
+    riverside = clients(world.riverside.pk)
+    hilltop = clients(world.hilltop.pk)
+
+    assert len(built) == 1  # the stand-in values, never a request's
+    assert {c.practice_id for c in riverside} == {world.riverside.pk} and world.ana in riverside
+    assert [c.pk for c in hilltop] == [world.hal.pk]
+
+
+def test_annotations_values_and_prefetches_are_as_the_querysets(world: World) -> None:
+    counted = Prepared[Client](
+        lambda practice_id: (
+            Client.objects.filter(practice_id=practice_id)
+            .annotate(
+                contact_count=Count("contacts"),
+                is_someones_contact=Exists(RelatedContact.objects.filter(linked_client=OuterRef("pk"))),
+            )
+            .order_by("pk")
+        ),
+        int,
+    )
+    counted.check(world.riverside.pk)
+    by_pk = {c.pk: c for c in counted(world.riverside.pk)}
+    assert by_pk[world.max.pk].contact_count == 1  # type: ignore[attr-defined]
+
+    names = Prepared[tuple[str, str]](
+        lambda practice_id: (
+            Client.objects.filter(practice_id=practice_id)
+            .order_by("last_name", "first_name")
+            .values_list("first_name", "last_name")
+        ),
+        int,
+    )
+    assert names(world.hilltop.pk) == [(world.hal.first_name, world.hal.last_name)]
+
+    with_contacts = Prepared[Client](
+        lambda client_id: Client.objects.filter(pk=client_id).prefetch_related(
+            Prefetch("contacts", queryset=RelatedContact.objects.order_by("pk"), to_attr="listed")
+        ),
+        int,
+    )
+    (max_,) = with_contacts(world.max.pk)
+    assert [c.pk for c in max_.listed] == [world.gia.pk]  # type: ignore[attr-defined]
+
+
+def test_a_moment_and_a_text_are_values_like_any_other(world: World) -> None:
+    now = timezone.now()
+    Session.objects.create(session_key="a" * 32, session_data="{}", expire_date=now + datetime.timedelta(hours=1))
+    Session.objects.create(session_key="b" * 32, session_data="{}", expire_date=now - datetime.timedelta(hours=1))
+    live = Prepared[Session](
+        lambda key, moment: Session.objects.filter(session_key=key, expire_date__gt=moment), str, datetime.datetime
+    )
+
+    assert [s.session_key for s in live("a" * 32, now)] == ["a" * 32]
+    assert live("b" * 32, now) == []  # expired by then
+    assert [s.session_key for s in live("b" * 32, now - datetime.timedelta(hours=2))] == ["b" * 32]
+    live.check("a" * 32, now)
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        pytest.param(lambda name: Client.objects.filter(last_name__startswith=name), id="a LIKE pattern"),
+        pytest.param(lambda name: Client.objects.filter(last_name="Fixed"), id="an argument it ignores"),
+    ],
+)
+def test_a_builder_whose_value_does_not_reach_the_sql_as_itself_is_refused(world: World, build: Any) -> None:
+    with pytest.raises(PreparedQueryError, match="did not reach its SQL"):
+        Prepared[Client](build, str)("Quintero")
+
+
+def test_a_value_written_into_the_sql_is_refused(world: World) -> None:
+    with pytest.raises(PreparedQueryError):
+        Prepared[Client](lambda size: Client.objects.order_by("pk")[:size], int)(3)
+
+
+def test_it_takes_as_many_values_as_it_names() -> None:
+    with pytest.raises(TypeError, match="takes 1 values, not 2"):
+        Prepared[Client](lambda pk: Client.objects.filter(pk=pk), int)(1, 2)
+
+
+def test_only_ints_texts_and_moments_are_values() -> None:
+    with pytest.raises(PreparedQueryError, match="not float"):
+        Prepared[Client](lambda x: Client.objects.all(), float)(1.5)
