@@ -23,7 +23,6 @@ query's rows with its queryset's for given values (used by the tests).
 
 from __future__ import annotations
 
-import copy
 import datetime
 import threading
 from collections.abc import Callable
@@ -58,6 +57,7 @@ def _stand_in(kind: type, position: int) -> Any:
 class _Compiled:
     queryset: QuerySet[Any]
     compiler: SQLCompiler
+    converters: dict[int, Any]  # the columns' conversions from database values, as the compiler found them
     sql: str
     params: tuple[Any, ...]
     slots: tuple[tuple[int, int], ...]  # (parameter index, argument position)
@@ -90,14 +90,14 @@ class Prepared[T]:
         # A copy of the compiler as set up at the first run (its select list, related and annotation
         # columns, converters), on this thread's connection, answering with the SQL and these values;
         # and a queryset whose query hands it out: Django's own iterables then make the rows.
-        compiler = copy.copy(compiled.compiler)
+        compiler = _shallow_copy(compiled.compiler)
         compiler.connection = connection
-        sql = compiled.sql
-        compiler.as_sql = lambda *args, **kwargs: (sql, tuple(params))  # type: ignore[method-assign]
-        query = copy.copy(compiled.queryset.query)
-        query.get_compiler = lambda *args, **kwargs: compiler  # type: ignore[method-assign]
-        queryset: Any = compiled.queryset.__class__.__new__(compiled.queryset.__class__)
-        queryset.__dict__.update(compiled.queryset.__dict__)
+        sql, converters = compiled.sql, compiled.converters
+        compiler.as_sql = lambda *args, **kwargs: (sql, tuple(params))
+        compiler.get_converters = lambda expressions: converters
+        query = _shallow_copy(compiled.queryset.query)
+        query.get_compiler = lambda *args, **kwargs: compiler
+        queryset = _shallow_copy(compiled.queryset)
         queryset._query = query
         queryset._db = alias
         queryset._result_cache = None
@@ -147,9 +147,11 @@ class Prepared[T]:
             leaked = [str(value) for value in expected.values() if str(value) in sql]
             if leaked:
                 raise PreparedQueryError(f"a prepared query's argument was written into its SQL: {sql}")
+            fields = [selected[0] for selected in compiler.select[0 : compiler.col_count]]
             compiled = _Compiled(
                 queryset=queryset,
                 compiler=compiler,
+                converters=compiler.get_converters(fields),
                 sql=sql,
                 params=tuple(params),
                 slots=tuple(slots),
@@ -157,6 +159,13 @@ class Prepared[T]:
             )
             self._compiled[alias] = compiled
             return compiled
+
+
+def _shallow_copy(original: Any) -> Any:
+    """A new object of the same class sharing the original's attributes (quicker than ``copy.copy``)."""
+    made = object.__new__(type(original))
+    made.__dict__.update(original.__dict__)
+    return made
 
 
 def _row(item: Any, seen: frozenset[tuple[type, Any]] = frozenset()) -> Any:

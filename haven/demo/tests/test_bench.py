@@ -14,7 +14,7 @@ from pathlib import Path
 
 from benchmarks import run as bench_run
 from benchmarks.http_session import totp
-from benchmarks.report import Figures, PageResult, Run, write_report
+from benchmarks.report import Figures, PageResult, Run, throughput_for_latency, write_report
 from benchmarks.results import write_section
 from benchmarks.server import ROOT, reference_env, tree_cpu_seconds
 from benchmarks.wrk import parse
@@ -92,6 +92,13 @@ def test_report_marks_pages_under_a_quarter_of_the_reference_slow_at_p99_with_er
     assert "**queries grow**" in rows["Growing page"]
     assert "1 of 4 pages meet the targets" in report.read_text()
     assert "Machine: a test machine." in report.read_text()
+
+
+def test_report_says_what_throughput_a_p99_under_100_ms_needs_at_32_connections(tmp_path):
+    report = tmp_path / "benchmarks.md"
+    write_report(_run([PageResult("A page", _figures(400.0), _figures(300.0), 9, 9)]), report)
+    assert throughput_for_latency(100.0) == 320.0  # 32 connections / 0.1 s
+    assert "needs more than 320 requests a second: 32% of this run's reference" in report.read_text()
 
 
 def test_report_says_when_a_round_got_no_answer_rather_than_showing_zero_latency(tmp_path):
