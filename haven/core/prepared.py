@@ -33,8 +33,9 @@ from django.db import connections
 from django.db.models import QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 
-#: Stand-in values, one per argument position: unlike any value a query would hold.
-_INT_BASE = 7_346_019_000_000
+#: Stand-in values, one per argument position: unlike any value a query would hold. The integers stay within
+#: a 32-bit column's range: Django compiles a comparison with an out-of-range value to "matches nothing".
+_INT_BASE = 2_146_019_000
 _TEXT = "\x1fhaven-prepared-{}\x1f"
 _MOMENT = datetime.datetime(1903, 4, 5, 6, 7, 8, 900_000, tzinfo=datetime.UTC)
 
