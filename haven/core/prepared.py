@@ -13,7 +13,7 @@ as the queryset's own would (``select_related`` objects, annotations, ``values_l
     )
     members = staff_member(request.user.pk)  # a list
 
-What may vary is named by the arguments and their kinds (``int``, ``str``, ``datetime``); each must reach
+What may vary is named by the arguments and their kinds (``int``, ``str``, ``datetime``, ``date``); each must reach
 the SQL as a plain parameter compared for equality, range or order (not inside ``__in`` lists, ``LIKE``
 patterns or slices). Anything else the builder reads is fixed at the first run: a builder must not read
 the clock, settings or the request. A builder whose argument does not reach the SQL unchanged is refused
@@ -38,6 +38,7 @@ from django.db.models.sql.compiler import SQLCompiler
 _INT_BASE = 2_146_019_000
 _TEXT = "\x1fhaven-prepared-{}\x1f"
 _MOMENT = datetime.datetime(1903, 4, 5, 6, 7, 8, 900_000, tzinfo=datetime.UTC)
+_DAY = datetime.date(1902, 3, 4)
 
 
 class PreparedQueryError(Exception):
@@ -51,7 +52,18 @@ def _stand_in(kind: type, position: int) -> Any:
         return _TEXT.format(position)
     if kind is datetime.datetime:
         return _MOMENT + datetime.timedelta(microseconds=position)
-    raise PreparedQueryError(f"a prepared query's argument is an int, a str or a datetime, not {kind.__name__}")
+    if kind is datetime.date:
+        return _DAY + datetime.timedelta(days=position)
+    raise PreparedQueryError(f"a prepared query's argument is an int, a str, a datetime or a date, not {kind.__name__}")
+
+
+def _adapt(connection: Any, kind: type, value: Any) -> Any:
+    """A datetime or a date as this database takes it as a parameter; anything else as it is."""
+    if kind is datetime.datetime:
+        return connection.ops.adapt_datetimefield_value(value)
+    if kind is datetime.date:
+        return connection.ops.adapt_datefield_value(value)
+    return value
 
 
 @dataclass(frozen=True)
@@ -62,7 +74,7 @@ class _Compiled:
     sql: str
     params: tuple[Any, ...]
     slots: tuple[tuple[int, int], ...]  # (parameter index, argument position)
-    moments: frozenset[int]  # argument positions holding datetimes, adapted per database
+    adapted: tuple[tuple[int, type], ...]  # argument positions holding datetimes or dates, adapted per database
 
 
 class Prepared[T]:
@@ -83,11 +95,11 @@ class Prepared[T]:
         compiled = self._compiled.get(alias) or self._compile(alias)
         connection = connections[alias]
         params = list(compiled.params)
+        given = list(values)
+        for position, kind in compiled.adapted:
+            given[position] = _adapt(connection, kind, given[position])
         for index, position in compiled.slots:
-            value = values[position]
-            if position in compiled.moments:
-                value = connection.ops.adapt_datetimefield_value(value)
-            params[index] = value
+            params[index] = given[position]
         # A copy of the compiler as set up at the first run (its select list, related and annotation
         # columns, converters), on this thread's connection, answering with the SQL and these values;
         # and a queryset whose query hands it out: Django's own iterables then make the rows.
@@ -133,8 +145,7 @@ class Prepared[T]:
             connection = connections[alias]
             expected = {}
             for position, (kind, value) in enumerate(zip(self._kinds, stand_ins, strict=True)):
-                adapted = connection.ops.adapt_datetimefield_value(value) if kind is datetime.datetime else value
-                expected[position] = adapted
+                expected[position] = _adapt(connection, kind, value)
             slots = []
             for index, param in enumerate(params):
                 for position, adapted in expected.items():
@@ -156,7 +167,9 @@ class Prepared[T]:
                 sql=sql,
                 params=tuple(params),
                 slots=tuple(slots),
-                moments=frozenset(p for p, kind in enumerate(self._kinds) if kind is datetime.datetime),
+                adapted=tuple(
+                    (p, kind) for p, kind in enumerate(self._kinds) if kind in (datetime.datetime, datetime.date)
+                ),
             )
             self._compiled[alias] = compiled
             return compiled

@@ -105,6 +105,21 @@ def test_a_moment_and_a_text_are_values_like_any_other(world: World) -> None:
     live.check("a" * 32, now)
 
 
+def test_days_are_values_compared_as_the_database_compares_them(world: World) -> None:
+    born_after = Prepared[Client](
+        lambda practice_id, day: Client.objects.filter(practice_id=practice_id, date_of_birth__gt=day).order_by("pk"),
+        int,
+        datetime.date,
+    )
+    today = timezone.localdate()
+    minors = born_after(world.riverside.pk, today - datetime.timedelta(days=18 * 365))
+    everyone = born_after(world.riverside.pk, today - datetime.timedelta(days=120 * 365))
+
+    assert world.max in minors and world.ana not in minors
+    assert world.ana in everyone
+    born_after.check(world.riverside.pk, today - datetime.timedelta(days=30 * 365))
+
+
 @pytest.mark.parametrize(
     "build",
     [
@@ -127,6 +142,6 @@ def test_it_takes_as_many_values_as_it_names() -> None:
         Prepared[Client](lambda pk: Client.objects.filter(pk=pk), int)(1, 2)
 
 
-def test_only_ints_texts_and_moments_are_values() -> None:
+def test_only_ints_texts_moments_and_days_are_values() -> None:
     with pytest.raises(PreparedQueryError, match="not float"):
         Prepared[Client](lambda x: Client.objects.all(), float)(1.5)
