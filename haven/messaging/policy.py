@@ -18,15 +18,27 @@ from haven.portal_access.viewers import PortalViewer
 OBJECT_TYPE = "messaging.message"
 
 
-def visible_to(viewer: Viewer) -> QuerySet[Message]:
-    """The messages this viewer may read: to this login, about the selected profile's client, in this practice."""
-    messages = Message.objects.select_related("document", "signature_request")
+def addressee(viewer: Viewer) -> tuple[int, int, int] | None:
+    """Whose messages this viewer reads: (account id, client id, practice id) of the selected profile, or None."""
     if not isinstance(viewer, PortalViewer) or viewer.profile is None:
-        return messages.none()
+        return None
     profile = viewer.profile
     if profile.account_id != viewer.account.pk or profile.practice_id != viewer.practice_id:
-        return messages.none()
-    return messages.filter(account_id=profile.account_id, client_id=profile.client_id, practice_id=viewer.practice_id)
+        return None
+    return profile.account_id, profile.client_id, viewer.practice_id
+
+
+def addressed_to(account_id: int, client_id: int, practice_id: int) -> QuerySet[Message]:
+    """The messages to this login about this client, in this practice."""
+    return Message.objects.filter(account_id=account_id, client_id=client_id, practice_id=practice_id)
+
+
+def visible_to(viewer: Viewer) -> QuerySet[Message]:
+    """The messages this viewer may read: to this login, about the selected profile's client, in this practice."""
+    found = addressee(viewer)
+    if found is None:
+        return Message.objects.select_related("document", "signature_request").none()
+    return addressed_to(*found).select_related("document", "signature_request")
 
 
 def get_message(viewer: Viewer, message_id: int, *, path: str = "") -> Message:

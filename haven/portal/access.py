@@ -8,10 +8,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 
 from haven.core.access import AccessRule, declare_access
+from haven.core.prepared import Prepared
 from haven.core.timezones import activate_practice_zone
 from haven.portal_access.session import PortalSession, load_portal_session
 from haven.portal_access.viewers import PortalViewer
@@ -26,9 +27,15 @@ class PortalRequest(HttpRequest):
 
 def _practice(slug: str) -> Practice:
     """The practice whose portal this is; its time zone is the one every time on the page is shown in."""
-    practice = get_object_or_404(Practice, slug=slug)
+    found = _PRACTICE(slug)
+    if not found:
+        raise Http404
+    practice = found[0]
     activate_practice_zone(practice)
     return practice
+
+
+_PRACTICE: Prepared[Practice] = Prepared(lambda slug: Practice.objects.filter(slug=slug), str)
 
 
 def portal_public_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

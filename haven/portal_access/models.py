@@ -85,9 +85,9 @@ def majority_day(date_of_birth: datetime.date, years: int) -> datetime.date:
         return datetime.date(date_of_birth.year + years, 3, 1)
 
 
-def _guardian_still_valid(practice: Practice, today: datetime.date) -> Q:
-    """A legal guardian's access lasts while the client is a minor, or until staff's renewal date."""
-    majority_cutoff = years_before(today, practice.age_of_majority)
+def _guardian_still_valid(today: datetime.date, majority_cutoff: datetime.date) -> Q:
+    """A legal guardian's access lasts while the client is a minor (born after ``majority_cutoff``, the day
+    ``years_before`` today by the practice's age of majority), or until staff's renewal date."""
     return Q(client__date_of_birth__gt=majority_cutoff) | Q(guardian_until__gt=today)
 
 
@@ -99,15 +99,24 @@ class ProfileAccessQuerySet(models.QuerySet["ProfileAccess"]):
         legal guardian's access lasts while the client is a minor or until staff's renewal date.
         """
         today = today or timezone.localdate()
+        return self.effective_on(
+            practice.pk, today=today, majority_cutoff=years_before(today, practice.age_of_majority)
+        )
+
+    def effective_on(
+        self, practice_id: int, *, today: datetime.date, majority_cutoff: datetime.date
+    ) -> ProfileAccessQuerySet:
+        """``effective`` for the practice with this id, on ``today``, for clients born after ``majority_cutoff``
+        still being minors: every value a plain one, so a prepared query can ask it (``haven.core.prepared``)."""
         # A contact's access joins its contact row (a missing one never has Web Portal permission). Shaped to
         # be cheap to build, since every portal request asks it: ids rather than rows, one IN for two kinds.
         contact_ok = Q(kind=AccessKind.CONTACT, contact__web_portal=True) & (
-            Q(contact__legal_guardian=False) | _guardian_still_valid(practice, today)
+            Q(contact__legal_guardian=False) | _guardian_still_valid(today, majority_cutoff)
         )
         return self.filter(
             Q(kind__in=(AccessKind.SELF, AccessKind.PORTAL_USER)) | contact_ok,
-            practice_id=practice.pk,
-            client__practice_id=practice.pk,
+            practice_id=practice_id,
+            client__practice_id=practice_id,
             status=AccessStatus.ACTIVE,
         )
 
@@ -118,10 +127,18 @@ class ProfileAccessQuerySet(models.QuerySet["ProfileAccess"]):
         Active in the table, but ``effective`` no longer counts it.
         """
         today = today or timezone.localdate()
-        lapsed = Q(status=AccessStatus.ACTIVE, kind=AccessKind.CONTACT, contact__legal_guardian=True) & ~(
-            _guardian_still_valid(practice, today)
+        return self.ended_at_majority_on(
+            practice.pk, today=today, majority_cutoff=years_before(today, practice.age_of_majority)
         )
-        return self.filter(practice=practice).filter(Q(status=AccessStatus.EXPIRED) | lapsed)
+
+    def ended_at_majority_on(
+        self, practice_id: int, *, today: datetime.date, majority_cutoff: datetime.date
+    ) -> ProfileAccessQuerySet:
+        """``ended_at_majority`` with plain values, as ``effective_on`` is to ``effective``."""
+        lapsed = Q(status=AccessStatus.ACTIVE, kind=AccessKind.CONTACT, contact__legal_guardian=True) & ~(
+            _guardian_still_valid(today, majority_cutoff)
+        )
+        return self.filter(practice_id=practice_id).filter(Q(status=AccessStatus.EXPIRED) | lapsed)
 
 
 class ProfileAccess(models.Model):

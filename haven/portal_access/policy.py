@@ -7,17 +7,19 @@ right now (``ProfileAccess.objects.effective``): the profiles it may switch betw
 
 from __future__ import annotations
 
+import datetime
 from enum import StrEnum
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haven.audit.denials import not_found
 from haven.clients import policy as clients_policy
 from haven.clients.models import Client
 from haven.core.policy import Reason, Viewer
-from haven.portal_access.models import AccessKind, AccessStatus, ProfileAccess
+from haven.portal_access.models import AccessKind, AccessStatus, ProfileAccess, years_before
 from haven.portal_access.status import PersonRecord, PortalState, portal_status
 from haven.portal_access.viewers import PortalViewer
 from haven.practices.models import Permission
@@ -85,8 +87,24 @@ def visible_to(viewer: Viewer) -> QuerySet[ProfileAccess]:
             practice_id=viewer.practice_id, client__in=clients_policy.visible_to(viewer)
         )
     if isinstance(viewer, PortalViewer):
-        return ProfileAccess.objects.effective(viewer.practice).filter(account=viewer.account)
+        today = timezone.localdate()
+        return portal_profiles(
+            viewer.account.pk,
+            viewer.practice.pk,
+            today=today,
+            majority_cutoff=years_before(today, viewer.practice.age_of_majority),
+        )
     return ProfileAccess.objects.none()
+
+
+def portal_profiles(
+    account_id: int, practice_id: int, *, today: datetime.date, majority_cutoff: datetime.date
+) -> QuerySet[ProfileAccess]:
+    """A portal login's profile accesses that work on ``today`` (``ProfileAccess.objects.effective_on``): what
+    ``visible_to`` answers for a portal viewer, with plain values, so the portal session can prepare it."""
+    return ProfileAccess.objects.effective_on(practice_id, today=today, majority_cutoff=majority_cutoff).filter(
+        account_id=account_id
+    )
 
 
 def get_profile_access(viewer: Viewer, client: Client, access_id: int, *, path: str = "") -> ProfileAccess:

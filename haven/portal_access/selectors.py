@@ -7,8 +7,9 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from haven.clients.models import Client
+from haven.core.prepared import Prepared
 from haven.portal_access import policy
-from haven.portal_access.models import AccessStatus, ProfileAccess
+from haven.portal_access.models import AccessStatus, ProfileAccess, years_before
 from haven.portal_access.viewers import PortalViewer
 
 # How long the portal home keeps telling a guardian that a profile ended at the age of majority.
@@ -36,10 +37,34 @@ def profiles_ended_at_majority(viewer: PortalViewer, still_reached: Iterable[int
     is that answer's client ids when the caller already holds it (the portal session asked it on this
     request), else it is asked here.
     """
-    recent = Q(status=AccessStatus.ACTIVE) | Q(ended_at__gte=timezone.now() - MAJORITY_NOTICE_FOR)
-    ended = ProfileAccess.objects.ended_at_majority(viewer.practice).filter(recent, account_id=viewer.account.pk)
+    practice = viewer.practice
+    today = timezone.localdate()
+    ended = _ENDED_CLIENTS(
+        viewer.account.pk,
+        practice.pk,
+        today,
+        years_before(today, practice.age_of_majority),
+        timezone.now() - MAJORITY_NOTICE_FOR,
+    )
+    if not ended:
+        return 0
     if still_reached is None:
-        ended = ended.exclude(client_id__in=policy.visible_to(viewer).values("client_id"))
-    else:
-        ended = ended.exclude(client_id__in=list(still_reached))
-    return ended.values("client_id").distinct().count()
+        still_reached = policy.visible_to(viewer).values_list("client_id", flat=True)
+    return len(set(ended) - set(still_reached))
+
+
+def _ended_clients(
+    account_id: int, practice_id: int, today: datetime.date, majority_cutoff: datetime.date, since: datetime.datetime
+) -> QuerySet[ProfileAccess, int]:
+    """The clients of a login's profiles that ended at the age of majority, closed since then or waiting for it."""
+    recent = Q(status=AccessStatus.ACTIVE) | Q(ended_at__gte=since)
+    return (
+        ProfileAccess.objects.ended_at_majority_on(practice_id, today=today, majority_cutoff=majority_cutoff)
+        .filter(recent, account_id=account_id)
+        .order_by()
+        .values_list("client_id", flat=True)
+        .distinct()
+    )
+
+
+_ENDED_CLIENTS: Prepared[int] = Prepared(_ended_clients, int, int, datetime.date, datetime.date, datetime.datetime)

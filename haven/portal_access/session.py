@@ -6,6 +6,7 @@ portal it signed in to, and the selected profile. All are re-checked on every re
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from axes.handlers.proxy import AxesProxyHandler
@@ -13,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth import logout as staff_logout
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -27,10 +29,10 @@ from haven.audit.events import (
     PortalSessionEnded,
 )
 from haven.audit.models import Actor
+from haven.core.prepared import Prepared
 from haven.portal_access import policy
 from haven.portal_access.actions import portal_actor
-from haven.portal_access.models import PortalAccount, ProfileAccess
-from haven.portal_access.viewers import PortalViewer
+from haven.portal_access.models import PortalAccount, ProfileAccess, years_before
 from haven.practices.models import Practice
 
 ACCOUNT = "portal_account"
@@ -172,7 +174,8 @@ def load_portal_session(request: HttpRequest, practice: Practice) -> tuple[Porta
         return None, "anonymous"
     if session.get(PRACTICE) != practice.pk:
         return None, "other_practice"
-    account = PortalAccount.objects.filter(pk=account_id, is_active=True).first()
+    found = _ACTIVE_ACCOUNT(int(account_id))
+    account = found[0] if found else None
     if account is None or session.get(HASH) != account.session_hash():
         end_portal_session(request, reason="invalidated")
         return None, "anonymous"
@@ -209,19 +212,34 @@ def _touch(request: HttpRequest, now: int) -> None:
 def effective_profiles(account: PortalAccount, practice: Practice) -> list[ProfileAccess]:
     """The profiles this login may act for now: the portal access policy's answer, asked on every request.
 
-    One query: each profile with its client (and the client's facility) and contact. The account and the
-    practice rows already in hand are set on every profile, so nothing the pages read loads them again.
+    One prepared query: each profile with its client (and the client's facility) and contact. The account
+    and the practice rows already in hand are set on every profile, so nothing the pages read loads them again.
     """
-    profiles = list(
-        policy.visible_to(PortalViewer(account=account, practice=practice, profile=None))
-        .select_related("client__facility", "contact")
-        .order_by("client__first_name", "client__last_name", "pk")
-    )
+    today = timezone.localdate()
+    profiles = _EFFECTIVE_PROFILES(account.pk, practice.pk, today, years_before(today, practice.age_of_majority))
     for profile in profiles:
         profile.account = account
         profile.practice = practice
         profile.client.practice = practice  # the policy keeps to clients of this practice
     return profiles
+
+
+def effective_profiles_query(
+    account_id: int, practice_id: int, today: datetime.date, majority_cutoff: datetime.date
+) -> QuerySet[ProfileAccess]:
+    """What ``effective_profiles`` runs, prepared: the policy's profiles of the login, with what the pages show."""
+    return (
+        policy.portal_profiles(account_id, practice_id, today=today, majority_cutoff=majority_cutoff)
+        .select_related("client__facility", "contact")
+        .order_by("client__first_name", "client__last_name", "pk")
+    )
+
+
+EFFECTIVE_PROFILE_KINDS = (int, int, datetime.date, datetime.date)
+_EFFECTIVE_PROFILES: Prepared[ProfileAccess] = Prepared(effective_profiles_query, *EFFECTIVE_PROFILE_KINDS)
+_ACTIVE_ACCOUNT: Prepared[PortalAccount] = Prepared(
+    lambda account_id: PortalAccount.objects.filter(pk=account_id, is_active=True), int
+)
 
 
 def select_profile(request: HttpRequest, session: PortalSession, profile_id: int) -> bool:

@@ -32,6 +32,7 @@ from haven.audit.models import Actor
 from haven.core.email import send_email_on_commit
 from haven.core.encryption import decrypt_bytes, encrypt_bytes
 from haven.core.errors import ApplicationError
+from haven.core.prepared import Prepared
 from haven.portal_access.actions import portal_actor
 from haven.portal_access.models import PortalAccount, PortalTwoFactor, ProfileAccess
 from haven.practices.models import Permission, Practice, StaffMember
@@ -52,7 +53,17 @@ def totp_for(two_factor: PortalTwoFactor) -> TOTP:
 
 
 def is_on(account: PortalAccount) -> bool:
-    return PortalTwoFactor.objects.filter(account=account, confirmed_at__isnull=False).exists()
+    return bool(_CONFIRMED(account.pk))
+
+
+_CONFIRMED: Prepared[int] = Prepared(
+    lambda account_id: (
+        PortalTwoFactor.objects.filter(account_id=account_id, confirmed_at__isnull=False)
+        .order_by()
+        .values_list("pk", flat=True)[:1]
+    ),
+    int,
+)
 
 
 def settings_of(account: PortalAccount) -> PortalTwoFactor | None:

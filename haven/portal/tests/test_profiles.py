@@ -11,13 +11,16 @@ from django.utils import timezone
 
 from haven.audit.models import AuditEvent
 from haven.clients.actions import update_contact
+from haven.core.prepared import Prepared
 from haven.portal_access import policy as access_policy
+from haven.portal_access import session
 from haven.portal_access.actions.guardianship import revoke_access
 from haven.portal_access.actions.invitations import link_portal_account
 from haven.portal_access.actions.pins import issue_pin
-from haven.portal_access.models import AccessKind, AccessStatus, ProfileAccess
-from haven.portal_access.session import PROFILE
+from haven.portal_access.models import AccessKind, AccessStatus, ProfileAccess, years_before
+from haven.portal_access.session import PROFILE, effective_profiles
 from haven.portal_access.status import PersonRecord
+from haven.portal_access.viewers import PortalViewer
 from tests.personas import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -63,13 +66,17 @@ def test_the_switcher_lists_every_profile_of_the_login(world, gia):
 
 
 def test_the_profiles_a_login_may_act_for_are_the_portal_access_policys_answer(world, gia, monkeypatch):
-    """Hide Gia's access to Mia in ``portal_access.policy.visible_to`` alone: the switcher no longer offers it,
+    """Hide Gia's access to Mia in ``portal_access.policy.portal_profiles`` alone: the switcher no longer offers it,
     switching to it is refused and audited, and a session that had it selected falls back to another."""
     _select(gia, world.gia_access_mia)
     assert world.mia.first_name in gia.get(HOME).content.decode()  # and the "Now showing" message is gone
-    original = access_policy.visible_to
+    original = access_policy.portal_profiles
     hidden = world.gia_access_mia.pk
-    monkeypatch.setattr(access_policy, "visible_to", lambda viewer: original(viewer).exclude(pk=hidden))
+    monkeypatch.setattr(access_policy, "portal_profiles", lambda *a, **kw: original(*a, **kw).exclude(pk=hidden))
+    # The session's prepared query was built from the policy once per process: built again, it asks the change.
+    monkeypatch.setattr(
+        session, "_EFFECTIVE_PROFILES", Prepared(session.effective_profiles_query, *session.EFFECTIVE_PROFILE_KINDS)
+    )
 
     body = html.unescape(gia.get(HOME).content.decode())
     assert world.mia.first_name not in body and world.max.first_name in body
@@ -301,3 +308,15 @@ def test_portal_home_queries_stay_flat_as_profiles_grow(world, gia, django_asser
     with django_assert_max_num_queries(len(few)):
         body = gia.get(HOME).content.decode()
     assert "Kid14 Moreno" in body
+
+
+def test_the_sessions_prepared_profiles_are_the_policys_answer_row_for_row(world):
+    """The profiles a session holds are the rows ``policy.visible_to`` gives a portal viewer, in the session's order."""
+    today = timezone.localdate()
+    account, practice = world.gia_account, world.riverside
+    viewer = PortalViewer(account=account, practice=practice, profile=None)
+    expected = list(access_policy.visible_to(viewer).order_by("client__first_name", "client__last_name", "pk"))
+
+    assert [p.pk for p in effective_profiles(account, practice)] == [p.pk for p in expected]
+    assert len(expected) == 2
+    session._EFFECTIVE_PROFILES.check(account.pk, practice.pk, today, years_before(today, practice.age_of_majority))

@@ -6,10 +6,12 @@ from __future__ import annotations
 import secrets
 
 from django.db import transaction
+from django.db.models import Count
 
 from haven.audit.actions import record_event
 from haven.audit.events import PortalInstructionsPrinted, PortalPinConfirmed, PortalPinFailed, PortalPinIssued
 from haven.core.actors import Actor
+from haven.core.prepared import Prepared
 from haven.portal_access.actions import locked_access, portal_actor, require
 from haven.portal_access.models import AccessStatus, PortalAccount, ProfileAccess
 from haven.portal_access.policy import ProfileAccessVerb
@@ -97,4 +99,19 @@ def confirm_pin(*, account: PortalAccount, practice: Practice, pin: str) -> Prof
 
 
 def pending_pin_count(account: PortalAccount, practice: Practice) -> int:
-    return ProfileAccess.objects.filter(account=account, practice=practice, status=AccessStatus.PENDING).count()
+    counted = _PENDING(account.pk, practice.pk)
+    return counted[0] if counted else 0
+
+
+# How many links of a login wait for its PIN in a practice: one row, or none when none wait.
+_PENDING: Prepared[int] = Prepared(
+    lambda account_id, practice_id: (
+        ProfileAccess.objects.filter(account_id=account_id, practice_id=practice_id, status=AccessStatus.PENDING)
+        .order_by()
+        .values("account_id")
+        .annotate(waiting=Count("pk"))
+        .values_list("waiting", flat=True)
+    ),
+    int,
+    int,
+)
