@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.test import Client as HttpClient
 
+from haven.core.prepared import forget_prepared
 from tests.database import audit_triggers
 from tests.personas import PASSWORD, World, build_world
 
@@ -24,6 +25,26 @@ def _test_settings(settings, tmp_path: Path) -> None:
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}},
     }
     settings.HAVEN_AUDIT_CHECKPOINT_DIR = tmp_path / "audit-checkpoints"
+
+
+@pytest.fixture(autouse=True)
+def _prepared_queries_built_afresh() -> None:
+    """No test runs a query prepared under a rule an earlier test changed (``monkeypatch``, below)."""
+    forget_prepared()
+
+
+@pytest.fixture
+def monkeypatch(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """pytest's ``monkeypatch``, whose changes reach prepared queries too: a rule changed in one place (a policy's
+    function) holds for every query built from it, as it would for a queryset built on each request."""
+    setattr_ = monkeypatch.setattr
+
+    def setattr_and_forget(*args: Any, **kwargs: Any) -> None:
+        setattr_(*args, **kwargs)
+        forget_prepared()
+
+    monkeypatch.setattr = setattr_and_forget  # type: ignore[method-assign]
+    return monkeypatch
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime
 import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -77,6 +78,18 @@ class _Compiled:
     adapted: tuple[tuple[int, type], ...]  # argument positions holding datetimes or dates, adapted per database
 
 
+def forget_prepared() -> None:
+    """Have every prepared query built and compiled again at its next run.
+
+    For tests that change a rule a builder asks (``monkeypatch``): a query prepared before the change would
+    otherwise keep the rule as it was.
+    """
+    for prepared in list(_EVERY):
+        with prepared._lock:
+            prepared._compiled.clear()
+            prepared._unbound = None
+
+
 class Prepared[T]:
     """A queryset built by ``build(*values)``, compiled once per database alias; calling it returns the rows."""
 
@@ -86,6 +99,7 @@ class Prepared[T]:
         self._compiled: dict[str, _Compiled] = {}
         self._lock = threading.Lock()
         self._unbound: QuerySet[Any] | None = None  # built with the stand-ins, for the router's choice
+        _EVERY.add(self)
 
     def __call__(self, *values: Any) -> list[T]:
         if len(values) != len(self._kinds):
@@ -180,6 +194,9 @@ def _shallow_copy(original: Any) -> Any:
     made = object.__new__(type(original))
     made.__dict__.update(original.__dict__)
     return made
+
+
+_EVERY: weakref.WeakSet[Prepared[Any]] = weakref.WeakSet()
 
 
 def _row(item: Any, seen: frozenset[tuple[type, Any]] = frozenset()) -> Any:

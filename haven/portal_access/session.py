@@ -235,8 +235,9 @@ def effective_profiles_query(
     )
 
 
-EFFECTIVE_PROFILE_KINDS = (int, int, datetime.date, datetime.date)
-_EFFECTIVE_PROFILES: Prepared[ProfileAccess] = Prepared(effective_profiles_query, *EFFECTIVE_PROFILE_KINDS)
+_EFFECTIVE_PROFILES: Prepared[ProfileAccess] = Prepared(
+    effective_profiles_query, int, int, datetime.date, datetime.date
+)
 _ACTIVE_ACCOUNT: Prepared[PortalAccount] = Prepared(
     lambda account_id: PortalAccount.objects.filter(pk=account_id, is_active=True), int
 )

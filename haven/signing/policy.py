@@ -148,7 +148,15 @@ def _signer_rule(profile: ProfileAccess) -> Q:
         return Q(capacity=Capacity.SELF)
     if profile.kind == AccessKind.CONTACT and profile.contact_id is not None and profile.is_guardian:
         return Q(capacity=Capacity.GUARDIAN, contact_id=profile.contact_id)
-    return Q(pk__in=[])
+    return _NOBODY
+
+
+_NOBODY = Q(pk__in=[])
+
+
+def may_be_named(profile: ProfileAccess) -> bool:
+    """Whether any request can name this profile as the signer: the signer rule, without a query."""
+    return _signer_rule(profile) != _NOBODY
 
 
 def requests_naming(profile: ProfileAccess) -> SignatureRequestQuerySet:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -15,16 +16,17 @@ from haven.signing import policy
 from haven.signing.models import RequestStatus, Signature, SignatureRequest
 
 
-def portal_documents(access: ProfileAccess) -> QuerySet[Document]:
+def portal_documents(access: ProfileAccess, now: datetime.datetime | None = None) -> QuerySet[Document]:
     """My Documents, newest first, with its tags: Pending Review (waiting for this person), Out of date, and Signed.
 
     What the profile sees is the documents policy's answer (``visible_to_profile``, as ``visible_to`` of its viewer).
+    Requests still wait at ``now`` (the clock, if not given).
     """
     for_document = policy.requests_naming(access).filter(document=OuterRef("pk"))
     documents = documents_policy.visible_to_profile(access).select_related("type", "current_version")
     return documents.order_by("-document_date", "-created_at", "-pk").annotate(
-        pending_review=Exists(for_document.signable()),
-        request_out_of_date=Exists(for_document.out_of_date()),
+        pending_review=Exists(for_document.signable(now)),
+        request_out_of_date=Exists(for_document.out_of_date(now)),
         signed=Q(current_version__source=VersionSource.SIGNED),
     )
 

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
-from django.db.models import OuterRef, QuerySet, Subquery
+import datetime
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from haven.audit.denials import not_found
+from haven.documents import policy as documents_policy
 from haven.documents.actions import record_opened
 from haven.documents.models import Document
-from haven.documents.policy import get_document
 from haven.documents.responses import file_response
 from haven.portal.access import PortalRequest, portal_view
 from haven.portal.links import row_link
+from haven.portal.profiled import ProfilePrepared
 from haven.portal_access.models import ProfileAccess
 from haven.signing.policy import requests_naming
 from haven.signing.selectors import portal_documents
@@ -21,10 +26,36 @@ from haven.signing.selectors import portal_documents
 PAGE_SIZE = 20
 
 
-def _listed(selected: ProfileAccess) -> QuerySet[Document]:
+def _listed(selected: ProfileAccess, now: datetime.datetime | None) -> QuerySet[Document]:
     """My Documents with its tags, and the request a Pending Review document links to (in the same query)."""
-    waiting = requests_naming(selected).signable().filter(document=OuterRef("pk"))
-    return portal_documents(selected).annotate(pending_request_id=Subquery(waiting.values("pk")[:1]))
+    waiting = requests_naming(selected).signable(now).filter(document=OuterRef("pk"))
+    return portal_documents(selected, now).annotate(pending_request_id=Subquery(waiting.values("pk")[:1]))
+
+
+# The first page, and how many there are: what nearly every visit asks, prepared per shape of profile.
+_FIRST_PAGE: ProfilePrepared[Document] = ProfilePrepared(
+    lambda selected, now: _listed(selected, now)[:PAGE_SIZE], signer_kinds=(datetime.datetime,)
+)
+_COUNT: ProfilePrepared[int] = ProfilePrepared(
+    lambda selected: (
+        documents_policy.visible_to_profile(selected)
+        .order_by()
+        .values("client_id")
+        .annotate(listed=Count("pk"))
+        .values_list("listed", flat=True)
+    )
+)
+
+
+def _page(selected: ProfileAccess, number: str | None) -> Page:
+    """The page of My Documents asked for: the first from prepared queries, any other as Django's paginator finds it."""
+    now = timezone.now()
+    if number not in (None, "", "1"):
+        return Paginator(_listed(selected, now), PAGE_SIZE).get_page(number)
+    counted, rows = _COUNT(selected), _FIRST_PAGE(selected, now)
+    paginator = Paginator(rows, PAGE_SIZE)
+    paginator.count = counted[0] if counted else 0  # the whole list's, counted by the database
+    return Page(rows, 1, paginator)
 
 
 def _with_links(documents: list[Document], slug: str) -> list[Document]:
@@ -56,13 +87,37 @@ def my_documents(request: PortalRequest) -> HttpResponse:
     page = None
     documents: list[Document] = []
     if selected is not None:
-        page = Paginator(_listed(selected), PAGE_SIZE).get_page(request.GET.get("page"))
+        page = _page(selected, request.GET.get("page"))
         documents = _with_links(list(page.object_list), request.practice.slug)
     return render(request, "portal/documents/list.html", {"page": page, "documents": documents})
 
 
+# A document of the selected profile, with its current version: the documents policy's answer for the profile
+# (``visible_to_profile``, what ``get_document`` asks for a portal viewer), prepared per shape of profile.
+_DOCUMENT: ProfilePrepared[Document] = ProfilePrepared(
+    lambda selected, document_id: (
+        documents_policy.visible_to_profile(selected)
+        .select_related("current_version")
+        .filter(pk=document_id)
+        .order_by()[:1]
+    ),
+    int,
+)
+
+
+def _document(request: PortalRequest, document_id: int) -> Document:
+    """The document, if the selected profile may see it now; else a 404 audited as ``get_document`` does."""
+    selected = request.viewer.profile
+    found = _DOCUMENT(selected, document_id) if selected is not None else []
+    if not found:
+        raise not_found(request.viewer, object_type="documents.document", object_id=document_id, path=request.path)
+    document = found[0]
+    document.client = selected.client  # type: ignore[union-attr]  # the profile's client: the policy kept to it
+    return document
+
+
 def _serve(request: PortalRequest, document_id: int, *, download: bool) -> HttpResponse:
-    document = get_document(request.viewer, document_id, path=request.path)
+    document = _document(request, document_id)
     version = document.current_version
     if version is None:  # pragma: no cover - a document the portal shows always has its file
         raise Http404
