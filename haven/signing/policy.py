@@ -34,6 +34,8 @@ REMINDER_INTERVAL = datetime.timedelta(hours=20)
 # Set by get_signature_request on the request it found: the viewer (this very object, on this request) it was
 # found for. The visibility check in why_not is then already answered; a request found any other way is asked.
 _SEEN_BY = "_haven_visible_to_viewer"
+# Set beside it by a lookup that also asked whether the request's document is still shared with that viewer.
+_SHARED_FOR = "_haven_document_shared_with_viewer"
 OBJECT_TYPE = "signing.signaturerequest"
 
 
@@ -207,8 +209,16 @@ def get_signature_request(
     found = requests.filter(pk=request_id).first()
     if found is None:
         raise not_found(viewer, object_type=OBJECT_TYPE, object_id=request_id, path=path)
-    setattr(found, _SEEN_BY, viewer)  # asked of this viewer just now: why_not need not ask it again
+    seen_by(found, viewer)
     return found
+
+
+def seen_by(request: SignatureRequest, viewer: Viewer, *, document_shared: bool | None = None) -> None:
+    """This request was just found among ``visible_to(viewer)`` (and, when given, its document among
+    ``documents_visible_to(viewer)``, or not), on this request: ``why_not`` need not ask again for this viewer."""
+    setattr(request, _SEEN_BY, viewer)
+    if document_shared is not None:
+        setattr(request, _SHARED_FOR, (viewer, document_shared))
 
 
 # --- What a viewer may do ----------------------------------------------------------------------------
@@ -239,7 +249,12 @@ def _why_not_answer(viewer: Viewer, request: SignatureRequest) -> SigningReason 
         return SigningReason.EXPIRED
     if request.document.current_version_id != request.version_id:
         return SigningReason.DOCUMENT_CHANGED
-    if not documents_visible_to(viewer).filter(pk=request.document_id).exists():
+    seen_shared = getattr(request, _SHARED_FOR, None)
+    if seen_shared is not None and seen_shared[0] is viewer:
+        shared = bool(seen_shared[1])
+    else:
+        shared = documents_visible_to(viewer).filter(pk=request.document_id).exists()
+    if not shared:
         return SigningReason.NOT_SHARED
     return None
 

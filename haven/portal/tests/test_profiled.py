@@ -10,10 +10,14 @@ from haven.documents.actions import set_recipients
 from haven.documents.models import Document
 from haven.portal.profiled import Shape
 from haven.portal.tests.test_my_documents import upload
-from haven.portal.views import documents
+from haven.portal.views import documents, signing
 from haven.portal_access.models import AccessKind, AccessStatus, ProfileAccess
 from haven.portal_access.session import effective_profiles
+from haven.portal_access.viewers import PortalViewer
+from haven.signing import policy as signing_policy
 from haven.signing.policy import requests_naming
+from haven.signing.requests import request_signature
+from haven.signing.tests.flow import treatment_plan
 from tests.personas import World, give_ana_a_portal_login
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +28,10 @@ def _as_in_session(access: ProfileAccess) -> ProfileAccess:
     found = [p for p in effective_profiles(access.account, access.practice) if p.pk == access.pk]
     assert found, "the access is in effect"
     return found[0]
+
+
+def _viewer(profile: ProfileAccess) -> PortalViewer:
+    return PortalViewer(account=profile.account, practice=profile.practice, profile=profile)
 
 
 def _shared_every_way(world: World, ana: ProfileAccess, ana_user: ProfileAccess) -> dict[str, Document]:
@@ -69,10 +77,14 @@ def _profiles(world: World) -> tuple[ProfileAccess, ProfileAccess]:
 
 @pytest.mark.parametrize("network", [True, False], ids=["guardians act for minors", "no contact network"])
 def test_my_documents_and_a_document_are_the_profiles_own_answer_for_every_shape(world: World, network: bool) -> None:
-    world.riverside.client_contact_network_enabled = network
-    world.riverside.save(update_fields=["client_contact_network_enabled"])
     ana, ana_user = _profiles(world)
     made = _shared_every_way(world, ana, ana_user)
+    requests = [
+        request_signature(by=world.ada, document=treatment_plan(world.ada, client, pages=1), signer_key=signer)
+        for client, signer in ((world.max, f"contact-{world.gia.pk}"), (world.ana, "client"))
+    ]
+    world.riverside.client_contact_network_enabled = network
+    world.riverside.save(update_fields=["client_contact_network_enabled"])
     now = timezone.now()
     shapes = set()
     for access in (world.gia_access_max, ana, ana_user):
@@ -82,6 +94,10 @@ def test_my_documents_and_a_document_are_the_profiles_own_answer_for_every_shape
         documents._COUNT.check(profile)
         for document in made.values():
             documents._DOCUMENT.check(profile, document.pk)
+        for sign_request in requests:
+            assert [r.pk for r in signing._REQUEST(profile, sign_request.pk)] == [
+                r.pk for r in signing_policy.visible_to(_viewer(profile)).filter(pk=sign_request.pk)
+            ]
         listed = {d.title for d in documents._FIRST_PAGE(profile, now)}
         assert "Not shared" not in listed and listed
     assert len(shapes) == 3

@@ -6,6 +6,7 @@ from typing import Any
 
 from axes.handlers.proxy import AxesProxyHandler
 from django.contrib import messages
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
@@ -13,17 +14,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from pypdfium2 import PdfiumError  # type: ignore[import-untyped]
 
+from haven.audit.denials import not_found
 from haven.core.encryption import read_decrypted
 from haven.core.errors import ApplicationError
 from haven.core.request_context import origin_of
+from haven.documents import policy as documents_policy
 from haven.portal.access import PortalRequest, portal_view
 from haven.portal.forms import DeclineForm, SignForm
+from haven.portal.profiled import ProfilePrepared
 from haven.portal_access.models import AccessKind, PortalAccount, ProfileAccess
+from haven.portal_access.viewers import PortalViewer
+from haven.practices.models import Practice
+from haven.signing import policy as signing_policy
 from haven.signing.answers import SigningRefused, decline, refuse, sign_document, view_request
 from haven.signing.disclosure import current_disclosure
 from haven.signing.eligibility import signer_name_in_chart
 from haven.signing.models import SignatureRequest
-from haven.signing.policy import SigningReason, SigningVerb, get_signature_request, why_not
+from haven.signing.policy import SigningReason, SigningVerb, why_not
 from haven.signing.previews import MAX_PREVIEW_PAGES, PageOutOfRange, page_count, render_page_png
 
 # Where each refusal is shown on the signing page; any other reason is shown at the top.
@@ -40,12 +47,37 @@ def _lockout_credentials(account: PortalAccount) -> dict[str, str]:
     return {"username": f"portal:{account.email.strip().lower()}"}
 
 
+def _visible_request(selected: ProfileAccess, request_id: int) -> QuerySet[SignatureRequest]:
+    """A request among ``signing.policy.visible_to`` of a viewer acting for this profile (what
+    ``get_signature_request`` asks), and whether its document is still shared with them (``why_not`` asks)."""
+    # The viewer's own profile, as the session holds it (whose it is does not reach the query).
+    viewer = PortalViewer(
+        account=PortalAccount(pk=selected.account_id), practice=Practice(pk=selected.practice_id), profile=selected
+    )
+    shared = documents_policy.visible_to_profile(selected).filter(pk=OuterRef("document_id"))
+    return (
+        signing_policy.visible_to(viewer)
+        .filter(pk=request_id)
+        .annotate(haven_document_shared=Exists(shared))
+        .order_by()[:1]
+    )
+
+
+_REQUEST: ProfilePrepared[SignatureRequest] = ProfilePrepared(_visible_request, int)
+
+
 def _get_request(request: PortalRequest, request_id: int) -> tuple[SignatureRequest, ProfileAccess]:
     """The selected profile's own request (open or not), or 404 with access.denied for anything else."""
-    found = get_signature_request(request.viewer, request_id, path=request.path)
-    selected = request.viewer.profile
-    assert selected is not None  # nothing is visible before a profile is chosen
-    return found, selected
+    viewer = request.viewer
+    selected = viewer.profile
+    found: list[SignatureRequest] = []
+    if selected is not None and selected.account_id == viewer.account.pk and selected.practice_id == viewer.practice_id:
+        found = _REQUEST(selected, request_id)
+    if selected is None or not found:
+        raise not_found(viewer, object_type=signing_policy.OBJECT_TYPE, object_id=request_id, path=request.path)
+    sign_request = found[0]
+    signing_policy.seen_by(sign_request, viewer, document_shared=sign_request.haven_document_shared)  # type: ignore[attr-defined]
+    return sign_request, selected
 
 
 def _page_count(sign_request: SignatureRequest) -> int | None:
