@@ -43,7 +43,14 @@ def monkeypatch(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
         setattr_(*args, **kwargs)
         forget_prepared()
 
+    undo = monkeypatch.undo
+
+    def undo_and_forget() -> None:
+        undo()
+        forget_prepared()
+
     monkeypatch.setattr = setattr_and_forget  # type: ignore[method-assign]
+    monkeypatch.undo = undo_and_forget  # type: ignore[method-assign]
     return monkeypatch
 
 

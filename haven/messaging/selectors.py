@@ -7,6 +7,7 @@ from django.db.models import Count
 from haven.core.policy import Viewer
 from haven.core.prepared import Prepared
 from haven.messaging import policy
+from haven.messaging.models import Message
 
 # How many of a login's messages about a client are unread: one row, or none when there are none.
 _UNREAD: Prepared[int] = Prepared(
@@ -31,3 +32,22 @@ def unread_count(viewer: Viewer) -> int:
         return 0
     counted = _UNREAD(*found)
     return counted[0] if counted else 0
+
+
+_UNREAD_ABOUT_REQUEST: Prepared[Message] = Prepared(
+    lambda account_id, client_id, practice_id, request_id: (
+        policy.addressed_to(account_id, client_id, practice_id)
+        .filter(signature_request_id=request_id, read_at__isnull=True)
+        .order_by("pk")
+    ),
+    int,
+    int,
+    int,
+    int,
+)
+
+
+def unread_about_request(viewer: Viewer, request_id: int) -> list[Message]:
+    """The viewer's unread messages about this signature request (none, without a query, before a profile)."""
+    found = policy.addressee(viewer)
+    return _UNREAD_ABOUT_REQUEST(*found, request_id) if found is not None else []

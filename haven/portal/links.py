@@ -21,7 +21,8 @@ class RowLink:
         return f"{self.prefix}{int(object_id)}{self.suffix}"
 
 
-def row_link(name: str, *, slug: str, id_kwarg: str) -> RowLink:
-    url = reverse(name, kwargs={"slug": slug, id_kwarg: _SENTINEL})
+def row_link(name: str, *, slug: str, id_kwarg: str, **fixed: int) -> RowLink:
+    """The route's link for any row: ``id_kwarg`` varies by row, the slug and any ``fixed`` values do not."""
+    url = reverse(name, kwargs={"slug": slug, **fixed, id_kwarg: _SENTINEL})
     prefix, suffix = url.rsplit(str(_SENTINEL), 1)  # the id comes after the practice's slug in every route
     return RowLink(prefix, suffix)

@@ -26,8 +26,8 @@ from haven.core.encryption import delete_stored, store_encrypted
 from haven.core.errors import ApplicationError
 from haven.core.request_context import RequestOrigin, reset_origin, set_origin
 from haven.documents.models import Document
-from haven.messaging import policy as messaging_policy
 from haven.messaging.actions import mark_read
+from haven.messaging.selectors import unread_about_request
 from haven.portal_access.models import PortalAccount, ProfileAccess
 from haven.portal_access.viewers import PortalViewer
 from haven.signing.devices import describe_device
@@ -74,8 +74,7 @@ def view_request(viewer: PortalViewer, request: SignatureRequest) -> None:
     assert viewer.profile is not None
     with transaction.atomic():
         # The request's inbox message has said all it had to: reading the request reads it.
-        unread = messaging_policy.visible_to(viewer).filter(signature_request=request, read_at__isnull=True)
-        for message in unread:
+        for message in unread_about_request(viewer, request.pk):
             mark_read(message, account=viewer.account, acting_for=viewer.acting_for)
         record_event(
             SignatureViewed(document=request.document_id, version=request.version.number),

@@ -3,10 +3,7 @@ its unread count, each message, the signing page and the URL walk all follow."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
-from django.db.models import QuerySet
 from django.test import Client as HttpClient
 
 from haven.audit.models import AuditEvent
@@ -73,8 +70,7 @@ def test_opening_the_signing_page_reads_only_the_messages_the_policy_shows(
     sign_request = request_signature(by=world.ada, document=plan, signer_key=f"contact-{world.gia.pk}")
     record_request = Message.objects.get(signature_request=sign_request)
     http = gia_with_max(world, client)
-    original: Callable[[Viewer], QuerySet[Message]] = policy.visible_to
-    monkeypatch.setattr(policy, "visible_to", lambda viewer: original(viewer).none())
+    monkeypatch.setattr(policy, "addressee", lambda viewer: None)  # whose messages a viewer reads: nobody's
     assert http.get(f"/p/riverside/sign/{sign_request.pk}/").status_code == 200
     record_request.refresh_from_db()
     assert record_request.read_at is None  # the signing page asked the policy, which showed nothing

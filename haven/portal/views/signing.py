@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from pypdfium2 import PdfiumError  # type: ignore[import-untyped]
@@ -21,6 +22,7 @@ from haven.core.request_context import origin_of
 from haven.documents import policy as documents_policy
 from haven.portal.access import PortalRequest, portal_view
 from haven.portal.forms import DeclineForm, SignForm
+from haven.portal.links import row_link
 from haven.portal.profiled import ProfilePrepared
 from haven.portal_access.models import AccessKind, PortalAccount, ProfileAccess
 from haven.portal_access.viewers import PortalViewer
@@ -100,6 +102,42 @@ def _closed(request: PortalRequest, sign_request: SignatureRequest, message: str
     )
 
 
+# The signing page's form fields as they first show, with nothing typed: the same HTML for every signer (labels,
+# help text, the current disclosure's version), kept per language and disclosure version.
+_BLANK_FIELDS: dict[tuple[str, str], dict[str, str]] = {}
+
+
+def _fields(form: SignForm, decline_form: DeclineForm, disclosure_version: str) -> dict[str, str]:
+    """The page's field groups: rendered from the forms when either holds an answer, else the blank ones."""
+    if form.is_bound or decline_form.is_bound:
+        return _render_fields(form, decline_form)
+    key = (get_language() or "", disclosure_version)
+    blank = _BLANK_FIELDS.get(key)
+    if blank is None:
+        blank = _BLANK_FIELDS[key] = _render_fields(form, decline_form)
+    return blank
+
+
+def _render_fields(form: SignForm, decline_form: DeclineForm) -> dict[str, str]:
+    return {
+        "disclosure_version": str(form["disclosure_version"]),
+        "consent": form["consent"].as_field_group(),
+        "typed_name": form["typed_name"].as_field_group(),
+        "signature": str(form["signature"]),
+        "password": form["password"].as_field_group(),
+        "decline": str(decline_form),
+    }
+
+
+def _preview_pages(request: PortalRequest, sign_request: SignatureRequest, count: int | None) -> list[tuple[str, str]]:
+    """Each page image's address and words, worked out once for the page rather than once per image."""
+    if not count or count > MAX_PREVIEW_PAGES:
+        return []
+    link = row_link("portal:sign_page_image", slug=request.practice.slug, id_kwarg="page", request_id=sign_request.pk)
+    words = _("Page %(number)s of %(total)s of the document. Open the document for text a screen reader can read.")
+    return [(link(number), words % {"number": number, "total": count}) for number in range(1, count + 1)]
+
+
 def _signing_page(
     request: PortalRequest,
     sign_request: SignatureRequest,
@@ -111,19 +149,20 @@ def _signing_page(
 ) -> HttpResponse:
     disclosure = current_disclosure()
     count = _page_count(sign_request)
+    sign_form = form or SignForm(initial={"disclosure_version": disclosure.version})
     context: dict[str, Any] = {
         "sign_request": sign_request,
         "document": sign_request.document,
         "version": sign_request.version,
         "page_count": count,
-        "preview_pages": range(1, count + 1) if count and count <= MAX_PREVIEW_PAGES else range(0),
+        "preview_pages": _preview_pages(request, sign_request, count),
         "for_self": selected.kind == AccessKind.SELF,
         "signer_name": signer_name_in_chart(sign_request, selected),
         "client": selected.client,
         "asked_by": sign_request.requested_by.user.full_name,
         "disclosure": disclosure,
-        "form": form or SignForm(initial={"disclosure_version": disclosure.version}),
-        "decline_form": decline_form or DeclineForm(),
+        "form": sign_form,
+        "fields": _fields(sign_form, decline_form or DeclineForm(), disclosure.version),
         "decline_open": decline_form is not None,
     }
     return render(request, "portal/signing/sign.html", context, status=status)
