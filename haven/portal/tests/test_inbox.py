@@ -18,8 +18,10 @@ from haven.messaging import policy as messaging_policy
 from haven.messaging.actions import post_message
 from haven.messaging.models import Message, MessageKind
 from haven.portal.tests.helpers import select
+from haven.portal.views import inbox
 from haven.portal_access import policy as access_policy
 from haven.portal_access.models import PortalAccount
+from haven.portal_access.viewers import PortalViewer
 from haven.signing.models import SignatureRequest
 from haven.signing.requests import cancel_request, request_signature
 from haven.signing.tests.flow import treatment_plan
@@ -274,3 +276,20 @@ def test_opening_the_signing_page_reads_the_request_message(world, gia):
     message = Message.objects.get(signature_request=request)
     assert message.read_at is not None
     assert [event.object_id for event in events("message.read")] == [str(message.pk)]
+
+
+def test_the_first_page_and_the_count_are_the_policys_messages(world: World) -> None:
+    """The inbox's prepared first page holds the newest of the messages the policy shows the viewer, and counts them."""
+    for number in range(25):
+        post_message(
+            by=world.ada, account=world.gia_account, client=world.max, kind=MessageKind.NOTICE, subject=f"N{number}"
+        )
+    post_message(by=world.ada, account=world.gia_account, client=world.mia, kind=MessageKind.NOTICE, subject="Mia")
+    gia = PortalViewer(account=world.gia_account, practice=world.riverside, profile=world.gia_access_max)
+    addressee = messaging_policy.addressee(gia)
+    assert addressee is not None
+
+    inbox._FIRST_PAGE.check(*addressee)
+    shown = list(messaging_policy.visible_to(gia))
+    assert [m.pk for m in inbox._FIRST_PAGE(*addressee)] == [m.pk for m in shown[:20]]
+    assert inbox._COUNT(*addressee) == [len(shown)] == [25]
