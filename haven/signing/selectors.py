@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime
+from collections.abc import Iterable, Sequence
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from haven.core.policy import Viewer
+from haven.core.prepared import Prepared
 from haven.documents import policy as documents_policy
 from haven.documents.models import Document, VersionSource
+from haven.documents.selectors import PAGE_IDS, page_ids
 from haven.portal_access.models import ProfileAccess
 from haven.signing import policy
 from haven.signing.models import RequestStatus, Signature, SignatureRequest
@@ -29,6 +32,19 @@ def portal_documents(access: ProfileAccess) -> QuerySet[Document]:
     )
 
 
+def _requests_of(document_ids: Iterable[int]) -> QuerySet[SignatureRequest, tuple[int, str, datetime.datetime, int]]:
+    return (
+        SignatureRequest.objects.filter(document_id__in=document_ids)
+        .order_by("document_id", "-requested_at", "-pk")
+        .values_list("document_id", "status", "expires_at", "version_id")
+    )
+
+
+_REQUESTS_BY_PAGE: Prepared[tuple[int, str, datetime.datetime, int]] = Prepared(
+    lambda *ids: _requests_of(ids), *([int] * PAGE_IDS)
+)
+
+
 def staff_signature_status[Listed: Sequence[Document]](documents: Listed) -> Listed:
     """The Activity Log's signature columns on a page of documents: waiting, outdated (the document changed), signed,
     declined last. One query by the page's document ids (none for an empty page), so its cost follows the page, not
@@ -44,10 +60,8 @@ def staff_signature_status[Listed: Sequence[Document]](documents: Listed) -> Lis
     if not documents:
         return documents
     by_id = {document.pk: document for document in documents}
-    rows = (
-        SignatureRequest.objects.filter(document_id__in=by_id)
-        .order_by("document_id", "-requested_at", "-pk")
-        .values_list("document_id", "status", "expires_at", "version_id")
+    rows: Iterable[tuple[int, str, datetime.datetime, int]] = (
+        _REQUESTS_BY_PAGE(*page_ids(list(by_id))) if len(by_id) <= PAGE_IDS else _requests_of(by_id)
     )
     for document_id, status, expires_at, version_id in rows:
         document = by_id[document_id]

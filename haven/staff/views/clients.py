@@ -15,10 +15,9 @@ from haven.audit.selectors import events_for_client
 from haven.clients.actions import create_client, update_client, view_chart
 from haven.clients.models import ClientStatus
 from haven.clients.policy import get_client
-from haven.clients.selectors import SORTS, clients_client_is_contact_for, contacts_of, search_visible_clients
+from haven.clients.selectors import SORTS, contacts_of_client, search_visible_clients, where_client_is_contact
 from haven.core.errors import ApplicationError, ConflictError
-from haven.documents.policy import visible_among
-from haven.documents.selectors import activity_log
+from haven.documents.selectors import activity_log_first_page
 from haven.practices.access import StaffRequest, staff_view
 from haven.practices.models import Permission
 from haven.signing.selectors import staff_signature_status
@@ -137,10 +136,11 @@ def client_chart(request: StaffRequest, client_id: int) -> HttpResponse:
     client = context["client"]
     view_chart(by=request.staff, client=client)  # type: ignore[arg-type]
     context["age"] = client.age_on(timezone.localdate())  # type: ignore[attr-defined]
-    context["contacts"] = list(contacts_of(client))  # type: ignore[arg-type]
-    context["contact_of"] = list(clients_client_is_contact_for(client))  # type: ignore[arg-type]
-    documents = visible_among(request.viewer, activity_log(client))  # type: ignore[arg-type]
-    context["recent_documents"] = with_staff_urls(client, staff_signature_status(list(documents[:RECENT_DOCUMENTS])))  # type: ignore[arg-type]
+    context["contacts"] = contacts_of_client(client)  # type: ignore[arg-type]
+    context["contact_of"] = where_client_is_contact(client)  # type: ignore[arg-type]
+    # The Activity Log's first entries (``activity_log`` as the viewer sees it), in prepared queries.
+    recent = activity_log_first_page(client, request.viewer, size=RECENT_DOCUMENTS)  # type: ignore[arg-type]
+    context["recent_documents"] = with_staff_urls(client, staff_signature_status(recent.rows))  # type: ignore[arg-type]
     context["can_share"] = request.staff.has_permission(Permission.WEB_PORTAL)
     return render(request, "staff/clients/chart.html", context)
 
