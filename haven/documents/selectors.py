@@ -10,7 +10,7 @@ from django.db.models import Exists, IntegerField, OuterRef, Prefetch, Q, QueryS
 from haven.clients.models import Client, RelatedContact
 from haven.core.prepared import Prepared
 from haven.documents import policy
-from haven.documents.models import Document, DocumentType, Share
+from haven.documents.models import Document, DocumentType, DocumentVersion, Share
 from haven.portal_access.models import AccessKind, AccessStatus, ProfileAccess
 from haven.practices.viewers import StaffViewer
 
@@ -155,6 +155,20 @@ class FirstPage:
     counted: int
 
 
+# What a listed entry never shows of its author and file, left out of its row.
+_LISTED_ONLY = (
+    "author__permissions",
+    "author__title",
+    "author__created_at",
+    "author__user__password",
+    "author__user__last_login",
+    "author__user__date_joined",
+    "author__user__password_changed_at",
+    "current_version__storage_name",
+    "current_version__filename",
+    "current_version__sha256",
+    "current_version__created_at",
+)
 _FIRST_PAGES: dict[tuple[int, int, bool, Q], Prepared[Document]] = {}
 
 
@@ -174,7 +188,7 @@ def activity_log_first_page(
             if typed:
                 documents = documents.filter(type_id=typed[0])
             documents = policy.visible_to_staff(documents, practice_id=staff_practice_id, rule=rule)
-            listed = documents.select_related("client", "type", "author__user", "current_version")
+            listed = documents.select_related("type", "author__user", "current_version").defer(*_LISTED_ONLY)
             if count_limit:
                 listed = listed.annotate(haven_counted=_CountUpTo(documents.order_by().values("pk")[: count_limit + 1]))
             return listed[:size]
@@ -182,7 +196,10 @@ def activity_log_first_page(
         kinds = (int, int, int, int) if type_id is not None else (int, int, int)
         prepared = _FIRST_PAGES[key] = Prepared(build, *kinds)
     values = (client.pk, client.practice_id, viewer.practice_id) + ((type_id,) if type_id is not None else ())
-    rows = attach_recipients(prepared(*values))
+    rows = prepared(*values)
+    for document in rows:  # the page's client, not a copy per row
+        Document.client.field.set_cached_value(document, client)
+    attach_recipients(rows)
     counted = getattr(rows[0], "haven_counted", 0) if rows else 0
     return FirstPage(rows, counted)
 
@@ -221,3 +238,60 @@ _DOCUMENT_TYPES: Prepared[DocumentType] = Prepared(
 def document_types_of(practice_id: int) -> list[DocumentType]:
     """``document_types`` in a prepared query."""
     return _DOCUMENT_TYPES(practice_id)
+
+
+_DOCUMENT_SHARES: Prepared[Share] = Prepared(
+    lambda document_id: (
+        Share.objects.open()
+        .filter(document_id=document_id)
+        .select_related("document__client", "contact__linked_client", "access__account")
+        .order_by("audience", "contact__last_name", "access__display_name")
+    ),
+    int,
+)
+
+
+def open_shares_of(document: Document) -> list[Share]:
+    """The document's open shares with whom they reach (the document page's share dialog), in a prepared query."""
+    return _DOCUMENT_SHARES(document.pk)
+
+
+_VERSIONS: Prepared[DocumentVersion] = Prepared(
+    lambda document_id: (
+        DocumentVersion.objects.filter(document_id=document_id).select_related("created_by__user").order_by("-number")
+    ),
+    int,
+)
+
+
+def versions_of(document: Document) -> list[DocumentVersion]:
+    """The document's versions, newest first, with who added each, in a prepared query."""
+    return _VERSIONS(document.pk)
+
+
+_PORTAL_CONTACTS: Prepared[RelatedContact] = Prepared(
+    lambda client_id, practice_id: RelatedContact.objects.filter(
+        client_id=client_id, practice_id=practice_id, web_portal=True
+    ).select_related("linked_client"),
+    int,
+    int,
+)
+_OPEN_PORTAL_USERS: Prepared[ProfileAccess] = Prepared(
+    lambda client_id, practice_id: (
+        ProfileAccess.objects.filter(
+            client_id=client_id,
+            practice_id=practice_id,
+            kind=AccessKind.PORTAL_USER,
+            status__in=[AccessStatus.PENDING, AccessStatus.ACTIVE],
+        )
+        .select_related("account")
+        .order_by("display_name", "pk")
+    ),
+    int,
+    int,
+)
+
+
+def share_dialog_people(client: Client) -> tuple[list[RelatedContact], list[ProfileAccess]]:
+    """Whom the share dialog offers: the client's contacts with Web Portal permission and ``open_portal_users``."""
+    return _PORTAL_CONTACTS(client.pk, client.practice_id), _OPEN_PORTAL_USERS(client.pk, client.practice_id)

@@ -14,6 +14,8 @@ from haven.documents import policy as documents_policy
 from haven.documents.models import Document, VersionSource
 from haven.documents.selectors import PAGE_IDS, page_ids
 from haven.portal_access.models import ProfileAccess
+from haven.practices.models import StaffMember
+from haven.practices.viewers import StaffViewer
 from haven.signing import policy
 from haven.signing.models import RequestStatus, Signature, SignatureRequest
 
@@ -83,6 +85,34 @@ def requests_for_document(viewer: Viewer, document: Document) -> QuerySet[Signat
         .select_related("requested_by__user", "cancelled_by__user", "contact", "version", "signature__signed_version")
         .order_by("-requested_at", "-pk")
     )
+
+
+_STAFF_REQUESTS: dict[tuple[object, Q, frozenset[str]], Prepared[SignatureRequest] | None] = {}  # None: no rows
+
+
+def staff_requests_for_document(viewer: StaffViewer, document: Document) -> list[SignatureRequest]:
+    """``requests_for_document`` for staff, in a prepared query built by asking the policy itself
+    (``policy.visible_to``) and kept by that rule and what it reads of the viewer (documents rule, permissions)."""
+    permissions = frozenset(viewer.member.permissions)
+    key = (policy.visible_to, documents_policy.staff_rule(viewer), permissions)
+    if key not in _STAFF_REQUESTS:
+        granted = sorted(permissions)
+
+        def build(practice_id: int, document_id: int) -> QuerySet[SignatureRequest]:
+            standing_in = StaffViewer(StaffMember(practice_id=practice_id, permissions=granted))
+            return (
+                policy.visible_to(standing_in)
+                .filter(document_id=document_id)
+                .select_related(
+                    "requested_by__user", "cancelled_by__user", "contact", "version", "signature__signed_version"
+                )
+                .order_by("-requested_at", "-pk")
+            )
+
+        # A rule that shows nothing (``none()``) has no SQL to prepare.
+        _STAFF_REQUESTS[key] = None if build(0, 0).query.is_empty() else Prepared(build, int, int)
+    prepared = _STAFF_REQUESTS[key]
+    return prepared(viewer.practice_id, document.pk) if prepared is not None else []
 
 
 def signature_for_version(version_id: int) -> Signature | None:

@@ -112,9 +112,10 @@ def describe_events(events: Sequence[AuditEvent], client: Client, *, viewer: Vie
         if message_ids
         else {}
     )
+    # Each member's name and role, worked out once for all their events.
     members = (
         {
-            member.user_id: member
+            member.user_id: (member.user.full_name, member.get_role_display())
             for member in StaffMember.objects.filter(user_id__in=staff_ids, practice_id=client.practice_id)
             .select_related("user")
             .only("user__full_name", "role", "user_id", "practice_id")
@@ -171,11 +172,12 @@ def _field_names(event: AuditEvent) -> list[str]:
     return labels
 
 
-def _who(event: AuditEvent, members: dict[int, Any], accesses: dict[int, Any]) -> tuple[str, str]:
+def _who(event: AuditEvent, members: dict[int, tuple[str, str]], accesses: dict[int, Any]) -> tuple[str, str]:
     if event.actor_kind == "staff":
         member = members.get(event.actor_id or 0)
         if member is not None:
-            return member.user.full_name or event.actor_label, member.get_role_display()
+            name, role = member
+            return name or event.actor_label, role
         return event.actor_label, _("No longer on staff")
     if event.actor_kind == "portal":
         access = accesses.get(event.actor_id or 0)

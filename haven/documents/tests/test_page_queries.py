@@ -3,6 +3,8 @@ same page columns as the querysets they stand for, for staff who read clinical d
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.http import Http404
 from django.utils import timezone
@@ -19,6 +21,9 @@ from haven.documents.actions import set_recipients, upload_document
 from haven.documents.models import Document, DocumentType
 from haven.practices.viewers import StaffViewer
 from haven.signing import selectors as signing_selectors
+from haven.signing.requests import request_signature
+from haven.signing.selectors import requests_for_document, staff_requests_for_document
+from haven.signing.tests.flow import treatment_plan
 from tests.personas import ONE_BLANK_PAGE_PDF, World
 
 pytestmark = pytest.mark.django_db
@@ -121,3 +126,22 @@ def test_a_client_id_beyond_any_row_is_not_found(world: World) -> None:
         clients_policy.get_client(StaffViewer(world.ada), 2**70)
     with pytest.raises(Http404):
         clients_policy.get_client(StaffViewer(world.hana), world.max.pk)
+
+
+@pytest.mark.parametrize("member", ["ada", "bill", "hana"])
+def test_the_document_pages_requests_are_those_the_signing_policy_shows(world: World, member: str) -> None:
+    plan = treatment_plan(world.ada, world.max, pages=1)
+    request_signature(by=world.ada, document=plan, signer_key=f"contact-{world.gia.pk}")
+    viewer = StaffViewer(getattr(world, member))
+    expected = list(requests_for_document(viewer, plan))
+    assert staff_requests_for_document(viewer, plan) == expected
+    assert bool(expected) == (member == "ada")
+
+
+def test_listed_titles_and_names_are_escaped_in_the_log_and_on_the_chart(world: World, login: Any) -> None:
+    add(world, '<b>Tom & "Jerry\'s"</b>', "General Document")
+    http = login(world.ada)
+    for url in (f"/staff/clients/{world.max.pk}/documents/", f"/staff/clients/{world.max.pk}/"):
+        html = http.get(url).content.decode()
+        assert "<b>Tom" not in html
+        assert "&lt;b&gt;Tom &amp; &quot;Jerry&#x27;s&quot;&lt;/b&gt;" in html
