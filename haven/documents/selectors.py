@@ -109,11 +109,11 @@ def document_types(practice_id: int) -> QuerySet[DocumentType]:
 PAGE_IDS = 25
 
 
-def page_ids(ids: Sequence[int]) -> list[int]:
-    """A page's document ids as the prepared queries by page take them: padded with 0, which no row has."""
-    if len(ids) > PAGE_IDS:
-        raise ValueError(f"a page lists at most {PAGE_IDS} documents")
-    return [*ids, *([0] * (PAGE_IDS - len(ids)))]
+def page_ids(ids: Sequence[int], size: int = PAGE_IDS) -> list[int]:
+    """A page's ids as the prepared queries by page take them (``size`` of them): padded with 0, which no row has."""
+    if len(ids) > size:
+        raise ValueError(f"a page names at most {size} rows")
+    return [*ids, *([0] * (size - len(ids)))]
 
 
 _OPEN_SHARES: Prepared[Share] = Prepared(
@@ -295,3 +295,35 @@ _OPEN_PORTAL_USERS: Prepared[ProfileAccess] = Prepared(
 def share_dialog_people(client: Client) -> tuple[list[RelatedContact], list[ProfileAccess]]:
     """Whom the share dialog offers: the client's contacts with Web Portal permission and ``open_portal_users``."""
     return _PORTAL_CONTACTS(client.pk, client.practice_id), _OPEN_PORTAL_USERS(client.pk, client.practice_id)
+
+
+#: The most documents one page of the Access history names (one per event).
+TITLE_IDS = 50
+_TITLES: dict[Q, Prepared[tuple[int, str]]] = {}
+
+
+def titles_staff_may_open(viewer: StaffViewer, client: Client, document_ids: set[int]) -> dict[int, str]:
+    """The titles of those of these documents of the client the staff member may open (``policy.visible_among``),
+    by id: in a prepared query for a page's worth of ids."""
+    if not document_ids:
+        return {}
+    readable = Document.objects.filter(client=client)
+    if len(document_ids) > TITLE_IDS:
+        listed = policy.visible_among(viewer, readable).filter(pk__in=document_ids)
+        return dict(listed.values_list("pk", "title"))
+    rule = policy.staff_rule(viewer)
+    prepared = _TITLES.get(rule)
+    if prepared is None:
+        prepared = _TITLES[rule] = Prepared(
+            lambda client_id, practice_id, *ids: (
+                policy.visible_to_staff(
+                    Document.objects.filter(client_id=client_id), practice_id=practice_id, rule=rule
+                )
+                .filter(pk__in=ids)
+                .values_list("pk", "title")
+            ),
+            int,
+            int,
+            *([int] * TITLE_IDS),
+        )
+    return dict(prepared(client.pk, viewer.practice_id, *page_ids(sorted(document_ids), TITLE_IDS)))
