@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -140,6 +142,19 @@ def _share_to_sign_state(
     return "ready", signers, None
 
 
+_BLANK_VERSION_FORMS: dict[str, SafeString] = {}
+
+
+def _blank_version_form() -> SafeString:
+    """The empty amendment form as it renders, made once per language: it holds nothing of any client or request
+    (the CSRF token is the page's, outside it)."""
+    language = get_language() or ""
+    found = _BLANK_VERSION_FORMS.get(language)
+    if found is None:
+        found = _BLANK_VERSION_FORMS[language] = VersionUploadForm().render()
+    return found
+
+
 def detail_context(
     request: StaffRequest,
     client: Client,
@@ -148,6 +163,7 @@ def detail_context(
     share_to_sign_form: ShareToSignForm | None = None,
     version_form: VersionUploadForm | None = None,
 ) -> dict[str, object]:
+    """What the document page shows; ``version_form`` is an amendment form with its errors, else the blank one."""
     audiences, contact_ids, access_ids, names = _recipients(document)
     rows = _request_rows(request.viewer, document, client)
     signed_by_version = {row.signature.signed_version_id: row.signature for row in rows if row.signature is not None}
@@ -185,7 +201,7 @@ def detail_context(
         current_signature=current_signature,
         waiting=waiting,
         request_rows=rows,
-        version_form=version_form or (VersionUploadForm() if can_upload else None),
+        version_form=version_form or (_blank_version_form() if can_upload else None),
     )
 
 
