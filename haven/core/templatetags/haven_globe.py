@@ -117,3 +117,31 @@ def activity_log_row(context: template.Context, document: Any) -> SafeString:
         f'    <td data-label="{_escape(context["author_label"])}">{_escape(document.author.user.full_name)}</td>\n'
         f'    <td data-label="{_escape(context["status_label"])}">{status}</td>'
     )
+
+
+@register.simple_tag(takes_context=True)
+def chart_document_row(context: template.Context, document: Any) -> SafeString:
+    """One of the Chart Face's latest documents: date, title, type, Share Status and its file. The words come from
+    the page (``date_label``, ``type_label``, ``status_label``, ``download``, ``download_signed``, ``preparing``),
+    translated once; every value is escaped."""
+    day = document.document_date
+    title = _escape(document.title)
+    if document.current_version_id:
+        words = context["download_signed"] if getattr(document, "signed", False) else context["download"]
+        file = (
+            f'<a href="{_escape(document.file_url)}?download=1">{_escape(words)}'
+            f'<span class="visually-hidden">: {title}</span></a>'
+        )
+    else:
+        file = f'<span class="small text-body-secondary">{_escape(context["preparing"])}</span>'
+    date = f"{day.year:04d}-{day.month:02d}-{day.day:02d}"
+    status = share_status(document, context.get("can_share"))
+    return mark_safe(  # noqa: S308
+        f'<tr data-document="{int(document.pk)}">\n'
+        f'          <td data-label="{_escape(context["date_label"])}" class="text-nowrap">{date}</td>\n'
+        f'          <td><a href="{_escape(document.staff_url)}">{title}</a></td>\n'
+        f'          <td data-label="{_escape(context["type_label"])}">{_escape(document.type.name)}</td>\n'
+        f'          <td data-label="{_escape(context["status_label"])}">{status}</td>\n'
+        f'          <td class="text-nowrap">{file}</td>\n'
+        "        </tr>"
+    )
