@@ -2,28 +2,22 @@
 
 A page lists 50 lines; drawing each cell with its own template nodes cost more than everything else on the
 page. The words come from the page (``when_label``, ``who_label``, ``what_label``, ``from_label``,
-``portal_badge``), translated once; every value is escaped, translated sentences are used as
+``portal_badge``), translated once; ``format_html`` escapes every value, and translated sentences are used as
 ``{% blocktranslate %}`` uses them (their values escaped).
 """
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 from django import template
 from django.utils import timezone
-from django.utils.safestring import SafeData, SafeString, mark_safe
+from django.utils.html import format_html
 from django.utils.translation import gettext
 
+from haven.core.templatetags.haven_globe import translated_format
+
 register = template.Library()
-
-
-def _escape(value: object) -> str:
-    """``conditional_escape`` without its lazy-argument wrapper: safe strings as they are, anything else escaped."""
-    if isinstance(value, SafeData):
-        return str(value)
-    return html.escape(str(value))
 
 
 def when(moment: Any) -> str:
@@ -32,32 +26,55 @@ def when(moment: Any) -> str:
     return f"{local:%Y-%m-%d %H:%M:%S} {local.tzname() or ''}".rstrip()
 
 
+_NOTHING = format_html("{}", "")  # an empty safe string
+
+
 @register.simple_tag(takes_context=True)
-def access_history_row(context: template.Context, entry: Any) -> SafeString:
+def access_history_row(context: template.Context, entry: Any) -> str:
     event = entry.event
-    badge = f' <span class="badge badge-portal">{_escape(context["portal_badge"])}</span>' if entry.in_portal else ""
+    badge = (
+        format_html(' <span class="badge badge-portal">{}</span>', context["portal_badge"])
+        if entry.in_portal
+        else _NOTHING
+    )
     acting_for = (
-        '<br><span class="small text-body-secondary">'
-        + gettext("for %(who)s") % {"who": _escape(entry.acting_for)}
-        + "</span>"
+        format_html(
+            '<br><span class="small text-body-secondary">{}</span>',
+            format_html(translated_format(gettext("for %(who)s"), "who"), entry.acting_for),
+        )
         if entry.acting_for
-        else ""
+        else _NOTHING
     )
     fields = (
-        '<br><span class="small text-body-secondary">'
-        + gettext("Fields: %(fields)s") % {"fields": _escape(", ".join(str(name) for name in entry.fields))}
-        + "</span>"
+        format_html(
+            '<br><span class="small text-body-secondary">'
+            + translated_format(gettext("Fields: %(fields)s"), "fields")
+            + "</span>",
+            ", ".join(str(name) for name in entry.fields),
+        )
         if entry.fields
-        else ""
+        else _NOTHING
     )
-    device = f'<br><span class="text-body-secondary">{_escape(entry.device)}</span>' if entry.device else ""
-    moment = _escape(when(event.occurred_at))
-    return mark_safe(  # noqa: S308
-        f'<tr data-action="{_escape(event.action)}">\n'
-        f'    <td data-label="{_escape(context["when_label"])}" class="text-nowrap">{moment}</td>\n'
-        f'    <td data-label="{_escape(context["who_label"])}"><span class="fw-semibold">{_escape(entry.who)}</span>'
-        f" · {_escape(entry.role)}{badge}{acting_for}</td>\n"
-        f'    <td data-label="{_escape(context["what_label"])}" class="text-break">{_escape(entry.what)}{fields}</td>\n'
-        f'    <td data-label="{_escape(context["from_label"])}" class="small">{_escape(event.ip or "—")}{device}</td>\n'
-        "  </tr>"
+    device = format_html('<br><span class="text-body-secondary">{}</span>', entry.device) if entry.device else _NOTHING
+    return format_html(
+        '<tr data-action="{}">\n'
+        '    <td data-label="{}" class="text-nowrap">{}</td>\n'
+        '    <td data-label="{}"><span class="fw-semibold">{}</span> · {}{}{}</td>\n'
+        '    <td data-label="{}" class="text-break">{}{}</td>\n'
+        '    <td data-label="{}" class="small">{}{}</td>\n'
+        "  </tr>",
+        event.action,
+        context["when_label"],
+        when(event.occurred_at),
+        context["who_label"],
+        entry.who,
+        entry.role,
+        badge,
+        acting_for,
+        context["what_label"],
+        entry.what,
+        fields,
+        context["from_label"],
+        event.ip or "—",
+        device,
     )

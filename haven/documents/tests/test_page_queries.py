@@ -112,9 +112,13 @@ def test_whether_everything_is_shared_with_the_client_is_answered_as_before(worl
 
 
 def test_the_chart_reads_the_client_and_its_contacts_as_the_querysets_do(world: World) -> None:
-    clients_policy._STAFF_CLIENT.check(world.riverside.pk, world.max.pk)
-    clients_policy._STAFF_CLIENT.check(world.hilltop.pk, world.max.pk)
-    assert clients_policy.get_client(StaffViewer(world.ada), world.max.pk) == world.max
+    for practice in (world.riverside, world.hilltop):
+        for client in (world.max, world.hal):
+            found = clients_policy._staff_client(practice.pk, client.pk)
+            expected = clients_policy.visible_to(StaffViewer(world.ada if practice == world.riverside else world.hana))
+            assert found == expected.filter(pk=client.pk).first()
+    found = clients_policy.get_client(StaffViewer(world.ada), world.max.pk)
+    assert (found, found.facility, found.practice) == (world.max, world.max.facility, world.max.practice)
     for client in (world.max, world.mia, world.ana):
         assert contacts_of_client(client) == list(contacts_of(client))
         assert where_client_is_contact(client) == list(clients_client_is_contact_for(client))

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -142,10 +141,10 @@ def _share_to_sign_state(
     return "ready", signers, None
 
 
-_BLANK_VERSION_FORMS: dict[str, SafeString] = {}
+_BLANK_VERSION_FORMS: dict[str, str] = {}  # safe strings, as the form renders them
 
 
-def _blank_version_form() -> SafeString:
+def _blank_version_form() -> str:
     """The empty amendment form as it renders, made once per language: it holds nothing of any client or request
     (the CSRF token is the page's, outside it)."""
     language = get_language() or ""
