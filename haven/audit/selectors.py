@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import IntegerField, QuerySet, Subquery
 
 from haven.audit.checkpoints import ChainCheckpoint, CheckpointError, furthest_checkpoints
 from haven.audit.hashing import GENESIS_HASH, key_by_id
 from haven.audit.models import AuditChainHead, AuditEvent
+from haven.core.prepared import Prepared
 
 
 @dataclass(frozen=True)
@@ -152,3 +153,30 @@ class _Client(Protocol):
 def events_for_client(client: _Client) -> QuerySet[AuditEvent]:
     """The client's access history, newest first. The caller has already checked access to the client."""
     return AuditEvent.objects.filter(client_id=client.pk, practice_id=client.practice_id).order_by("-sequence")
+
+
+class _CountUpTo(Subquery):
+    """How many rows a (sliced) subquery has: ``SELECT COUNT(*) FROM (...)``, read beside a page's rows."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS counted)"
+    output_field = IntegerField()
+
+
+_HISTORY_FIRST_PAGES: dict[tuple[int, int], Prepared[AuditEvent]] = {}
+
+
+def client_history_first_page(client: _Client, *, size: int, count_limit: int) -> tuple[list[AuditEvent], int]:
+    """The first ``size`` events of ``events_for_client`` and how many there are, counted up to ``count_limit`` + 1,
+    in one prepared query."""
+    key = (size, count_limit)
+    prepared = _HISTORY_FIRST_PAGES.get(key)
+    if prepared is None:
+
+        def build(client_id: int, practice_id: int) -> QuerySet[AuditEvent]:
+            events = AuditEvent.objects.filter(client_id=client_id, practice_id=practice_id)
+            counted = _CountUpTo(events.order_by().values("pk")[: count_limit + 1])
+            return events.annotate(haven_counted=counted).order_by("-sequence")[:size]
+
+        prepared = _HISTORY_FIRST_PAGES[key] = Prepared(build, int, int)
+    rows = prepared(client.pk, client.practice_id)
+    return rows, (getattr(rows[0], "haven_counted", 0) if rows else 0)

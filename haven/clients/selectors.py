@@ -10,6 +10,7 @@ from haven.clients import policy
 from haven.clients.models import Client, ClientSearchTerm, ClientStatus, RelatedContact
 from haven.clients.search import split_query, successor
 from haven.core.policy import Viewer
+from haven.core.prepared import Prepared
 
 SORTS = {
     "name": ("last_name", "first_name", "pk"),
@@ -90,3 +91,29 @@ def linkable_clients(client: Client) -> QuerySet[Client]:
     """Other clients of the practice who could be added as this client's contact."""
     already = RelatedContact.objects.filter(client=client, linked_client__isnull=False).values("linked_client")
     return Client.objects.filter(practice_id=client.practice_id).exclude(pk=client.pk).exclude(pk__in=already)
+
+
+_CONTACTS_OF: Prepared[RelatedContact] = Prepared(
+    lambda client_id, practice_id: RelatedContact.objects.filter(
+        client_id=client_id, practice_id=practice_id
+    ).select_related("linked_client"),
+    int,
+    int,
+)
+_CONTACT_FOR: Prepared[RelatedContact] = Prepared(
+    lambda client_id, practice_id: RelatedContact.objects.filter(
+        linked_client_id=client_id, practice_id=practice_id
+    ).select_related("client"),
+    int,
+    int,
+)
+
+
+def contacts_of_client(client: Client) -> list[RelatedContact]:
+    """``contacts_of``, read in a prepared query."""
+    return _CONTACTS_OF(client.pk, client.practice_id)
+
+
+def where_client_is_contact(client: Client) -> list[RelatedContact]:
+    """``clients_client_is_contact_for``, read in a prepared query."""
+    return _CONTACT_FOR(client.pk, client.practice_id)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from haven.audit.denials import not_found
 from haven.clients.models import Client
 from haven.core.policy import Reason, Viewer
+from haven.core.prepared import Prepared
 from haven.documents.models import PDF, Audience, Document, DocumentType, DocumentVersion, GroupNote, Share
 from haven.portal_access.models import AccessKind, ProfileAccess
 from haven.portal_access.viewers import PortalViewer
@@ -132,10 +133,21 @@ def visible_among(
     announces what new shares opened, not what the person could see before).
     """
     if isinstance(viewer, StaffViewer):
-        return documents.filter(_staff_reads(viewer), practice_id=viewer.practice_id)
+        return visible_to_staff(documents, practice_id=viewer.practice_id, rule=staff_rule(viewer))
     if isinstance(viewer, PortalViewer) and viewer.profile is not None:
         return visible_to_profile(viewer.profile, documents, through=through)
     return documents.none()
+
+
+def staff_rule(viewer: StaffViewer) -> Q:
+    """The condition on what this staff member may open, beside their practice (``visible_to_staff``). Prepared
+    queries (``haven.core.prepared``) are kept by it: a query built for one rule is never run for another."""
+    return _staff_reads(viewer)
+
+
+def visible_to_staff(documents: QuerySet[Document], *, practice_id: int, rule: Q) -> QuerySet[Document]:
+    """``visible_among`` for staff of this practice whose ``staff_rule`` is ``rule``."""
+    return documents.filter(rule, practice_id=practice_id)
 
 
 def portal_may_show(documents: QuerySet[Document]) -> QuerySet[Document]:
@@ -192,8 +204,34 @@ def may_see[Typed: Model](viewer: Viewer, obj: Typed) -> bool:
 # --- Looking up: the object, or an audited 404 -------------------------------------------------
 
 
+_STAFF_DOCUMENTS: dict[Q, Prepared[Document]] = {}
+
+
+def _staff_document(viewer: StaffViewer) -> Prepared[Document]:
+    """``get_document`` for staff, of one client's chart, in a prepared query kept by the viewer's rule."""
+    rule = staff_rule(viewer)
+    prepared = _STAFF_DOCUMENTS.get(rule)
+    if prepared is None:
+        prepared = _STAFF_DOCUMENTS[rule] = Prepared(
+            lambda practice_id, client_id, document_id: (
+                visible_to_staff(Document.objects.all(), practice_id=practice_id, rule=rule)
+                .select_related("type", "current_version", "author__user", "client")
+                .filter(client_id=client_id, pk=document_id)[:1]
+            ),
+            int,
+            int,
+            int,
+        )
+    return prepared
+
+
 def get_document(viewer: Viewer, document_id: object, *, client: Client | None = None, path: str = "") -> Document:
     """A document this viewer may see (staff: of this client's chart, when given), or 404 (audited)."""
+    if isinstance(viewer, StaffViewer) and client is not None and type(document_id) is int and abs(document_id) < 2**63:
+        found = _staff_document(viewer)(viewer.practice_id, client.pk, document_id)
+        if not found:
+            raise not_found(viewer, object_type="documents.document", object_id=document_id, path=path)
+        return found[0]
     documents = visible_to(viewer).select_related("type", "current_version", "author__user", "client")
     if client is not None:
         documents = documents.filter(client=client)

@@ -2,26 +2,33 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db.models import Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from haven.clients.models import Client, RelatedContact
+from haven.core.prepared import Prepared
 from haven.documents import policy
-from haven.documents.models import Document, DocumentType, Share
+from haven.documents.models import Document, DocumentType, DocumentVersion, Share
 from haven.portal_access.models import AccessKind, AccessStatus, ProfileAccess
+from haven.practices.viewers import StaffViewer
 
 
 def _open_shares(**filters: object) -> QuerySet[Share]:
     return Share.objects.open().filter(document=OuterRef("pk"), **filters)
 
 
+def _recipients_order(shares: QuerySet[Share]) -> QuerySet[Share]:
+    return shares.select_related("contact__linked_client", "access__account").order_by(
+        "audience", "contact__last_name", "access__display_name", "pk"
+    )
+
+
 def with_recipients(documents: QuerySet[Document]) -> QuerySet[Document]:
     """Each document's open shares as ``open_shares`` (one more query per page, by the page's document ids), so
     Share Status names them and the globe knows its colour (``Document.shared_all``, ``shared_individually``)."""
-    shares = (
-        Share.objects.open()
-        .select_related("contact__linked_client", "access__account")
-        .order_by("audience", "contact__last_name", "access__display_name", "pk")
-    )
+    shares = _recipients_order(Share.objects.open())
     return documents.select_related("client").prefetch_related(
         Prefetch("shares", queryset=shares, to_attr="open_shares")
     )
@@ -93,3 +100,230 @@ def all_shared_with_client(client: Client) -> bool:
 
 def document_types(practice_id: int) -> QuerySet[DocumentType]:
     return DocumentType.objects.filter(practice_id=practice_id)
+
+
+# --- A page of documents, in prepared queries (``haven.core.prepared``) -----------------------------------
+
+#: The most documents a page lists: the Activity Log's page (the Chart Face shows fewer). The queries that read
+#: a page's shares or signature requests by its document ids take exactly this many, the unused ones 0 (no id).
+PAGE_IDS = 25
+
+
+def page_ids(ids: Sequence[int], size: int = PAGE_IDS) -> list[int]:
+    """A page's ids as the prepared queries by page take them (``size`` of them): padded with 0, which no row has."""
+    if len(ids) > size:
+        raise ValueError(f"a page names at most {size} rows")
+    return [*ids, *([0] * (size - len(ids)))]
+
+
+_OPEN_SHARES: Prepared[Share] = Prepared(
+    lambda *ids: _recipients_order(Share.objects.open().filter(document_id__in=ids)), *([int] * PAGE_IDS)
+)
+
+
+def attach_recipients[Listed: Sequence[Document]](documents: Listed) -> Listed:
+    """``with_recipients`` for a page already read (its client selected with it): each document's open shares as
+    ``open_shares``, in one query by the page's ids (none for an empty page)."""
+    by_id: dict[int, list[Share]] = {document.pk: [] for document in documents}
+    if by_id and len(by_id) <= PAGE_IDS:
+        shares = _OPEN_SHARES(*page_ids(list(by_id)))
+    elif by_id:
+        shares = list(_recipients_order(Share.objects.open().filter(document_id__in=by_id)))
+    else:
+        shares = []
+    for share in shares:
+        by_id[share.document_id].append(share)
+    for document in documents:
+        for share in by_id[document.pk]:
+            Share.document.field.set_cached_value(share, document)
+        document.open_shares = by_id[document.pk]  # type: ignore[attr-defined]
+    return documents
+
+
+class _CountUpTo(Subquery):
+    """How many rows a (sliced) subquery has: ``SELECT COUNT(*) FROM (...)``, read beside a page's rows."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS counted)"
+    output_field = IntegerField()
+
+
+@dataclass(frozen=True)
+class FirstPage:
+    """The first entries of a list and how many there are, counted up to ``count_limit`` + 1."""
+
+    rows: list[Document]
+    counted: int
+
+
+# What a listed entry never shows of its author and file, left out of its row.
+_LISTED_ONLY = (
+    "author__permissions",
+    "author__title",
+    "author__created_at",
+    "author__user__password",
+    "author__user__last_login",
+    "author__user__date_joined",
+    "author__user__password_changed_at",
+    "current_version__storage_name",
+    "current_version__filename",
+    "current_version__sha256",
+    "current_version__created_at",
+)
+_FIRST_PAGES: dict[tuple[int, int, bool, Q], Prepared[Document]] = {}
+
+
+def activity_log_first_page(
+    client: Client, viewer: StaffViewer, *, size: int, count_limit: int = 0, type_id: int | None = None
+) -> FirstPage:
+    """The first ``size`` entries of ``activity_log(client, type_id=...)`` this staff member sees
+    (``policy.visible_among``), with their open shares; with ``count_limit``, how many entries there are up to
+    ``count_limit`` + 1, read in the same query. In prepared queries: one by the documents, one by their shares."""
+    rule = policy.staff_rule(viewer)
+    key = (size, count_limit, type_id is not None, rule)
+    prepared = _FIRST_PAGES.get(key)
+    if prepared is None:
+
+        def build(client_id: int, client_practice_id: int, staff_practice_id: int, *typed: int) -> QuerySet[Document]:
+            documents = Document.objects.filter(client_id=client_id, practice_id=client_practice_id)
+            if typed:
+                documents = documents.filter(type_id=typed[0])
+            documents = policy.visible_to_staff(documents, practice_id=staff_practice_id, rule=rule)
+            listed = documents.select_related("type", "author__user", "current_version").defer(*_LISTED_ONLY)
+            if count_limit:
+                listed = listed.annotate(haven_counted=_CountUpTo(documents.order_by().values("pk")[: count_limit + 1]))
+            return listed[:size]
+
+        kinds = (int, int, int, int) if type_id is not None else (int, int, int)
+        prepared = _FIRST_PAGES[key] = Prepared(build, *kinds)
+    values = (client.pk, client.practice_id, viewer.practice_id) + ((type_id,) if type_id is not None else ())
+    rows = prepared(*values)
+    for document in rows:  # the page's client, not a copy per row
+        Document.client.field.set_cached_value(document, client)
+    attach_recipients(rows)
+    counted = getattr(rows[0], "haven_counted", 0) if rows else 0
+    return FirstPage(rows, counted)
+
+
+_ALL_SHARED: Prepared[Client] = Prepared(
+    lambda client_id, practice_id: (
+        Client.objects.filter(pk=client_id, practice_id=practice_id)
+        .annotate(
+            haven_any=Exists(
+                policy.portal_may_show(Document.objects.filter(client_id=client_id, practice_id=practice_id))
+            ),
+            haven_unshared=Exists(
+                policy.portal_may_show(Document.objects.filter(client_id=client_id, practice_id=practice_id)).exclude(
+                    Exists(_open_shares().filter(policy.shares_reaching(AccessKind.SELF)))
+                )
+            ),
+        )
+        .only("pk")
+    ),
+    int,
+    int,
+)
+
+
+def all_shared_with_client_at_once(client: Client) -> bool:
+    """``all_shared_with_client`` in one prepared query."""
+    found = _ALL_SHARED(client.pk, client.practice_id)
+    return bool(found) and bool(found[0].haven_any) and not found[0].haven_unshared  # type: ignore[attr-defined]
+
+
+_DOCUMENT_TYPES: Prepared[DocumentType] = Prepared(
+    lambda practice_id: DocumentType.objects.filter(practice_id=practice_id), int
+)
+
+
+def document_types_of(practice_id: int) -> list[DocumentType]:
+    """``document_types`` in a prepared query."""
+    return _DOCUMENT_TYPES(practice_id)
+
+
+_DOCUMENT_SHARES: Prepared[Share] = Prepared(
+    lambda document_id: (
+        Share.objects.open()
+        .filter(document_id=document_id)
+        .select_related("document__client", "contact__linked_client", "access__account")
+        .order_by("audience", "contact__last_name", "access__display_name")
+    ),
+    int,
+)
+
+
+def open_shares_of(document: Document) -> list[Share]:
+    """The document's open shares with whom they reach (the document page's share dialog), in a prepared query."""
+    return _DOCUMENT_SHARES(document.pk)
+
+
+_VERSIONS: Prepared[DocumentVersion] = Prepared(
+    lambda document_id: (
+        DocumentVersion.objects.filter(document_id=document_id).select_related("created_by__user").order_by("-number")
+    ),
+    int,
+)
+
+
+def versions_of(document: Document) -> list[DocumentVersion]:
+    """The document's versions, newest first, with who added each, in a prepared query."""
+    return _VERSIONS(document.pk)
+
+
+_PORTAL_CONTACTS: Prepared[RelatedContact] = Prepared(
+    lambda client_id, practice_id: RelatedContact.objects.filter(
+        client_id=client_id, practice_id=practice_id, web_portal=True
+    ).select_related("linked_client"),
+    int,
+    int,
+)
+_OPEN_PORTAL_USERS: Prepared[ProfileAccess] = Prepared(
+    lambda client_id, practice_id: (
+        ProfileAccess.objects.filter(
+            client_id=client_id,
+            practice_id=practice_id,
+            kind=AccessKind.PORTAL_USER,
+            status__in=[AccessStatus.PENDING, AccessStatus.ACTIVE],
+        )
+        .select_related("account")
+        .order_by("display_name", "pk")
+    ),
+    int,
+    int,
+)
+
+
+def share_dialog_people(client: Client) -> tuple[list[RelatedContact], list[ProfileAccess]]:
+    """Whom the share dialog offers: the client's contacts with Web Portal permission and ``open_portal_users``."""
+    return _PORTAL_CONTACTS(client.pk, client.practice_id), _OPEN_PORTAL_USERS(client.pk, client.practice_id)
+
+
+#: The most documents one page of the Access history names (one per event).
+TITLE_IDS = 50
+_TITLES: dict[Q, Prepared[tuple[int, str]]] = {}
+
+
+def titles_staff_may_open(viewer: StaffViewer, client: Client, document_ids: set[int]) -> dict[int, str]:
+    """The titles of those of these documents of the client the staff member may open (``policy.visible_among``),
+    by id: in a prepared query for a page's worth of ids."""
+    if not document_ids:
+        return {}
+    readable = Document.objects.filter(client=client)
+    if len(document_ids) > TITLE_IDS:
+        listed = policy.visible_among(viewer, readable).filter(pk__in=document_ids)
+        return dict(listed.values_list("pk", "title"))
+    rule = policy.staff_rule(viewer)
+    prepared = _TITLES.get(rule)
+    if prepared is None:
+        prepared = _TITLES[rule] = Prepared(
+            lambda client_id, practice_id, *ids: (
+                policy.visible_to_staff(
+                    Document.objects.filter(client_id=client_id), practice_id=practice_id, rule=rule
+                )
+                .filter(pk__in=ids)
+                .values_list("pk", "title")
+            ),
+            int,
+            int,
+            *([int] * TITLE_IDS),
+        )
+    return dict(prepared(client.pk, viewer.practice_id, *page_ids(sorted(document_ids), TITLE_IDS)))

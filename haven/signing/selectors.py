@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from haven.core.policy import Viewer
+from haven.core.prepared import Prepared
 from haven.documents import policy as documents_policy
 from haven.documents.models import Document, VersionSource
+from haven.documents.selectors import PAGE_IDS, page_ids
 from haven.portal_access.models import ProfileAccess
+from haven.practices.models import StaffMember
+from haven.practices.viewers import StaffViewer
 from haven.signing import policy
 from haven.signing.models import RequestStatus, Signature, SignatureRequest
 
@@ -31,6 +35,19 @@ def portal_documents(access: ProfileAccess, now: datetime.datetime | None = None
     )
 
 
+def _requests_of(document_ids: Iterable[int]) -> QuerySet[SignatureRequest, tuple[int, str, datetime.datetime, int]]:
+    return (
+        SignatureRequest.objects.filter(document_id__in=document_ids)
+        .order_by("document_id", "-requested_at", "-pk")
+        .values_list("document_id", "status", "expires_at", "version_id")
+    )
+
+
+_REQUESTS_BY_PAGE: Prepared[tuple[int, str, datetime.datetime, int]] = Prepared(
+    lambda *ids: _requests_of(ids), *([int] * PAGE_IDS)
+)
+
+
 def staff_signature_status[Listed: Sequence[Document]](documents: Listed) -> Listed:
     """The Activity Log's signature columns on a page of documents: waiting, outdated (the document changed), signed,
     declined last. One query by the page's document ids (none for an empty page), so its cost follows the page, not
@@ -46,10 +63,8 @@ def staff_signature_status[Listed: Sequence[Document]](documents: Listed) -> Lis
     if not documents:
         return documents
     by_id = {document.pk: document for document in documents}
-    rows = (
-        SignatureRequest.objects.filter(document_id__in=by_id)
-        .order_by("document_id", "-requested_at", "-pk")
-        .values_list("document_id", "status", "expires_at", "version_id")
+    rows: Iterable[tuple[int, str, datetime.datetime, int]] = (
+        _REQUESTS_BY_PAGE(*page_ids(list(by_id))) if len(by_id) <= PAGE_IDS else _requests_of(by_id)
     )
     for document_id, status, expires_at, version_id in rows:
         document = by_id[document_id]
@@ -71,6 +86,34 @@ def requests_for_document(viewer: Viewer, document: Document) -> QuerySet[Signat
         .select_related("requested_by__user", "cancelled_by__user", "contact", "version", "signature__signed_version")
         .order_by("-requested_at", "-pk")
     )
+
+
+_STAFF_REQUESTS: dict[tuple[object, Q, frozenset[str]], Prepared[SignatureRequest] | None] = {}  # None: no rows
+
+
+def staff_requests_for_document(viewer: StaffViewer, document: Document) -> list[SignatureRequest]:
+    """``requests_for_document`` for staff, in a prepared query built by asking the policy itself
+    (``policy.visible_to``) and kept by that rule and what it reads of the viewer (documents rule, permissions)."""
+    permissions = frozenset(viewer.member.permissions)
+    key = (policy.visible_to, documents_policy.staff_rule(viewer), permissions)
+    if key not in _STAFF_REQUESTS:
+        granted = sorted(permissions)
+
+        def build(practice_id: int, document_id: int) -> QuerySet[SignatureRequest]:
+            standing_in = StaffViewer(StaffMember(practice_id=practice_id, permissions=granted))
+            return (
+                policy.visible_to(standing_in)
+                .filter(document_id=document_id)
+                .select_related(
+                    "requested_by__user", "cancelled_by__user", "contact", "version", "signature__signed_version"
+                )
+                .order_by("-requested_at", "-pk")
+            )
+
+        # A rule that shows nothing (``none()``) has no SQL to prepare.
+        _STAFF_REQUESTS[key] = None if build(0, 0).query.is_empty() else Prepared(build, int, int)
+    prepared = _STAFF_REQUESTS[key]
+    return prepared(viewer.practice_id, document.pk) if prepared is not None else []
 
 
 def signature_for_version(version_id: int) -> Signature | None:

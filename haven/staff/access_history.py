@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from haven.audit.events import AuditAction
@@ -20,11 +20,14 @@ from haven.audit.labels import what_happened
 from haven.audit.models import AuditEvent
 from haven.clients.models import Client, RelatedContact
 from haven.core.policy import Viewer
+from haven.core.prepared import Prepared
 from haven.documents.models import Document
 from haven.documents.policy import visible_among
+from haven.documents.selectors import page_ids, titles_staff_may_open
 from haven.messaging.models import Message
 from haven.portal_access.models import ProfileAccess
 from haven.practices.models import StaffMember
+from haven.practices.viewers import StaffViewer
 from haven.signing.devices import describe_device
 from haven.signing.models import Signature, SignatureRequest
 
@@ -102,7 +105,10 @@ def describe_events(events: Sequence[AuditEvent], client: Client, *, viewer: Vie
 
     document_ids = ids(document_of(e) for e in events)
     readable = visible_among(viewer, Document.objects.filter(client=client))
-    titles = dict(readable.filter(pk__in=document_ids).values_list("pk", "title")) if document_ids else {}
+    if isinstance(viewer, StaffViewer):
+        titles = titles_staff_may_open(viewer, client, document_ids)
+    else:
+        titles = dict(readable.filter(pk__in=document_ids).values_list("pk", "title")) if document_ids else {}
     subjects = (
         dict(
             Message.objects.filter(pk__in=message_ids, client=client)
@@ -112,13 +118,9 @@ def describe_events(events: Sequence[AuditEvent], client: Client, *, viewer: Vie
         if message_ids
         else {}
     )
+    # Each member's name and role, worked out once for all their events.
     members = (
-        {
-            member.user_id: member
-            for member in StaffMember.objects.filter(user_id__in=staff_ids, practice_id=client.practice_id)
-            .select_related("user")
-            .only("user__full_name", "role", "user_id", "practice_id")
-        }
+        {member.user_id: (member.user.full_name, member.get_role_display()) for member in _members(staff_ids, client)}
         if staff_ids
         else {}
     )
@@ -155,6 +157,27 @@ def describe_events(events: Sequence[AuditEvent], client: Client, *, viewer: Vie
     return entries
 
 
+def _staff_of(practice_id: int, user_ids: Iterable[int]) -> QuerySet[StaffMember]:
+    return (
+        StaffMember.objects.filter(user_id__in=user_ids, practice_id=practice_id)
+        .select_related("user")
+        .only("user__full_name", "role", "user_id", "practice_id")
+    )
+
+
+_MEMBER_IDS = 50  # a page's events name at most this many staff
+_MEMBERS: Prepared[StaffMember] = Prepared(
+    lambda practice_id, *user_ids: _staff_of(practice_id, user_ids), int, *([int] * _MEMBER_IDS)
+)
+
+
+def _members(user_ids: set[int], client: Client) -> Iterable[StaffMember]:
+    """The staff members of the client's practice behind these logins, in a prepared query for a page of them."""
+    if len(user_ids) > _MEMBER_IDS:
+        return _staff_of(client.practice_id, user_ids)
+    return _MEMBERS(client.practice_id, *page_ids(sorted(user_ids), _MEMBER_IDS))
+
+
 def _field_names(event: AuditEvent) -> list[str]:
     """The changed fields of a chart or contact, by their labels ("date of birth", not ``date_of_birth``)."""
     names = event.details.get("fields") if isinstance(event.details, dict) else None
@@ -171,11 +194,12 @@ def _field_names(event: AuditEvent) -> list[str]:
     return labels
 
 
-def _who(event: AuditEvent, members: dict[int, Any], accesses: dict[int, Any]) -> tuple[str, str]:
+def _who(event: AuditEvent, members: dict[int, tuple[str, str]], accesses: dict[int, Any]) -> tuple[str, str]:
     if event.actor_kind == "staff":
         member = members.get(event.actor_id or 0)
         if member is not None:
-            return member.user.full_name or event.actor_label, member.get_role_display()
+            name, role = member
+            return name or event.actor_label, role
         return event.actor_label, _("No longer on staff")
     if event.actor_kind == "portal":
         access = accesses.get(event.actor_id or 0)

@@ -452,24 +452,42 @@ def bulk_documents(world: World, count: int) -> None:
 def test_activity_log_runs_the_same_number_of_queries_for_10_and_1000_documents(
     world, login, django_assert_max_num_queries
 ):
-    """The page costs a fixed number of queries however long the log is: 10 entries or 1,000 (25 a page)."""
+    """Each page costs a fixed number of queries however long the log is: 10 entries or 1,000 (25 a page)."""
     http = login(world.ada)
     http.get(log_url(world))  # the first page view after signing in may touch the session
     bulk_documents(world, 9)
     with CaptureQueriesContext(connection) as ten:
         response = http.get(log_url(world))
     assert response.content.decode().count('data-label="Share Status"') == 10
+    bulk_documents(world, 20)
+    with CaptureQueriesContext(connection) as thirty_second_page:
+        response = http.get(log_url(world), {"page": "2"})
+    assert response.content.decode().count('data-label="Share Status"') == 5
 
-    bulk_documents(world, 990)
+    bulk_documents(world, 970)
 
-    with django_assert_max_num_queries(len(ten.captured_queries)) as thousand:
+    with django_assert_max_num_queries(len(ten.captured_queries)) as first:
+        response = http.get(log_url(world))
+    assert "1\N{EN DASH}25 of 1000" in response.content.decode()
+    assert len(first.captured_queries) == len(ten.captured_queries)
+    with django_assert_max_num_queries(len(thirty_second_page.captured_queries)) as thousand:
         response = http.get(log_url(world), {"page": "2"})
     html = response.content.decode()
     assert html.count('data-label="Share Status"') == 25
     assert "26\N{EN DASH}50 of 1000" in html
-    assert len(thousand.captured_queries) == len(ten.captured_queries)
+    assert len(thousand.captured_queries) == len(thirty_second_page.captured_queries)
     for colour in ("blue", "orange", "gray"):
         assert f'data-globe="{colour}"' in html
+
+
+def test_the_first_page_of_the_activity_log_counts_on_to_1000_and_then_says_more(world, login):
+    """The first page reads its entries and how many there are at once, as every other page counts them."""
+    http = login(world.ada)
+    bulk_documents(world, 1000)
+    html = http.get(log_url(world)).content.decode()
+    assert html.count('data-label="Share Status"') == 25
+    assert "1\N{EN DASH}25 of more than 1000" in html
+    assert 'page=2">' in html and 'page=0">' not in html
 
 
 def test_type_filter_keeps_only_the_practices_types(world, login):

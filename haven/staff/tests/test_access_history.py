@@ -7,7 +7,9 @@ import re
 from pathlib import Path
 
 import pytest
+from django.template import Context, Template
 from django.test import Client as HttpClient
+from django.utils import timezone
 
 from haven.audit.actions import record_event
 from haven.audit.events import (
@@ -21,6 +23,7 @@ from haven.audit.events import (
 from haven.audit.labels import LABELS
 from haven.audit.models import Actor, AuditEvent
 from haven.clients.actions import update_client
+from haven.core.templatetags.haven_rows import when
 from haven.portal_access.actions import portal_actor
 from haven.practices.models import Permission
 from haven.signing.requests import request_signature
@@ -199,3 +202,11 @@ def test_the_access_history_takes_its_words_from_the_one_table(world, login, mon
     http = login(world.ada)
     http.get(f"/staff/clients/{world.max.pk}/")
     assert "Ada Admin · Administrator Looked at the chart" in rows(history_of(http, world))[0]
+
+
+def test_a_lines_time_reads_as_the_date_filter_shows_it_in_the_practice_zone() -> None:
+    moment = timezone.now()
+    for zone in ("America/New_York", "Europe/Paris", "UTC"):
+        with timezone.override(zone):
+            expected = Template('{{ moment|date:"Y-m-d H:i:s T" }}').render(Context({"moment": moment}))
+            assert when(moment) == expected

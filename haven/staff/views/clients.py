@@ -11,14 +11,13 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django_htmx.http import push_url
 
-from haven.audit.selectors import events_for_client
+from haven.audit.selectors import client_history_first_page, events_for_client
 from haven.clients.actions import create_client, update_client, view_chart
 from haven.clients.models import ClientStatus
 from haven.clients.policy import get_client
-from haven.clients.selectors import SORTS, clients_client_is_contact_for, contacts_of, search_visible_clients
+from haven.clients.selectors import SORTS, contacts_of_client, search_visible_clients, where_client_is_contact
 from haven.core.errors import ApplicationError, ConflictError
-from haven.documents.policy import visible_among
-from haven.documents.selectors import activity_log
+from haven.documents.selectors import activity_log_first_page
 from haven.practices.access import StaffRequest, staff_view
 from haven.practices.models import Permission
 from haven.signing.selectors import staff_signature_status
@@ -28,6 +27,7 @@ from haven.staff.forms.clients import ClientForm
 from haven.staff.forms.versions import rebase
 from haven.staff.views.documents._common import with_staff_urls
 
+HISTORY_PAGE = 50  # events a page of the Access history lists
 RECENT_DOCUMENTS = 5  # on the Chart Face; the Activity Log has them all
 
 PAGE_SIZE = 25
@@ -137,10 +137,11 @@ def client_chart(request: StaffRequest, client_id: int) -> HttpResponse:
     client = context["client"]
     view_chart(by=request.staff, client=client)  # type: ignore[arg-type]
     context["age"] = client.age_on(timezone.localdate())  # type: ignore[attr-defined]
-    context["contacts"] = list(contacts_of(client))  # type: ignore[arg-type]
-    context["contact_of"] = list(clients_client_is_contact_for(client))  # type: ignore[arg-type]
-    documents = visible_among(request.viewer, activity_log(client))  # type: ignore[arg-type]
-    context["recent_documents"] = with_staff_urls(client, staff_signature_status(list(documents[:RECENT_DOCUMENTS])))  # type: ignore[arg-type]
+    context["contacts"] = contacts_of_client(client)  # type: ignore[arg-type]
+    context["contact_of"] = where_client_is_contact(client)  # type: ignore[arg-type]
+    # The Activity Log's first entries (``activity_log`` as the viewer sees it), in prepared queries.
+    recent = activity_log_first_page(client, request.viewer, size=RECENT_DOCUMENTS)  # type: ignore[arg-type]
+    context["recent_documents"] = with_staff_urls(client, staff_signature_status(recent.rows))  # type: ignore[arg-type]
     context["can_share"] = request.staff.has_permission(Permission.WEB_PORTAL)
     return render(request, "staff/clients/chart.html", context)
 
@@ -182,8 +183,13 @@ def access_history(request: StaffRequest, client_id: int) -> HttpResponse:
     """Every recorded event about this client in words: what happened to what, who (name and role), when, from where."""
     context = _chart_context(request, client_id, "history")
     client = context["client"]
-    events = events_for_client(client)  # type: ignore[arg-type]
-    page = paging.get_page(events, 50, request.GET.get("page"))
+    if request.GET.get("page") in (None, "", "1"):  # the first page, nearly always the one opened: one query
+        rows, counted = client_history_first_page(client, size=HISTORY_PAGE, count_limit=paging.COUNT_LIMIT)  # type: ignore[arg-type]
+        more = counted > paging.COUNT_LIMIT
+        total = paging.COUNT_LIMIT if more else counted
+        page = paging.Page(rows, 1, HISTORY_PAGE, total, more, more or len(rows) < counted)
+    else:
+        page = paging.get_page(events_for_client(client), HISTORY_PAGE, request.GET.get("page"))  # type: ignore[arg-type]
     context["page"] = page
     context["entries"] = describe_events(list(page.object_list), client, viewer=request.viewer)  # type: ignore[arg-type]
     return render(request, "staff/clients/access_history.html", context)

@@ -6,21 +6,21 @@ from dataclasses import dataclass
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from haven.clients.models import Client
 from haven.clients.policy import get_client
-from haven.clients.selectors import contacts_of
-from haven.core.policy import Viewer
 from haven.documents import selectors
 from haven.documents.models import Audience, Document, DocumentVersion, VersionSource, contact_role
 from haven.documents.policy import DocumentVerb, get_document, why_not
 from haven.practices.access import StaffRequest, staff_view
 from haven.practices.models import Permission
+from haven.practices.viewers import StaffViewer
 from haven.signing.eligibility import Signer, possible_signers
 from haven.signing.models import Capacity, RequestStatus, Signature, SignatureRequest
-from haven.signing.selectors import requests_for_document
+from haven.signing.selectors import staff_requests_for_document
 from haven.staff.forms.documents import VersionUploadForm
 from haven.staff.forms.signing import ShareToSignForm
 from haven.staff.views.documents._common import PDF, chart_context
@@ -32,12 +32,7 @@ def _recipients(document: Document) -> tuple[set[str], set[int], set[int], list[
     contact_ids: set[int] = set()
     access_ids: set[int] = set()
     names: list[str] = []
-    shares = (
-        document.shares.open()
-        .select_related("document__client", "contact__linked_client", "access__account")
-        .order_by("audience", "contact__last_name", "access__display_name")
-    )
-    for share in shares:
+    for share in selectors.open_shares_of(document):
         audiences.add(share.audience)
         if share.contact_id is not None:
             contact_ids.add(share.contact_id)
@@ -66,9 +61,10 @@ class RecipientRow:
 
 
 def _recipient_rows(client: Client, contact_ids: set[int], access_ids: set[int]) -> list[RecipientRow]:
+    contacts, portal_users = selectors.share_dialog_people(client)
     rows = [
         RecipientRow("contact", contact.pk, contact.full_name, contact_role(contact), contact.pk in contact_ids)
-        for contact in contacts_of(client).filter(web_portal=True)
+        for contact in contacts
     ]
     rows += [
         RecipientRow(
@@ -78,7 +74,7 @@ def _recipient_rows(client: Client, contact_ids: set[int], access_ids: set[int])
             _("Portal user"),
             access.pk in access_ids,
         )
-        for access in selectors.open_portal_users(client)
+        for access in portal_users
     ]
     return rows
 
@@ -111,9 +107,9 @@ def _signature_of(request: SignatureRequest) -> Signature | None:
         return None
 
 
-def _request_rows(viewer: Viewer, document: Document, client: Client) -> list[RequestRow]:
+def _request_rows(viewer: StaffViewer, document: Document, client: Client) -> list[RequestRow]:
     rows = []
-    for sign_request in requests_for_document(viewer, document):
+    for sign_request in staff_requests_for_document(viewer, document):
         if sign_request.capacity == Capacity.GUARDIAN:
             capacity = _("Legal guardian for %(client)s") % {"client": client.full_name}
         else:
@@ -145,6 +141,19 @@ def _share_to_sign_state(
     return "ready", signers, None
 
 
+_BLANK_VERSION_FORMS: dict[str, str] = {}  # safe strings, as the form renders them
+
+
+def _blank_version_form() -> str:
+    """The empty amendment form as it renders, made once per language: it holds nothing of any client or request
+    (the CSRF token is the page's, outside it)."""
+    language = get_language() or ""
+    found = _BLANK_VERSION_FORMS.get(language)
+    if found is None:
+        found = _BLANK_VERSION_FORMS[language] = VersionUploadForm().render()
+    return found
+
+
 def detail_context(
     request: StaffRequest,
     client: Client,
@@ -153,10 +162,11 @@ def detail_context(
     share_to_sign_form: ShareToSignForm | None = None,
     version_form: VersionUploadForm | None = None,
 ) -> dict[str, object]:
+    """What the document page shows; ``version_form`` is an amendment form with its errors, else the blank one."""
     audiences, contact_ids, access_ids, names = _recipients(document)
     rows = _request_rows(request.viewer, document, client)
     signed_by_version = {row.signature.signed_version_id: row.signature for row in rows if row.signature is not None}
-    versions = document.versions.select_related("created_by__user").order_by("-number")
+    versions = selectors.versions_of(document)
     sign_state, signers, waiting = _share_to_sign_state(request, document, rows)
     # Shared and Signed: the dialog says who signed and when, and a new request is a choice, not a default.
     current_signature = signed_by_version.get(document.current_version_id) if sign_state == "ready" else None
@@ -190,7 +200,7 @@ def detail_context(
         current_signature=current_signature,
         waiting=waiting,
         request_rows=rows,
-        version_form=version_form or (VersionUploadForm() if can_upload else None),
+        version_form=version_form or (_blank_version_form() if can_upload else None),
     )
 
 
