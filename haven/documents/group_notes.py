@@ -66,6 +66,30 @@ def general_log(practice_id: int) -> QuerySet[GroupNote]:
     )
 
 
+def general_log_notes(practice_id: int) -> QuerySet[GroupNote]:
+    """The practice's group notes, newest first, with their type and author; ``copy_counts`` gives a page of them
+    the counts ``general_log`` annotates, without grouping the whole log."""
+    return (
+        GroupNote.objects.filter(practice_id=practice_id)
+        .select_related("type", "author__user")
+        .order_by("-document_date", "-created_at", "-pk")
+    )
+
+
+def copy_counts(practice_id: int, group_note_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """For each of these group notes, how many clients it links and how many of their copies are open to All
+    Authorized: one query by the page's ids."""
+    open_all = Q(shares__audience=Audience.ALL_AUTHORIZED, shares__revoked_at__isnull=True)
+    counted = (
+        Document.objects.filter(practice_id=practice_id, group_note_id__in=group_note_ids)
+        .values("group_note_id")
+        .annotate(clients=Count("pk", distinct=True), shared=Count("shares__document", filter=open_all, distinct=True))
+        .order_by()
+        .values_list("group_note_id", "clients", "shared")
+    )
+    return {note_id: (clients, shared) for note_id, clients, shared in counted}
+
+
 def copies_of(group_note: GroupNote) -> QuerySet[Document]:
     """Each linked client's copy (staff only), with what its globe needs, by client name."""
     return with_recipients(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -25,6 +26,7 @@ from haven.core.forms import DateInput, HavenForm
 from haven.core.policy import Viewer
 from haven.documents import group_notes
 from haven.documents.group_notes import MAX_TITLE_CHARS, MIN_CLIENTS
+from haven.documents.models import DocumentType
 from haven.documents.policy import get_group_note, group_notes_visible_among, reads_clinical
 from haven.practices.access import StaffRequest, staff_view
 from haven.practices.models import Permission, StaffMember
@@ -140,17 +142,63 @@ def _context(request: StaffRequest, **extra: object) -> dict[str, object]:
     }
 
 
+# What a row of the General Log shows, in this order: the group note's id, date, title, its type's two portal
+# exceptions (``DocumentType.shareable``) and its author's name.
+_ROW = ("pk", "document_date", "title", "type__never_share", "type__hidden_from_portal", "author__user__full_name")
+
+
 @staff_view()
 @require_safe
 def general_log(request: StaffRequest) -> HttpResponse:
     """The practice's group notes, newest first, each with how many clients it links and its globe."""
-    notes = group_notes_visible_among(request.viewer, group_notes.general_log(request.staff.practice_id))
-    page = paging.get_page(notes, PAGE_SIZE, request.GET.get("page"))
-    detail = reverse("staff:group_note_detail", args=[_PLACEHOLDER])  # one reverse per page, not one per row
-    for note in page.object_list:
-        note.detail_url = detail.replace(str(_PLACEHOLDER), str(note.pk))
+    notes = group_notes_visible_among(request.viewer, group_notes.general_log_notes(request.staff.practice_id))
+    number = paging.page_number(request.GET.get("page"))
+    if number == 1:  # the page and its count in one query
+        page = paging.first_page(list(paging.counted_first_page(notes, PAGE_SIZE, *_ROW)), PAGE_SIZE)
+    else:
+        page = paging.get_page(notes.values_list(*_ROW), PAGE_SIZE, number)
     context = _context(request, page=page, reads_clinical=reads_clinical(request.viewer))
+    context["rows"] = _rows(request, page.object_list, can_share=bool(context["can_share"]))
     return render(request, "staff/general_log/list.html", context)
+
+
+def _rows(request: StaffRequest, listed: Sequence[tuple[Any, ...]], *, can_share: bool) -> list[dict[str, object]]:
+    """What each row shows, worked out once here: its address, its counts (one query by the page's ids) and the
+    words and globe of its share status, rather than looked up, counted and translated cell by cell."""
+    counts = group_notes.copy_counts(request.staff.practice_id, [row[0] for row in listed]) if listed else {}
+    detail = reverse("staff:group_note_detail", args=[_PLACEHOLDER])  # one reverse per page, not one per row
+    placeholder = str(_PLACEHOLDER)
+    states = {  # colour of the globe, the words beside it, the tip
+        "all": ("blue", _("Shared"), _("Shared to All Authorized")),
+        "some": ("orange", _("Shared"), _("Shared to All Authorized for some of its clients")),
+        "none": ("gray", _("Not Shared"), _("Not shared to All Authorized")),
+    }
+    shareable: dict[tuple[bool, bool], bool] = {}
+    rows: list[dict[str, object]] = []
+    for pk, document_date, title, never_share, hidden_from_portal, author in listed:
+        clients, shared = counts.get(pk, (0, 0))
+        exceptions = (never_share, hidden_from_portal)
+        if exceptions not in shareable:
+            shareable[exceptions] = DocumentType(
+                never_share=never_share, hidden_from_portal=hidden_from_portal
+            ).shareable
+        globe, words, tip = states["all" if shared and shared == clients else "some" if shared else "none"]
+        rows.append(
+            {
+                "pk": pk,
+                "url": detail.replace(placeholder, str(pk)),
+                "date": document_date.isoformat(),
+                "title": title,
+                "clients": ngettext("%(count)s client", "%(count)s clients", clients) % {"count": clients},
+                "author": author,
+                "shareable": shareable[exceptions],
+                "globe": globe,
+                "shared": words,
+                "tip": tip,
+                "share": _("share “%(title)s”") % {"title": title} if can_share else "",
+            }
+        )
+    return rows
 
 
 @staff_view(Permission.UPLOAD_DOCUMENTS)
