@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from haven.clients import policy as clients_policy
 from haven.clients.models import Client, ClientStatus
 from haven.clients.search import key_for, successor
 from haven.clients.selectors import SORTS, search_visible_clients
@@ -54,7 +55,7 @@ def test_the_prepared_first_page_has_the_rows_and_count_of_the_search(
     world: World, sort: str, status: str, births: list[str], words: list[str]
 ) -> None:
     _grow(world, 40)
-    prepared = views._first_page_query(sort, bool(status), len(births), len(words))
+    prepared = views._first_page_query(world.theo, sort, bool(status), len(births), len(words))
     values = [world.riverside.pk, *([status] if status else []), *births, *_ranges(*words)]
 
     prepared.check(*values)
@@ -68,7 +69,7 @@ def test_the_prepared_first_page_has_the_rows_and_count_of_the_search(
 
 
 def test_the_prepared_first_page_holds_only_the_practices_clients(world: World) -> None:
-    prepared = views._first_page_query("name", False, 0, 0)
+    prepared = views._first_page_query(world.hana, "name", False, 0, 0)
     listed = {row[0] for row in paging.first_page(prepared(world.hilltop.pk), views.PAGE_SIZE).object_list}
     assert listed == set(Client.objects.filter(practice=world.hilltop).values_list("pk", flat=True))
     assert world.ana.pk not in listed
@@ -104,3 +105,15 @@ def test_later_pages_and_long_searches_are_built_as_usual_with_the_same_rows(wor
     many_words = http.post("/staff/clients/", {"q": "sam1 rowe r ro row"})["Location"]
     html = http.get(many_words).content.decode()
     assert "Rowe010, Sam10" in html and "Rowe001, Sam1<" in html and "Rowe002" not in html
+
+
+def test_a_prepared_first_page_follows_the_clients_policy_as_it_stands(
+    world: World, login: Any, monkeypatch: Any
+) -> None:
+    http = login(world.ada)
+    assert world.ana.last_name in http.get("/staff/clients/").content.decode()  # prepared here
+
+    original = clients_policy.visible_to
+    monkeypatch.setattr(clients_policy, "visible_to", lambda viewer: original(viewer).exclude(pk=world.ana.pk))
+    listed = http.get("/staff/clients/").content.decode()
+    assert world.ana.last_name not in listed and world.ben.last_name in listed

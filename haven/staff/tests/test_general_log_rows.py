@@ -16,6 +16,7 @@ from haven.documents import group_notes
 from haven.documents.actions import set_type_exceptions
 from haven.documents.models import Audience, GroupNote, Share
 from haven.staff import paging
+from haven.staff.views import general_log
 from tests.personas import ONE_BLANK_PAGE_PDF, World
 
 pytestmark = pytest.mark.django_db
@@ -100,3 +101,13 @@ def test_the_first_page_reads_its_rows_and_count_in_one_query_and_their_counts_i
     assert "1\N{EN DASH}5 of 5" in html
     log = [q["sql"] for q in queries if "documents_groupnote" in q["sql"] or "documents_document" in q["sql"]]
     assert len(log) == 2
+
+
+def test_the_prepared_first_page_is_the_one_the_policy_gives_each_staff_member(world: World) -> None:
+    _note(world, "Clinical group", [world.ana, world.ben])
+    for member in (world.ada, world.theo, world.bill):
+        general_log._first_page_query(member).check(world.riverside.pk)
+    assert general_log._first_page_query(world.ada) is general_log._first_page_query(world.theo)  # both read clinical
+    assert general_log._first_page_query(world.ada) is not general_log._first_page_query(world.bill)
+    billing = paging.first_page(general_log._first_page_query(world.bill)(world.riverside.pk), general_log.PAGE_SIZE)
+    assert billing.object_list == []  # a group note's type is clinical by default

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import QuerySet
+from django.db.models.sql.where import WhereNode
 from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from django_htmx.http import push_url
 
 from haven.audit.selectors import events_for_client
+from haven.clients import policy as clients_policy
 from haven.clients.actions import create_client, update_client, view_chart
 from haven.clients.models import Client, ClientStatus
 from haven.clients.policy import get_client
@@ -111,28 +113,36 @@ def _render_list(
 _ROW = ("pk", "last_name", "first_name", "preferred_name", "date_of_birth", "email", "facility__name", "status")
 
 # The list's first page, prepared (``haven.core.prepared``) for each shape of search: its sort, whether it names a
-# status, how many dates of birth and how many words it holds. A search of more dates or words than these is rare,
-# and is built as usual.
+# status, how many dates of birth and how many words it holds, and the condition the clients policy sets for the
+# staff member. A search of more dates or words than these is rare, and is built as usual.
 _PREPARED_DATES = 2
 _PREPARED_WORDS = 4
-_first_pages: dict[tuple[str, bool, int, int, int], Prepared[tuple[Any, ...]]] = {}
+_first_pages: dict[tuple[str, bool, int, int, int, WhereNode], Prepared[tuple[Any, ...]]] = {}
 
 
-def _first_page_query(sort: str, with_status: bool, dates: int, words: int) -> Prepared[tuple[Any, ...]]:
-    """The first page of the clients a staff member of a practice sees that match a search of this shape, with
-    the list's count. Its values: the practice's id, then the status (if any), the ISO dates of birth, and the
-    start and end of each word's range of search terms."""
-    shape = (sort, with_status, dates, words, paging.COUNT_LIMIT)
+def _viewer(practice_id: int, permissions: list[str]) -> StaffViewer:
+    return StaffViewer(StaffMember(practice_id=practice_id, permissions=permissions))
+
+
+def _first_page_query(
+    member: StaffMember, sort: str, with_status: bool, dates: int, words: int
+) -> Prepared[tuple[Any, ...]]:
+    """The first page of the clients a staff member with this one's permissions sees in a practice
+    (``haven.clients.policy.visible_to``) that match a search of this shape, with the list's count. Its values: the
+    practice's id, then the status (if any), the ISO dates of birth, and the start and end of each word's range
+    of search terms. The policy's condition is worked out on every request: whenever the policy would answer
+    differently, another query is prepared."""
+    permissions = list(member.permissions)
+    condition = clients_policy.visible_to(_viewer(0, permissions)).query.where
+    shape = (sort, with_status, dates, words, paging.COUNT_LIMIT, condition)
     found = _first_pages.get(shape)
     if found is not None:
         return found
 
     def build(practice_id: int, *values: str) -> QuerySet[Client, tuple[Any, ...]]:
         births, bounds = values[with_status : with_status + dates], values[with_status + dates :]
-        # The clients a staff member of this practice may see (``haven.clients.policy.visible_to``).
-        viewer = StaffViewer(StaffMember(practice_id=practice_id))
         clients = visible_clients_matching(
-            viewer,
+            _viewer(practice_id, permissions),
             status=values[0] if with_status else "",
             births=births,
             ranges=list(zip(bounds[0::2], bounds[1::2], strict=True)),
@@ -151,7 +161,7 @@ def _list_page(request: StaffRequest, *, query: str, status: str, sort: str) -> 
     births = [birth.isoformat() for birth in dates]
     ranges = [(key, successor(key)) for key in keys]
     if paging.page_number(number) == 1 and len(births) <= _PREPARED_DATES and len(ranges) <= _PREPARED_WORDS:
-        prepared = _first_page_query(sort, bool(status), len(births), len(ranges))
+        prepared = _first_page_query(request.staff, sort, bool(status), len(births), len(ranges))
         values = [status] if status else []
         rows = prepared(request.viewer.practice_id, *values, *births, *(bound for pair in ranges for bound in pair))
         return paging.first_page(rows, PAGE_SIZE)

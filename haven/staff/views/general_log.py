@@ -9,6 +9,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import QuerySet
+from django.db.models.sql.where import WhereNode
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,9 +25,10 @@ from haven.clients.selectors import search_visible_clients
 from haven.core.errors import ApplicationError
 from haven.core.forms import DateInput, HavenForm
 from haven.core.policy import Viewer
+from haven.core.prepared import Prepared
 from haven.documents import group_notes
 from haven.documents.group_notes import MAX_TITLE_CHARS, MIN_CLIENTS
-from haven.documents.models import DocumentType
+from haven.documents.models import DocumentType, GroupNote
 from haven.documents.policy import get_group_note, group_notes_visible_among, reads_clinical
 from haven.practices.access import StaffRequest, staff_view
 from haven.practices.models import Permission, StaffMember
@@ -151,15 +153,43 @@ _ROW = ("pk", "document_date", "title", "type__never_share", "type__hidden_from_
 @require_safe
 def general_log(request: StaffRequest) -> HttpResponse:
     """The practice's group notes, newest first, each with how many clients it links and its globe."""
-    notes = group_notes_visible_among(request.viewer, group_notes.general_log_notes(request.staff.practice_id))
     number = paging.page_number(request.GET.get("page"))
-    if number == 1:  # the page and its count in one query
-        page = paging.first_page(list(paging.counted_first_page(notes, PAGE_SIZE, *_ROW)), PAGE_SIZE)
+    if number == 1:  # the page and its count in one prepared query
+        page = paging.first_page(_first_page_query(request.staff)(request.staff.practice_id), PAGE_SIZE)
     else:
+        notes = group_notes_visible_among(request.viewer, group_notes.general_log_notes(request.staff.practice_id))
         page = paging.get_page(notes.values_list(*_ROW), PAGE_SIZE, number)
     context = _context(request, page=page, reads_clinical=reads_clinical(request.viewer))
     context["rows"] = _rows(request, page.object_list, can_share=bool(context["can_share"]))
     return render(request, "staff/general_log/list.html", context)
+
+
+_first_pages: dict[tuple[int, WhereNode], Prepared[tuple[Any, ...]]] = {}
+
+
+def _viewer(practice_id: int, permissions: list[str]) -> StaffViewer:
+    return StaffViewer(StaffMember(practice_id=practice_id, permissions=permissions))
+
+
+def _first_page_query(member: StaffMember) -> Prepared[tuple[Any, ...]]:
+    """The General Log's first page and its count, for the practice whose id it is given, as the policy
+    (``group_notes_visible_among``) shows it to a staff member with this one's permissions. One prepared query for
+    each condition the policy sets, worked out on every request: whenever the policy would answer differently,
+    another query is prepared."""
+    permissions = list(member.permissions)
+    condition = group_notes_visible_among(_viewer(0, permissions), GroupNote.objects.all()).query.where
+    shape = (paging.COUNT_LIMIT, condition)
+    found = _first_pages.get(shape)
+    if found is not None:
+        return found
+
+    def build(practice_id: int) -> QuerySet[GroupNote, tuple[Any, ...]]:
+        visible = group_notes_visible_among(
+            _viewer(practice_id, permissions), group_notes.general_log_notes(practice_id)
+        )
+        return paging.counted_first_page(visible, PAGE_SIZE, *_ROW)
+
+    return _first_pages.setdefault(shape, Prepared(build, int))
 
 
 def _rows(request: StaffRequest, listed: Sequence[tuple[Any, ...]], *, can_share: bool) -> list[dict[str, object]]:
