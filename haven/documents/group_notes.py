@@ -9,6 +9,8 @@ The group note's title and file are the group's: they must not name any member.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
@@ -76,18 +78,17 @@ def general_log_notes(practice_id: int) -> QuerySet[GroupNote]:
     )
 
 
-def copy_counts(practice_id: int, group_note_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """For each of these group notes, how many clients it links and how many of their copies are open to All
-    Authorized: one query by the page's ids."""
+def copy_counts(practice_id: int, group_note_ids: Iterable[int] | QuerySet[GroupNote, Any]) -> QuerySet[Document, Any]:
+    """For each of these group notes (ids, or a query of a page of them), its id, how many clients it links and how
+    many of their copies are open to All Authorized: one query by the page's ids."""
     open_all = Q(shares__audience=Audience.ALL_AUTHORIZED, shares__revoked_at__isnull=True)
-    counted = (
+    return (
         Document.objects.filter(practice_id=practice_id, group_note_id__in=group_note_ids)
         .values("group_note_id")
         .annotate(clients=Count("pk", distinct=True), shared=Count("shares__document", filter=open_all, distinct=True))
         .order_by()
         .values_list("group_note_id", "clients", "shared")
     )
-    return {note_id: (clients, shared) for note_id, clients, shared in counted}
 
 
 def copies_of(group_note: GroupNote) -> QuerySet[Document]:

@@ -78,13 +78,16 @@ def test_a_portal_exception_shows_instead_of_a_globe_and_only_sharers_are_offere
 def test_the_counts_by_the_pages_ids_are_those_of_the_whole_log(world: World) -> None:
     notes = [_note(world, f"Note {n}", [world.ana, world.ben, world.max][: 2 + n % 2]) for n in range(4)]
     group_notes.share_group_note_all_authorized(by=world.ada, group_note=notes[1])
-    counted = group_notes.copy_counts(world.riverside.pk, [note.pk for note in notes])
+    ids = [note.pk for note in notes]
+    counted = {
+        note_id: (clients, shared) for note_id, clients, shared in group_notes.copy_counts(world.riverside.pk, ids)
+    }
     annotated = {
         note.pk: (note.client_count, note.shared_count)  # type: ignore[attr-defined]
         for note in group_notes.general_log(world.riverside.pk)
     }
     assert counted == annotated
-    assert group_notes.copy_counts(world.hilltop.pk, [note.pk for note in notes]) == {}
+    assert list(group_notes.copy_counts(world.hilltop.pk, ids)) == []
 
 
 def test_the_first_page_reads_its_rows_and_count_in_one_query_and_their_counts_in_another(
@@ -104,10 +107,27 @@ def test_the_first_page_reads_its_rows_and_count_in_one_query_and_their_counts_i
 
 
 def test_the_prepared_first_page_is_the_one_the_policy_gives_each_staff_member(world: World) -> None:
-    _note(world, "Clinical group", [world.ana, world.ben])
+    notes = [_note(world, f"Group {n}", [world.ana, world.ben, world.max][: 2 + n % 2]) for n in range(3)]
+    group_notes.share_group_note_all_authorized(by=world.ada, group_note=notes[0])
     for member in (world.ada, world.theo, world.bill):
-        general_log._first_page_query(member).check(world.riverside.pk)
-    assert general_log._first_page_query(world.ada) is general_log._first_page_query(world.theo)  # both read clinical
-    assert general_log._first_page_query(world.ada) is not general_log._first_page_query(world.bill)
-    billing = paging.first_page(general_log._first_page_query(world.bill)(world.riverside.pk), general_log.PAGE_SIZE)
-    assert billing.object_list == []  # a group note's type is clinical by default
+        listed, counted = general_log._first_page_queries(member)
+        listed.check(world.riverside.pk)
+        counted.check(world.riverside.pk)
+    ada, theo = general_log._first_page_queries(world.ada), general_log._first_page_queries(world.theo)
+    assert ada == theo  # both read clinical documents
+    assert general_log._first_page_queries(world.bill) != ada
+    listed, counted = general_log._first_page_queries(world.bill)
+    assert listed(world.riverside.pk) == [] and counted(world.riverside.pk) == []  # group notes are clinical
+    listed, counted = ada
+    assert sorted(counted(world.riverside.pk)) == [(notes[0].pk, 2, 2), (notes[1].pk, 3, 0), (notes[2].pk, 2, 0)]
+
+
+def test_a_later_page_counts_its_own_group_notes_clients_and_shares(world: World, login: Any, monkeypatch: Any) -> None:
+    oldest = _note(world, "Oldest", [world.ana, world.ben, world.max])
+    group_notes.share_group_note_all_authorized(by=world.ada, group_note=oldest)
+    for n in range(2):
+        _note(world, f"Newer {n}", [world.ana, world.ben])
+    monkeypatch.setattr(general_log, "PAGE_SIZE", 2)  # a later page is built as usual, at this size
+    html = login(world.ada).get(reverse("staff:general_log") + "?page=2").content.decode()
+    assert html.count("data-group-note=") == 1
+    assert "3 clients" in _row(html, oldest) and 'data-globe="blue"' in _row(html, oldest)

@@ -153,29 +153,42 @@ _ROW = ("pk", "document_date", "title", "type__never_share", "type__hidden_from_
 @require_safe
 def general_log(request: StaffRequest) -> HttpResponse:
     """The practice's group notes, newest first, each with how many clients it links and its globe."""
+    practice_id = request.staff.practice_id
     number = paging.page_number(request.GET.get("page"))
-    if number == 1:  # the page and its count in one prepared query
-        page = paging.first_page(_first_page_query(request.staff)(request.staff.practice_id), PAGE_SIZE)
+    counts: dict[int, tuple[int, int]] = {}
+    if number == 1:  # the page and its count in one prepared query, their clients and shares in another
+        listed, counted = _first_page_queries(request.staff)
+        page = paging.first_page(listed(practice_id), PAGE_SIZE)
+        if page.object_list:
+            counts = {note_id: (clients, shared) for note_id, clients, shared in counted(practice_id)}
     else:
-        notes = group_notes_visible_among(request.viewer, group_notes.general_log_notes(request.staff.practice_id))
+        notes = group_notes_visible_among(request.viewer, group_notes.general_log_notes(practice_id))
         page = paging.get_page(notes.values_list(*_ROW), PAGE_SIZE, number)
+    missing = [row[0] for row in page.object_list if row[0] not in counts]  # a later page, or one just changed
+    if missing:
+        counts.update(
+            (note_id, (clients, shared)) for note_id, clients, shared in group_notes.copy_counts(practice_id, missing)
+        )
     context = _context(request, page=page, reads_clinical=reads_clinical(request.viewer))
-    context["rows"] = _rows(request, page.object_list, can_share=bool(context["can_share"]))
+    context["rows"] = _rows(page.object_list, counts, can_share=bool(context["can_share"]))
     return render(request, "staff/general_log/list.html", context)
 
 
-_first_pages: dict[tuple[int, WhereNode], Prepared[tuple[Any, ...]]] = {}
+_first_pages: dict[tuple[int, WhereNode], tuple[Prepared[tuple[Any, ...]], Prepared[tuple[int, int, int]]]] = {}
 
 
 def _viewer(practice_id: int, permissions: list[str]) -> StaffViewer:
     return StaffViewer(StaffMember(practice_id=practice_id, permissions=permissions))
 
 
-def _first_page_query(member: StaffMember) -> Prepared[tuple[Any, ...]]:
-    """The General Log's first page and its count, for the practice whose id it is given, as the policy
-    (``group_notes_visible_among``) shows it to a staff member with this one's permissions. One prepared query for
-    each condition the policy sets, worked out on every request: whenever the policy would answer differently,
-    another query is prepared."""
+def _first_page_queries(
+    member: StaffMember,
+) -> tuple[Prepared[tuple[Any, ...]], Prepared[tuple[int, int, int]]]:
+    """The General Log's first page with its count, and the clients and shares of that page's group notes
+    (``group_notes.copy_counts``), for the practice whose id they are given, as the policy
+    (``group_notes_visible_among``) shows it to a staff member with this one's permissions. Prepared for each
+    condition the policy sets, worked out on every request: whenever the policy would answer differently, other
+    queries are prepared."""
     permissions = list(member.permissions)
     condition = group_notes_visible_among(_viewer(0, permissions), GroupNote.objects.all()).query.where
     shape = (paging.COUNT_LIMIT, condition)
@@ -183,19 +196,23 @@ def _first_page_query(member: StaffMember) -> Prepared[tuple[Any, ...]]:
     if found is not None:
         return found
 
-    def build(practice_id: int) -> QuerySet[GroupNote, tuple[Any, ...]]:
-        visible = group_notes_visible_among(
-            _viewer(practice_id, permissions), group_notes.general_log_notes(practice_id)
-        )
-        return paging.counted_first_page(visible, PAGE_SIZE, *_ROW)
+    def visible(practice_id: int) -> QuerySet[GroupNote]:
+        return group_notes_visible_among(_viewer(practice_id, permissions), group_notes.general_log_notes(practice_id))
 
-    return _first_pages.setdefault(shape, Prepared(build, int))
+    def rows(practice_id: int) -> QuerySet[GroupNote, tuple[Any, ...]]:
+        return paging.counted_first_page(visible(practice_id), PAGE_SIZE, *_ROW)
+
+    def counts(practice_id: int) -> QuerySet[Any, tuple[int, int, int]]:
+        return group_notes.copy_counts(practice_id, visible(practice_id).values("pk")[:PAGE_SIZE])
+
+    return _first_pages.setdefault(shape, (Prepared(rows, int), Prepared(counts, int)))
 
 
-def _rows(request: StaffRequest, listed: Sequence[tuple[Any, ...]], *, can_share: bool) -> list[dict[str, object]]:
-    """What each row shows, worked out once here: its address, its counts (one query by the page's ids) and the
-    words and globe of its share status, rather than looked up, counted and translated cell by cell."""
-    counts = group_notes.copy_counts(request.staff.practice_id, [row[0] for row in listed]) if listed else {}
+def _rows(
+    listed: Sequence[tuple[Any, ...]], counts: dict[int, tuple[int, int]], *, can_share: bool
+) -> list[dict[str, object]]:
+    """What each row shows, worked out once here: its address, its counts and the words and globe of its share
+    status, rather than looked up, counted and translated cell by cell in the template."""
     detail = reverse("staff:group_note_detail", args=[_PLACEHOLDER])  # one reverse per page, not one per row
     placeholder = str(_PLACEHOLDER)
     states = {  # colour of the globe, the words beside it, the tip
