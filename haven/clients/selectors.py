@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import F, Lookup, QuerySet, Subquery
+from django.db.models import CharField, DateField, F, Lookup, QuerySet, Subquery, Value
+from django.db.models.functions import Cast
 from django.db.models.sql.compiler import SQLCompiler
 
 from haven.clients import policy
@@ -28,27 +30,46 @@ def search_visible_clients(
     begins a word of their name, preferred name or email (case and accents aside), or is their date of birth
     (YYYY-MM-DD or MM/DD/YYYY). Each word is one range of the search-term index (``haven.clients.search``), so the
     cost follows the matches, not the practice's size; the client list and the group-note picker both use it."""
-    clients = policy.visible_to(viewer).select_related("facility")
-    if status in ClientStatus.values:
-        clients = clients.filter(status=status)
     dates, keys = split_query(query)
-    for birth_date in dates:
-        clients = clients.filter(date_of_birth=birth_date)
-    if keys:
-        clients = clients.filter(FoundBy(F("pk"), Subquery(found_by_terms(viewer.practice_id, keys))))
+    births = [birth.isoformat() for birth in dates]
+    return visible_clients_matching(
+        viewer,
+        status=status if status in ClientStatus.values else "",
+        births=births,
+        ranges=[(key, successor(key)) for key in keys],
+        sort=sort,
+    )
+
+
+def visible_clients_matching(
+    viewer: Viewer, *, status: str, births: Sequence[str], ranges: Sequence[tuple[str, str]], sort: str
+) -> QuerySet[Client]:
+    """``search_visible_clients`` for a search already split: the status (a ``ClientStatus`` value, or "" for any),
+    the dates of birth (ISO text) and, for each typed word, its range of search terms (``start <= term < end``).
+    Every value reaches the SQL as a parameter, so the same query serves as a prepared one (``haven.core.prepared``)."""
+    clients = policy.visible_to(viewer).select_related("facility")
+    if status:
+        clients = clients.filter(status=status)
+    for birth in births:
+        clients = clients.filter(date_of_birth=Cast(Value(birth, output_field=CharField()), DateField()))
+    if ranges:
+        clients = clients.filter(FoundBy(F("pk"), Subquery(found_by_terms(viewer.practice_id, ranges))))
     return clients.order_by(*SORTS.get(sort, SORTS["name"]))
 
 
-def found_by_terms(practice_id: int, keys: list[str]) -> QuerySet[ClientSearchTerm, int]:
-    """The ids of the practice's clients with a term beginning with each key: one index range per key, intersected
+def found_by_terms(practice_id: int, ranges: Sequence[tuple[str, str]]) -> QuerySet[ClientSearchTerm, int]:
+    """The ids of the practice's clients with a term in each range: one index range per typed word, intersected
     inside the database (``INTERSECT``), each range read once."""
-    first, *others = (matching_terms(practice_id, key).values_list("client_id", flat=True) for key in keys)
+    first, *others = (
+        matching_terms(practice_id, start, end).values_list("client_id", flat=True) for start, end in ranges
+    )
     return first.intersection(*others) if others else first
 
 
-def matching_terms(practice_id: int, key: str) -> QuerySet[ClientSearchTerm]:
-    """The practice's search terms that begin with this key: one range of the (practice, term, client) index."""
-    return ClientSearchTerm.objects.filter(practice_id=practice_id, term__gte=key, term__lt=successor(key))
+def matching_terms(practice_id: int, start: str, end: str) -> QuerySet[ClientSearchTerm]:
+    """The practice's search terms from ``start`` up to ``end`` (for a typed key, ``successor(key)``): one range of
+    the (practice, term, client) index."""
+    return ClientSearchTerm.objects.filter(practice_id=practice_id, term__gte=start, term__lt=end)
 
 
 class FoundBy(Lookup[Any]):

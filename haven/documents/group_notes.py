@@ -9,6 +9,8 @@ The group note's title and file are the group's: they must not name any member.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
@@ -63,6 +65,29 @@ def general_log(practice_id: int) -> QuerySet[GroupNote]:
             shared_count=Count("copies__shares__document", filter=open_all, distinct=True),
         )
         .order_by("-document_date", "-created_at", "-pk")
+    )
+
+
+def general_log_notes(practice_id: int) -> QuerySet[GroupNote]:
+    """The practice's group notes, newest first, with their type and author; ``copy_counts`` gives a page of them
+    the counts ``general_log`` annotates, without grouping the whole log."""
+    return (
+        GroupNote.objects.filter(practice_id=practice_id)
+        .select_related("type", "author__user")
+        .order_by("-document_date", "-created_at", "-pk")
+    )
+
+
+def copy_counts(practice_id: int, group_note_ids: Iterable[int] | QuerySet[GroupNote, Any]) -> QuerySet[Document, Any]:
+    """For each of these group notes (ids, or a query of a page of them), its id, how many clients it links and how
+    many of their copies are open to All Authorized: one query by the page's ids."""
+    open_all = Q(shares__audience=Audience.ALL_AUTHORIZED, shares__revoked_at__isnull=True)
+    return (
+        Document.objects.filter(practice_id=practice_id, group_note_id__in=group_note_ids)
+        .values("group_note_id")
+        .annotate(clients=Count("pk", distinct=True), shared=Count("shares__document", filter=open_all, distinct=True))
+        .order_by()
+        .values_list("group_note_id", "clients", "shared")
     )
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import QuerySet
+from django.db.models.sql.where import WhereNode
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,8 +25,10 @@ from haven.clients.selectors import search_visible_clients
 from haven.core.errors import ApplicationError
 from haven.core.forms import DateInput, HavenForm
 from haven.core.policy import Viewer
+from haven.core.prepared import Prepared
 from haven.documents import group_notes
 from haven.documents.group_notes import MAX_TITLE_CHARS, MIN_CLIENTS
+from haven.documents.models import DocumentType, GroupNote
 from haven.documents.policy import get_group_note, group_notes_visible_among, reads_clinical
 from haven.practices.access import StaffRequest, staff_view
 from haven.practices.models import Permission, StaffMember
@@ -140,17 +144,108 @@ def _context(request: StaffRequest, **extra: object) -> dict[str, object]:
     }
 
 
+# What a row of the General Log shows, in this order: the group note's id, date, title, its type's two portal
+# exceptions (``DocumentType.shareable``) and its author's name.
+_ROW = ("pk", "document_date", "title", "type__never_share", "type__hidden_from_portal", "author__user__full_name")
+
+
 @staff_view()
 @require_safe
 def general_log(request: StaffRequest) -> HttpResponse:
     """The practice's group notes, newest first, each with how many clients it links and its globe."""
-    notes = group_notes_visible_among(request.viewer, group_notes.general_log(request.staff.practice_id))
-    page = paging.get_page(notes, PAGE_SIZE, request.GET.get("page"))
-    detail = reverse("staff:group_note_detail", args=[_PLACEHOLDER])  # one reverse per page, not one per row
-    for note in page.object_list:
-        note.detail_url = detail.replace(str(_PLACEHOLDER), str(note.pk))
+    practice_id = request.staff.practice_id
+    number = paging.page_number(request.GET.get("page"))
+    counts: dict[int, tuple[int, int]] = {}
+    if number == 1:  # the page and its count in one prepared query, their clients and shares in another
+        listed, counted = _first_page_queries(request.staff)
+        page = paging.first_page(listed(practice_id), PAGE_SIZE)
+        if page.object_list:
+            counts = {note_id: (clients, shared) for note_id, clients, shared in counted(practice_id)}
+    else:
+        notes = group_notes_visible_among(request.viewer, group_notes.general_log_notes(practice_id))
+        page = paging.get_page(notes.values_list(*_ROW), PAGE_SIZE, number)
+    missing = [row[0] for row in page.object_list if row[0] not in counts]  # a later page, or one just changed
+    if missing:
+        counts.update(
+            (note_id, (clients, shared)) for note_id, clients, shared in group_notes.copy_counts(practice_id, missing)
+        )
     context = _context(request, page=page, reads_clinical=reads_clinical(request.viewer))
+    context["rows"] = _rows(page.object_list, counts, can_share=bool(context["can_share"]))
     return render(request, "staff/general_log/list.html", context)
+
+
+_first_pages: dict[tuple[int, WhereNode], tuple[Prepared[tuple[Any, ...]], Prepared[tuple[int, int, int]]]] = {}
+
+
+def _viewer(practice_id: int, permissions: list[str]) -> StaffViewer:
+    return StaffViewer(StaffMember(practice_id=practice_id, permissions=permissions))
+
+
+def _first_page_queries(
+    member: StaffMember,
+) -> tuple[Prepared[tuple[Any, ...]], Prepared[tuple[int, int, int]]]:
+    """The General Log's first page with its count, and the clients and shares of that page's group notes
+    (``group_notes.copy_counts``), for the practice whose id they are given, as the policy
+    (``group_notes_visible_among``) shows it to a staff member with this one's permissions. Prepared for each
+    condition the policy sets, worked out on every request: whenever the policy would answer differently, other
+    queries are prepared."""
+    permissions = list(member.permissions)
+    condition = group_notes_visible_among(_viewer(0, permissions), GroupNote.objects.all()).query.where
+    shape = (paging.COUNT_LIMIT, condition)
+    found = _first_pages.get(shape)
+    if found is not None:
+        return found
+
+    def visible(practice_id: int) -> QuerySet[GroupNote]:
+        return group_notes_visible_among(_viewer(practice_id, permissions), group_notes.general_log_notes(practice_id))
+
+    def rows(practice_id: int) -> QuerySet[GroupNote, tuple[Any, ...]]:
+        return paging.counted_first_page(visible(practice_id), PAGE_SIZE, *_ROW)
+
+    def counts(practice_id: int) -> QuerySet[Any, tuple[int, int, int]]:
+        return group_notes.copy_counts(practice_id, visible(practice_id).values("pk")[:PAGE_SIZE])
+
+    return _first_pages.setdefault(shape, (Prepared(rows, int), Prepared(counts, int)))
+
+
+def _rows(
+    listed: Sequence[tuple[Any, ...]], counts: dict[int, tuple[int, int]], *, can_share: bool
+) -> list[dict[str, object]]:
+    """What each row shows, worked out once here: its address, its counts and the words and globe of its share
+    status, rather than looked up, counted and translated cell by cell in the template."""
+    detail = reverse("staff:group_note_detail", args=[_PLACEHOLDER])  # one reverse per page, not one per row
+    placeholder = str(_PLACEHOLDER)
+    states = {  # colour of the globe, the words beside it, the tip
+        "all": ("blue", _("Shared"), _("Shared to All Authorized")),
+        "some": ("orange", _("Shared"), _("Shared to All Authorized for some of its clients")),
+        "none": ("gray", _("Not Shared"), _("Not shared to All Authorized")),
+    }
+    shareable: dict[tuple[bool, bool], bool] = {}
+    rows: list[dict[str, object]] = []
+    for pk, document_date, title, never_share, hidden_from_portal, author in listed:
+        clients, shared = counts.get(pk, (0, 0))
+        exceptions = (never_share, hidden_from_portal)
+        if exceptions not in shareable:
+            shareable[exceptions] = DocumentType(
+                never_share=never_share, hidden_from_portal=hidden_from_portal
+            ).shareable
+        globe, words, tip = states["all" if shared and shared == clients else "some" if shared else "none"]
+        rows.append(
+            {
+                "pk": pk,
+                "url": detail.replace(placeholder, str(pk)),
+                "date": document_date.isoformat(),
+                "title": title,
+                "clients": ngettext("%(count)s client", "%(count)s clients", clients) % {"count": clients},
+                "author": author,
+                "shareable": shareable[exceptions],
+                "globe": globe,
+                "shared": words,
+                "tip": tip,
+                "share": _("share “%(title)s”") % {"title": title} if can_share else "",
+            }
+        )
+    return rows
 
 
 @staff_view(Permission.UPLOAD_DOCUMENTS)
