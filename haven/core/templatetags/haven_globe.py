@@ -70,7 +70,9 @@ def share_status(document: Any, can_share: object) -> str:
     globe_svg = _GLOBES.get(document.globe, _GLOBES["gray"])
     if can_share:
         # As {% blocktranslate %}: the title escaped, the translated words as they are.
-        choose = format_html(translated_format(gettext("choose who can see “%(title)s”"), "title"), document.title)
+        choose = format_html(
+            translated_format(gettext("choose who can see “%(title)s”"), "title"), title=document.title
+        )
         return format_html(
             '<a class="d-inline-flex align-items-center gap-1 text-decoration-none" href="{}#share" title="{}">\n'
             '  {}\n  <span class="text-body" data-share-status>{}</span>\n  {}\n'
@@ -97,10 +99,10 @@ def share_status(document: Any, can_share: object) -> str:
 
 def translated_format(translated: str, *names: str) -> str:
     """A translated ``{% blocktranslate %}`` sentence as a ``format_html`` string: its words as they are, each named
-    value (``%(name)s``, in this order) a ``{}`` that format_html fills escaped."""
+    value (``%(name)s``) a ``{name}`` that format_html fills, escaped, by name (a translation may reorder them)."""
     sentence = translated.replace("{", "{{").replace("}", "}}").replace("%%", "%")
     for name in names:
-        sentence = sentence.replace(f"%({name})s", "{}")
+        sentence = sentence.replace(f"%({name})s", "{" + name + "}")
     return sentence
 
 

@@ -40,7 +40,7 @@ def access_history_row(context: template.Context, entry: Any) -> str:
     acting_for = (
         format_html(
             '<br><span class="small text-body-secondary">{}</span>',
-            format_html(translated_format(gettext("for %(who)s"), "who"), entry.acting_for),
+            format_html(translated_format(gettext("for %(who)s"), "who"), who=entry.acting_for),
         )
         if entry.acting_for
         else _NOTHING
@@ -50,7 +50,7 @@ def access_history_row(context: template.Context, entry: Any) -> str:
             '<br><span class="small text-body-secondary">'
             + translated_format(gettext("Fields: %(fields)s"), "fields")
             + "</span>",
-            ", ".join(str(name) for name in entry.fields),
+            fields=", ".join(str(name) for name in entry.fields),
         )
         if entry.fields
         else _NOTHING
