@@ -12,6 +12,8 @@ Only the PNG encoding, which no longer touches PDFium, runs outside it.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from io import BytesIO
 
 import pypdfium2 as pdfium  # type: ignore[import-untyped]
@@ -33,6 +35,31 @@ def page_count(pdf: bytes) -> int:
             return len(document)
         finally:
             document.close()
+
+
+_COUNTS: OrderedDict[str, int] = OrderedDict()  # stored file name -> pages, the most recently asked last
+_COUNTS_KEPT = 4096
+_COUNTS_LOCK = threading.Lock()
+
+
+def stored_page_count(storage_name: str, read: Callable[[str], bytes]) -> int:
+    """How many pages the stored file has, read (decrypted) and counted once per process.
+
+    A stored version's file never changes (a new version is a new file), so its page count never does: the
+    signing page shows it on every visit without decrypting and parsing the PDF each time. Only the count is
+    kept, never the file; a file that cannot be read raises, as ``read`` and ``page_count`` do, and is not kept.
+    """
+    with _COUNTS_LOCK:
+        found = _COUNTS.get(storage_name)
+        if found is not None:
+            _COUNTS.move_to_end(storage_name)
+            return found
+    count = page_count(read(storage_name))
+    with _COUNTS_LOCK:
+        _COUNTS[storage_name] = count
+        while len(_COUNTS) > _COUNTS_KEPT:
+            _COUNTS.popitem(last=False)
+    return count
 
 
 def render_page_png(pdf: bytes, index: int, *, width_px: int = PAGE_WIDTH_PX) -> bytes:

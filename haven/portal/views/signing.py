@@ -33,7 +33,7 @@ from haven.signing.disclosure import current_disclosure
 from haven.signing.eligibility import signer_name_in_chart
 from haven.signing.models import SignatureRequest
 from haven.signing.policy import SigningReason, SigningVerb, why_not
-from haven.signing.previews import MAX_PREVIEW_PAGES, PageOutOfRange, page_count, render_page_png
+from haven.signing.previews import MAX_PREVIEW_PAGES, PageOutOfRange, render_page_png, stored_page_count
 
 # Where each refusal is shown on the signing page; any other reason is shown at the top.
 FIELD_OF_REFUSAL = {
@@ -85,7 +85,7 @@ def _get_request(request: PortalRequest, request_id: int) -> tuple[SignatureRequ
 def _page_count(sign_request: SignatureRequest) -> int | None:
     """How many pages the document sent for signature has; None if the file can't be read."""
     try:
-        return page_count(read_decrypted(sign_request.version.storage_name))
+        return stored_page_count(sign_request.version.storage_name, read_decrypted)
     except (PdfiumError, OSError, ValueError):
         return None
 

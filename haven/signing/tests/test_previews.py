@@ -8,12 +8,30 @@ from io import BytesIO
 import pytest
 from PIL import Image
 
-from haven.signing.previews import PAGE_WIDTH_PX, PageOutOfRange, page_count, render_page_png
+from haven.signing.previews import PAGE_WIDTH_PX, PageOutOfRange, page_count, render_page_png, stored_page_count
 from haven.signing.tests.helpers import document_pdf
 
 
 def test_page_count_reads_the_number_of_pages():
     assert page_count(document_pdf(3)) == 3
+
+
+def test_a_stored_files_page_count_is_read_once_and_a_file_that_cannot_be_read_is_not_kept():
+    reads: list[str] = []
+
+    def read(name: str) -> bytes:
+        reads.append(name)
+        if name.endswith("missing"):
+            raise FileNotFoundError(name)
+        return document_pdf(3)
+
+    assert stored_page_count("documents/test-once", read) == 3
+    assert stored_page_count("documents/test-once", read) == 3
+    assert reads == ["documents/test-once"]
+    for _ in range(2):
+        with pytest.raises(FileNotFoundError):
+            stored_page_count("documents/test-missing", read)
+    assert reads.count("documents/test-missing") == 2
 
 
 def test_a_page_renders_as_a_png_of_the_preview_width_in_letter_proportions():
