@@ -1,0 +1,52 @@
+"""A portal address worked out once per process is the one ``{% url %}`` gives for the practice's slug."""
+
+from __future__ import annotations
+
+import pytest
+from django.template import engines
+from django.urls import NoReverseMatch, set_script_prefix
+
+NAMES = (
+    "portal:login",
+    "portal:logout",
+    "portal:register",
+    "portal:password_reset",
+    "portal:home",
+    "portal:switch_profile",
+    "portal:enter_pin",
+    "portal:my_documents",
+    "portal:inbox",
+    "portal:verify",
+    "portal:security",
+    "portal:two_factor_setup",
+    "portal:two_factor_turn_off",
+)
+
+
+def _render(source: str, slug: str) -> str:
+    return engines["django"].from_string(source).render({"slug": slug})
+
+
+@pytest.mark.parametrize("slug", ["oak-tree", "north_side-2", "a"])
+def test_portal_addresses_are_the_ones_url_gives_for_each_practice(slug: str) -> None:
+    for name in NAMES:
+        ours = _render(f"{{% load portal_urls %}}{{% portal_url '{name}' slug %}}", slug)
+        assert ours == _render(f"{{% url '{name}' slug %}}", slug)
+        assert f"/{slug}/" in ours
+
+
+def test_a_slug_outside_the_slug_pattern_is_refused_as_url_refuses_it() -> None:
+    with pytest.raises(NoReverseMatch):
+        _render("{% load portal_urls %}{% portal_url 'portal:home' slug %}", "not a slug/../x")
+    with pytest.raises(NoReverseMatch):
+        _render("{% load portal_urls %}{% portal_url 'portal:home' slug %}", "")
+
+
+def test_a_changed_script_prefix_is_not_remembered_from_before() -> None:
+    before = _render("{% load portal_urls %}{% portal_url 'portal:inbox' slug %}", "oak")
+    set_script_prefix("/haven/")
+    try:
+        moved = _render("{% load portal_urls %}{% portal_url 'portal:inbox' slug %}", "oak")
+    finally:
+        set_script_prefix("/")
+    assert moved == "/haven/p/oak/inbox/" and before == "/p/oak/inbox/"
