@@ -8,7 +8,8 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.template.defaultfilters import filesizeformat
+from django.utils import dateformat, timezone
 from django.views.decorators.http import require_safe
 
 from haven.audit.denials import not_found
@@ -59,7 +60,8 @@ def _page(selected: ProfileAccess, number: str | None) -> Page:
 
 
 def _with_links(documents: list[Document], slug: str) -> list[Document]:
-    """Each row's links, reversed once for the page (``row_link``), not once per row in the template."""
+    """Each row's links, reversed once for the page (``row_link``), not once per row in the template; and its
+    date and file size written out once here, as the ``date`` and ``filesizeformat`` filters write them."""
     view, download, verify, sign = (
         row_link("portal:document_view", slug=slug, id_kwarg="document_id"),
         row_link("portal:document_download", slug=slug, id_kwarg="document_id"),
@@ -72,6 +74,11 @@ def _with_links(documents: list[Document], slug: str) -> list[Document]:
         document.verify_url = verify(document.pk)  # type: ignore[attr-defined]
         pending = document.pending_request_id  # type: ignore[attr-defined]
         document.sign_url = sign(pending) if pending is not None else ""  # type: ignore[attr-defined]
+        document.date_iso = document.document_date.isoformat()  # type: ignore[attr-defined]
+        document.date_label = dateformat.format(document.document_date, "M j, Y")  # type: ignore[attr-defined]
+        version = document.current_version
+        document.is_pdf = version is not None and version.content_type == "application/pdf"  # type: ignore[attr-defined]
+        document.file_size = filesizeformat(version.size) if version is not None else ""  # type: ignore[attr-defined]
     return documents
 
 
