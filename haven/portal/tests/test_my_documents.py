@@ -83,6 +83,17 @@ def test_a_recipient_sees_exactly_what_was_shared_for_the_selected_profile(world
     assert "School letter" not in gia.get(LIST).content.decode()
 
 
+def test_each_card_shows_its_date_and_what_kind_of_file_it_is_and_how_big(world, gia):
+    """The card's date as the practice reads it (with its ISO form for machines), and "PDF, 38 bytes"."""
+    shared = upload(world.ada, world.max, "School letter")
+    Document.objects.filter(pk=shared.pk).update(document_date=datetime.date(2024, 3, 7))
+    share_with_gia(world, shared)
+    select(gia, world.gia_access_max)
+    body = gia.get(LIST).content.decode()
+    assert '<time datetime="2024-03-07">Mar 7, 2024</time>' in body
+    assert f"· PDF, {len(PDF)}\xa0bytes" in body
+
+
 def test_all_authorized_reaches_a_contact_with_web_portal(world, gia):
     """All Authorized covers every contact with Web Portal permission, Gia included."""
     set_recipients(by=world.ada, document=world.progress_note, all_authorized=True, client=False, contacts=[])
