@@ -50,3 +50,22 @@ def test_a_changed_script_prefix_is_not_remembered_from_before() -> None:
     finally:
         set_script_prefix("/")
     assert moved == "/haven/p/oak/inbox/" and before == "/p/oak/inbox/"
+
+
+@pytest.mark.parametrize("record_id", [1, 42, 9876543210])
+def test_portal_addresses_of_a_record_are_the_ones_url_gives(record_id: int) -> None:
+    names = ("portal:document_view", "portal:document_download", "portal:sign", "portal:decline", "portal:message")
+    for slug in ("oak-tree", "north_side-2"):
+        for name in names:
+            context = {"slug": slug, "record_id": record_id}
+            source = f"{{% portal_url '{name}' slug record_id %}}"
+            ours = engines["django"].from_string("{% load portal_urls %}" + source).render(context)
+            theirs = engines["django"].from_string(source.replace("portal_url", "url")).render(context)
+            assert ours == theirs and ours.count(str(record_id)) == 1
+
+
+def test_a_record_id_that_is_not_a_whole_number_is_refused_as_url_refuses_it() -> None:
+    source = "{% load portal_urls %}{% portal_url 'portal:sign' 'oak' record_id %}"
+    for record_id in (-1, "1/../2"):
+        with pytest.raises(NoReverseMatch):
+            engines["django"].from_string(source).render({"record_id": record_id})
