@@ -57,6 +57,7 @@ def test_the_inbox_shows_when_a_message_came_in_the_practices_zone_with_the_zone
     select(gia, world.gia_access_max)
     listing = text(gia, "/p/riverside/inbox/")
     assert re.search(rf'data-message="{message.pk}".*?>Dec 1, 2026</time>', listing, re.S)
+    assert '<time class="small text-body-secondary text-nowrap" datetime="2026-12-01T21:05:00-06:00">' in listing
     opened = text(gia, f"/p/riverside/inbox/{message.pk}/")
     assert "Dec 1, 2026, 9:05 p.m. CST</time>" in opened
     assert "Dec 2, 2026" not in opened

@@ -6,6 +6,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import dateformat, timezone
 from django.views.decorators.http import require_safe
 
 from haven.core.prepared import Prepared
@@ -69,6 +70,10 @@ def inbox_list(request: PortalRequest) -> HttpResponse:
         link = row_link("portal:message", slug=request.practice.slug, id_kwarg="message_id")
         for message in inbox_messages:
             message.url = link(message.pk)  # type: ignore[attr-defined]
+            # Its date written once here, in the practice's time, as the ``date`` filter writes it.
+            sent = timezone.localtime(message.created_at)
+            message.sent_iso = dateformat.format(sent, "c")  # type: ignore[attr-defined]
+            message.sent_label = dateformat.format(sent, "M j, Y")  # type: ignore[attr-defined]
     return render(request, "portal/inbox/list.html", {"page": page, "inbox_messages": inbox_messages})
 
 
