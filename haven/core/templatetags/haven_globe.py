@@ -26,7 +26,7 @@ def _escaped(value: object) -> str:
     if isinstance(value, Promise):
         value = str(value)
     if hasattr(value, "__html__"):
-        return value.__html__()  # type: ignore[no-any-return]
+        return value.__html__()
     return html.escape(str(value))
 
 
@@ -133,6 +133,12 @@ def _day(value: Any) -> str:
     return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
 
 
+def _author_name(document: Any) -> str:
+    """The author's name: as the first page's query read it (``listed_author``), or from the author."""
+    name = getattr(document, "listed_author", None)
+    return str(name) if name is not None else str(document.author.user.full_name)
+
+
 @register.simple_tag(takes_context=True)
 def activity_log_row(context: template.Context, document: Any) -> str:
     """One Activity Log entry's cells: date, title (with Preparing, and Share to Sign when the view offers it), type,
@@ -168,7 +174,7 @@ def activity_log_row(context: template.Context, document: Any) -> str:
         context["type_label"],
         document.type.name,
         context["author_label"],
-        document.author.user.full_name,
+        _author_name(document),
         context["status_label"],
         share_status(document, context.get("can_share")),
     )
