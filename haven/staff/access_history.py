@@ -104,15 +104,18 @@ def describe_events(events: Sequence[AuditEvent], client: Client, *, viewer: Vie
         return found
 
     document_ids = ids(document_of(e) for e in events)
-    readable = visible_among(viewer, Document.objects.filter(client=client))
+
+    def readable() -> QuerySet[Document]:  # built only when a query needs it
+        return visible_among(viewer, Document.objects.filter(client=client))
+
     if isinstance(viewer, StaffViewer):
         titles = titles_staff_may_open(viewer, client, document_ids)
     else:
-        titles = dict(readable.filter(pk__in=document_ids).values_list("pk", "title")) if document_ids else {}
+        titles = dict(readable().filter(pk__in=document_ids).values_list("pk", "title")) if document_ids else {}
     subjects = (
         dict(
             Message.objects.filter(pk__in=message_ids, client=client)
-            .filter(Q(document__isnull=True) | Q(document__in=readable))
+            .filter(Q(document__isnull=True) | Q(document__in=readable()))
             .values_list("pk", "subject")
         )
         if message_ids

@@ -21,6 +21,9 @@ _TABS = {
     "contacts": "staff:contact_list",
     "portal": "staff:portal_overview",
     "history": "staff:client_access_history",
+    "upload": "staff:document_upload",
+    "write_note": "staff:note_create",
+    "share_all": "staff:document_share_all",
 }
 _PATTERNS: dict[str, dict[str, tuple[str, str]]] = {}
 
@@ -38,7 +41,8 @@ def _patterns() -> dict[str, tuple[str, str]]:
 
 
 def chart_urls_for(client_id: int) -> dict[str, str]:
-    """The client's chart tab addresses by tab: chart, edit, documents, contacts, portal, history."""
+    """The client's chart tab addresses by tab: chart, edit, documents, contacts, portal, history; and the Activity
+    Log's actions: upload, write_note, share_all."""
     pk = str(int(client_id))
     return {key: before + pk + after for key, (before, after) in _patterns().items()}
 

@@ -8,13 +8,35 @@ shared with the client) or anything else for gray (not shared). Decorative: the 
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from django import template
-from django.utils.html import format_html
+from django.utils.functional import Promise
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
 register = template.Library()
+
+
+def _escaped(value: object) -> str:
+    """``conditional_escape`` without its per-call wrappers: safe text as it is, anything else escaped."""
+    if type(value) is SafeString:
+        return value
+    if isinstance(value, Promise):
+        value = str(value)
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
+
+
+def format_html(format_string: str, *args: object, **kwargs: object) -> SafeString:
+    """``django.utils.html.format_html`` (every value through ``conditional_escape``, the result safe), at a
+    fraction of its cost for the rows drawn many times a page."""
+    return SafeString(
+        format_string.format(*[_escaped(value) for value in args], **{k: _escaped(v) for k, v in kwargs.items()})
+    )
+
 
 _COLOURS = {  # fill, stroke
     "blue": ("#e7f0fa", "#1f6fb5"),
@@ -111,6 +133,12 @@ def _day(value: Any) -> str:
     return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
 
 
+def _author_name(document: Any) -> str:
+    """The author's name: as the first page's query read it (``listed_author``), or from the author."""
+    name = getattr(document, "listed_author", None)
+    return str(name) if name is not None else str(document.author.user.full_name)
+
+
 @register.simple_tag(takes_context=True)
 def activity_log_row(context: template.Context, document: Any) -> str:
     """One Activity Log entry's cells: date, title (with Preparing, and Share to Sign when the view offers it), type,
@@ -146,7 +174,7 @@ def activity_log_row(context: template.Context, document: Any) -> str:
         context["type_label"],
         document.type.name,
         context["author_label"],
-        document.author.user.full_name,
+        _author_name(document),
         context["status_label"],
         share_status(document, context.get("can_share")),
     )
