@@ -12,9 +12,10 @@ from typing import Any
 
 from django import template
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext
 
-from haven.core.templatetags.haven_globe import format_html, translated_format
+from haven.core.templatetags.haven_globe import translated_format
 
 register = template.Library()
 
