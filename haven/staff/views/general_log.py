@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from html import escape
 from typing import Any
 
 from django import forms
@@ -14,6 +15,7 @@ from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST, require_safe
@@ -26,6 +28,7 @@ from haven.core.errors import ApplicationError
 from haven.core.forms import DateInput, HavenForm
 from haven.core.policy import Viewer
 from haven.core.prepared import Prepared
+from haven.core.templatetags.haven_globe import globe
 from haven.documents import group_notes
 from haven.documents.group_notes import MAX_TITLE_CHARS, MIN_CLIENTS
 from haven.documents.models import DocumentType, GroupNote
@@ -210,18 +213,26 @@ def _first_page_queries(
 
 def _rows(
     listed: Sequence[tuple[Any, ...]], counts: dict[int, tuple[int, int]], *, can_share: bool
-) -> list[dict[str, object]]:
-    """What each row shows, worked out once here: its address, its counts and the words and globe of its share
-    status, rather than looked up, counted and translated cell by cell in the template."""
+) -> list[SafeString]:
+    """Each row of the page drawn once here, its values escaped (``html.escape``, as ``escape`` and
+    ``format_html`` do): its address, its counts and the words and globe of its share status, with the page's
+    words translated and escaped once, rather than looked up, counted and translated cell by cell in the
+    template."""
     detail = reverse("staff:group_note_detail", args=[_PLACEHOLDER])  # one reverse per page, not one per row
     placeholder = str(_PLACEHOLDER)
-    states = {  # colour of the globe, the words beside it, the tip
-        "all": ("blue", _("Shared"), _("Shared to All Authorized")),
-        "some": ("orange", _("Shared"), _("Shared to All Authorized for some of its clients")),
-        "none": ("gray", _("Not Shared"), _("Not shared to All Authorized")),
+    states = {  # the globe, the words beside it, the tip (escaped)
+        "all": (globe("blue"), escape(_("Shared")), escape(_("Shared to All Authorized"))),
+        "some": (globe("orange"), escape(_("Shared")), escape(_("Shared to All Authorized for some of its clients"))),
+        "none": (globe("gray"), escape(_("Not Shared")), escape(_("Not shared to All Authorized"))),
     }
+    date_label, clients_label, author_label, status_label = (
+        escape(_(words)) for words in ("Date", "Clients", "Author", "Share Status")
+    )
+    exception = f'<span class="badge text-bg-light border">{escape(_("Portal exception"))}</span>'
+    share = _("share “%(title)s”") if can_share else ""
+    clients_words: dict[int, str] = {}
     shareable: dict[tuple[bool, bool], bool] = {}
-    rows: list[dict[str, object]] = []
+    rows: list[SafeString] = []
     for pk, document_date, title, never_share, hidden_from_portal, author in listed:
         clients, shared = counts.get(pk, (0, 0))
         exceptions = (never_share, hidden_from_portal)
@@ -229,21 +240,31 @@ def _rows(
             shareable[exceptions] = DocumentType(
                 never_share=never_share, hidden_from_portal=hidden_from_portal
             ).shareable
-        globe, words, tip = states["all" if shared and shared == clients else "some" if shared else "none"]
+        if clients not in clients_words:
+            clients_words[clients] = escape(
+                ngettext("%(count)s client", "%(count)s clients", clients) % {"count": clients}
+            )
+        url = escape(detail.replace(placeholder, str(int(pk))))
+        if shareable[exceptions]:
+            svg, words, tip = states["all" if shared and shared == clients else "some" if shared else "none"]
+            offer = f" — {escape(share % {'title': title})}" if share else ""
+            status = (
+                f'<a class="d-inline-flex align-items-center gap-1 text-decoration-none" href="{url}#share"'
+                f' title="{tip}">\n        {svg}\n        <span class="text-body">{words}</span>\n'
+                f'        <span class="visually-hidden">({tip}){offer}</span>\n      </a>'
+            )
+        else:
+            status = exception
         rows.append(
-            {
-                "pk": pk,
-                "url": detail.replace(placeholder, str(pk)),
-                "date": document_date.isoformat(),
-                "title": title,
-                "clients": ngettext("%(count)s client", "%(count)s clients", clients) % {"count": clients},
-                "author": author,
-                "shareable": shareable[exceptions],
-                "globe": globe,
-                "shared": words,
-                "tip": tip,
-                "share": _("share “%(title)s”") % {"title": title} if can_share else "",
-            }
+            SafeString(  # every value in it is escaped above, or is markup made here
+                f'<tr data-group-note="{int(pk)}">\n'
+                f'    <td data-label="{date_label}" class="text-nowrap">{document_date.isoformat()}</td>\n'
+                f'    <td><a href="{url}">{escape(title)}</a></td>\n'
+                f'    <td data-label="{clients_label}">{clients_words[clients]}</td>\n'
+                f'    <td data-label="{author_label}">{escape(author)}</td>\n'
+                f'    <td data-label="{status_label}">\n      {status}\n    </td>\n'
+                "  </tr>"
+            )
         )
     return rows
 
