@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from django import template
 from django.utils.html import format_html
-from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
 from haven.core.templatetags.haven_fixed import fixed_url
 
 register = template.Library()
+
+_CURRENT = format_html('{}="page" ', "aria-current")  # marks the page's own link
 
 
 def _nav_link(nav: object, name: str, url_name: str, words: str, *, current: bool = True) -> str:
@@ -24,7 +25,7 @@ def _nav_link(nav: object, name: str, url_name: str, words: str, *, current: boo
     return format_html(
         '<li class="nav-item"><a class="nav-link text-nowrap{}" {}href="{}">{}</a></li>',
         " active" if active else "",
-        SafeString('aria-current="page" ') if active and current else "",
+        _CURRENT if active and current else "",
         fixed_url(url_name),
         words,
     )
@@ -36,7 +37,7 @@ def _sign_out(csrf_input: str) -> str:
         '      <button type="submit" class="btn btn-sm btn-outline-secondary text-nowrap">{}</button>\n'
         "    </form>",
         fixed_url("staff:logout"),
-        SafeString(csrf_input),
+        csrf_input,
         gettext("Sign out"),
     )
 
@@ -69,7 +70,7 @@ def staff_header(context: template.Context) -> str:
             items.append(_nav_link(nav, "admin", "staff:admin_settings", gettext("Organization Administration")))
         role = member.get_role_display()
         on_account = nav == "account"
-        menu = format_html(
+        menu: str = format_html(
             '<button class="navbar-toggler" type="button" data-bs-toggle="collapse" data-bs-target="#staff-nav"'
             ' aria-controls="staff-nav" aria-expanded="false" aria-label="{}">\n'
             '      <span class="navbar-toggler-icon"></span>\n    </button>\n'
@@ -80,20 +81,20 @@ def staff_header(context: template.Context) -> str:
             '<span class="d-none d-xxl-inline"> · {}</span></a>\n'
             "        {}\n      </div>\n    </div>",
             gettext("Menu"),
-            SafeString("\n        ".join(items)),
+            format_html("\n        ".join(["{}"] * len(items)), *items),
             " fw-semibold" if on_account else "",
-            SafeString('aria-current="page" ') if on_account else "",
+            _CURRENT if on_account else "",
             fixed_url("staff:account"),
             gettext("Your account"),
             role,
             member.user.full_name,
             role,
-            SafeString(_sign_out(csrf_input)),
+            _sign_out(csrf_input),
         )
     elif member:
-        menu = SafeString(_sign_out(csrf_input))
+        menu = _sign_out(csrf_input)
     else:
-        menu = SafeString("")
+        menu = ""
     header = format_html(
         '<header class="haven-header border-bottom bg-white">\n'
         '  <nav class="navbar navbar-expand-xl" aria-label="{}">\n'
@@ -104,7 +105,7 @@ def staff_header(context: template.Context) -> str:
         gettext("Main"),
         fixed_url("staff:home"),
         name,
-        SafeString(logo),
+        logo,
         name,
         menu,
     )

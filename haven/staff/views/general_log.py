@@ -15,7 +15,7 @@ from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST, require_safe
@@ -211,28 +211,43 @@ def _first_page_queries(
     return _first_pages.setdefault(shape, (Prepared(rows, int), Prepared(counts, int)))
 
 
-def _rows(
-    listed: Sequence[tuple[Any, ...]], counts: dict[int, tuple[int, int]], *, can_share: bool
-) -> list[SafeString]:
-    """Each row of the page drawn once here, its values escaped (``html.escape``, as ``escape`` and
-    ``format_html`` do): its address, its counts and the words and globe of its share status, with the page's
-    words translated and escaped once, rather than looked up, counted and translated cell by cell in the
-    template."""
+def _words(text: str) -> str:
+    """Translated words escaped for a ``format_html`` format string, as ``{% blocktranslate %}`` uses them."""
+    return escape(text).replace("{", "{{").replace("}", "}}")
+
+
+def _rows(listed: Sequence[tuple[Any, ...]], counts: dict[int, tuple[int, int]], *, can_share: bool) -> list[str]:
+    """Each row drawn once here by ``format_html`` (which escapes every value): its address, its counts and the
+    words and globe of its share status, the page's words translated once, rather than looked up, counted and
+    translated cell by cell in the template."""
     detail = reverse("staff:group_note_detail", args=[_PLACEHOLDER])  # one reverse per page, not one per row
     placeholder = str(_PLACEHOLDER)
-    states = {  # the globe, the words beside it, the tip (escaped)
-        "all": (globe("blue"), escape(_("Shared")), escape(_("Shared to All Authorized"))),
-        "some": (globe("orange"), escape(_("Shared")), escape(_("Shared to All Authorized for some of its clients"))),
-        "none": (globe("gray"), escape(_("Not Shared")), escape(_("Not shared to All Authorized"))),
-    }
-    date_label, clients_label, author_label, status_label = (
-        escape(_(words)) for words in ("Date", "Clients", "Author", "Share Status")
-    )
-    exception = f'<span class="badge text-bg-light border">{escape(_("Portal exception"))}</span>'
+    statuses = {}  # each share state's link to the share dialog, its globe, words and tip in place
+    for state, colour, words, tip in (
+        ("all", "blue", _("Shared"), _("Shared to All Authorized")),
+        ("some", "orange", _("Shared"), _("Shared to All Authorized for some of its clients")),
+        ("none", "gray", _("Not Shared"), _("Not shared to All Authorized")),
+    ):
+        statuses[state] = (
+            '<a class="d-inline-flex align-items-center gap-1 text-decoration-none" href="{}#share"'
+            f' title="{_words(tip)}">\n        {globe(colour).replace("{", "{{").replace("}", "}}")}\n'
+            f'        <span class="text-body">{_words(words)}</span>\n'
+            f'        <span class="visually-hidden">({_words(tip)}){{}}</span>\n      </a>'
+        )
+    exception = format_html('<span class="badge text-bg-light border">{}</span>', _("Portal exception"))
     share = _("share “%(title)s”") if can_share else ""
+    row = (
+        '<tr data-group-note="{}">\n'
+        f'    <td data-label="{_words(_("Date"))}" class="text-nowrap">{{}}</td>\n'
+        '    <td><a href="{}">{}</a></td>\n'
+        f'    <td data-label="{_words(_("Clients"))}">{{}}</td>\n'
+        f'    <td data-label="{_words(_("Author"))}">{{}}</td>\n'
+        f'    <td data-label="{_words(_("Share Status"))}">\n      {{}}\n    </td>\n'
+        "  </tr>"
+    )
     clients_words: dict[int, str] = {}
     shareable: dict[tuple[bool, bool], bool] = {}
-    rows: list[SafeString] = []
+    rows: list[str] = []
     for pk, document_date, title, never_share, hidden_from_portal, author in listed:
         clients, shared = counts.get(pk, (0, 0))
         exceptions = (never_share, hidden_from_portal)
@@ -241,31 +256,14 @@ def _rows(
                 never_share=never_share, hidden_from_portal=hidden_from_portal
             ).shareable
         if clients not in clients_words:
-            clients_words[clients] = escape(
-                ngettext("%(count)s client", "%(count)s clients", clients) % {"count": clients}
-            )
-        url = escape(detail.replace(placeholder, str(int(pk))))
+            clients_words[clients] = ngettext("%(count)s client", "%(count)s clients", clients) % {"count": clients}
+        url = detail.replace(placeholder, str(pk))
         if shareable[exceptions]:
-            svg, words, tip = states["all" if shared and shared == clients else "some" if shared else "none"]
-            offer = f" — {escape(share % {'title': title})}" if share else ""
-            status = (
-                f'<a class="d-inline-flex align-items-center gap-1 text-decoration-none" href="{url}#share"'
-                f' title="{tip}">\n        {svg}\n        <span class="text-body">{words}</span>\n'
-                f'        <span class="visually-hidden">({tip}){offer}</span>\n      </a>'
-            )
+            state = "all" if shared and shared == clients else "some" if shared else "none"
+            status = format_html(statuses[state], url, f" — {share % {'title': title}}" if share else "")
         else:
             status = exception
-        rows.append(
-            SafeString(  # every value in it is escaped above, or is markup made here
-                f'<tr data-group-note="{int(pk)}">\n'
-                f'    <td data-label="{date_label}" class="text-nowrap">{document_date.isoformat()}</td>\n'
-                f'    <td><a href="{url}">{escape(title)}</a></td>\n'
-                f'    <td data-label="{clients_label}">{clients_words[clients]}</td>\n'
-                f'    <td data-label="{author_label}">{escape(author)}</td>\n'
-                f'    <td data-label="{status_label}">\n      {status}\n    </td>\n'
-                "  </tr>"
-            )
-        )
+        rows.append(format_html(row, pk, document_date.isoformat(), url, title, clients_words[clients], author, status))
     return rows
 
 
