@@ -75,6 +75,19 @@ def test_a_portal_exception_shows_instead_of_a_globe_and_only_sharers_are_offere
     assert 'data-globe="gray"' in theo and "share “Excepted”" not in theo  # no Web Portal permission
 
 
+def test_a_rows_title_and_author_are_escaped_in_every_place_they_show(world: World, login: Any) -> None:
+    note = _note(world, '<b>Group</b> & "friends"', [world.ana, world.ben])
+    world.ada.user.full_name = "Ada <i>Lovelace</i>"
+    world.ada.user.save(update_fields=["full_name"])
+
+    row = _row(login(world.ada).get(reverse("staff:general_log")).content.decode(), note)
+
+    assert "<b>" not in row and "<i>" not in row
+    assert "&lt;b&gt;Group&lt;/b&gt; &amp; &quot;friends&quot;</a>" in row
+    assert "share “&lt;b&gt;Group&lt;/b&gt; &amp; &quot;friends&quot;”" in row
+    assert "Ada &lt;i&gt;Lovelace&lt;/i&gt;" in row
+
+
 def test_the_counts_by_the_pages_ids_are_those_of_the_whole_log(world: World) -> None:
     notes = [_note(world, f"Note {n}", [world.ana, world.ben, world.max][: 2 + n % 2]) for n in range(4)]
     group_notes.share_group_note_all_authorized(by=world.ada, group_note=notes[1])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from html import escape
 from typing import Any
 
 from django import forms
@@ -14,6 +15,7 @@ from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST, require_safe
@@ -26,6 +28,7 @@ from haven.core.errors import ApplicationError
 from haven.core.forms import DateInput, HavenForm
 from haven.core.policy import Viewer
 from haven.core.prepared import Prepared
+from haven.core.templatetags.haven_globe import globe
 from haven.documents import group_notes
 from haven.documents.group_notes import MAX_TITLE_CHARS, MIN_CLIENTS
 from haven.documents.models import DocumentType, GroupNote
@@ -208,20 +211,43 @@ def _first_page_queries(
     return _first_pages.setdefault(shape, (Prepared(rows, int), Prepared(counts, int)))
 
 
-def _rows(
-    listed: Sequence[tuple[Any, ...]], counts: dict[int, tuple[int, int]], *, can_share: bool
-) -> list[dict[str, object]]:
-    """What each row shows, worked out once here: its address, its counts and the words and globe of its share
-    status, rather than looked up, counted and translated cell by cell in the template."""
+def _words(text: str) -> str:
+    """Translated words escaped for a ``format_html`` format string, as ``{% blocktranslate %}`` uses them."""
+    return escape(text).replace("{", "{{").replace("}", "}}")
+
+
+def _rows(listed: Sequence[tuple[Any, ...]], counts: dict[int, tuple[int, int]], *, can_share: bool) -> list[str]:
+    """Each row drawn once here by ``format_html`` (which escapes every value): its address, its counts and the
+    words and globe of its share status, the page's words translated once, rather than looked up, counted and
+    translated cell by cell in the template."""
     detail = reverse("staff:group_note_detail", args=[_PLACEHOLDER])  # one reverse per page, not one per row
     placeholder = str(_PLACEHOLDER)
-    states = {  # colour of the globe, the words beside it, the tip
-        "all": ("blue", _("Shared"), _("Shared to All Authorized")),
-        "some": ("orange", _("Shared"), _("Shared to All Authorized for some of its clients")),
-        "none": ("gray", _("Not Shared"), _("Not shared to All Authorized")),
-    }
+    statuses = {}  # each share state's link to the share dialog, its globe, words and tip in place
+    for state, colour, words, tip in (
+        ("all", "blue", _("Shared"), _("Shared to All Authorized")),
+        ("some", "orange", _("Shared"), _("Shared to All Authorized for some of its clients")),
+        ("none", "gray", _("Not Shared"), _("Not shared to All Authorized")),
+    ):
+        statuses[state] = (
+            '<a class="d-inline-flex align-items-center gap-1 text-decoration-none" href="{}#share"'
+            f' title="{_words(tip)}">\n        {globe(colour).replace("{", "{{").replace("}", "}}")}\n'
+            f'        <span class="text-body">{_words(words)}</span>\n'
+            f'        <span class="visually-hidden">({_words(tip)}){{}}</span>\n      </a>'
+        )
+    exception = format_html('<span class="badge text-bg-light border">{}</span>', _("Portal exception"))
+    share = _("share “%(title)s”") if can_share else ""
+    row = (
+        '<tr data-group-note="{}">\n'
+        f'    <td data-label="{_words(_("Date"))}" class="text-nowrap">{{}}</td>\n'
+        '    <td><a href="{}">{}</a></td>\n'
+        f'    <td data-label="{_words(_("Clients"))}">{{}}</td>\n'
+        f'    <td data-label="{_words(_("Author"))}">{{}}</td>\n'
+        f'    <td data-label="{_words(_("Share Status"))}">\n      {{}}\n    </td>\n'
+        "  </tr>"
+    )
+    clients_words: dict[int, str] = {}
     shareable: dict[tuple[bool, bool], bool] = {}
-    rows: list[dict[str, object]] = []
+    rows: list[str] = []
     for pk, document_date, title, never_share, hidden_from_portal, author in listed:
         clients, shared = counts.get(pk, (0, 0))
         exceptions = (never_share, hidden_from_portal)
@@ -229,22 +255,15 @@ def _rows(
             shareable[exceptions] = DocumentType(
                 never_share=never_share, hidden_from_portal=hidden_from_portal
             ).shareable
-        globe, words, tip = states["all" if shared and shared == clients else "some" if shared else "none"]
-        rows.append(
-            {
-                "pk": pk,
-                "url": detail.replace(placeholder, str(pk)),
-                "date": document_date.isoformat(),
-                "title": title,
-                "clients": ngettext("%(count)s client", "%(count)s clients", clients) % {"count": clients},
-                "author": author,
-                "shareable": shareable[exceptions],
-                "globe": globe,
-                "shared": words,
-                "tip": tip,
-                "share": _("share “%(title)s”") % {"title": title} if can_share else "",
-            }
-        )
+        if clients not in clients_words:
+            clients_words[clients] = ngettext("%(count)s client", "%(count)s clients", clients) % {"count": clients}
+        url = detail.replace(placeholder, str(pk))
+        if shareable[exceptions]:
+            state = "all" if shared and shared == clients else "some" if shared else "none"
+            status = format_html(statuses[state], url, f" — {share % {'title': title}}" if share else "")
+        else:
+            status = exception
+        rows.append(format_html(row, pk, document_date.isoformat(), url, title, clients_words[clients], author, status))
     return rows
 
 
