@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from django.http import Http404
-from django.utils import timezone
 
 from haven.clients import policy as clients_policy
 from haven.clients.selectors import (
@@ -17,27 +16,17 @@ from haven.clients.selectors import (
     where_client_is_contact,
 )
 from haven.documents import policy, selectors
-from haven.documents.actions import set_recipients, upload_document
+from haven.documents.actions import set_recipients
 from haven.documents.models import Document, DocumentType
+from haven.documents.tests.helpers import add
 from haven.practices.viewers import StaffViewer
 from haven.signing import selectors as signing_selectors
 from haven.signing.requests import request_signature
 from haven.signing.selectors import requests_for_document, staff_requests_for_document
 from haven.signing.tests.flow import treatment_plan
-from tests.personas import ONE_BLANK_PAGE_PDF, World
+from tests.personas import World
 
 pytestmark = pytest.mark.django_db
-
-
-def add(world: World, title: str, type_name: str) -> Document:
-    return upload_document(
-        by=world.ada,
-        client=world.max,
-        doc_type=DocumentType.objects.get(practice=world.riverside, name=type_name),
-        title=title,
-        document_date=timezone.localdate(),
-        data=ONE_BLANK_PAGE_PDF,
-    )
 
 
 def shares_of(documents: list[Document]) -> list[list[tuple[int, str, str]]]:

@@ -17,27 +17,17 @@ from django.utils import timezone
 from haven.audit.models import AuditEvent
 from haven.core.errors import ApplicationError
 from haven.documents import policy
-from haven.documents.actions import set_recipients, share_all_with_client, upload_document
+from haven.documents.actions import set_recipients, share_all_with_client
 from haven.documents.group_notes import create_group_note, group_note_type
 from haven.documents.models import Document, DocumentType, GroupNote
 from haven.documents.policy import DocumentReason
+from haven.documents.tests.helpers import add
 from haven.portal.tests.helpers import select
 from haven.practices.viewers import StaffViewer
 from haven.signing.selectors import portal_documents
 from tests.personas import ONE_BLANK_PAGE_PDF, PASSWORD, World
 
 pytestmark = pytest.mark.django_db
-
-
-def add(world: World, title: str, type_name: str = "General Document") -> Document:
-    return upload_document(
-        by=world.ada,
-        client=world.max,
-        doc_type=DocumentType.objects.get(practice=world.riverside, name=type_name),
-        title=title,
-        document_date=timezone.localdate(),
-        data=ONE_BLANK_PAGE_PDF,
-    )
 
 
 def staff_urls(document: Document) -> dict[str, str]:
