@@ -43,6 +43,8 @@ def _fill(world: World) -> None:
                (document_id, number, storage_name, filename, content_type, size, sha256, source, created_at)
            SELECT id, 1, 'bulk-' || id, 'bulk.pdf', 'application/pdf', 1, repeat('0', 64), 'upload', now()
            FROM documents_document WHERE title LIKE 'Bulk %%'""",
+        # Statistics first, or the planner may join the two new tables by nested loops: minutes, not a second.
+        "ANALYZE documents_document, documents_documentversion",
         """UPDATE documents_document d SET current_version_id = v.id
            FROM documents_documentversion v WHERE v.document_id = d.id AND d.title LIKE 'Bulk %%'""",
         """INSERT INTO documents_share (document_id, audience, shared_by_id, shared_at)
