@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 
 #: Stand-in values, one per argument position: unlike any value a query would hold. The integers stay within
@@ -187,6 +187,12 @@ class Prepared[T]:
             )
             self._compiled[alias] = compiled
             return compiled
+
+
+def counting(queryset: QuerySet[Any], by: str) -> QuerySet[Any]:
+    """How many rows the queryset has, as a query a ``Prepared`` can hold (``count()`` runs at once): grouped by
+    ``by``, a column all its rows share (its one filtered value), so one row, or none when nothing matches."""
+    return queryset.order_by().values(by).annotate(rows=Count("pk")).values_list("rows", flat=True)
 
 
 def _shallow_copy(original: Any) -> Any:

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-from django.db.models import Count
-
 from haven.core.policy import Viewer
-from haven.core.prepared import Prepared
+from haven.core.prepared import Prepared, counting
 from haven.messaging import policy
 from haven.messaging.models import Message
 
 # How many of a login's messages about a client are unread: one row, or none when there are none.
 _UNREAD: Prepared[int] = Prepared(
-    lambda account_id, client_id, practice_id: (
-        policy.addressed_to(account_id, client_id, practice_id)
-        .filter(read_at__isnull=True)
-        .order_by()
-        .values("account_id")
-        .annotate(unread=Count("pk"))
-        .values_list("unread", flat=True)
+    lambda account_id, client_id, practice_id: counting(
+        policy.addressed_to(account_id, client_id, practice_id).filter(read_at__isnull=True), "account_id"
     ),
     int,
     int,

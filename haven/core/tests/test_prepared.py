@@ -11,7 +11,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.utils import timezone
 
 from haven.clients.models import Client, RelatedContact
-from haven.core.prepared import Prepared, PreparedQueryError
+from haven.core.prepared import Prepared, PreparedQueryError, counting
 from haven.practices.models import StaffMember
 from tests.personas import World, build_world
 
@@ -145,3 +145,12 @@ def test_it_takes_as_many_values_as_it_names() -> None:
 def test_only_ints_texts_moments_and_days_are_values() -> None:
     with pytest.raises(PreparedQueryError, match="not float"):
         Prepared[Client](lambda x: Client.objects.all(), float)(1.5)
+
+
+def test_a_count_is_one_row_and_nothing_matching_is_no_row(world: World) -> None:
+    clients = Prepared[int](
+        lambda practice_id: counting(Client.objects.filter(practice_id=practice_id), "practice_id"), int
+    )
+    assert clients(world.riverside.pk) == [Client.objects.filter(practice=world.riverside).count()]
+    assert clients(world.hilltop.pk) == [1]
+    assert clients(world.hilltop.pk + 1000) == []

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import dateformat, timezone
 from django.views.decorators.http import require_safe
 
-from haven.core.prepared import Prepared
+from haven.core.prepared import Prepared, counting
 from haven.documents.policy import may_see
 from haven.messaging import policy
 from haven.messaging.actions import mark_read
@@ -31,12 +30,8 @@ _FIRST_PAGE: Prepared[Message] = Prepared(
     int,
 )
 _COUNT: Prepared[int] = Prepared(
-    lambda account_id, client_id, practice_id: (
-        policy.addressed_to(account_id, client_id, practice_id)
-        .order_by()
-        .values("account_id")
-        .annotate(listed=Count("pk"))
-        .values_list("listed", flat=True)
+    lambda account_id, client_id, practice_id: counting(
+        policy.addressed_to(account_id, client_id, practice_id), "account_id"
     ),
     int,
     int,

@@ -6,12 +6,11 @@ from __future__ import annotations
 import secrets
 
 from django.db import transaction
-from django.db.models import Count
 
 from haven.audit.actions import record_event
 from haven.audit.events import PortalInstructionsPrinted, PortalPinConfirmed, PortalPinFailed, PortalPinIssued
 from haven.core.actors import Actor
-from haven.core.prepared import Prepared
+from haven.core.prepared import Prepared, counting
 from haven.portal_access.actions import locked_access, portal_actor, require
 from haven.portal_access.models import AccessStatus, PortalAccount, ProfileAccess
 from haven.portal_access.policy import ProfileAccessVerb
@@ -105,12 +104,9 @@ def pending_pin_count(account: PortalAccount, practice: Practice) -> int:
 
 # How many links of a login wait for its PIN in a practice: one row, or none when none wait.
 _PENDING: Prepared[int] = Prepared(
-    lambda account_id, practice_id: (
-        ProfileAccess.objects.filter(account_id=account_id, practice_id=practice_id, status=AccessStatus.PENDING)
-        .order_by()
-        .values("account_id")
-        .annotate(waiting=Count("pk"))
-        .values_list("waiting", flat=True)
+    lambda account_id, practice_id: counting(
+        ProfileAccess.objects.filter(account_id=account_id, practice_id=practice_id, status=AccessStatus.PENDING),
+        "account_id",
     ),
     int,
     int,
