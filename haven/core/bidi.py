@@ -10,6 +10,8 @@ removes them from every page, email and PDF it renders (``BidiNeutralizingMiddle
 
 from __future__ import annotations
 
+import re
+
 from django.utils.translation import gettext_lazy as _
 
 from haven.core.errors import ApplicationError
@@ -21,8 +23,11 @@ BIDI_CONTROLS = frozenset(
     "\u2066\u2067\u2068\u2069"  # isolates
 )
 _REMOVE = dict.fromkeys(map(ord, BIDI_CONTROLS))
-# How the characters look in UTF-8: a page without these bytes has none of them.
-_UTF8_LEADS = (b"\xd8\x9c", b"\xe2\x80", b"\xe2\x81")
+# The characters as UTF-8 bytes, exactly (UTF-8 is self-synchronising: these bytes in a page are these characters).
+# Pages are full of other characters that start with E2 80 (dashes, ellipses), so matching only the lead bytes
+# would decode and scan nearly every page; this finds the controls themselves, grouped by their common start.
+_UTF8_ARABIC_MARK = "\u061c".encode()
+_UTF8_E2_CONTROLS = re.compile(rb"\xe2(?:\x80[\x8e\x8f\xaa-\xae]|\x81[\xa6-\xa9])")
 
 BIDI_MESSAGE = _(
     "This had hidden characters that change the direction of text and can disguise what it says. "
@@ -40,7 +45,7 @@ def strip_bidi_controls(text: str) -> str:
 
 def strip_bidi_controls_utf8(content: bytes) -> bytes:
     """The same for UTF-8 bytes (a page), without decoding when there is nothing to take out."""
-    if not any(lead in content for lead in _UTF8_LEADS):
+    if _UTF8_ARABIC_MARK not in content and (b"\xe2" not in content or not _UTF8_E2_CONTROLS.search(content)):
         return content
     text = content.decode("utf-8", errors="surrogateescape")
     if not has_bidi_controls(text):

@@ -11,11 +11,13 @@ from typing import Any
 import pytest
 from django import forms
 from django.core import mail
+from hypothesis import given
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 import haven
 from haven.clients.models import Client
-from haven.core.bidi import BIDI_CONTROLS, BIDI_MESSAGE, strip_bidi_controls
+from haven.core.bidi import BIDI_CONTROLS, BIDI_MESSAGE, strip_bidi_controls, strip_bidi_controls_utf8
 from haven.core.email import render_email
 from haven.core.errors import ApplicationError
 from haven.core.forms import StyledFormMixin
@@ -170,3 +172,29 @@ def test_emails_and_pdfs_carry_no_bidirectional_controls(world, client):
 
 def test_stripping_keeps_every_other_character():
     assert strip_bidi_controls("a\u202eb\u2066c\u200fd\u061ce") == "abcde"
+
+
+def test_a_page_loses_exactly_the_controls_whatever_else_it_holds():
+    """Every code point, alone and between dashes and ellipses (which share the controls' first bytes in UTF-8):
+    the page keeps it unless it is a control."""
+    dash, ellipsis = "\u2013", "\u2026"  # both begin with E2 80 in UTF-8, like most of the controls
+    for code in range(0x110000):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        character = chr(code)
+        page = f"a{dash}{character}{ellipsis}b".encode()
+        expected = f"a{dash}{ellipsis}b" if character in BIDI_CONTROLS else f"a{dash}{character}{ellipsis}b"
+        assert strip_bidi_controls_utf8(page) == expected.encode(), hex(code)
+
+
+OTHERS = ["a", "\u2013", "\u2014", "\u2026", "\u2028", "\u2070", "\u0600", "\u00e9"]  # dashes, ellipsis, ...
+
+
+@given(st.text(alphabet=st.sampled_from([*sorted(BIDI_CONTROLS), *OTHERS])))
+def test_stripping_a_page_matches_stripping_its_text(text):
+    assert strip_bidi_controls_utf8(text.encode()) == strip_bidi_controls(text).encode()
+
+
+def test_a_page_without_controls_is_returned_as_it_is():
+    page = "Name A\u2013Z \u2014 Patel, Rosa\u2026".encode()
+    assert strip_bidi_controls_utf8(page) is page
