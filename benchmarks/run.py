@@ -216,7 +216,7 @@ def sweep_threads(
             name = "Reference (Fortunes)" if page is None else page.name
             rows.append(
                 f"| {threads} | {name} | {measured.rps:,.1f} | {measured.p50_ms:.1f} | {measured.p99_ms:.1f} "
-                f"| {measured.errors} |"
+                f"| {measured.cpu_ms_per_request:.1f} | {measured.errors} |"
             )
             log(rows[-1])
         for server in servers:
@@ -227,7 +227,7 @@ def sweep_threads(
         f"granian `--workers {WORKERS} --blocking-threads N`, 32 connections, {args.seconds} s rounds "
         f"(`scripts/bench --sweep-threads {args.sweep_threads}`); the page rounds use {BLOCKING_THREADS} "
         f"(`BLOCKING_THREADS` in benchmarks/server.py). Machine: {machine_line()}.\n\n"
-        "| threads per worker | page | req/s | p50 ms | p99 ms | errors |\n|---:|---|---:|---:|---:|---:|\n"
+        "| threads per worker | page | req/s | p50 ms | p99 ms | CPU ms/req | errors |\n|---:|---|---:|---:|---:|---:|---:|\n"
         + "\n".join(rows),
     )
 
