@@ -227,8 +227,8 @@ def sweep_threads(
         f"granian `--workers {WORKERS} --blocking-threads N`, 32 connections, {args.seconds} s rounds "
         f"(`scripts/bench --sweep-threads {args.sweep_threads}`); the page rounds use {BLOCKING_THREADS} "
         f"(`BLOCKING_THREADS` in benchmarks/server.py). Machine: {machine_line()}.\n\n"
-        "| threads per worker | page | req/s | p50 ms | p99 ms | CPU ms/req | errors |\n|---:|---|---:|---:|---:|---:|---:|\n"
-        + "\n".join(rows),
+        "| threads per worker | page | req/s | p50 ms | p99 ms | CPU ms/req | errors |\n"
+        "|---:|---|---:|---:|---:|---:|---:|\n" + "\n".join(rows),
     )
 
 

@@ -9,9 +9,9 @@ staff member, their practice, whether their two-step sign-in is done (``staff_na
 from __future__ import annotations
 
 from django import template
-from django.utils.html import format_html
 from django.utils.translation import gettext
 
+from haven.core.html import format_html
 from haven.core.templatetags.haven_fixed import fixed_url
 
 register = template.Library()

@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils.html import format_html
 from django.utils.translation import gettext
+
+from haven.core.html import format_html
 
 register = template.Library()
 

@@ -12,9 +12,9 @@ from typing import Any
 
 from django import template
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.translation import gettext
 
+from haven.core.html import format_html
 from haven.core.templatetags.haven_globe import translated_format
 
 register = template.Library()

@@ -13,7 +13,6 @@ from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django_htmx.http import push_url
@@ -31,6 +30,7 @@ from haven.clients.selectors import (
     where_client_is_contact,
 )
 from haven.core.errors import ApplicationError, ConflictError
+from haven.core.html import format_html
 from haven.core.prepared import Prepared
 from haven.documents.selectors import activity_log_first_page
 from haven.practices.access import StaffRequest, staff_view

