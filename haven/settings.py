@@ -134,6 +134,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "haven.practices.context_processors.haven",
             ],
+            # {% load i18n %} is Django's library with constant {% translate %} remembered per language.
+            "libraries": {"i18n": "haven.core.templatetags.haven_i18n"},
         },
     },
 ]
