@@ -32,6 +32,7 @@ from haven.clients.selectors import (
 from haven.core.errors import ApplicationError, ConflictError
 from haven.core.html import format_html
 from haven.core.prepared import Prepared
+from haven.core.templatetags.haven_fixed import fixed_url
 from haven.documents.selectors import activity_log_first_page
 from haven.practices.access import StaffRequest, staff_view
 from haven.practices.models import Permission, StaffMember
@@ -64,7 +65,7 @@ def _list_url(*, search: str = "", status: str = "", sort: str = "name", page: i
     params: dict[str, str | int] = {"search": search, "status": status, "sort": sort if sort != "name" else ""}
     params["page"] = page if page > 1 else ""
     query = urlencode({name: value for name, value in params.items() if value})
-    return f"{reverse('staff:client_list')}?{query}" if query else reverse("staff:client_list")
+    return f"{fixed_url('staff:client_list')}?{query}" if query else fixed_url("staff:client_list")
 
 
 def _filters(data: QueryDict) -> tuple[str, str]:
