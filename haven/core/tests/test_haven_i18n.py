@@ -4,7 +4,7 @@ output as Django's own tag in every form, in the language active at each renderi
 from __future__ import annotations
 
 import pytest
-from django.template import Context, Engine, Template
+from django.template import Context, Engine, Template, engines
 from django.utils import translation
 
 from haven.core.templatetags.haven_i18n import ConstantTranslateNode
@@ -53,3 +53,12 @@ def test_a_variables_words_are_not_remembered_and_are_escaped_each_time():
     assert not isinstance(template.nodelist[-1], ConstantTranslateNode)
     assert template.render(Context({"word": "<b>Rosa</b>"})) == "&lt;b&gt;Rosa&lt;/b&gt;"
     assert template.render(Context({"word": "Max & Mia"})) == "Max &amp; Mia"
+
+
+def test_i18n_is_the_only_library_name_two_modules_share(settings):
+    """Django's templates.W003 is silenced for the one override Haven makes; any other shared name still fails."""
+    settings.SILENCED_SYSTEM_CHECKS = []
+    warnings = engines["django"].check()
+    assert [warning.id for warning in warnings] == ["templates.W003"]
+    assert "'i18n' is used for multiple template tag modules" in warnings[0].msg
+    assert "'django.templatetags.i18n', 'haven.core.templatetags.haven_i18n'" in warnings[0].msg
