@@ -44,7 +44,7 @@ def globe(colour: object) -> str:
 _NOTHING = format_html("{}", "")  # an empty safe string
 
 
-def _words(text: object) -> str:
+def _words(text: Any) -> str:
     """Words for a ``format_html`` string: escaped as ``format_html`` would escape a value, braces doubled."""
     return str(conditional_escape(text)).replace("{", "{{").replace("}", "}}")
 
