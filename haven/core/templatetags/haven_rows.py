@@ -11,7 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils import timezone
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
@@ -78,3 +80,98 @@ def access_history_row(context: template.Context, entry: Any) -> str:
         event.ip or "—",
         device,
     )
+
+
+def _minute(moment: Any) -> str:
+    """A moment as ``{{ moment|date:"Y-m-d H:i" }}`` shows it, in the current time zone."""
+    return str(formats.date_format(timezone.localtime(moment), "Y-m-d H:i"))
+
+
+@register.simple_tag(takes_context=True)
+def version_rows(context: template.Context, versions: Any) -> str:
+    """A document's versions (``VersionRow``), newest first: number (current, signed), source (and its signer), size,
+    hash, when and by whom, and its file's View, Download and, for a PDF, Check seal. Each row one ``format_html``,
+    which escapes every value; translated sentences are used as ``{% blocktranslate %}`` uses them."""
+    client, document = context["client"], context["document"]
+    file_url = reverse("staff:document_file", args=[client.pk, document.pk])
+    words = {
+        "current": gettext("Current"),
+        "signed": gettext("Signed"),
+        "source": gettext("Source"),
+        "size": gettext("Size"),
+        "sha": gettext("SHA-256"),
+        "created": gettext("Created"),
+        "view": gettext("View"),
+        "download": gettext("Download"),
+        "check": gettext("Check seal"),
+    }
+    rows = []
+    for row in versions:
+        version = row.version
+        number = format_html(translated_format(gettext("Version %(number)s"), "number"), number=version.number)
+        current = format_html(' <span class="badge badge-portal">{}</span>', words["current"]) if row.is_current else ""
+        signed = (
+            format_html(' <span class="badge text-bg-success">{}</span>', words["signed"])
+            if version.source == "signed"
+            else ""
+        )
+        signer = (
+            format_html(
+                '<div class="small text-body-secondary">{}</div>',
+                format_html(translated_format(gettext("by %(name)s"), "name"), name=row.signature.signer_name),
+            )
+            if row.signature
+            else ""
+        )
+        author = format_html(" · {}", version.created_by.user.full_name) if version.created_by else ""
+        check = (
+            format_html(
+                '<a href="{}" aria-describedby="version-{}">{}</a>',
+                reverse("staff:document_version_verify", args=[client.pk, document.pk, version.pk]),
+                version.pk,
+                words["check"],
+            )
+            if row.is_pdf
+            else ""
+        )
+        rows.append(
+            format_html(
+                '\n    <tr data-version="{number}">\n'
+                '      <td id="version-{pk}">{label}{current}{signed}</td>\n'
+                '      <td data-label="{source_label}">{source}{signer}</td>\n'
+                '      <td data-label="{size_label}">{size}</td>\n'
+                '      <td data-label="{sha_label}">'
+                '<code class="text-body text-nowrap" title="{sha}">{sha_short}</code></td>\n'
+                '      <td data-label="{created_label}">{created}{author}</td>\n'
+                "      <td>\n"
+                '        <span class="d-inline-flex flex-wrap gap-2 small">\n'
+                '          <a href="{file_url}?version={pk}" aria-describedby="version-{pk}">{view}</a>\n'
+                '          <a href="{file_url}?version={pk}&amp;download=1" '
+                'aria-describedby="version-{pk}">{download}</a>\n'
+                "          {check}\n"
+                "        </span>\n"
+                "      </td>\n"
+                "    </tr>\n    ",
+                number=version.number,
+                pk=version.pk,
+                label=number,
+                current=current,
+                signed=signed,
+                source_label=words["source"],
+                source=version.get_source_display(),
+                signer=signer,
+                size_label=words["size"],
+                size=filesizeformat(version.size),
+                sha_label=words["sha"],
+                sha=version.sha256,
+                sha_short=version.sha256[:12],
+                created_label=words["created"],
+                created=_minute(version.created_at),
+                author=author,
+                file_url=file_url,
+                view=words["view"],
+                download=words["download"],
+                check=check,
+            )
+        )
+    return format_html("{}" * len(rows), *rows) if rows else _NOTHING
