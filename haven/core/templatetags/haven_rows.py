@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.template.defaultfilters import filesizeformat
+from django.template.defaultfilters import filesizeformat, linebreaksbr
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html
@@ -175,3 +175,123 @@ def version_rows(context: template.Context, versions: Any) -> str:
             )
         )
     return format_html("{}" * len(rows), *rows) if rows else _NOTHING
+
+
+def _moment(moment: Any) -> str:
+    """A moment as ``{{ moment|date:"Y-m-d H:i T" }}`` shows it, in the current time zone."""
+    return str(formats.date_format(timezone.localtime(moment), "Y-m-d H:i T")) if moment else ""
+
+
+def _term(term: str, value: object) -> str:
+    return format_html('\n        <dt class="col-sm-4">{}</dt>\n        <dd class="col-sm-8">{}</dd>', term, value)
+
+
+def _badge(sign_request: Any) -> tuple[str, str]:
+    """The request's status badge: its colour and its ``data-request-status``."""
+    if sign_request.is_expired:
+        return "text-bg-secondary", "expired"
+    colour = {"pending": "text-bg-warning", "signed": "text-bg-success", "declined": "text-bg-danger"}
+    return colour.get(sign_request.status, "text-bg-secondary"), sign_request.status
+
+
+def _staff_name(member: Any) -> str:
+    """``{{ member.user.full_name }}``: empty without a member."""
+    return member.user.full_name if member is not None else ""
+
+
+@register.simple_tag
+def signature_request_summary(row: Any) -> str:
+    """One signature request of the document page (``RequestRow``): who is asked and in what capacity, its status
+    badge, and when it was sent, which version, and what became of it (SIGN-4, SIGN-5). One ``format_html`` per
+    part, which escapes every value; translated sentences are used as ``{% blocktranslate %}`` uses them."""
+    sign_request = row.request
+    status = sign_request.status
+    colour, state = _badge(sign_request)
+    version = format_html(
+        translated_format(gettext("Version %(number)s"), "number"), number=sign_request.version.number
+    )
+    first = [
+        _term(
+            gettext("Requested"),
+            format_html("{} · {}", _moment(sign_request.requested_at), _staff_name(sign_request.requested_by)),
+        ),
+        _term(gettext("Version sent"), version),
+    ]
+    branch: list[str] = []
+    if status == "pending":
+        reminded = (
+            format_html(
+                " · {}",
+                format_html(
+                    translated_format(gettext("last on %(when)s"), "when"), when=_moment(sign_request.reminded_at)
+                ),
+            )
+            if sign_request.reminded_at
+            else ""
+        )
+        branch += [
+            _term(
+                gettext("Expired") if sign_request.is_expired else gettext("Expires"), _moment(sign_request.expires_at)
+            ),
+            _term(gettext("Reminders sent"), format_html("{}{}", sign_request.reminder_count, reminded)),
+        ]
+    elif status == "declined":
+        branch.append(_term(gettext("Declined"), _moment(sign_request.answered_at)))
+        branch.append(
+            format_html(
+                '\n        <dt class="col-sm-4">{}</dt>\n'
+                '        <dd class="col-sm-8 text-break decline-reason">{}</dd>',
+                gettext("Reason given"),
+                linebreaksbr(sign_request.decline_reason, autoescape=True),
+            )
+        )
+    elif status == "cancelled":
+        branch.append(
+            _term(
+                gettext("Cancelled"),
+                format_html("{} · {}", _moment(sign_request.answered_at), _staff_name(sign_request.cancelled_by)),
+            )
+        )
+    elif status == "expired":
+        branch.append(
+            _term(
+                gettext("Expired"),
+                format_html(
+                    "{} · {}",
+                    _moment(sign_request.expires_at),
+                    gettext("not signed in time; send a new request to ask again"),
+                ),
+            )
+        )
+    extra = (
+        [_term(gettext("Reminders sent"), sign_request.reminder_count)]
+        if (sign_request.reminder_count and status != "pending")
+        else []
+    )
+    # The whitespace of the template this replaced: each {% if %} of the list leaves its line.
+    terms = (
+        "{}{}\n        "
+        + ("{}" * len(branch) + "\n        " if branch else "")
+        + "\n        "
+        + ("{}\n        " if extra else "")
+    )
+    return format_html(
+        '<li class="border rounded p-2 mb-2 signature-request" id="signature-request-{}">\n'
+        '      <div class="d-flex flex-wrap justify-content-between align-items-start gap-2">\n'
+        "        <div>\n"
+        '          <span class="fw-semibold">{}</span>\n'
+        '          <span class="text-body-secondary">· {}</span>\n'
+        "        </div>\n"
+        '        <span class="badge {}" data-request-status="{}">{}</span>\n'
+        "      </div>\n"
+        '      <dl class="row small mb-0 mt-1">' + terms + "\n      </dl>",
+        sign_request.pk,
+        sign_request.signer_name,
+        row.capacity_label,
+        colour,
+        state,
+        sign_request.status_label,
+        *first,
+        *branch,
+        *extra,
+    )
