@@ -295,3 +295,16 @@ def signature_request_summary(row: Any) -> str:
         *branch,
         *extra,
     )
+
+
+@register.simple_tag
+def type_options(types: Any, selected_id: object) -> str:
+    """The Activity Log's type filter's options, one per document type, the chosen one ``selected``: one
+    ``format_html`` for them all, which escapes every name."""
+    shape = "".join('<option value="{}"{}>{}</option>' for _type in types)
+    if not shape:
+        return _NOTHING
+    values: list[object] = []
+    for doc_type in types:
+        values += [doc_type.pk, " selected" if doc_type.pk == selected_id else "", doc_type.name]
+    return format_html(shape, *values)
