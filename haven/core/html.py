@@ -18,8 +18,9 @@ from django.utils.functional import Promise
 from django.utils.safestring import SafeString
 
 
-def conditional_escape(value: object) -> str:
-    """Django's ``conditional_escape``: escaped text, or the value's own ``__html__`` when it has one."""
+def _escaped(value: object) -> str:
+    """As Django's ``conditional_escape``, but a plain ``str`` (only ``format_html`` below may use it: passed to
+    Django's ``format_html`` or a template it would be escaped again)."""
     if type(value) is str:  # the common case: plain text, which has no __html__
         return escape(value)
     if isinstance(value, Promise):
@@ -36,7 +37,7 @@ def format_html(format_string: str, *args: object, **kwargs: object) -> SafeStri
         raise TypeError("args or kwargs must be provided.")
     return SafeString(
         format_string.format(
-            *[conditional_escape(value) for value in args],
-            **{name: conditional_escape(value) for name, value in kwargs.items()},
+            *[_escaped(value) for value in args],
+            **{name: _escaped(value) for name, value in kwargs.items()},
         )
     )

@@ -162,19 +162,26 @@ _LISTED_ONLY = (
     "current_version__sha256",
     "current_version__created_at",
 )
-_FIRST_PAGES: dict[tuple[int, int, bool, Q], Prepared[Document]] = {}
+_FIRST_PAGES: dict[tuple[int, int, bool, bool, Q], Prepared[Document]] = {}
 
 
 def activity_log_first_page(
-    client: Client, viewer: StaffViewer, *, size: int, count_limit: int = 0, type_id: int | None = None
+    client: Client,
+    viewer: StaffViewer,
+    *,
+    size: int,
+    count_limit: int = 0,
+    type_id: int | None = None,
+    types: Sequence[DocumentType] | None = None,
 ) -> FirstPage:
     """The first ``size`` entries of ``activity_log(client, type_id=...)`` this staff member sees
     (``policy.visible_among``), with their open shares; with ``count_limit``, how many entries there are up to
     ``count_limit`` + 1, read in the same query. In prepared queries: one by the documents, one by their shares.
     Each row carries its author's name as ``listed_author`` (the author is not fetched: ``document.author`` would
-    cost a query)."""
+    cost a query). Given the practice's ``types`` (the page has read them), each entry's type is one of them, not
+    a copy read with every row."""
     rule = policy.staff_rule(viewer)
-    key = (size, count_limit, type_id is not None, rule)
+    key = (size, count_limit, type_id is not None, types is not None, rule)
     prepared = _FIRST_PAGES.get(key)
     if prepared is None:
 
@@ -184,7 +191,7 @@ def activity_log_first_page(
                 documents = documents.filter(type_id=typed[0])
             documents = policy.visible_to_staff(documents, practice_id=staff_practice_id, rule=rule)
             listed = (
-                documents.select_related("type", "current_version")
+                documents.select_related(*(("current_version",) if types is not None else ("type", "current_version")))
                 .defer(*_LISTED_ONLY)
                 .annotate(listed_author=F("author__user__full_name"))
             )
@@ -196,8 +203,11 @@ def activity_log_first_page(
         prepared = _FIRST_PAGES[key] = Prepared(build, *kinds)
     values = (client.pk, client.practice_id, viewer.practice_id) + ((type_id,) if type_id is not None else ())
     rows = prepared(*values)
-    for document in rows:  # the page's client, not a copy per row
+    by_id = {doc_type.pk: doc_type for doc_type in types} if types is not None else {}
+    for document in rows:  # the page's client and types, not a copy per row
         Document.client.field.set_cached_value(document, client)
+        if types is not None and document.type_id in by_id:
+            Document.type.field.set_cached_value(document, by_id[document.type_id])
     attach_recipients(rows)
     counted = getattr(rows[0], "haven_counted", 0) if rows else 0
     return FirstPage(rows, counted)

@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils.translation import gettext
+from django.utils.html import conditional_escape
+from django.utils.translation import get_language, gettext
 
 from haven.core.html import format_html
 
@@ -45,58 +46,96 @@ def globe(colour: object) -> str:
 _NOTHING = format_html("{}", "")  # an empty safe string
 
 
-@register.simple_tag
-def share_status(document: Any, can_share: object) -> str:
-    """One Activity Log entry's globe and Share Status (DOC-4, DOC-6, SIGN-4), as ``Document.share_status`` says,
-    linking to its share dialog for staff who may share: one call per row instead of a template include. Built with
-    ``format_html``, which escapes every value."""
+def _words(text: Any) -> str:
+    """Words for a ``format_html`` string: escaped as ``format_html`` would escape a value, braces doubled."""
+    return str(conditional_escape(text)).replace("{", "{{").replace("}", "}}")
+
+
+def _status_words() -> dict[str, str]:
+    """Share Status's fragments of ``format_html`` string in the current language: its words translated and escaped
+    once per process and language (they hold no client data), the values left as ``{url}``, ``{title}`` and
+    ``{names}``."""
+    language = get_language() or ""
+    words = _STATUS_WORDS.get(language)
+    if words is None:
+        words = _STATUS_WORDS[language] = _translate_status_words()
+    return words
+
+
+_STATUS_WORDS: dict[str, dict[str, str]] = {}
+
+
+def _translate_status_words() -> dict[str, str]:
+    recipients = '<span class="small text-body-secondary">· {}</span>'
+    words = {
+        "exception tip": _words(gettext("This document type is on the portal exception list and can't be shared.")),
+        "recipients blue": recipients.format(_words(gettext("All Authorized"))),
+        "recipients orange": '<span class="small text-body-secondary" data-shared-with>· {names}</span>',
+        "recipients signed": recipients.format(_words(gettext("Signed"))),
+        "recipients gray": "",
+        # As {% blocktranslate %}: the title escaped, the translated words as they are.
+        "choose": translated_format(gettext("choose who can see “%(title)s”"), "title"),
+    }
+    tips = {
+        "blue": gettext("Shared to All Authorized"),
+        "orange": gettext("Shared with individually selected recipients"),
+        "gray": gettext("Not shared to the portal"),
+    }
+    for colour, tip in tips.items():
+        tip, globe_svg = _words(tip), _words(_GLOBES[colour])
+        words[f"link {colour}"] = (
+            '<a class="d-inline-flex align-items-center gap-1 text-decoration-none" href="{url}#share" '
+            f'title="{tip}">\n  {globe_svg}\n  <span class="text-body" data-share-status>'
+        )
+        words[f"link end {colour}"] = f'\n  <span class="visually-hidden">({tip}) — {words["choose"]}</span>\n</a>'
+        words[f"span {colour}"] = (
+            f'<span class="d-inline-flex align-items-center gap-1" title="{tip}">\n  {globe_svg}\n'
+            '  <span class="text-body" data-share-status>'
+        )
+        words[f"span end {colour}"] = f'\n  <span class="visually-hidden">({tip})</span>\n</span>'
+    return words
+
+
+def _label(status: Any, words: dict[str, str]) -> str:
+    """A Share Status's label in ``words``, translated and escaped at its first use in the language."""
+    label = words.get(status.value)
+    if label is None:
+        label = words[status.value] = _words(status.label)
+    return label
+
+
+def _status_format(document: Any, can_share: object, words: dict[str, str]) -> tuple[str, str | None]:
+    """A listed document's globe and Share Status (DOC-4, DOC-6, SIGN-4) as a ``format_html`` string of
+    ``words`` (``_status_words``) that takes ``url`` and ``title`` (when ``can_share``) and ``names`` (the people
+    it is shared with, returned with it when it names them): what ``Document.share_status`` and
+    ``Document.globe`` say."""
     status = document.share_status
     if status == "exception":  # ShareStatus.EXCEPTION
-        return format_html(
-            '<span class="badge text-bg-light border" title="{}">{}</span>',
-            gettext("This document type is on the portal exception list and can't be shared."),
-            status.label,
-        )
-    tip = document.share_tip
-    if document.shared_all:
-        recipients = format_html('<span class="small text-body-secondary">· {}</span>', gettext("All Authorized"))
-    elif document.shared_individually:
-        recipients = format_html(
-            '<span class="small text-body-secondary" data-shared-with>· {}</span>',
-            ", ".join(share.recipient_label for share in document.open_shares),
-        )
-    elif getattr(document, "signed", False):
-        recipients = format_html('<span class="small text-body-secondary">· {}</span>', gettext("Signed"))
+        exception = f'<span class="badge text-bg-light border" title="{words["exception tip"]}">{_label(status, words)}'
+        return exception + "</span>", None
+    colour = document.globe
+    names = None
+    if colour == "orange":
+        names = ", ".join(share.recipient_label for share in document.open_shares)
+        recipients = words["recipients orange"]
+    elif colour == "gray" and getattr(document, "signed", False):
+        recipients = words["recipients signed"]
     else:
-        recipients = _NOTHING
-    globe_svg = _GLOBES.get(document.globe, _GLOBES["gray"])
-    if can_share:
-        # As {% blocktranslate %}: the title escaped, the translated words as they are.
-        choose = format_html(
-            translated_format(gettext("choose who can see “%(title)s”"), "title"), title=document.title
-        )
-        return format_html(
-            '<a class="d-inline-flex align-items-center gap-1 text-decoration-none" href="{}#share" title="{}">\n'
-            '  {}\n  <span class="text-body" data-share-status>{}</span>\n  {}\n'
-            '  <span class="visually-hidden">({}) — {}</span>\n</a>',
-            document.staff_url,
-            tip,
-            globe_svg,
-            status.label,
-            recipients,
-            tip,
-            choose,
-        )
-    return format_html(
-        '<span class="d-inline-flex align-items-center gap-1" title="{}">\n'
-        '  {}\n  <span class="text-body" data-share-status>{}</span>\n  {}\n'
-        '  <span class="visually-hidden">({})</span>\n</span>',
-        tip,
-        globe_svg,
-        status.label,
-        recipients,
-        tip,
-    )
+        recipients = words[f"recipients {colour}"]
+    opening, closing = ("link", "link end") if can_share else ("span", "span end")
+    shape = words[f"{opening} {colour}"] + _label(status, words) + "</span>\n  " + recipients
+    return shape + words[f"{closing} {colour}"], names
+
+
+@register.simple_tag
+def share_status(document: Any, can_share: object) -> str:
+    """One listed document's globe and Share Status (DOC-4, DOC-6, SIGN-4), as ``Document.share_status`` says,
+    linking to its share dialog (``staff_url``) for staff who may share: one call per row instead of a template
+    include. Built with ``format_html``, which escapes every value; its words translated once per language."""
+    shape, names = _status_format(document, can_share, _status_words())
+    if names is None:
+        return format_html(shape, url=document.staff_url, title=document.title)
+    return format_html(shape, url=document.staff_url, title=document.title, names=names)
 
 
 def translated_format(translated: str, *names: str) -> str:
@@ -119,45 +158,57 @@ def _author_name(document: Any) -> str:
     return str(name) if name is not None else str(document.author.user.full_name)
 
 
-@register.simple_tag(takes_context=True)
-def activity_log_row(context: template.Context, document: Any) -> str:
-    """One Activity Log entry's cells: date, title (with Preparing, and Share to Sign when the view offers it), type,
-    author and Share Status. The words come from the page (``date_label``, ``type_label``, ``author_label``,
-    ``status_label``, ``preparing``, ``share_to_sign``), translated once; ``format_html`` escapes every value."""
-    preparing = (
-        _NOTHING
-        if document.current_version_id
-        else format_html(' <span class="badge text-bg-light border">{}</span>', context["preparing"])
-    )
-    share_to_sign = (
-        format_html(
-            '\n    <div><a class="small" href="{}#share-to-sign">{}<span class="visually-hidden">: {}</span></a></div>',
-            document.staff_url,
-            context["share_to_sign"],
-            document.title,
+def _row_words(words: dict[str, str]) -> dict[str, str]:
+    """The Activity Log row's own fragments, added to ``words`` (``_status_words``) at its first use in a language."""
+    if "row head" not in words:
+        date, type_, author, status = (_words(gettext(label)) for label in ("Date", "Type", "Author", "Share Status"))
+        words["row head"] = (
+            f'\n  <tr>\n    <td data-label="{date}" class="text-nowrap">{{date}}</td>\n'
+            '    <td><a href="{url}">{title}</a>'
         )
-        if getattr(document, "offer_share_to_sign", False)
-        else _NOTHING
-    )
-    return format_html(
-        '<td data-label="{}" class="text-nowrap">{}</td>\n'
-        '    <td><a href="{}">{}</a>{}{}</td>\n'
-        '    <td data-label="{}">{}</td>\n'
-        '    <td data-label="{}">{}</td>\n'
-        '    <td data-label="{}">{}</td>',
-        context["date_label"],
-        _day(document.document_date),
-        document.staff_url,
-        document.title,
-        preparing,
-        share_to_sign,
-        context["type_label"],
-        document.type.name,
-        context["author_label"],
-        _author_name(document),
-        context["status_label"],
-        share_status(document, context.get("can_share")),
-    )
+        words["preparing"] = (
+            f' <span class="badge text-bg-light border">{_words(gettext("PDF being prepared…"))}</span>'
+        )
+        words["share to sign"] = (
+            '\n    <div><a class="small" href="{url}#share-to-sign">'
+            f'{_words(gettext("Share to Sign"))}<span class="visually-hidden">: {{title}}</span></a></div>'
+        )
+        words["row middle"] = (
+            f'</td>\n    <td data-label="{type_}">{{type}}</td>\n    <td data-label="{author}">{{author}}</td>\n'
+            f'    <td data-label="{status}">'
+        )
+    return words
+
+
+@register.simple_tag(takes_context=True)
+def activity_log_rows(context: template.Context, entries: Any) -> str:
+    """The Activity Log's rows: each entry's date, title (with Preparing, and Share to Sign when the view offers it),
+    type, author and Share Status, each row one ``format_html`` (which escapes every value) of words translated once
+    per process and language (``_status_words``)."""
+    words = _row_words(_status_words())
+    can_share = context.get("can_share")
+    rows = []
+    for document in entries:
+        status, names = _status_format(document, can_share, words)
+        shape = (
+            words["row head"]
+            + ("" if document.current_version_id else words["preparing"])
+            + (words["share to sign"] if getattr(document, "offer_share_to_sign", False) else "")
+            + words["row middle"]
+            + status
+            + "</td>\n  </tr>\n  "
+        )
+        values = {
+            "date": _day(document.document_date),
+            "url": document.staff_url,
+            "title": document.title,
+            "type": document.type.name,
+            "author": _author_name(document),
+        }
+        if names is not None:
+            values["names"] = names
+        rows.append(format_html(shape, **values))
+    return format_html("{}" * len(rows), *rows) if rows else _NOTHING
 
 
 @register.simple_tag(takes_context=True)

@@ -64,6 +64,23 @@ def test_the_first_page_of_the_log_is_the_activity_logs_first_rows_with_their_op
     assert first.counted == min(everything, 4)
 
 
+def test_the_first_page_given_the_practices_types_lists_each_entry_with_its_own_type_from_them(
+    world: World, log: list[Document], django_assert_num_queries: Any
+) -> None:
+    viewer = StaffViewer(world.ada)
+    types = selectors.document_types_of(world.max.practice_id)
+    expected = list(policy.visible_among(viewer, selectors.activity_log(world.max))[:25])
+
+    first = selectors.activity_log_first_page(world.max, viewer, size=25, count_limit=10, types=types)
+
+    with django_assert_num_queries(0):
+        listed = [(d.pk, d.type, d.type.name, d.type.shareable, d.type.share_to_sign) for d in first.rows]
+    assert [(pk, name, shareable, sign) for pk, _type, name, shareable, sign in listed] == [
+        (d.pk, d.type.name, d.type.shareable, d.type.share_to_sign) for d in expected
+    ]
+    assert all(any(doc_type is given for given in types) for _pk, doc_type, *_rest in listed)
+
+
 def test_the_first_page_of_one_type_is_the_filtered_logs(world: World, log: list[Document]) -> None:
     viewer = StaffViewer(world.ada)
     plan_type = DocumentType.objects.get(practice=world.riverside, name="Treatment Plan")

@@ -16,7 +16,7 @@ from haven.clients.models import Client, RelatedContact
 from haven.clients.policy import get_client, get_contact
 from haven.core.errors import ApplicationError
 from haven.documents import actions, policy, selectors
-from haven.documents.models import client_label, contact_label
+from haven.documents.models import DocumentType, client_label, contact_label
 from haven.documents.policy import DocumentVerb
 from haven.practices.access import StaffRequest, staff_view
 from haven.practices.models import Permission
@@ -73,14 +73,14 @@ def _share_all_context(client: Client) -> dict[str, object]:
     }
 
 
-def _page(request: StaffRequest, client: Client, type_id: int | None) -> paging.Page:
+def _page(request: StaffRequest, client: Client, type_id: int | None, types: list[DocumentType]) -> paging.Page:
     """The page of the log asked for (``paging.get_page``); the first, the one nearly always opened, in prepared
     queries that read its entries, their shares and how many there are (up to ``paging.COUNT_LIMIT``) at once."""
     if request.GET.get("page") not in (None, "", "1"):
         listed = selectors.activity_log(client, type_id=type_id)
         return paging.get_page(policy.visible_among(request.viewer, listed), PAGE_SIZE, request.GET.get("page"))
     first = selectors.activity_log_first_page(
-        client, request.viewer, size=PAGE_SIZE, count_limit=paging.COUNT_LIMIT, type_id=type_id
+        client, request.viewer, size=PAGE_SIZE, count_limit=paging.COUNT_LIMIT, type_id=type_id, types=types
     )
     more = first.counted > paging.COUNT_LIMIT
     total = paging.COUNT_LIMIT if more else first.counted
@@ -102,7 +102,7 @@ def activity_log(request: StaffRequest, client_id: int) -> HttpResponse:
     client = get_client(request.viewer, client_id, path=request.path)
     types = selectors.document_types_of(client.practice_id)
     type_id = _type_filter(request.GET.get("type", ""), {doc_type.pk for doc_type in types})
-    page = _page(request, client, type_id)
+    page = _page(request, client, type_id, types)
     # Share to Sign beside an entry: the policy allows it, and nobody is asked to sign it yet.
     entries = with_staff_urls(client, staff_signature_status(list(page.object_list)))
     for document in entries:

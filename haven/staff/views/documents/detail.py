@@ -23,7 +23,7 @@ from haven.signing.models import Capacity, RequestStatus, Signature, SignatureRe
 from haven.signing.selectors import staff_requests_for_document
 from haven.staff.forms.documents import VersionUploadForm
 from haven.staff.forms.signing import ShareToSignForm
-from haven.staff.views.documents._common import PDF, chart_context
+from haven.staff.views.documents._common import PDF, chart_context, document_urls
 
 
 def _recipients(document: Document) -> tuple[set[str], set[int], set[int], list[str]]:
@@ -179,6 +179,7 @@ def detail_context(
         request,
         client,
         document=document,
+        document_url=document_urls(client, document),
         versions=[
             VersionRow(
                 version=version,

@@ -1,0 +1,107 @@
+"""The document page draws each signature request's summary with one tag (``signature_request_summary``): the same
+HTML as the template it replaced, for every status, every value escaped."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.template import Context, Template
+from django.utils import timezone
+
+from haven.accounts.models import User
+from haven.documents.models import Document, DocumentVersion
+from haven.practices.models import StaffMember
+from haven.signing.models import SignatureRequest
+from haven.staff.views.documents.detail import RequestRow
+
+# The summary as the template drew it before the tag.
+BEFORE = Template(
+    """{% load i18n %}{% with sign_request=row.request signature=row.signature %}<li class="border rounded p-2 mb-2 signature-request" id="signature-request-{{ sign_request.pk }}">
+      <div class="d-flex flex-wrap justify-content-between align-items-start gap-2">
+        <div>
+          <span class="fw-semibold">{{ sign_request.signer_name }}</span>
+          <span class="text-body-secondary">· {{ row.capacity_label }}</span>
+        </div>
+        <span class="badge {% if sign_request.is_expired %}text-bg-secondary{% elif sign_request.status == 'pending' %}text-bg-warning{% elif sign_request.status == 'signed' %}text-bg-success{% elif sign_request.status == 'declined' %}text-bg-danger{% else %}text-bg-secondary{% endif %}" data-request-status="{% if sign_request.is_expired %}expired{% else %}{{ sign_request.status }}{% endif %}">{{ sign_request.status_label }}</span>
+      </div>
+      <dl class="row small mb-0 mt-1">
+        <dt class="col-sm-4">{% translate "Requested" %}</dt>
+        <dd class="col-sm-8">{{ sign_request.requested_at|date:"Y-m-d H:i T" }} · {{ sign_request.requested_by.user.full_name }}</dd>
+        <dt class="col-sm-4">{% translate "Version sent" %}</dt>
+        <dd class="col-sm-8">{% blocktranslate with number=sign_request.version.number %}Version {{ number }}{% endblocktranslate %}</dd>
+        {% if sign_request.status == "pending" %}
+        <dt class="col-sm-4">{% if sign_request.is_expired %}{% translate "Expired" %}{% else %}{% translate "Expires" %}{% endif %}</dt>
+        <dd class="col-sm-8">{{ sign_request.expires_at|date:"Y-m-d H:i T" }}</dd>
+        <dt class="col-sm-4">{% translate "Reminders sent" %}</dt>
+        <dd class="col-sm-8">{{ sign_request.reminder_count }}{% if sign_request.reminded_at %} · {% blocktranslate with when=sign_request.reminded_at|date:"Y-m-d H:i T" %}last on {{ when }}{% endblocktranslate %}{% endif %}</dd>
+        {% elif sign_request.status == "declined" %}
+        <dt class="col-sm-4">{% translate "Declined" %}</dt>
+        <dd class="col-sm-8">{{ sign_request.answered_at|date:"Y-m-d H:i T" }}</dd>
+        <dt class="col-sm-4">{% translate "Reason given" %}</dt>
+        <dd class="col-sm-8 text-break decline-reason">{{ sign_request.decline_reason|linebreaksbr }}</dd>
+        {% elif sign_request.status == "cancelled" %}
+        <dt class="col-sm-4">{% translate "Cancelled" %}</dt>
+        <dd class="col-sm-8">{{ sign_request.answered_at|date:"Y-m-d H:i T" }} · {{ sign_request.cancelled_by.user.full_name }}</dd>
+        {% elif sign_request.status == "expired" %}
+        <dt class="col-sm-4">{% translate "Expired" %}</dt>
+        <dd class="col-sm-8">{{ sign_request.expires_at|date:"Y-m-d H:i T" }} · {% translate "not signed in time; send a new request to ask again" %}</dd>
+        {% endif %}
+        {% if sign_request.reminder_count and sign_request.status != "pending" %}
+        <dt class="col-sm-4">{% translate "Reminders sent" %}</dt>
+        <dd class="col-sm-8">{{ sign_request.reminder_count }}</dd>
+        {% endif %}
+      </dl>{% endwith %}"""  # noqa: E501
+)
+TAG = Template("{% load haven_rows %}{% signature_request_summary row %}")
+
+HOSTILE = 'Gia <b>"O\'Neil"</b> & {x}'
+
+
+def _row(
+    status: str, *, expires_in: int = 7, reminders: int = 0, reminded: bool = False, cancelled: bool = True
+) -> RequestRow:
+    now = timezone.now().replace(microsecond=0)
+    staff = StaffMember(user=User(full_name="Ada <i>Lovelace</i>"))
+    document = Document(pk=4, current_version_id=9)
+    version = DocumentVersion(pk=9, number=2)
+    sign_request = SignatureRequest(
+        pk=17,
+        document=document,
+        version=version,
+        signer_name=HOSTILE,
+        status=status,
+        requested_by=staff,
+        requested_at=now - datetime.timedelta(days=3),
+        expires_at=now + datetime.timedelta(days=expires_in),
+        reminded_at=now - datetime.timedelta(days=1) if reminded else None,
+        reminder_count=reminders,
+        answered_at=now - datetime.timedelta(hours=5) if status != "pending" else None,
+        decline_reason="Not <now>\nlater & {then}",
+        cancelled_by=staff if cancelled and status == "cancelled" else None,
+    )
+    return RequestRow(
+        request=sign_request, signature=None, capacity_label=f"Legal guardian for {HOSTILE}", document_changed=False
+    )
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        _row("pending"),
+        _row("pending", reminders=2, reminded=True),
+        _row("pending", expires_in=-1),
+        _row("signed"),
+        _row("signed", reminders=1),
+        _row("declined", reminders=3),
+        _row("cancelled"),
+        _row("cancelled", cancelled=False),
+        _row("expired", expires_in=-2),
+    ],
+)
+def test_the_summary_tag_draws_what_the_template_drew_every_value_escaped(row: RequestRow) -> None:
+    drawn = TAG.render(Context({"row": row}))
+
+    assert drawn == BEFORE.render(Context({"row": row}))
+    assert "Gia &lt;b&gt;&quot;O&#x27;Neil&quot;&lt;/b&gt; &amp; {x}" in drawn
+    assert "<b>" not in drawn and "<i>" not in drawn and "<now>" not in drawn
