@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
+
+import pytest
 from django.template import engines
-from django.utils import translation
+from django.utils import dateformat, translation
 
 from haven.portal.templatetags.portal_documents import DocumentRow
+from haven.portal.views.documents import day_label
 
 PAGE = engines["django"].from_string(
     '{% load i18n portal_documents %}{% translate "Pending Review" as pending_label %}'
@@ -66,3 +70,11 @@ def test_an_out_of_date_request_says_so_in_the_words_of_every_page() -> None:
 def test_a_card_without_a_file_says_nothing_of_its_size_and_an_image_says_image() -> None:
     assert "· PDF" not in draw(row(file_size=""))
     assert "· Image, 1.2\xa0KB" in draw(row(is_pdf=False))
+
+
+@pytest.mark.parametrize("language", ["en", "de", "fr"])
+def test_a_cards_date_reads_as_the_date_filter_writes_it(language: str) -> None:
+    with translation.override(language):
+        for day in (datetime.date(2026, month, month * 2) for month in range(1, 13)):
+            assert day_label(day) == dateformat.format(day, "M j, Y")
+        assert day_label(datetime.date(987, 5, 1)) == dateformat.format(datetime.date(987, 5, 1), "M j, Y")

@@ -10,7 +10,8 @@ from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
-from django.utils import dateformat, timezone
+from django.utils import timezone
+from django.utils.dates import MONTHS_3
 from django.views.decorators.http import require_safe
 
 from haven.audit.denials import not_found
@@ -81,6 +82,11 @@ def _page(selected: ProfileAccess, number: str | None) -> Page:
     return Page(rows, 1, paginator)
 
 
+def day_label(day: datetime.date) -> str:
+    """A date as ``{{ day|date:"M j, Y" }}`` writes it (``Dec 2, 2026``), without parsing the format for each row."""
+    return f"{MONTHS_3[day.month].title()} {day.day}, {day.year:04d}"
+
+
 def _rows(listed: Iterable[_Listed], slug: str) -> list[DocumentRow]:
     """Each card's values, with its links reversed once for the page (``row_link``), not once per row; and its
     date and file size written out once here, as the ``date`` and ``filesizeformat`` filters write them."""
@@ -96,7 +102,7 @@ def _rows(listed: Iterable[_Listed], slug: str) -> list[DocumentRow]:
             title=title,
             type_name=type_name,
             date_iso=document_date.isoformat(),
-            date_label=dateformat.format(document_date, "M j, Y"),
+            date_label=day_label(document_date),
             is_pdf=content_type == "application/pdf",
             file_size=filesizeformat(size) if size is not None else "",
             pending_review=pending_review,
