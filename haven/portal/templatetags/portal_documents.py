@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django import template
 from django.template.loader import get_template
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
 
 register = template.Library()
 
@@ -75,9 +75,12 @@ class _Words:
 
 
 _NOTHING = format_html("{}", "")  # an empty safe string
+# The words a card writes as they are, made safe strings once: format_html passes a safe string through.
+_PDF, _PRIMARY, _OUTLINE = (format_html("{}", word) for word in ("PDF", "btn-primary", "btn-outline-primary"))
 
 
 def _card(row: DocumentRow, words: _Words) -> str:
+    title = conditional_escape(row.title)  # escaped once, written four times
     tags = _NOTHING
     if row.pending_review:
         tags = format_html('<span class="badge text-bg-warning">{}</span>', words.pending)
@@ -85,7 +88,7 @@ def _card(row: DocumentRow, words: _Words) -> str:
         tags = format_html('<span class="badge text-bg-secondary">{}</span>', words.out_of_date)
     if row.signed:
         tags = format_html('{}<span class="badge text-bg-success">{}</span>', tags, words.signed)
-    size = format_html("· {}, {}", "PDF" if row.is_pdf else words.image, row.file_size) if row.file_size else _NOTHING
+    size = format_html("· {}, {}", _PDF if row.is_pdf else words.image, row.file_size) if row.file_size else _NOTHING
     out_of_date = (
         format_html('\n      <p class="small mb-3" data-request-out-of-date>{}</p>\n      ', words.out_of_date_sentence)
         if row.request_out_of_date and not row.pending_review
@@ -97,7 +100,7 @@ def _card(row: DocumentRow, words: _Words) -> str:
             "      ",
             row.sign_url,
             words.sign,
-            row.title,
+            title,
         )
         if row.pending_review and row.sign_url
         else _NOTHING
@@ -107,7 +110,7 @@ def _card(row: DocumentRow, words: _Words) -> str:
             '<a class="btn btn-outline-secondary flex-fill" href="{}">{}<span class="visually-hidden"> {}</span></a>',
             row.verify_url,
             words.check_seal,
-            row.title,
+            title,
         )
         if row.signed
         else _NOTHING
@@ -136,7 +139,7 @@ def _card(row: DocumentRow, words: _Words) -> str:
         "    </div>\n"
         "  </li>\n  ",
         row.pk,
-        row.title,
+        title,
         tags,
         row.type_name,
         row.date_iso,
@@ -144,14 +147,14 @@ def _card(row: DocumentRow, words: _Words) -> str:
         size,
         out_of_date,
         sign,
-        "btn-outline-primary" if row.pending_review else "btn-primary",
+        _OUTLINE if row.pending_review else _PRIMARY,
         row.view_url,
         words.view,
-        row.title,
+        title,
         words.new_tab,
         row.download_url,
         words.download,
-        row.title,
+        title,
         check_seal,
     )
 

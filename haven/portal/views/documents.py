@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
@@ -15,6 +16,7 @@ from django.utils.dates import MONTHS_3
 from django.views.decorators.http import require_safe
 
 from haven.audit.denials import not_found
+from haven.core.prepared import counting
 from haven.documents import policy as documents_policy
 from haven.documents.actions import record_opened
 from haven.documents.models import Document
@@ -56,29 +58,28 @@ def _listed(selected: ProfileAccess, now: datetime.datetime | None) -> QuerySet[
     )
 
 
-# The first page, and how many there are: what nearly every visit asks, prepared per shape of profile.
-_FIRST_PAGE: ProfilePrepared[_Listed] = ProfilePrepared(
-    lambda selected, now: _listed(selected, now)[:PAGE_SIZE], signer_kinds=(datetime.datetime,)
-)
-_COUNT: ProfilePrepared[int] = ProfilePrepared(
-    lambda selected: (
-        documents_policy.visible_to_profile(selected)
-        .order_by()
-        .values("client_id")
-        .annotate(listed=Count("pk"))
-        .values_list("listed", flat=True)
+def _first_page(selected: ProfileAccess, now: datetime.datetime | None) -> QuerySet[Document, tuple[Any, ...]]:
+    """The first page's rows, each ending with how many the whole list has: the page and its count in one query (a
+    count of the profile's visible documents, ``prepared.counting``, that the database works out once)."""
+    listed = counting(documents_policy.visible_to_profile(selected), "client_id")
+    return (
+        _listed(selected, now).annotate(listed_count=Subquery(listed)).values_list(*_FIELDS, "listed_count")[:PAGE_SIZE]
     )
-)
+
+
+# The first page, and how many there are: what nearly every visit asks, prepared per shape of profile.
+_FIRST_PAGE: ProfilePrepared[tuple[Any, ...]] = ProfilePrepared(_first_page, signer_kinds=(datetime.datetime,))
 
 
 def _page(selected: ProfileAccess, number: str | None) -> Page:
-    """The page of My Documents asked for: the first from prepared queries, any other as Django's paginator finds it."""
+    """The page of My Documents asked for: the first from a prepared query, any other as Django's paginator finds it."""
     now = timezone.now()
     if number not in (None, "", "1"):
         return Paginator(_listed(selected, now), PAGE_SIZE).get_page(number)
-    counted, rows = _COUNT(selected), _FIRST_PAGE(selected, now)
+    counted = _FIRST_PAGE(selected, now)
+    rows = [row[:-1] for row in counted]
     paginator = Paginator(rows, PAGE_SIZE)
-    paginator.count = counted[0] if counted else 0  # the whole list's, counted by the database
+    paginator.count = counted[0][-1] if counted else 0  # the whole list's, counted by the database
     return Page(rows, 1, paginator)
 
 
@@ -133,8 +134,8 @@ def _rows(listed: Iterable[_Listed], slug: str) -> list[DocumentRow]:
 def my_documents(request: PortalRequest) -> HttpResponse:
     """The documents shared with this person for the selected profile, newest first, tagged for signing.
 
-    Two queries whatever the number of documents: the count for the pages, and one page of rows with
-    everything the cards show.
+    One query whatever the number of documents: one page of rows with everything the cards show, and the count
+    for the pages.
     """
     selected = request.portal.selected
     page = None
