@@ -164,9 +164,10 @@ def end_portal_session(request: HttpRequest, *, reason: str = "logout") -> None:
 def load_portal_session(request: HttpRequest, practice: Practice) -> tuple[PortalSession | None, str]:
     """The signed-in portal user for this practice's portal, re-checked now; or (None, why).
 
-    Two queries: the account (active, its password unchanged since sign-in), and the profiles it may act
-    for now, the portal access policy's answer. The practice is the one the address named, reused on every
-    row. The session is written only when something the idle timeout needs has aged (``_touch``).
+    One query, most of the time: the profiles the account may act for now (the portal access policy's answer),
+    each with the account if it is active (``_account_and_profiles``); the account alone when it has none. Its
+    password must be unchanged since sign-in. The practice is the one the address named, reused on every row.
+    The session is written only when something the idle timeout needs has aged (``_touch``).
     """
     session = request.session
     account_id = session.get(ACCOUNT)
@@ -174,8 +175,7 @@ def load_portal_session(request: HttpRequest, practice: Practice) -> tuple[Porta
         return None, "anonymous"
     if session.get(PRACTICE) != practice.pk:
         return None, "other_practice"
-    found = _ACTIVE_ACCOUNT(int(account_id))
-    account = found[0] if found else None
+    account, profiles = _account_and_profiles(int(account_id), practice)
     if account is None or session.get(HASH) != account.session_hash():
         end_portal_session(request, reason="invalidated")
         return None, "anonymous"
@@ -187,7 +187,6 @@ def load_portal_session(request: HttpRequest, practice: Practice) -> tuple[Porta
         end_portal_session(request, reason="expired")
         return None, "idle"
     _touch(request, now)
-    profiles = effective_profiles(account, practice)
     selected_id = session.get(PROFILE)
     selected = next((profile for profile in profiles if profile.pk == selected_id), None)
     if selected is None and profiles:
@@ -224,6 +223,23 @@ def effective_profiles(account: PortalAccount, practice: Practice) -> list[Profi
     return profiles
 
 
+def _account_and_profiles(account_id: int, practice: Practice) -> tuple[PortalAccount | None, list[ProfileAccess]]:
+    """The account, if active, and the profiles it may act for now (``effective_profiles``), in one query when it
+    has any: each profile comes with its account, read only if active; an account without profiles is read alone."""
+    today = timezone.localdate()
+    profiles = _SESSION_PROFILES(account_id, practice.pk, today, years_before(today, practice.age_of_majority))
+    if profiles:
+        account: PortalAccount | None = profiles[0].account
+    else:
+        found = _ACTIVE_ACCOUNT(account_id)
+        account = found[0] if found else None
+    for profile in profiles:
+        profile.account = account  # type: ignore[assignment]  # the same account on every row: the query's filter
+        profile.practice = practice
+        profile.client.practice = practice  # the policy keeps to clients of this practice
+    return account, profiles
+
+
 def effective_profiles_query(
     account_id: int, practice_id: int, today: datetime.date, majority_cutoff: datetime.date
 ) -> QuerySet[ProfileAccess]:
@@ -237,6 +253,17 @@ def effective_profiles_query(
 
 _EFFECTIVE_PROFILES: Prepared[ProfileAccess] = Prepared(
     effective_profiles_query, int, int, datetime.date, datetime.date
+)
+_SESSION_PROFILES: Prepared[ProfileAccess] = Prepared(
+    lambda account_id, practice_id, today, majority_cutoff: (
+        effective_profiles_query(account_id, practice_id, today, majority_cutoff)
+        .filter(account__is_active=True)
+        .select_related("account")
+    ),
+    int,
+    int,
+    datetime.date,
+    datetime.date,
 )
 _ACTIVE_ACCOUNT: Prepared[PortalAccount] = Prepared(
     lambda account_id: PortalAccount.objects.filter(pk=account_id, is_active=True), int

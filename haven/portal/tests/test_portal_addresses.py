@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 from django.template import engines
-from django.urls import NoReverseMatch, set_script_prefix
+from django.urls import NoReverseMatch, reverse, set_script_prefix
+
+from haven.portal.links import row_link
 
 NAMES = (
     "portal:login",
@@ -69,3 +71,37 @@ def test_a_record_id_that_is_not_a_whole_number_is_refused_as_url_refuses_it() -
     for record_id in (-1, "1/../2"):
         with pytest.raises(NoReverseMatch):
             engines["django"].from_string(source).render({"record_id": record_id})
+
+
+@pytest.mark.parametrize("slug", ["oak-tree", "north_side-2", "987654321988", "a"])
+def test_a_row_link_worked_out_once_is_the_one_reverse_gives(slug: str) -> None:
+    for name, id_kwarg in (
+        ("portal:document_view", "document_id"),
+        ("portal:document_verify", "document_id"),
+        ("portal:sign", "request_id"),
+        ("portal:message", "message_id"),
+    ):
+        link = row_link(name, slug=slug, id_kwarg=id_kwarg)
+        for row_id in (1, 42, 987654321987):
+            assert link(row_id) == reverse(name, kwargs={"slug": slug, id_kwarg: row_id})
+    for request_id in (7, 987654321988):
+        images = row_link("portal:sign_page_image", slug=slug, id_kwarg="page", request_id=request_id)
+        kwargs = {"slug": slug, "request_id": request_id, "page": 3}
+        assert images(3) == reverse("portal:sign_page_image", kwargs=kwargs)
+
+
+def test_a_row_link_with_a_value_reverse_refuses_is_refused_as_reverse_refuses_it() -> None:
+    with pytest.raises(NoReverseMatch):
+        row_link("portal:document_view", slug="not a slug/../x", id_kwarg="document_id")
+    with pytest.raises(NoReverseMatch):
+        row_link("portal:sign_page_image", slug="oak", id_kwarg="page", request_id=-1)
+
+
+def test_a_row_link_follows_a_changed_script_prefix() -> None:
+    before = row_link("portal:message", slug="oak", id_kwarg="message_id")(5)
+    set_script_prefix("/haven/")
+    try:
+        moved = row_link("portal:message", slug="oak", id_kwarg="message_id")(5)
+    finally:
+        set_script_prefix("/")
+    assert moved == "/haven/p/oak/inbox/5/" and before == "/p/oak/inbox/5/"

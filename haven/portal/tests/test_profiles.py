@@ -315,3 +315,29 @@ def test_the_sessions_prepared_profiles_are_the_policys_answer_row_for_row(world
     assert [p.pk for p in effective_profiles(account, practice)] == [p.pk for p in expected]
     assert len(expected) == 2
     session._EFFECTIVE_PROFILES.check(account.pk, practice.pk, today, years_before(today, practice.age_of_majority))
+
+
+def test_a_deactivated_account_is_signed_out_on_its_next_page_though_it_has_profiles(world, gia):
+    assert gia.get(HOME).status_code == 200
+    account = world.gia_access_max.account
+    account.is_active = False
+    account.save(update_fields=["is_active"])
+    response = gia.get(HOME)
+    assert response.status_code == 302 and response["Location"].startswith("/p/riverside/?next=")
+    assert AuditEvent.objects.filter(action="portal.session_ended", actor_id=account.pk).exists()
+
+
+def test_a_changed_password_signs_out_every_session_of_the_account(world, gia):
+    assert gia.get(HOME).status_code == 200
+    account = world.gia_access_max.account
+    account.set_password("a different password 123")
+    account.save(update_fields=["password"])
+    assert gia.get(HOME).status_code == 302
+
+
+def test_an_account_with_no_profile_left_stays_signed_in_with_nothing_selected(world, gia):
+    for access in ProfileAccess.objects.filter(account=world.gia_access_max.account):
+        access.status = AccessStatus.REVOKED
+        access.save(update_fields=["status"])
+    response = gia.get("/p/riverside/documents/")
+    assert response.status_code == 200 and 'id="documents-no-profile"' in response.content.decode()

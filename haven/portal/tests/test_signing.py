@@ -526,3 +526,16 @@ def test_page_images_are_only_for_the_signers_open_request(world, gia, pending) 
     select(gia, world.gia_access_max)
     cancel_request(by=world.ada, request=pending)
     assert gia.get(page_image_url(pending, 1)).status_code == 404
+
+
+def test_the_blank_signing_form_kept_for_every_signer_holds_nothing_a_signer_typed(world, gia, pending):
+    """The form as it first shows is rendered once per language and kept; one holding answers never is."""
+    gia.get(sign_url(pending))  # shows (and so ends) the message of the profile's selection
+    first = gia.get(sign_url(pending)).content.decode()
+    refused = post_signature(gia, pending, method="typed", typed_name="Gia Moreno", password="not my password")
+    assert refused.status_code == 400 and "data-typed-preview>Gia Moreno</span>" in refused.content.decode()
+    again = gia.get(sign_url(pending)).content.decode()
+    assert "Gia Moreno</span>" not in again and 'value="Gia Moreno"' not in again
+    assert "There is a problem" not in again and "data-typed-preview></span>" in again
+    csrf = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"|"X-CSRFToken": "[^"]+"')
+    assert csrf.sub("", again) == csrf.sub("", first)

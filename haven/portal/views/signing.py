@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import get_template
 from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -29,7 +30,7 @@ from haven.portal_access.viewers import PortalViewer
 from haven.practices.models import Practice
 from haven.signing import policy as signing_policy
 from haven.signing.answers import SigningRefused, decline, refuse, sign_document, view_request
-from haven.signing.disclosure import current_disclosure
+from haven.signing.disclosure import Disclosure, current_disclosure
 from haven.signing.eligibility import signer_name_in_chart
 from haven.signing.models import SignatureRequest
 from haven.signing.policy import SigningReason, SigningVerb, why_not
@@ -102,24 +103,32 @@ def _closed(request: PortalRequest, sign_request: SignatureRequest, message: str
     )
 
 
-# The signing page's form fields as they first show, with nothing typed: the same HTML for every signer (labels,
-# help text, the current disclosure's version), kept per language and disclosure version.
-_BLANK_FIELDS: dict[tuple[str, str], dict[str, str]] = {}
+# The signing page's form as it first shows, with nothing typed: the same HTML for every signer (labels, help text,
+# the current disclosure's words and version), kept per language and disclosure version: its field groups, and its
+# disclosure and signature part (``portal/signing/_signature_fields.html``).
+_BLANK: dict[tuple[str, str], tuple[dict[str, str], str]] = {}
 
 
-def _fields(form: SignForm, decline_form: DeclineForm, disclosure_version: str) -> dict[str, str]:
-    """The page's field groups: rendered from the forms when either holds an answer, else the blank ones."""
-    if form.is_bound or decline_form.is_bound:
-        return _render_fields(form, decline_form)
-    key = (get_language() or "", disclosure_version)
-    blank = _BLANK_FIELDS.get(key)
+def _form_parts(
+    form: SignForm | None, decline_form: DeclineForm | None, disclosure: Disclosure
+) -> tuple[dict[str, str], str]:
+    """The page's field groups and its disclosure and signature part: rendered from the forms when either holds an
+    answer, else the blank ones (the forms are then built only the first time, to render them)."""
+    if (form is not None and form.is_bound) or (decline_form is not None and decline_form.is_bound):
+        return _render_parts(form or _blank_form(disclosure), decline_form or DeclineForm(), disclosure)
+    key = (get_language() or "", disclosure.version)
+    blank = _BLANK.get(key)
     if blank is None:
-        blank = _BLANK_FIELDS[key] = _render_fields(form, decline_form)
+        blank = _BLANK[key] = _render_parts(_blank_form(disclosure), DeclineForm(), disclosure)
     return blank
 
 
-def _render_fields(form: SignForm, decline_form: DeclineForm) -> dict[str, str]:
-    return {
+def _blank_form(disclosure: Disclosure) -> SignForm:
+    return SignForm(initial={"disclosure_version": disclosure.version})
+
+
+def _render_parts(form: SignForm, decline_form: DeclineForm, disclosure: Disclosure) -> tuple[dict[str, str], str]:
+    fields = {
         "disclosure_version": str(form["disclosure_version"]),
         "consent": form["consent"].as_field_group(),
         "typed_name": form["typed_name"].as_field_group(),
@@ -127,6 +136,10 @@ def _render_fields(form: SignForm, decline_form: DeclineForm) -> dict[str, str]:
         "password": form["password"].as_field_group(),
         "decline": str(decline_form),
     }
+    part = get_template("portal/signing/_signature_fields.html").render(
+        {"form": form, "fields": fields, "disclosure": disclosure}
+    )
+    return fields, part
 
 
 def _preview_pages(request: PortalRequest, sign_request: SignatureRequest, count: int | None) -> list[tuple[str, str]]:
@@ -149,7 +162,7 @@ def _signing_page(
 ) -> HttpResponse:
     disclosure = current_disclosure()
     count = _page_count(sign_request)
-    sign_form = form or SignForm(initial={"disclosure_version": disclosure.version})
+    fields, signature_fields = _form_parts(form, decline_form, disclosure)
     context: dict[str, Any] = {
         "sign_request": sign_request,
         "document": sign_request.document,
@@ -161,8 +174,8 @@ def _signing_page(
         "client": selected.client,
         "asked_by": sign_request.requested_by.user.full_name,
         "disclosure": disclosure,
-        "form": sign_form,
-        "fields": _fields(sign_form, decline_form or DeclineForm(), disclosure.version),
+        "fields": fields,
+        "signature_fields": signature_fields,
         "decline_open": decline_form is not None,
     }
     return render(request, "portal/signing/sign.html", context, status=status)
