@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 from django import template
 from django.template.loader import get_template
-from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.html import conditional_escape, format_html_join
+
+from haven.core.html import format_html
 
 register = template.Library()
 
