@@ -24,6 +24,7 @@ from haven.audit.labels import LABELS
 from haven.audit.models import Actor, AuditEvent
 from haven.clients.actions import update_client
 from haven.core.templatetags.haven_rows import when
+from haven.core.templatetags.haven_time import stamp_in
 from haven.portal_access.actions import portal_actor
 from haven.practices.models import Permission
 from haven.signing.requests import request_signature
@@ -210,3 +211,46 @@ def test_a_lines_time_reads_as_the_date_filter_shows_it_in_the_practice_zone() -
         with timezone.override(zone):
             expected = Template('{{ moment|date:"Y-m-d H:i:s T" }}').render(Context({"moment": moment}))
             assert when(moment) == expected
+
+
+def test_a_moment_stamped_in_a_zone_looked_up_once_reads_as_the_date_filter_shows_it() -> None:
+    moment = timezone.now()
+    for zone in ("America/New_York", "Europe/Paris", "UTC"):
+        with timezone.override(zone):
+            expected = Template('{{ moment|date:"Y-m-d H:i:s T" }}').render(Context({"moment": moment}))
+            assert stamp_in(moment, timezone.get_current_timezone()) == expected
+
+
+def test_the_pages_words_in_each_line_are_escaped_once_for_the_page() -> None:
+    page = Template("{% load haven_rows %}{% for entry in entries %}{% access_history_row entry %}{% endfor %}").render(
+        Context(
+            {
+                "entries": [_Entry(), _Entry()],
+                "when_label": "<When {0}>",
+                "who_label": "Who & {}",
+                "what_label": "What",
+                "from_label": "From",
+                "portal_badge": "<Portal>",
+            }
+        )
+    )
+    assert page.count('data-label="&lt;When {0}&gt;"') == 2 and page.count('data-label="Who &amp; {}"') == 2
+    assert page.count("&lt;Portal&gt;") == 2 and page.count("for &lt;Gia&gt;") == 2
+    assert "<script>" not in page and page.count("&lt;script&gt;") == 2
+
+
+class _Event:
+    action = "chart.viewed"
+    occurred_at = timezone.now()
+    ip = "203.0.113.9"
+
+
+class _Entry:
+    event = _Event()
+    who = "<script>"
+    role = "Role"
+    in_portal = True
+    acting_for = "<Gia>"
+    what = "Viewed"
+    fields: list[str] = []
+    device = ""
