@@ -110,7 +110,12 @@ def _header_formats() -> tuple[str, dict[tuple[str, bool], str]]:
     return found
 
 
-_HEADER_TABS = (("face", "chart"), ("documents", "documents"), ("contacts", "contacts"), ("portal", "portal"))
+_HEADER_TABS: tuple[tuple[str, str], ...] = (
+    ("face", "chart"),
+    ("documents", "documents"),
+    ("contacts", "contacts"),
+    ("portal", "portal"),
+)
 _ALL_TABS = (*_HEADER_TABS, ("history", "history"))
 
 

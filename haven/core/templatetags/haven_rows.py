@@ -62,10 +62,13 @@ class _Page:
         self.zone = timezone.get_current_timezone()
 
 
+_PAGE_KEY = "haven_rows.access_history_page"
+
+
 def _page(context: template.Context) -> _Page:
-    found = context.render_context.get(_Page)
-    if found is None:
-        found = context.render_context[_Page] = _Page(context)
+    found = context.render_context.get(_PAGE_KEY)
+    if not isinstance(found, _Page):
+        found = context.render_context[_PAGE_KEY] = _Page(context)
     return found
 
 
