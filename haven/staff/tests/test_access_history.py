@@ -143,6 +143,30 @@ def test_access_history_queries_do_not_grow_with_the_events(world, login, django
     assert "Gia Moreno · Legal guardian Portal for Max Moreno Downloaded “Plan 11” —" in lines[1]
 
 
+def test_a_later_page_of_the_access_history_reads_as_the_first_does(world, login):
+    http = login(world.ada)
+    plans = [treatment_plan(world.ada, world.max, pages=1, title=f"Plan {n}") for n in range(26)]
+    for plan in plans:
+        portal_download(world, plan.pk)
+        record_event(
+            DocumentViewed(version=1),
+            actor=Actor.staff(world.theo.user),
+            practice=world.riverside,
+            client=world.max,
+            target=plan,
+        )
+    total = AuditEvent.objects.filter(client=world.max).count()
+    assert 50 < total <= 100
+    first = rows(history_of(http, world))
+    response = http.get(f"/staff/clients/{world.max.pk}/access-history/?page=2")
+    assert response.status_code == 200
+    second = rows(html.unescape(response.content.decode()))
+    assert len(first) == 50 and len(second) == total - 50
+    assert first[0].endswith("Theo Therapist · Therapist Viewed “Plan 25” —")
+    assert any("Gia Moreno · Legal guardian Portal for Max Moreno Downloaded “Plan 0” —" in line for line in second)
+    assert any(line.endswith("Theo Therapist · Therapist Viewed “Plan 0” —") for line in second)
+
+
 def test_access_history_is_refused_to_other_roles_and_other_practices(world, login, client):
     assert login(world.theo).get(f"/staff/clients/{world.max.pk}/access-history/").status_code == 403
     other = HttpClient()

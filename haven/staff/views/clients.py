@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from html import escape
 from typing import Any
@@ -17,7 +18,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django_htmx.http import push_url
 
-from haven.audit.selectors import client_history_first_page, events_for_client
+from haven.audit.selectors import client_history, client_history_first_page, history_events
 from haven.clients import policy as clients_policy
 from haven.clients.actions import create_client, update_client, view_chart
 from haven.clients.models import Client, ClientStatus
@@ -298,7 +299,8 @@ def access_history(request: StaffRequest, client_id: int) -> HttpResponse:
         total = paging.COUNT_LIMIT if more else counted
         page = paging.Page(rows, 1, HISTORY_PAGE, total, more, more or len(rows) < counted)
     else:
-        page = paging.get_page(events_for_client(client), HISTORY_PAGE, request.GET.get("page"))  # type: ignore[arg-type]
+        page = paging.get_page(client_history(client), HISTORY_PAGE, request.GET.get("page"))  # type: ignore[arg-type]
+        page = dataclasses.replace(page, object_list=history_events(page.object_list))
     context["page"] = page
-    context["entries"] = describe_events(list(page.object_list), client, viewer=request.viewer)  # type: ignore[arg-type]
+    context["entries"] = describe_events(page.object_list, client, viewer=request.viewer)  # type: ignore[arg-type]
     return render(request, "staff/clients/access_history.html", context)
