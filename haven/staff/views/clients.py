@@ -26,9 +26,8 @@ from haven.clients.policy import get_client
 from haven.clients.search import split_query, successor
 from haven.clients.selectors import (
     SORTS,
-    contacts_of_client,
+    chart_contacts,
     visible_clients_matching,
-    where_client_is_contact,
 )
 from haven.core.errors import ApplicationError, ConflictError
 from haven.core.html import format_html
@@ -247,8 +246,7 @@ def client_chart(request: StaffRequest, client_id: int) -> HttpResponse:
     client = context["client"]
     view_chart(by=request.staff, client=client)  # type: ignore[arg-type]
     context["age"] = client.age_on(timezone.localdate())  # type: ignore[attr-defined]
-    context["contacts"] = contacts_of_client(client)  # type: ignore[arg-type]
-    context["contact_of"] = where_client_is_contact(client)  # type: ignore[arg-type]
+    context["contacts"], context["contact_of"] = chart_contacts(client)  # type: ignore[arg-type]
     # The Activity Log's first entries (``activity_log`` as the viewer sees it), in prepared queries.
     recent = activity_log_first_page(client, request.viewer, size=RECENT_DOCUMENTS)  # type: ignore[arg-type]
     context["recent_documents"] = with_staff_urls(client, staff_signature_status(recent.rows))  # type: ignore[arg-type]
