@@ -8,11 +8,13 @@ stand-in id (per script prefix) and the id is put in, so a chart page's header c
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape
 from typing import Any
 
 from django import template
 from django.urls import get_script_prefix, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import get_language, gettext
 
@@ -147,4 +149,157 @@ def chart_header(context: template.Context) -> str:
         status=client.get_status_display(),
         edit=urls["edit"],
         tabs=tabs,
+    )
+
+
+_DETAILS = (
+    '  <section class="col-12 col-lg-6" aria-labelledby="face-details">\n'
+    '    <div class="card h-100"><div class="card-body">\n'
+    '      <h2 class="h5" id="face-details">{details}</h2>\n'
+    '      <dl class="row mb-0">\n'
+    '        <dt class="col-sm-4">{email}</dt><dd class="col-sm-8">{{email}}</dd>\n'
+    '        <dt class="col-sm-4">{phone}</dt><dd class="col-sm-8">{{phone}}</dd>\n'
+    '        <dt class="col-sm-4">{address}</dt><dd class="col-sm-8">{{address}}</dd>\n'
+    '        <dt class="col-sm-4">{facility}</dt><dd class="col-sm-8">{{facility}}</dd>\n'
+    '        <dt class="col-sm-4">{age}</dt><dd class="col-sm-8">{{age}}</dd>\n'
+    '        <dt class="col-sm-4">{since}</dt><dd class="col-sm-8">{{since}}</dd>\n'
+    "      </dl>\n"
+    "    </div></div>\n"
+    "  </section>\n"
+    '  <section class="col-12 col-lg-6" aria-labelledby="face-contacts">\n'
+    '    <div class="card h-100"><div class="card-body">\n'
+    '      <div class="d-flex justify-content-between align-items-center">\n'
+    '        <h2 class="h5 mb-0" id="face-contacts">{related}</h2>\n'
+    '        <a class="small" href="{{contacts_url}}">{manage}</a>\n'
+    "      </div>\n"
+    "      {{contacts}}\n"
+    "      {{contact_of}}\n"
+    "    </div></div>\n"
+    "  </section>"
+)
+
+
+@dataclass(frozen=True)
+class _Face:
+    """The Chart Face's cards' words for one language, translated and escaped once: they hold no client's data."""
+
+    details: str  # the format string of both cards
+    no_contacts: str  # drawn (safe)
+    contact: str  # the format string of one contact, then its badges
+    web_portal: str  # drawn (safe)
+    legal_guardian: str  # drawn (safe)
+    contact_of: str  # the format string of the list of clients the client is a contact for
+    the_practice: str
+
+
+_FACES: dict[str, _Face] = {}
+
+
+def _face() -> _Face:
+    language = get_language() or ""
+    found = _FACES.get(language)
+    if found is None:
+        details = _DETAILS.format(
+            details=_words(gettext("Details")),
+            email=_words(gettext("Email")),
+            phone=_words(gettext("Phone")),
+            address=_words(gettext("Address")),
+            facility=_words(gettext("Facility")),
+            age=_words(gettext("Age")),
+            since=_words(gettext("Client since")),
+            related=_words(gettext("Related contacts")),
+            manage=_words(gettext("Manage contacts")),
+        )
+        found = _FACES[language] = _Face(
+            details=details,
+            no_contacts=format_html(
+                '\n      <p class="text-body-secondary mt-2 mb-0">{}</p>\n      ', gettext("No related contacts yet.")
+            ),
+            contact=(
+                '\n        <li class="py-1">{} <span class="text-body-secondary">· {}</span>\n'
+                "          {}\n          {}</li>\n        "
+            ),
+            web_portal=format_html('<span class="badge badge-portal">{}</span>', gettext("Web Portal")),
+            legal_guardian=format_html('<span class="badge badge-guardian">{}</span>', gettext("Legal guardian")),
+            contact_of=(
+                f'\n      <h3 class="h6 mt-3">{_words(gettext("Is a contact for"))}</h3>\n'
+                '      <ul class="list-unstyled mb-0">\n        {}\n      </ul>\n      '
+            ),
+            the_practice=gettext("The practice"),
+        )
+    return found
+
+
+def _lines(text: str) -> Any:
+    """``{{ text|linebreaksbr }}``: each line escaped, joined by ``<br>``."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return format_html("<br>".join(["{}"] * len(lines)), *lines)
+
+
+def _day(moment: Any) -> str:
+    """``{{ moment|date:"Y-m-d" }}``: the day in the current time zone."""
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
+    return f"{local.year:04d}-{local.month:02d}-{local.day:02d}"
+
+
+@register.simple_tag(takes_context=True)
+def chart_face_details(context: template.Context) -> str:
+    """The Chart Face's Details and Related contacts cards (``client``, ``age``, ``contacts``, ``contact_of``), as
+    the template's nodes drew them: its words translated once per language, ``format_html`` escaping every value."""
+    client = context["client"]
+    face = _face()
+    urls = _patterns()
+    listed: str
+    others: str
+    contacts = context.get("contacts")
+    if contacts:
+        items = format_html(
+            face.contact * len(contacts),
+            *(
+                value
+                for contact in contacts
+                for value in (
+                    contact.full_name,
+                    contact.get_relationship_display(),
+                    face.web_portal if contact.web_portal else "",
+                    face.legal_guardian if contact.legal_guardian else "",
+                )
+            ),
+        )
+        listed = format_html('\n      <ul class="list-unstyled mt-2 mb-0">\n        {}\n      </ul>\n      ', items)
+    else:
+        listed = face.no_contacts
+    contact_of = context.get("contact_of")
+    if contact_of:
+        before, after = urls["chart"]
+        links = format_html(
+            '<li><a href="{}">{}</a> <span class="text-body-secondary">· {}</span></li>' * len(contact_of),
+            *(
+                value
+                for link in contact_of
+                for value in (
+                    before + str(int(link.client.pk)) + after,
+                    link.client.full_name,
+                    link.get_relationship_display(),
+                )
+            ),
+        )
+        others = format_html(face.contact_of, links)
+    else:
+        others = ""
+    facility = client.facility.name if client.facility_id is not None else ""
+    before, after = urls["contacts"]
+    return format_html(
+        face.details,
+        email=client.email or "—",
+        phone=client.phone or "—",
+        address=_lines(client.address) if client.address else "—",
+        facility=facility or face.the_practice,
+        age=context.get("age", ""),
+        since=_day(client.created_at),
+        contacts_url=before + str(int(client.pk)) + after,
+        contacts=listed,
+        contact_of=others,
     )
