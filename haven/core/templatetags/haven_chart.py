@@ -15,9 +15,9 @@ from typing import Any
 from django import template
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.translation import get_language, gettext
 
+from haven.core.html import format_html
 from haven.core.templatetags.haven_globe import translated_format
 
 register = template.Library()
