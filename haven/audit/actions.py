@@ -96,16 +96,23 @@ def _advance_head(connection: BaseDatabaseWrapper, practice_id: int | None) -> t
     return made.pk, made.last_sequence + 1, made.last_hash
 
 
+_INSERTS: dict[str, str] = {}  # the event's INSERT, by database vendor: worked out once per process
+_FIELDS = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
+
+
+def _insert_sql(connection: BaseDatabaseWrapper) -> str:
+    found = _INSERTS.get(connection.vendor)
+    if found is None:
+        columns = ", ".join(connection.ops.quote_name(str(field.column)) for field in _FIELDS)
+        placeholders = ", ".join(["%s"] * len(_FIELDS))
+        table = connection.ops.quote_name(AuditEvent._meta.db_table)
+        found = _INSERTS[connection.vendor] = f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) RETURNING id"  # noqa: S608
+    return found
+
+
 def _insert(connection: BaseDatabaseWrapper, stored: AuditEvent) -> None:
     """The event's row, its values prepared by its fields as the ORM would, in one ``INSERT ... RETURNING id``."""
-    fields = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
-    columns = ", ".join(connection.ops.quote_name(str(field.column)) for field in fields)
-    values = [field.get_db_prep_save(field.pre_save(stored, True), connection) for field in fields]
-    placeholders = ", ".join(["%s"] * len(fields))
-    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    values = [field.get_db_prep_save(field.pre_save(stored, True), connection) for field in _FIELDS]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) RETURNING id",  # noqa: S608
-            values,
-        )
+        cursor.execute(_insert_sql(connection), values)
         (stored.pk,) = cursor.fetchone()

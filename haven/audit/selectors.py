@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+import datetime
 import hmac
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from django.db import connection, transaction
 from django.db.models import IntegerField, QuerySet, Subquery
@@ -150,9 +151,41 @@ class _Client(Protocol):
     practice_id: int
 
 
+class HistoryEvent(NamedTuple):
+    """An event as a client's Access history reads it: what, who, for whom, when and from where, without the
+    chain's fields (its practice, client, hashes and key), read as plain values rather than a model instance."""
+
+    pk: int
+    sequence: int
+    occurred_at: datetime.datetime
+    actor_kind: str
+    actor_id: int | None
+    actor_label: str
+    acting_for: str
+    action: str
+    object_type: str
+    object_id: str
+    ip: str | None
+    user_agent: str
+    details: Any
+
+
+_HISTORY_FIELDS = HistoryEvent._fields
+
+
+def history_events(rows: Iterable[tuple[Any, ...]]) -> list[HistoryEvent]:
+    """``client_history``'s rows (a page of them) as ``HistoryEvent``s."""
+    return [HistoryEvent._make(row) for row in rows]
+
+
 def events_for_client(client: _Client) -> QuerySet[AuditEvent]:
     """The client's access history, newest first. The caller has already checked access to the client."""
     return AuditEvent.objects.filter(client_id=client.pk, practice_id=client.practice_id).order_by("-sequence")
+
+
+def client_history(client: _Client) -> QuerySet[AuditEvent, tuple[Any, ...]]:
+    """``events_for_client`` as the Access history reads it: rows of ``HistoryEvent``'s fields (``history_events``)."""
+    return events_for_client(client).values_list(*_HISTORY_FIELDS)
 
 
 class _CountUpTo(Subquery):
@@ -162,21 +195,25 @@ class _CountUpTo(Subquery):
     output_field = IntegerField()
 
 
-_HISTORY_FIRST_PAGES: dict[tuple[int, int], Prepared[AuditEvent]] = {}
+_HISTORY_FIRST_PAGES: dict[tuple[int, int], Prepared[tuple[Any, ...]]] = {}
 
 
-def client_history_first_page(client: _Client, *, size: int, count_limit: int) -> tuple[list[AuditEvent], int]:
-    """The first ``size`` events of ``events_for_client`` and how many there are, counted up to ``count_limit`` + 1,
+def client_history_first_page(client: _Client, *, size: int, count_limit: int) -> tuple[list[HistoryEvent], int]:
+    """The first ``size`` events of ``client_history`` and how many there are, counted up to ``count_limit`` + 1,
     in one prepared query."""
     key = (size, count_limit)
     prepared = _HISTORY_FIRST_PAGES.get(key)
     if prepared is None:
 
-        def build(client_id: int, practice_id: int) -> QuerySet[AuditEvent]:
+        def build(client_id: int, practice_id: int) -> QuerySet[AuditEvent, tuple[Any, ...]]:
             events = AuditEvent.objects.filter(client_id=client_id, practice_id=practice_id)
             counted = _CountUpTo(events.order_by().values("pk")[: count_limit + 1])
-            return events.annotate(haven_counted=counted).order_by("-sequence")[:size]
+            return (
+                events.annotate(haven_counted=counted)
+                .order_by("-sequence")
+                .values_list(*_HISTORY_FIELDS, "haven_counted")[:size]
+            )
 
         prepared = _HISTORY_FIRST_PAGES[key] = Prepared(build, int, int)
     rows = prepared(client.pk, client.practice_id)
-    return rows, (getattr(rows[0], "haven_counted", 0) if rows else 0)
+    return history_events(row[:-1] for row in rows), (rows[0][-1] if rows else 0)

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import CharField, DateField, F, Lookup, QuerySet, Subquery, Value
+from django.db.models import CharField, DateField, F, Lookup, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast
 from django.db.models.sql.compiler import SQLCompiler
 
@@ -114,27 +114,21 @@ def linkable_clients(client: Client) -> QuerySet[Client]:
     return Client.objects.filter(practice_id=client.practice_id).exclude(pk=client.pk).exclude(pk__in=already)
 
 
-_CONTACTS_OF: Prepared[RelatedContact] = Prepared(
-    lambda client_id, practice_id: RelatedContact.objects.filter(
-        client_id=client_id, practice_id=practice_id
-    ).select_related("linked_client"),
+_CHART_CONTACTS: Prepared[RelatedContact] = Prepared(
+    lambda client_id, practice_id, also_client_id: RelatedContact.objects.filter(
+        Q(client_id=client_id) | Q(linked_client_id=also_client_id), practice_id=practice_id
+    ).select_related("client", "linked_client"),
     int,
-    int,
-)
-_CONTACT_FOR: Prepared[RelatedContact] = Prepared(
-    lambda client_id, practice_id: RelatedContact.objects.filter(
-        linked_client_id=client_id, practice_id=practice_id
-    ).select_related("client"),
     int,
     int,
 )
 
 
-def contacts_of_client(client: Client) -> list[RelatedContact]:
-    """``contacts_of``, read in a prepared query."""
-    return _CONTACTS_OF(client.pk, client.practice_id)
-
-
-def where_client_is_contact(client: Client) -> list[RelatedContact]:
-    """``clients_client_is_contact_for``, read in a prepared query."""
-    return _CONTACT_FOR(client.pk, client.practice_id)
+def chart_contacts(client: Client) -> tuple[list[RelatedContact], list[RelatedContact]]:
+    """``contacts_of`` and ``clients_client_is_contact_for`` (the Chart Face's two lists), read in one prepared
+    query of the practice's contacts on either side of the client, each list in its queryset's order (by id)."""
+    rows = _CHART_CONTACTS(client.pk, client.practice_id, client.pk)
+    return (
+        [contact for contact in rows if contact.client_id == client.pk],
+        [contact for contact in rows if contact.linked_client_id == client.pk],
+    )

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from haven.audit.events import AuditAction
 from haven.audit.labels import what_happened
 from haven.audit.models import AuditEvent
+from haven.audit.selectors import HistoryEvent
 from haven.clients.models import Client, RelatedContact
 from haven.core.policy import Viewer
 from haven.core.prepared import Prepared
@@ -36,7 +37,7 @@ from haven.signing.models import Signature, SignatureRequest
 class HistoryEntry:
     """One line of the Access history, in words."""
 
-    event: AuditEvent
+    event: AuditEvent | HistoryEvent
     what: str
     who: str
     role: str
@@ -53,19 +54,21 @@ def _int(value: Any) -> int | None:
         return None
 
 
-def _document_id(event: AuditEvent) -> int | None:
+def _document_id(event: AuditEvent | HistoryEvent) -> int | None:
     if event.object_type == "documents.document":
         return _int(event.object_id)
     return _int(event.details.get("document")) if isinstance(event.details, dict) else None
 
 
-def _request_id(event: AuditEvent) -> int | None:
+def _request_id(event: AuditEvent | HistoryEvent) -> int | None:
     if event.object_type == "signing.signaturerequest":
         return _int(event.object_id)
     return _int(event.details.get("request")) if isinstance(event.details, dict) else None
 
 
-def describe_events(events: Sequence[AuditEvent], client: Client, *, viewer: Viewer) -> list[HistoryEntry]:
+def describe_events(
+    events: Sequence[AuditEvent | HistoryEvent], client: Client, *, viewer: Viewer
+) -> list[HistoryEntry]:
     """The events about ``client`` in words. Titles and people are looked up within the client's practice only,
     and a title is shown only when the viewer may open its document (the documents policy): a reader without
     Read clinical documents sees "Viewed a document", never a clinical document's title."""
@@ -94,7 +97,7 @@ def describe_events(events: Sequence[AuditEvent], client: Client, *, viewer: Vie
     else:
         signature_documents = {}
 
-    def document_of(event: AuditEvent) -> int | None:
+    def document_of(event: AuditEvent | HistoryEvent) -> int | None:
         if event.object_type == "signing.signature":
             return signature_documents.get(_int(event.object_id) or 0)
         found = _document_id(event)
@@ -181,7 +184,7 @@ def _members(user_ids: set[int], client: Client) -> Iterable[StaffMember]:
     return _MEMBERS(client.practice_id, *page_ids(sorted(user_ids), _MEMBER_IDS))
 
 
-def _field_names(event: AuditEvent) -> list[str]:
+def _field_names(event: AuditEvent | HistoryEvent) -> list[str]:
     """The changed fields of a chart or contact, by their labels ("date of birth", not ``date_of_birth``)."""
     names = event.details.get("fields") if isinstance(event.details, dict) else None
     model = {AuditAction.CLIENT_CHANGED: Client, AuditAction.CONTACT_CHANGED: RelatedContact}.get(event.action)  # type: ignore[call-overload]
@@ -197,7 +200,9 @@ def _field_names(event: AuditEvent) -> list[str]:
     return labels
 
 
-def _who(event: AuditEvent, members: dict[int, tuple[str, str]], accesses: dict[int, Any]) -> tuple[str, str]:
+def _who(
+    event: AuditEvent | HistoryEvent, members: dict[int, tuple[str, str]], accesses: dict[int, Any]
+) -> tuple[str, str]:
     if event.actor_kind == "staff":
         member = members.get(event.actor_id or 0)
         if member is not None:

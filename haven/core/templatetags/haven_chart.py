@@ -2,14 +2,23 @@
 
 Each tab's address differs between clients only by the client's id: the patterns are reversed once with a
 stand-in id (per script prefix) and the id is put in, so a chart page's header costs no ``{% url %}`` per tab.
+
+``{% chart_header %}``: the header every chart page shows above its tabs, drawn in one call.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from html import escape
 from typing import Any
 
 from django import template
 from django.urls import get_script_prefix, reverse
+from django.utils import timezone
+from django.utils.translation import get_language, gettext
+
+from haven.core.html import format_html
+from haven.core.templatetags.haven_globe import translated_format
 
 register = template.Library()
 
@@ -50,3 +59,247 @@ def chart_urls_for(client_id: int) -> dict[str, str]:
 @register.simple_tag
 def chart_urls(client: Any) -> dict[str, str]:
     return chart_urls_for(client.pk)
+
+
+_HEADER = (
+    '\n<div class="d-flex flex-wrap justify-content-between align-items-start gap-2 mb-3">\n'
+    "  <div>\n"
+    '    <p class="mb-1"><a href="{list}">{clients}</a></p>\n'
+    '    <h1 class="h3 mb-0">{{name}}</h1>\n'
+    '    <p class="text-body-secondary mb-0">{born}{{pronouns}} · {{status}}</p>\n'
+    "  </div>\n"
+    '  <a class="btn btn-outline-secondary" href="{{edit}}">{edit_client}</a>\n'
+    "</div>\n"
+    '<ul class="nav nav-tabs chart-tabs mb-3">\n'
+    "{{tabs}}"
+    "</ul>\n"
+)
+_TAB = '  <li class="nav-item"><a class="nav-link{active}" href="{{}}">{label}</a></li>\n'
+_ACTIVE = ' active" aria-current="page'
+_HEADERS: dict[tuple[str, str], tuple[str, dict[tuple[str, bool], str]]] = {}
+
+
+def _words(text: str) -> str:
+    """Words escaped for a ``format_html`` format string."""
+    return escape(text).replace("{", "{{").replace("}", "}}")
+
+
+def _header_formats() -> tuple[str, dict[tuple[str, bool], str]]:
+    """The header's ``format_html`` string and each tab's (active or not), their words translated and escaped, once
+    per language and script prefix: they hold no client's data, only the words and the client list's address."""
+    key = (get_language() or "", get_script_prefix())
+    found = _HEADERS.get(key)
+    if found is None:
+        labels = {
+            "face": gettext("Chart Face"),
+            "documents": gettext("Documents"),
+            "contacts": gettext("Contacts"),
+            "portal": gettext("Portal"),
+            "history": gettext("Access history"),
+        }
+        header = _HEADER.format(
+            list=_words(reverse("staff:client_list")),
+            clients=_words(gettext("Clients")),
+            born=translated_format(gettext("Born %(dob)s"), "dob"),
+            edit_client=_words(gettext("Edit client")),
+        )
+        tabs = {
+            (tab, active): _TAB.format(active=_ACTIVE if active else "", label=_words(label))
+            for tab, label in labels.items()
+            for active in (False, True)
+        }
+        found = _HEADERS[key] = (header, tabs)
+    return found
+
+
+_HEADER_TABS: tuple[tuple[str, str], ...] = (
+    ("face", "chart"),
+    ("documents", "documents"),
+    ("contacts", "contacts"),
+    ("portal", "portal"),
+)
+_ALL_TABS = (*_HEADER_TABS, ("history", "history"))
+
+
+@register.simple_tag(takes_context=True)
+def chart_header(context: template.Context) -> str:
+    """The chart's header (``staff/clients/_header.html``): the client's name, birth date, pronouns and status, the
+    Edit button and the chart's tabs, ``tab`` marked current and Access history only when ``can_see_history``.
+    Drawn by one ``format_html``, which escapes every value."""
+    client = context["client"]
+    tab = context.get("tab")
+    header, tab_formats = _header_formats()
+    urls = chart_urls_for(client.pk)
+    if context.get("can_see_history"):
+        shown = _ALL_TABS
+        hidden = ""
+    else:
+        shown = _HEADER_TABS
+        hidden = "  \n"  # where Access history would be
+    tabs = format_html(
+        "".join(tab_formats[name, name == tab] for name, _url in shown) + hidden, *(urls[url] for _name, url in shown)
+    )
+    birth = client.date_of_birth
+    pronouns = client.pronouns
+    return format_html(
+        header,
+        name=client.display_name,
+        dob=f"{birth.year:04d}-{birth.month:02d}-{birth.day:02d}" if birth is not None else "",
+        pronouns=format_html(" · {}", pronouns) if pronouns else "",
+        status=client.get_status_display(),
+        edit=urls["edit"],
+        tabs=tabs,
+    )
+
+
+_DETAILS = (
+    '  <section class="col-12 col-lg-6" aria-labelledby="face-details">\n'
+    '    <div class="card h-100"><div class="card-body">\n'
+    '      <h2 class="h5" id="face-details">{details}</h2>\n'
+    '      <dl class="row mb-0">\n'
+    '        <dt class="col-sm-4">{email}</dt><dd class="col-sm-8">{{email}}</dd>\n'
+    '        <dt class="col-sm-4">{phone}</dt><dd class="col-sm-8">{{phone}}</dd>\n'
+    '        <dt class="col-sm-4">{address}</dt><dd class="col-sm-8">{{address}}</dd>\n'
+    '        <dt class="col-sm-4">{facility}</dt><dd class="col-sm-8">{{facility}}</dd>\n'
+    '        <dt class="col-sm-4">{age}</dt><dd class="col-sm-8">{{age}}</dd>\n'
+    '        <dt class="col-sm-4">{since}</dt><dd class="col-sm-8">{{since}}</dd>\n'
+    "      </dl>\n"
+    "    </div></div>\n"
+    "  </section>\n"
+    '  <section class="col-12 col-lg-6" aria-labelledby="face-contacts">\n'
+    '    <div class="card h-100"><div class="card-body">\n'
+    '      <div class="d-flex justify-content-between align-items-center">\n'
+    '        <h2 class="h5 mb-0" id="face-contacts">{related}</h2>\n'
+    '        <a class="small" href="{{contacts_url}}">{manage}</a>\n'
+    "      </div>\n"
+    "      {{contacts}}\n"
+    "      {{contact_of}}\n"
+    "    </div></div>\n"
+    "  </section>"
+)
+
+
+@dataclass(frozen=True)
+class _Face:
+    """The Chart Face's cards' words for one language, translated and escaped once: they hold no client's data."""
+
+    details: str  # the format string of both cards
+    no_contacts: str  # drawn (safe)
+    contact: str  # the format string of one contact, then its badges
+    web_portal: str  # drawn (safe)
+    legal_guardian: str  # drawn (safe)
+    contact_of: str  # the format string of the list of clients the client is a contact for
+    the_practice: str
+
+
+_FACES: dict[str, _Face] = {}
+
+
+def _face() -> _Face:
+    language = get_language() or ""
+    found = _FACES.get(language)
+    if found is None:
+        details = _DETAILS.format(
+            details=_words(gettext("Details")),
+            email=_words(gettext("Email")),
+            phone=_words(gettext("Phone")),
+            address=_words(gettext("Address")),
+            facility=_words(gettext("Facility")),
+            age=_words(gettext("Age")),
+            since=_words(gettext("Client since")),
+            related=_words(gettext("Related contacts")),
+            manage=_words(gettext("Manage contacts")),
+        )
+        found = _FACES[language] = _Face(
+            details=details,
+            no_contacts=format_html(
+                '\n      <p class="text-body-secondary mt-2 mb-0">{}</p>\n      ', gettext("No related contacts yet.")
+            ),
+            contact=(
+                '\n        <li class="py-1">{} <span class="text-body-secondary">· {}</span>\n'
+                "          {}\n          {}</li>\n        "
+            ),
+            web_portal=format_html('<span class="badge badge-portal">{}</span>', gettext("Web Portal")),
+            legal_guardian=format_html('<span class="badge badge-guardian">{}</span>', gettext("Legal guardian")),
+            contact_of=(
+                f'\n      <h3 class="h6 mt-3">{_words(gettext("Is a contact for"))}</h3>\n'
+                '      <ul class="list-unstyled mb-0">\n        {}\n      </ul>\n      '
+            ),
+            the_practice=gettext("The practice"),
+        )
+    return found
+
+
+def _lines(text: str) -> Any:
+    """``{{ text|linebreaksbr }}``: each line escaped, joined by ``<br>``."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return format_html("<br>".join(["{}"] * len(lines)), *lines)
+
+
+def _day(moment: Any) -> str:
+    """``{{ moment|date:"Y-m-d" }}``: the day in the current time zone."""
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
+    return f"{local.year:04d}-{local.month:02d}-{local.day:02d}"
+
+
+@register.simple_tag(takes_context=True)
+def chart_face_details(context: template.Context) -> str:
+    """The Chart Face's Details and Related contacts cards (``client``, ``age``, ``contacts``, ``contact_of``), as
+    the template's nodes drew them: its words translated once per language, ``format_html`` escaping every value."""
+    client = context["client"]
+    face = _face()
+    urls = _patterns()
+    listed: str
+    others: str
+    contacts = context.get("contacts")
+    if contacts:
+        items = format_html(
+            face.contact * len(contacts),
+            *(
+                value
+                for contact in contacts
+                for value in (
+                    contact.full_name,
+                    contact.get_relationship_display(),
+                    face.web_portal if contact.web_portal else "",
+                    face.legal_guardian if contact.legal_guardian else "",
+                )
+            ),
+        )
+        listed = format_html('\n      <ul class="list-unstyled mt-2 mb-0">\n        {}\n      </ul>\n      ', items)
+    else:
+        listed = face.no_contacts
+    contact_of = context.get("contact_of")
+    if contact_of:
+        before, after = urls["chart"]
+        links = format_html(
+            '<li><a href="{}">{}</a> <span class="text-body-secondary">· {}</span></li>' * len(contact_of),
+            *(
+                value
+                for link in contact_of
+                for value in (
+                    before + str(int(link.client.pk)) + after,
+                    link.client.full_name,
+                    link.get_relationship_display(),
+                )
+            ),
+        )
+        others = format_html(face.contact_of, links)
+    else:
+        others = ""
+    facility = client.facility.name if client.facility_id is not None else ""
+    before, after = urls["contacts"]
+    return format_html(
+        face.details,
+        email=client.email or "—",
+        phone=client.phone or "—",
+        address=_lines(client.address) if client.address else "—",
+        facility=facility or face.the_practice,
+        age=context.get("age", ""),
+        since=_day(client.created_at),
+        contacts_url=before + str(int(client.pk)) + after,
+        contacts=listed,
+        contact_of=others,
+    )

@@ -17,3 +17,10 @@ def when(moment: datetime.datetime | None) -> str:
     if moment is None:
         return ""
     return str(date_filter(moment, WHEN_FORMAT))
+
+
+def stamp_in(moment: datetime.datetime, zone: datetime.tzinfo) -> str:
+    """A moment as ``{{ moment|date:"Y-m-d H:i:s T" }}`` shows it, in ``zone`` (the current zone, looked up once by
+    the caller for a page of moments rather than once per moment as ``timezone.localtime`` does)."""
+    local = moment.astimezone(zone)
+    return f"{local:%Y-%m-%d %H:%M:%S} {local.tzname() or ''}".rstrip()

@@ -10,10 +10,9 @@ from django.http import Http404
 
 from haven.clients import policy as clients_policy
 from haven.clients.selectors import (
+    chart_contacts,
     clients_client_is_contact_for,
     contacts_of,
-    contacts_of_client,
-    where_client_is_contact,
 )
 from haven.documents import policy, selectors
 from haven.documents.actions import set_recipients
@@ -126,8 +125,7 @@ def test_the_chart_reads_the_client_and_its_contacts_as_the_querysets_do(world: 
     found = clients_policy.get_client(StaffViewer(world.ada), world.max.pk)
     assert (found, found.facility, found.practice) == (world.max, world.max.facility, world.max.practice)
     for client in (world.max, world.mia, world.ana):
-        assert contacts_of_client(client) == list(contacts_of(client))
-        assert where_client_is_contact(client) == list(clients_client_is_contact_for(client))
+        assert chart_contacts(client) == (list(contacts_of(client)), list(clients_client_is_contact_for(client)))
     assert selectors.document_types_of(world.riverside.pk) == list(selectors.document_types(world.riverside.pk))
 
 

@@ -24,6 +24,7 @@ from haven.audit.labels import LABELS
 from haven.audit.models import Actor, AuditEvent
 from haven.clients.actions import update_client
 from haven.core.templatetags.haven_rows import when
+from haven.core.templatetags.haven_time import stamp_in
 from haven.portal_access.actions import portal_actor
 from haven.practices.models import Permission
 from haven.signing.requests import request_signature
@@ -142,6 +143,30 @@ def test_access_history_queries_do_not_grow_with_the_events(world, login, django
     assert "Gia Moreno · Legal guardian Portal for Max Moreno Downloaded “Plan 11” —" in lines[1]
 
 
+def test_a_later_page_of_the_access_history_reads_as_the_first_does(world, login):
+    http = login(world.ada)
+    plans = [treatment_plan(world.ada, world.max, pages=1, title=f"Plan {n}") for n in range(26)]
+    for plan in plans:
+        portal_download(world, plan.pk)
+        record_event(
+            DocumentViewed(version=1),
+            actor=Actor.staff(world.theo.user),
+            practice=world.riverside,
+            client=world.max,
+            target=plan,
+        )
+    total = AuditEvent.objects.filter(client=world.max).count()
+    assert 50 < total <= 100
+    first = rows(history_of(http, world))
+    response = http.get(f"/staff/clients/{world.max.pk}/access-history/?page=2")
+    assert response.status_code == 200
+    second = rows(html.unescape(response.content.decode()))
+    assert len(first) == 50 and len(second) == total - 50
+    assert first[0].endswith("Theo Therapist · Therapist Viewed “Plan 25” —")
+    assert any("Gia Moreno · Legal guardian Portal for Max Moreno Downloaded “Plan 0” —" in line for line in second)
+    assert any(line.endswith("Theo Therapist · Therapist Viewed “Plan 0” —") for line in second)
+
+
 def test_access_history_is_refused_to_other_roles_and_other_practices(world, login, client):
     assert login(world.theo).get(f"/staff/clients/{world.max.pk}/access-history/").status_code == 403
     other = HttpClient()
@@ -210,3 +235,46 @@ def test_a_lines_time_reads_as_the_date_filter_shows_it_in_the_practice_zone() -
         with timezone.override(zone):
             expected = Template('{{ moment|date:"Y-m-d H:i:s T" }}').render(Context({"moment": moment}))
             assert when(moment) == expected
+
+
+def test_a_moment_stamped_in_a_zone_looked_up_once_reads_as_the_date_filter_shows_it() -> None:
+    moment = timezone.now()
+    for zone in ("America/New_York", "Europe/Paris", "UTC"):
+        with timezone.override(zone):
+            expected = Template('{{ moment|date:"Y-m-d H:i:s T" }}').render(Context({"moment": moment}))
+            assert stamp_in(moment, timezone.get_current_timezone()) == expected
+
+
+def test_the_pages_words_in_each_line_are_escaped_once_for_the_page() -> None:
+    page = Template("{% load haven_rows %}{% for entry in entries %}{% access_history_row entry %}{% endfor %}").render(
+        Context(
+            {
+                "entries": [_Entry(), _Entry()],
+                "when_label": "<When {0}>",
+                "who_label": "Who & {}",
+                "what_label": "What",
+                "from_label": "From",
+                "portal_badge": "<Portal>",
+            }
+        )
+    )
+    assert page.count('data-label="&lt;When {0}&gt;"') == 2 and page.count('data-label="Who &amp; {}"') == 2
+    assert page.count("&lt;Portal&gt;") == 2 and page.count("for &lt;Gia&gt;") == 2
+    assert "<script>" not in page and page.count("&lt;script&gt;") == 2
+
+
+class _Event:
+    action = "chart.viewed"
+    occurred_at = timezone.now()
+    ip = "203.0.113.9"
+
+
+class _Entry:
+    event = _Event()
+    who = "<script>"
+    role = "Role"
+    in_portal = True
+    acting_for = "<Gia>"
+    what = "Viewed"
+    fields: list[str] = []
+    device = ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from html import escape
 from typing import Any
@@ -17,7 +18,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django_htmx.http import push_url
 
-from haven.audit.selectors import client_history_first_page, events_for_client
+from haven.audit.selectors import client_history, client_history_first_page, history_events
 from haven.clients import policy as clients_policy
 from haven.clients.actions import create_client, update_client, view_chart
 from haven.clients.models import Client, ClientStatus
@@ -25,9 +26,8 @@ from haven.clients.policy import get_client
 from haven.clients.search import split_query, successor
 from haven.clients.selectors import (
     SORTS,
-    contacts_of_client,
+    chart_contacts,
     visible_clients_matching,
-    where_client_is_contact,
 )
 from haven.core.errors import ApplicationError, ConflictError
 from haven.core.html import format_html
@@ -246,8 +246,7 @@ def client_chart(request: StaffRequest, client_id: int) -> HttpResponse:
     client = context["client"]
     view_chart(by=request.staff, client=client)  # type: ignore[arg-type]
     context["age"] = client.age_on(timezone.localdate())  # type: ignore[attr-defined]
-    context["contacts"] = contacts_of_client(client)  # type: ignore[arg-type]
-    context["contact_of"] = where_client_is_contact(client)  # type: ignore[arg-type]
+    context["contacts"], context["contact_of"] = chart_contacts(client)  # type: ignore[arg-type]
     # The Activity Log's first entries (``activity_log`` as the viewer sees it), in prepared queries.
     recent = activity_log_first_page(client, request.viewer, size=RECENT_DOCUMENTS)  # type: ignore[arg-type]
     context["recent_documents"] = with_staff_urls(client, staff_signature_status(recent.rows))  # type: ignore[arg-type]
@@ -298,7 +297,8 @@ def access_history(request: StaffRequest, client_id: int) -> HttpResponse:
         total = paging.COUNT_LIMIT if more else counted
         page = paging.Page(rows, 1, HISTORY_PAGE, total, more, more or len(rows) < counted)
     else:
-        page = paging.get_page(events_for_client(client), HISTORY_PAGE, request.GET.get("page"))  # type: ignore[arg-type]
+        page = paging.get_page(client_history(client), HISTORY_PAGE, request.GET.get("page"))  # type: ignore[arg-type]
+        page = dataclasses.replace(page, object_list=history_events(page.object_list))
     context["page"] = page
-    context["entries"] = describe_events(list(page.object_list), client, viewer=request.viewer)  # type: ignore[arg-type]
+    context["entries"] = describe_events(page.object_list, client, viewer=request.viewer)  # type: ignore[arg-type]
     return render(request, "staff/clients/access_history.html", context)
