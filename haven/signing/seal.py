@@ -202,7 +202,9 @@ def _check(pdf: bytes, embedded: EmbeddedPdfSignature, practice: Practice | None
     )
     status: PdfSignatureStatus = outside_event_loop(validate_pdf_signature, embedded, context)
     coverage = status.coverage
-    untouched_gap = _signature_gap_is_canonical(pdf, embedded.byte_range)
+    untouched_gap = _signature_gap_is_canonical(pdf, embedded.byte_range) and _names_its_certificate_exactly(
+        embedded, signer_cert
+    )
     intact = bool(
         status.intact
         and status.valid
@@ -309,6 +311,22 @@ def _signature_gap_is_canonical(pdf: bytes, byte_range: list[int]) -> bool:
     digest = signer_infos[0]["digest_algorithm"]
     return [algorithm.dump() for algorithm in signed_data["digest_algorithms"]] == [digest.dump()] and (
         digest.dump() == _SHA256_ALGORITHM
+    )
+
+
+def _names_its_certificate_exactly(embedded: EmbeddedPdfSignature, signer_cert: asn1_x509.Certificate) -> bool:
+    """Whether the seal names its certificate (issuer and serial number) in the very bytes the certificate holds.
+
+    The name is not covered by the signature, and names are matched as X.509 compares them, ignoring letter case
+    and spacing: a changed letter there would otherwise still find the certificate and verify.
+    """
+    sid = embedded.signer_info["sid"]
+    if sid.name != "issuer_and_serial_number":
+        return False
+    named = sid.chosen
+    return bool(
+        named["issuer"].dump() == signer_cert.issuer.dump()
+        and named["serial_number"].native == signer_cert.serial_number
     )
 
 

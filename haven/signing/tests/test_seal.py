@@ -6,6 +6,7 @@ import re
 from io import BytesIO
 
 import pytest
+from asn1crypto import cms  # type: ignore[import-untyped]
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -147,3 +148,25 @@ def test_sealing_what_is_not_a_pdf_is_refused(world):
 def test_an_invisible_seal_also_verifies(world):
     sealed = seal_pdf(document_pdf(1), practice=world.riverside, reason="Consent", visible=False)
     assert verify_pdf(sealed, practice=world.riverside).ok
+
+
+def test_a_seal_whose_certificate_name_changed_letter_case_is_not_intact(world, sealed):
+    """X.509 matches names ignoring case, and the seal's own naming of its certificate is outside the signature."""
+    start = sealed.index(b"/Contents <") + len(b"/Contents <")
+    digits = sealed[start : sealed.index(b">", start)]
+    raw = bytes.fromhex(digits.decode("ascii").rstrip("0") + ("0" if len(digits.rstrip(b"0")) % 2 else ""))
+    signer = cms.ContentInfo.load(raw, strict=False)["content"]["signer_infos"][0]
+    named = signer["sid"].chosen.dump()  # issuer and serial number, found once in the file
+    issuer = signer["sid"].chosen["issuer"].dump()
+    assert raw.count(named) == 1
+    at = raw.index(named) + named.index(issuer)
+    letter = next(i for i in range(len(issuer) - 1, 0, -1) if chr(issuer[i]).isalpha())
+    changed_raw = bytearray(raw)
+    changed_raw[at + letter] ^= 0x20  # the same letter in the other case
+    changed = sealed[:start] + bytes(changed_raw).hex().upper().encode() + sealed[start + len(raw) * 2 :]
+    assert len(changed) == len(sealed)
+
+    report = verify_pdf(changed, practice=world.riverside)
+
+    assert not report.intact and not report.valid
+    assert report.problem == "The seal's signature area in the file was altered after sealing."
