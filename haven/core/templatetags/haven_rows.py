@@ -14,9 +14,10 @@ from django import template
 from django.template.defaultfilters import filesizeformat, linebreaksbr
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.html import conditional_escape
 from django.utils.translation import gettext
 
-from haven.core.html import conditional_escape, format_html
+from haven.core.html import format_html
 from haven.core.templatetags.haven_globe import translated_format
 from haven.core.templatetags.haven_time import stamp_in
 
