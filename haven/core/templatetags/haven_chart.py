@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext
 
 from haven.core.html import format_html
+from haven.core.remembered_words import per_language
 from haven.core.templatetags.haven_globe import translated_format
 
 register = template.Library()
@@ -76,7 +77,7 @@ _HEADER = (
 )
 _TAB = '  <li class="nav-item"><a class="nav-link{active}" href="{{}}">{label}</a></li>\n'
 _ACTIVE = ' active" aria-current="page'
-_HEADERS: dict[tuple[str, str], tuple[str, dict[tuple[str, bool], str]]] = {}
+_HEADERS: dict[tuple[str, str], tuple[str, dict[tuple[str, bool], str]]] = per_language()
 
 
 def _words(text: str) -> str:
@@ -192,7 +193,7 @@ class _Face:
     the_practice: str
 
 
-_FACES: dict[str, _Face] = {}
+_FACES: dict[str, _Face] = per_language()
 
 
 def _face() -> _Face:

@@ -15,6 +15,7 @@ from django.utils.html import conditional_escape
 from django.utils.translation import get_language, gettext
 
 from haven.core.html import format_html
+from haven.core.remembered_words import per_language
 
 register = template.Library()
 
@@ -62,7 +63,7 @@ def _status_words() -> dict[str, str]:
     return words
 
 
-_STATUS_WORDS: dict[str, dict[str, str]] = {}
+_STATUS_WORDS: dict[str, dict[str, str]] = per_language()
 
 
 def _translate_status_words() -> dict[str, str]:

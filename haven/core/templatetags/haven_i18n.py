@@ -6,26 +6,24 @@ a constant text, without filters or a message context, is worked out once per la
 not again on every page. Django's node makes a lazy string, resolves it, translates it and escapes it each time:
 about 15 microseconds, and a document page has fifty of them. What it gives depends only on the words, the
 active language's catalogue and whether the template escapes, so that is the key; a change of the settings that
-choose catalogues (a test's ``override_settings``) starts afresh, as Django's own translations do.
+choose catalogues (a test's ``override_settings``) starts afresh (``haven.core.remembered_words``).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import template
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.template.base import Parser, Token, Variable
 from django.templatetags import i18n as django_i18n
 from django.utils.translation import get_language
+
+from haven.core.remembered_words import per_language
 
 register = template.Library()
 register.tags.update(django_i18n.register.tags)
 register.filters.update(django_i18n.register.filters)
 
 # (words, language, escaping) -> the words as Django's node draws them
-_TRANSLATED: dict[tuple[str, str | None, bool], str] = {}
+_TRANSLATED: dict[tuple[str, str | None, bool], str] = per_language()
 
 
 class ConstantTranslateNode(template.Node):
@@ -64,9 +62,3 @@ def do_translate(parser: Parser, token: Token) -> template.Node:
     node = django_i18n.do_translate(parser, token)
     words = _constant_words(node) if isinstance(node, django_i18n.TranslateNode) else None
     return node if words is None else ConstantTranslateNode(words, node)
-
-
-@receiver(setting_changed)
-def _forget(*, setting: str, **kwargs: Any) -> None:
-    if setting in {"LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS", "INSTALLED_APPS"}:
-        _TRANSLATED.clear()

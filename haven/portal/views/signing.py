@@ -19,6 +19,7 @@ from pypdfium2 import PdfiumError  # type: ignore[import-untyped]
 from haven.audit.denials import not_found
 from haven.core.encryption import read_decrypted
 from haven.core.errors import ApplicationError
+from haven.core.remembered_words import per_language
 from haven.core.request_context import origin_of
 from haven.documents import policy as documents_policy
 from haven.portal.access import PortalRequest, portal_view
@@ -106,7 +107,7 @@ def _closed(request: PortalRequest, sign_request: SignatureRequest, message: str
 # The signing page's form as it first shows, with nothing typed: the same HTML for every signer (labels, help text,
 # the current disclosure's words and version), kept per language and disclosure version: its field groups, and its
 # disclosure and signature part (``portal/signing/_signature_fields.html``).
-_BLANK: dict[tuple[str, str], tuple[dict[str, str], str]] = {}
+_BLANK: dict[tuple[str, str], tuple[dict[str, str], str]] = per_language()
 
 
 def _form_parts(

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 
 from haven.clients.models import Client
 from haven.clients.policy import get_client
+from haven.core.remembered_words import per_language
 from haven.documents import selectors
 from haven.documents.models import Audience, Document, DocumentVersion, VersionSource, contact_role
 from haven.documents.policy import DocumentVerb, get_document, why_not
@@ -141,7 +142,7 @@ def _share_to_sign_state(
     return "ready", signers, None
 
 
-_BLANK_VERSION_FORMS: dict[str, str] = {}  # safe strings, as the form renders them
+_BLANK_VERSION_FORMS: dict[str, str] = per_language()  # safe strings, as the form renders them
 
 
 def _blank_version_form() -> str:
