@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.test import override_settings
 from django.utils import translation
 
@@ -19,9 +21,14 @@ def test_a_change_of_settings_empties_every_memory():
 
 
 def test_the_pages_word_memories_are_among_them():
-    for memory in (haven_globe._STATUS_WORDS, haven_chart._FACES, haven_chart._HEADERS, haven_i18n._TRANSLATED):
+    memories: list[dict[Any, Any]] = [
+        haven_globe._STATUS_WORDS,
+        haven_chart._FACES,
+        haven_chart._HEADERS,
+        haven_i18n._TRANSLATED,
+    ]
+    for memory in memories:
         memory["stale"] = "stale"
     with translation.override("en"), override_settings(LOCALE_PATHS=[]):
         pass
-    assert not any("stale" in memory for memory in (haven_globe._STATUS_WORDS, haven_chart._FACES))
-    assert "stale" not in haven_chart._HEADERS and "stale" not in haven_i18n._TRANSLATED
+    assert [memory for memory in memories if "stale" in memory] == []
