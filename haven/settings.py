@@ -156,7 +156,7 @@ if DATABASE_URL:
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "haven.core.sqlite",  # Django's, with queued writers (haven/core/sqlite/base.py)
             "NAME": str(DATA_DIR / "haven.sqlite3"),
             "OPTIONS": {
                 # mmap_size: reads come straight from the operating system's page cache (up to 256 MB of the
