@@ -242,7 +242,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-seconds", type=int, default=15, help="the longest round, for the slowest pages")
     parser.add_argument("--connections", default="1,32")
     parser.add_argument("--blocking-threads", type=int, default=BLOCKING_THREADS)
-    parser.add_argument("--only", default="", help="only the pages whose name contains this text")
+    parser.add_argument(
+        "--only", default="", help="only the pages whose name contains this text (or one of several, separated by |)"
+    )
     parser.add_argument(
         "--sweep-threads", default="", help="instead: compare granian blocking-thread counts, e.g. 2,4,8,256"
     )
@@ -263,7 +265,8 @@ def main(argv: list[str] | None = None) -> int:
         small = count_queries(small_env, work / "small.json")
         large = count_queries(large_env, work / "large.json")
         ids = Ids(**large["ids"])
-        chosen = [page for page in pages(ids) if args.only.lower() in page.name.lower()]
+        wanted = [text.strip().lower() for text in args.only.split("|")]
+        chosen = [page for page in pages(ids) if any(text in page.name.lower() for text in wanted)]
 
         reference_db = work / "fortunes.sqlite3"
         subprocess.run(  # noqa: S603

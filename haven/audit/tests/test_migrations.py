@@ -55,3 +55,18 @@ def test_existing_events_are_rechained_per_practice_with_keyed_hashes(committed_
         assert chain[0].hash != unkeyed
         head = AuditChainHead.objects.get(practice_id=practice_id)
         assert (head.last_sequence, head.last_hash) == (chain[-1].sequence, chain[-1].hash)
+
+
+def test_the_event_table_has_no_index_of_its_own_on_time_action_client_or_practice(db: None) -> None:
+    """Each index is written with every event; these four are read by no query (the composite ones serve them)."""
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, AuditEvent._meta.db_table)
+    single = {
+        tuple(constraint["columns"])
+        for constraint in found.values()
+        if constraint["index"] and not constraint["primary_key"] and len(constraint["columns"] or []) == 1
+    }
+    assert single.isdisjoint({("occurred_at",), ("action",), ("client_id",), ("practice_id",)})
+    composite = {tuple(c["columns"]) for c in found.values() if c["index"] and len(c["columns"] or []) > 1}
+    assert ("client_id", "practice_id", "sequence") in composite  # a client's history
+    assert ("practice_id", "sequence") in composite  # the chain, newest first
