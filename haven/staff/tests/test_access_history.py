@@ -243,7 +243,7 @@ def test_a_moment_stamped_in_a_zone_looked_up_once_reads_as_the_date_filter_show
 
 
 def test_the_pages_words_in_each_line_are_escaped_once_for_the_page() -> None:
-    page = Template("{% load haven_rows %}{% for entry in entries %}{% access_history_row entry %}{% endfor %}").render(
+    page = Template("{% load haven_rows %}{% access_history_rows entries %}").render(
         Context(
             {
                 "entries": [_Entry(), _Entry()],
