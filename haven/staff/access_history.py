@@ -53,16 +53,16 @@ def _int(value: Any) -> int | None:
         return None
 
 
-def _document_id(event: AuditEvent | HistoryEvent) -> int | None:
+def _document_id(event: AuditEvent | HistoryEvent, details: Any) -> int | None:
     if event.object_type == "documents.document":
         return _int(event.object_id)
-    return _int(event.details.get("document")) if isinstance(event.details, dict) else None
+    return _int(details.get("document")) if isinstance(details, dict) else None
 
 
-def _request_id(event: AuditEvent | HistoryEvent) -> int | None:
+def _request_id(event: AuditEvent | HistoryEvent, details: Any) -> int | None:
     if event.object_type == "signing.signaturerequest":
         return _int(event.object_id)
-    return _int(event.details.get("request")) if isinstance(event.details, dict) else None
+    return _int(details.get("request")) if isinstance(details, dict) else None
 
 
 # What an event is about, as ``describe_events`` finds it: a message, or a document directly, through a signature
@@ -99,14 +99,19 @@ def describe_events(
             if signature is not None:
                 signature_ids.add(signature)
             subjects.append((_SIGNATURE, signature or 0))
-        elif (document := _document_id(event)) is not None:
-            document_ids.add(document)
+        elif event.object_type == "documents.document" and (document := _int(event.object_id)) is not None:
+            document_ids.add(document)  # the common case, which needs no details
             subjects.append((_DOCUMENT, document))
-        elif (request := _request_id(event)) is not None:
-            request_ids.add(request)
-            subjects.append((_REQUEST, request))
         else:
-            subjects.append((_NOTHING, 0))
+            details = event.details  # decoded once, for the document or request they may name
+            if (document := _document_id(event, details)) is not None:
+                document_ids.add(document)
+                subjects.append((_DOCUMENT, document))
+            elif (request := _request_id(event, details)) is not None:
+                request_ids.add(request)
+                subjects.append((_REQUEST, request))
+            else:
+                subjects.append((_NOTHING, 0))
 
     request_documents: dict[int, int] = {}
     signature_documents: dict[int, int] = {}
@@ -183,7 +188,7 @@ def describe_events(
                 event.actor_kind == "portal",
                 event.acting_for,
                 device,
-                _field_names(event) if event.action in _CHANGED_FIELDS_OF else [],
+                _field_names(event.action, event.details) if event.action in _CHANGED_FIELDS_OF else [],
             )
         )
     return entries
@@ -217,10 +222,10 @@ _CHANGED_FIELDS_OF: dict[str, type[Client] | type[RelatedContact]] = {
 }
 
 
-def _field_names(event: AuditEvent | HistoryEvent) -> list[str]:
+def _field_names(action: str, details: Any) -> list[str]:
     """The changed fields of a chart or contact, by their labels ("date of birth", not ``date_of_birth``)."""
-    names = event.details.get("fields") if isinstance(event.details, dict) else None
-    model = _CHANGED_FIELDS_OF.get(event.action)
+    names = details.get("fields") if isinstance(details, dict) else None
+    model = _CHANGED_FIELDS_OF.get(action)
     if not isinstance(names, list) or model is None:
         return []
     labels = []
