@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
 
 from django.db import connection, transaction
-from django.db.models import IntegerField, QuerySet, Subquery, TextField
+from django.db.models import QuerySet, TextField
 from django.db.models.functions import Cast
 
 from haven.audit.checkpoints import ChainCheckpoint, CheckpointError, furthest_checkpoints
@@ -183,9 +183,9 @@ class HistoryEvent(NamedTuple):
 _HISTORY_FIELDS = HistoryEvent._fields
 
 
-def _history_rows(events: QuerySet[AuditEvent], *more: str) -> QuerySet[AuditEvent, tuple[Any, ...]]:
-    """These events' ``HistoryEvent`` fields (their details as JSON text), then ``more`` of their annotations."""
-    return events.annotate(details_json=Cast("details", TextField())).values_list(*_HISTORY_FIELDS, *more)
+def _history_rows(events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent, tuple[Any, ...]]:
+    """These events' ``HistoryEvent`` fields, their details as JSON text."""
+    return events.annotate(details_json=Cast("details", TextField())).values_list(*_HISTORY_FIELDS)
 
 
 def history_events(rows: Iterable[tuple[Any, ...]]) -> list[HistoryEvent]:
@@ -203,28 +203,20 @@ def client_history(client: _Client) -> QuerySet[AuditEvent, tuple[Any, ...]]:
     return _history_rows(events_for_client(client))
 
 
-class _CountUpTo(Subquery):
-    """How many rows a (sliced) subquery has: ``SELECT COUNT(*) FROM (...)``, read beside a page's rows."""
-
-    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS counted)"
-    output_field = IntegerField()
+_HISTORY_FIRST_PAGES: dict[int, Prepared[tuple[Any, ...]]] = {}
 
 
-_HISTORY_FIRST_PAGES: dict[tuple[int, int], Prepared[tuple[Any, ...]]] = {}
-
-
-def client_history_first_page(client: _Client, *, size: int, count_limit: int) -> tuple[list[HistoryEvent], int]:
-    """The first ``size`` events of ``client_history`` and how many there are, counted up to ``count_limit`` + 1,
-    in one prepared query."""
-    key = (size, count_limit)
-    prepared = _HISTORY_FIRST_PAGES.get(key)
+def client_history_first_page(client: _Client, *, size: int) -> tuple[list[HistoryEvent], bool]:
+    """The first ``size`` events of ``client_history``, and whether there are more, in one prepared query (reading
+    one event past the page rather than counting the history)."""
+    prepared = _HISTORY_FIRST_PAGES.get(size)
     if prepared is None:
-
-        def build(client_id: int, practice_id: int) -> QuerySet[AuditEvent, tuple[Any, ...]]:
-            events = AuditEvent.objects.filter(client_id=client_id, practice_id=practice_id)
-            counted = _CountUpTo(events.order_by().values("pk")[: count_limit + 1])
-            return _history_rows(events.annotate(haven_counted=counted).order_by("-sequence"), "haven_counted")[:size]
-
-        prepared = _HISTORY_FIRST_PAGES[key] = Prepared(build, int, int)
+        prepared = _HISTORY_FIRST_PAGES[size] = Prepared(
+            lambda client_id, practice_id: _history_rows(
+                AuditEvent.objects.filter(client_id=client_id, practice_id=practice_id).order_by("-sequence")
+            )[: size + 1],
+            int,
+            int,
+        )
     rows = prepared(client.pk, client.practice_id)
-    return history_events(row[:-1] for row in rows), (rows[0][-1] if rows else 0)
+    return history_events(rows[:size]), len(rows) > size

@@ -164,6 +164,19 @@ def test_a_later_page_of_the_access_history_reads_as_the_first_does(world, login
     assert any(line.endswith("Theo Therapist · Therapist Viewed “Plan 0” —") for line in second)
 
 
+def test_the_first_page_offers_older_events_only_when_there_are_more_than_a_page(world, login):
+    http = login(world.ada)
+    events = AuditEvent.objects.filter(client=world.max)
+    while events.count() < 50:
+        record_event(PortalPinFailed(attempts_left=2), actor=Actor.system(), practice=world.riverside, client=world.max)
+    assert events.count() == 50
+    page = history_of(http, world)
+    assert len(rows(page)) == 50 and "?page=2" not in page
+    record_event(PortalPinFailed(attempts_left=1), actor=Actor.system(), practice=world.riverside, client=world.max)
+    page = history_of(http, world)
+    assert len(rows(page)) == 50 and 'href="?page=2"' in page
+
+
 def test_access_history_is_refused_to_other_roles_and_other_practices(world, login, client):
     assert login(world.theo).get(f"/staff/clients/{world.max.pk}/access-history/").status_code == 403
     other = HttpClient()
