@@ -88,39 +88,38 @@ class _Page:
 
 @register.simple_tag(takes_context=True)
 def access_history_rows(context: template.Context, entries: Any) -> str:
-    """A page of the client's Access history (``HistoryEntry``), a line each: when, who (name, role, the portal badge,
-    for whom), what (and the fields changed), and from where (address, device). Each line one ``format_html``, which
-    escapes every value; translated sentences are used as ``{% blocktranslate %}`` uses them (their values escaped).
-    The page's words come from the page (``when_label``, ``who_label``, ``what_label``, ``from_label``,
-    ``portal_badge``), translated once."""
+    """A page of the client's Access history (``HistoryEntry`` tuples), a line each: when, who (name, role, the portal
+    badge, for whom), what (and the fields changed), and from where (address, device). ``format_html`` escapes every
+    value; translated sentences are used as ``{% blocktranslate %}`` uses them (their values escaped). The page's
+    words come from the page (``when_label``, ``who_label``, ``what_label``, ``from_label``, ``portal_badge``),
+    translated once."""
     if not entries:
         return _NOTHING
     page = _Page(context)
     zone = page.zone
-    lines = []
-    for entry in entries:
-        event = entry.event
-        named: dict[str, object] = {}
-        if entry.acting_for:
-            named["who"] = entry.acting_for
-        if entry.fields:
-            named["fields"] = ", ".join(str(name) for name in entry.fields)
-        if entry.device:
-            named["device"] = entry.device
-        lines.append(
-            format_html(
-                page.shape(entry.in_portal, bool(entry.acting_for), bool(entry.fields), bool(entry.device)),
-                event.action,
-                stamp_in(event.occurred_at, zone),
-                entry.who,
-                entry.role,
-                entry.what,
-                event.ip or "—",
-                **named,
-            )
-        )
-    # Each line on its own, as the template's loop over them wrote it.
-    return format_html("\n  {}\n  " * len(lines), *lines)
+    # Most lines (staff, for no one else, from an address) are drawn in one format_html for the page: their values
+    # in place; any other line is drawn by its own, and put in whole. Each line on its own, as the template's loop
+    # over them wrote it.
+    plain = "\n  " + page.shape(False, False, False, False) + "\n  "
+    shapes: list[str] = []
+    values: list[object] = []
+    for event, what, who, role, in_portal, acting_for, device, fields in entries:
+        line = (event.action, stamp_in(event.occurred_at, zone), who, role, what, event.ip or "—")
+        if in_portal or acting_for or fields or device:
+            named: dict[str, object] = {}
+            if acting_for:
+                named["who"] = acting_for
+            if fields:
+                named["fields"] = ", ".join(str(name) for name in fields)
+            if device:
+                named["device"] = device
+            shape = page.shape(in_portal, bool(acting_for), bool(fields), bool(device))
+            shapes.append("\n  {}\n  ")
+            values.append(format_html(shape, *line, **named))
+        else:
+            shapes.append(plain)
+            values += line
+    return format_html("".join(shapes), *values)
 
 
 def _minute(moment: Any) -> str:

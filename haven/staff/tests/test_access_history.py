@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.template import Context, Template
@@ -22,6 +23,7 @@ from haven.audit.events import (
 )
 from haven.audit.labels import LABELS
 from haven.audit.models import Actor, AuditEvent
+from haven.audit.selectors import HistoryEvent
 from haven.clients.actions import update_client
 from haven.core.templatetags.haven_rows import when
 from haven.core.templatetags.haven_time import stamp_in
@@ -29,6 +31,7 @@ from haven.portal_access.actions import portal_actor
 from haven.practices.models import Permission
 from haven.signing.requests import request_signature
 from haven.signing.tests.flow import treatment_plan
+from haven.staff.access_history import HistoryEntry
 from tests.personas import World
 
 pytestmark = pytest.mark.django_db
@@ -259,7 +262,7 @@ def test_the_pages_words_in_each_line_are_escaped_once_for_the_page() -> None:
     page = Template("{% load haven_rows %}{% access_history_rows entries %}").render(
         Context(
             {
-                "entries": [_Entry(), _Entry()],
+                "entries": [_entry(), _entry()],
                 "when_label": "<When {0}>",
                 "who_label": "Who & {}",
                 "what_label": "What",
@@ -273,18 +276,54 @@ def test_the_pages_words_in_each_line_are_escaped_once_for_the_page() -> None:
     assert "<script>" not in page and page.count("&lt;script&gt;") == 2
 
 
-class _Event:
-    action = "chart.viewed"
-    occurred_at = timezone.now()
-    ip = "203.0.113.9"
+def test_every_value_of_a_line_is_escaped_whatever_its_shape() -> None:
+    """Each value of a line, in each shape a line takes (portal badge, person acted for, fields, device or not)."""
+    event = _EVENT._replace(action='<action "a">', ip="<ip>")
+    entries = [
+        _entry(
+            event=event, what="<what>", who="<who>", role="<role>", in_portal=portal, acting_for=acting_for
+        )._replace(fields=["<field>", "<other & field>"] if acting_for else [], device="<device>" if portal else "")
+        for portal in (True, False)
+        for acting_for in ("<for>", "")
+    ]
+    words = {name: "" for name in ("when_label", "who_label", "what_label", "from_label", "portal_badge")}
+    page = Template("{% load haven_rows %}{% access_history_rows entries %}").render(
+        Context({"entries": entries, **words})
+    )
+    assert page.count("<tr ") == 4 and page.count("</tr>") == 4
+    for value in ("action", "what", "who", "role", "ip"):
+        assert f"<{value}" not in page and page.count(f"&lt;{value}") == 4
+    assert page.count("&lt;action &quot;a&quot;&gt;") == 4
+    assert page.count("for &lt;for&gt;") == 2 and page.count("&lt;field&gt;, &lt;other &amp; field&gt;") == 2
+    assert page.count("&lt;device&gt;") == 2 and "<device>" not in page
 
 
-class _Entry:
-    event = _Event()
-    who = "<script>"
-    role = "Role"
-    in_portal = True
-    acting_for = "<Gia>"
-    what = "Viewed"
-    fields: list[str] = []
-    device = ""
+_EVENT = HistoryEvent(
+    pk=1,
+    sequence=1,
+    occurred_at=timezone.now(),
+    actor_kind="staff",
+    actor_id=1,
+    actor_label="",
+    acting_for="",
+    action="chart.viewed",
+    object_type="",
+    object_id="",
+    ip="203.0.113.9",
+    user_agent="",
+    details_json=None,
+)
+
+
+def _entry(**changes: Any) -> HistoryEntry:
+    entry = HistoryEntry(
+        event=_EVENT,
+        what="Viewed",
+        who="<script>",
+        role="Role",
+        in_portal=True,
+        acting_for="<Gia>",
+        device="",
+        fields=[],
+    )
+    return entry._replace(**changes)
