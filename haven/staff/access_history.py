@@ -22,6 +22,7 @@ from haven.audit.selectors import HistoryEvent
 from haven.clients.models import Client, RelatedContact
 from haven.core.policy import Viewer
 from haven.core.prepared import Prepared
+from haven.core.remembered_words import per_language
 from haven.documents.models import Document
 from haven.documents.policy import visible_among
 from haven.documents.selectors import page_ids, titles_staff_may_open
@@ -144,9 +145,11 @@ def describe_events(
         if message_ids
         else {}
     )
+    language = get_language()
     # Each member's name and role, worked out once for all their events.
+    roles = _role_names(language)
     members = (
-        {member.user_id: (member.user.full_name, member.get_role_display()) for member in _members(staff_ids, client)}
+        {user_id: (name, roles.get(role, role)) for user_id, name, role in _members(staff_ids, client)}
         if staff_ids
         else {}
     )
@@ -159,7 +162,6 @@ def describe_events(
         ):
             accesses[access.account_id] = access  # the latest link between that login and this client
 
-    language = get_language()
     devices: dict[str, str] = {}  # a page's events mostly come from a few browsers
     entries = []
     for event, (about, key) in zip(events, subjects, strict=True):
@@ -194,25 +196,38 @@ def describe_events(
     return entries
 
 
-def _staff_of(practice_id: int, user_ids: Iterable[int]) -> QuerySet[StaffMember]:
+def _staff_of(practice_id: int, user_ids: Iterable[int]) -> QuerySet[StaffMember, tuple[int, str, str]]:
+    """The staff members of the practice behind these logins: each one's login, name and role."""
     return (
         StaffMember.objects.filter(user_id__in=user_ids, practice_id=practice_id)
-        .select_related("user")
-        .only("user__full_name", "role", "user_id", "practice_id")
+        .order_by()
+        .values_list("user_id", "user__full_name", "role")
     )
 
 
 _MEMBER_IDS = 50  # a page's events name at most this many staff
-_MEMBERS: Prepared[StaffMember] = Prepared(
+_MEMBERS: Prepared[tuple[int, str, str]] = Prepared(
     lambda practice_id, *user_ids: _staff_of(practice_id, user_ids), int, *([int] * _MEMBER_IDS)
 )
 
 
-def _members(user_ids: set[int], client: Client) -> Iterable[StaffMember]:
+def _members(user_ids: set[int], client: Client) -> Iterable[tuple[int, str, str]]:
     """The staff members of the client's practice behind these logins, in a prepared query for a page of them."""
     if len(user_ids) > _MEMBER_IDS:
         return _staff_of(client.practice_id, user_ids)
     return _MEMBERS(client.practice_id, *page_ids(sorted(user_ids), _MEMBER_IDS))
+
+
+# Each role's name as ``get_role_display`` says it, by language.
+_ROLE_NAMES: dict[str | None, dict[str, str]] = per_language()
+
+
+def _role_names(language: str | None) -> dict[str, str]:
+    names = _ROLE_NAMES.get(language)
+    if names is None:
+        choices = StaffMember._meta.get_field("role").flatchoices
+        names = _ROLE_NAMES[language] = {str(value): str(label) for value, label in choices}
+    return names
 
 
 # The events that name the changed fields of a chart or contact, and the model the fields are of.
