@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from django.template import Context, Template
 from django.test import Client as HttpClient
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 
 from haven.audit.actions import record_event
 from haven.audit.events import (
@@ -21,7 +22,7 @@ from haven.audit.events import (
     PortalPinFailed,
     SignatureExpired,
 )
-from haven.audit.labels import LABELS
+from haven.audit.labels import LABELS, what_happened
 from haven.audit.models import Actor, AuditEvent
 from haven.audit.selectors import HistoryEvent
 from haven.clients.actions import update_client
@@ -240,6 +241,19 @@ def test_the_access_history_takes_its_words_from_the_one_table(world, login, mon
     http = login(world.ada)
     http.get(f"/staff/clients/{world.max.pk}/")
     assert "Ada Admin · Administrator Looked at the chart" in rows(history_of(http, world))[0]
+
+
+def test_an_events_words_are_those_of_the_language_active_at_each_description(monkeypatch) -> None:
+    """The words are translated once per language and code, and read again when the table changes."""
+    monkeypatch.setitem(LABELS, AuditAction.CHART_VIEWED, (gettext_lazy("January"), None))
+    said = []
+    for language in ["en", "de", "en", "fr", "de"]:
+        with translation.override(language):
+            said.append(what_happened(AuditAction.CHART_VIEWED))
+    assert said == ["January", "Januar", "January", "janvier", "Januar"]
+    monkeypatch.setitem(LABELS, AuditAction.CHART_VIEWED, (gettext_lazy("February"), None))
+    with translation.override("de"):
+        assert what_happened(AuditAction.CHART_VIEWED) == "Februar"
 
 
 def test_a_lines_time_reads_as_the_date_filter_shows_it_in_the_practice_zone() -> None:
