@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from haven.audit.events import AuditAction
+from haven.core.remembered_words import per_language
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise
@@ -88,11 +90,24 @@ LABELS: dict[AuditAction, tuple[_StrPromise, _StrPromise | None]] = {
 }
 
 
-def what_happened(action: str, title: str | None = None) -> str:
-    """The event's code in words, naming its document or message when given its ``title``."""
-    plain, about = LABELS.get(action, (None, None))  # type: ignore[call-overload]
-    if plain is None:
+# Each code's words as translated in a language: (the LABELS entry they were read from, plain, about). An entry
+# replaced in LABELS (a test's monkeypatch) is read again.
+_TRANSLATED: dict[tuple[str | None, str], tuple[object, str, str | None]] = per_language()
+
+
+def what_happened(action: str, title: str | None = None, *, language: str | None = None) -> str:
+    """The event's code in words, naming its document or message when given its ``title``.
+
+    The words are translated once per language and code; ``language``, the current one (``get_language()``), may be
+    given by a caller that describes a page of events."""
+    label = LABELS.get(action)  # type: ignore[call-overload]
+    if label is None:
         return _("Recorded “%(code)s”") % {"code": action}
-    if about is not None and title:
-        return str(about) % {"title": title}
-    return str(plain)
+    key = (language or get_language(), action)
+    words = _TRANSLATED.get(key)
+    if words is None or words[0] is not label:
+        plain, about = label
+        words = _TRANSLATED[key] = (label, str(plain), None if about is None else str(about))
+    if words[2] is not None and title:
+        return words[2] % {"title": title}
+    return words[1]

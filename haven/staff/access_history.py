@@ -8,11 +8,11 @@ bulk, a fixed number of queries for a page however long.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q, QuerySet
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from haven.audit.events import AuditAction
@@ -22,6 +22,7 @@ from haven.audit.selectors import HistoryEvent
 from haven.clients.models import Client, RelatedContact
 from haven.core.policy import Viewer
 from haven.core.prepared import Prepared
+from haven.core.remembered_words import per_language
 from haven.documents.models import Document
 from haven.documents.policy import visible_among
 from haven.documents.selectors import page_ids, titles_staff_may_open
@@ -33,8 +34,7 @@ from haven.signing.devices import describe_device
 from haven.signing.models import Signature, SignatureRequest
 
 
-@dataclass(frozen=True)
-class HistoryEntry:
+class HistoryEntry(NamedTuple):
     """One line of the Access history, in words."""
 
     event: AuditEvent | HistoryEvent
@@ -54,16 +54,21 @@ def _int(value: Any) -> int | None:
         return None
 
 
-def _document_id(event: AuditEvent | HistoryEvent) -> int | None:
+def _document_id(event: AuditEvent | HistoryEvent, details: Any) -> int | None:
     if event.object_type == "documents.document":
         return _int(event.object_id)
-    return _int(event.details.get("document")) if isinstance(event.details, dict) else None
+    return _int(details.get("document")) if isinstance(details, dict) else None
 
 
-def _request_id(event: AuditEvent | HistoryEvent) -> int | None:
+def _request_id(event: AuditEvent | HistoryEvent, details: Any) -> int | None:
     if event.object_type == "signing.signaturerequest":
         return _int(event.object_id)
-    return _int(event.details.get("request")) if isinstance(event.details, dict) else None
+    return _int(details.get("request")) if isinstance(details, dict) else None
+
+
+# What an event is about, as ``describe_events`` finds it: a message, or a document directly, through a signature
+# or through a signature request, each by its id; or nothing it could name.
+_MESSAGE, _DOCUMENT, _SIGNATURE, _REQUEST, _NOTHING = range(5)
 
 
 def describe_events(
@@ -72,17 +77,45 @@ def describe_events(
     """The events about ``client`` in words. Titles and people are looked up within the client's practice only,
     and a title is shown only when the viewer may open its document (the documents policy): a reader without
     Read clinical documents sees "Viewed a document", never a clinical document's title."""
-
-    def ids(pick: Iterable[int | None]) -> set[int]:
-        return {value for value in pick if value is not None}
-
-    staff_ids = ids(e.actor_id for e in events if e.actor_kind == "staff")
-    portal_ids = ids(e.actor_id for e in events if e.actor_kind == "portal")
-    message_ids = ids(_int(e.object_id) for e in events if e.object_type == "messaging.message")
-    signature_ids = ids(_int(e.object_id) for e in events if e.object_type == "signing.signature")
-    request_ids = ids(_request_id(e) for e in events if _document_id(e) is None)
+    staff_ids: set[int] = set()
+    portal_ids: set[int] = set()
+    message_ids: set[int] = set()
+    signature_ids: set[int] = set()
+    request_ids: set[int] = set()
+    document_ids: set[int] = set()
+    subjects: list[tuple[int, int]] = []  # each event's: what it is about, and its id
+    for event in events:
+        if event.actor_id is not None:
+            if event.actor_kind == "staff":
+                staff_ids.add(event.actor_id)
+            elif event.actor_kind == "portal":
+                portal_ids.add(event.actor_id)
+        if event.object_type == "messaging.message":
+            message = _int(event.object_id)
+            if message is not None:
+                message_ids.add(message)
+            subjects.append((_MESSAGE, message or 0))
+        elif event.object_type == "signing.signature":
+            signature = _int(event.object_id)
+            if signature is not None:
+                signature_ids.add(signature)
+            subjects.append((_SIGNATURE, signature or 0))
+        elif event.object_type == "documents.document" and (document := _int(event.object_id)) is not None:
+            document_ids.add(document)  # the common case, which needs no details
+            subjects.append((_DOCUMENT, document))
+        else:
+            details = event.details  # decoded once, for the document or request they may name
+            if (document := _document_id(event, details)) is not None:
+                document_ids.add(document)
+                subjects.append((_DOCUMENT, document))
+            elif (request := _request_id(event, details)) is not None:
+                request_ids.add(request)
+                subjects.append((_REQUEST, request))
+            else:
+                subjects.append((_NOTHING, 0))
 
     request_documents: dict[int, int] = {}
+    signature_documents: dict[int, int] = {}
     if request_ids or signature_ids:
         request_documents = dict(
             SignatureRequest.objects.filter(pk__in=request_ids, document__client=client).values_list(
@@ -94,19 +127,7 @@ def describe_events(
                 "pk", "request__document_id"
             )
         )
-    else:
-        signature_documents = {}
-
-    def document_of(event: AuditEvent | HistoryEvent) -> int | None:
-        if event.object_type == "signing.signature":
-            return signature_documents.get(_int(event.object_id) or 0)
-        found = _document_id(event)
-        if found is None:
-            request = _request_id(event)
-            return request_documents.get(request) if request is not None else None
-        return found
-
-    document_ids = ids(document_of(e) for e in events)
+        document_ids.update(request_documents.values(), signature_documents.values())
 
     def readable() -> QuerySet[Document]:  # built only when a query needs it
         return visible_among(viewer, Document.objects.filter(client=client))
@@ -115,7 +136,7 @@ def describe_events(
         titles = titles_staff_may_open(viewer, client, document_ids)
     else:
         titles = dict(readable().filter(pk__in=document_ids).values_list("pk", "title")) if document_ids else {}
-    subjects = (
+    message_subjects = (
         dict(
             Message.objects.filter(pk__in=message_ids, client=client)
             .filter(Q(document__isnull=True) | Q(document__in=readable()))
@@ -124,9 +145,11 @@ def describe_events(
         if message_ids
         else {}
     )
+    language = get_language()
     # Each member's name and role, worked out once for all their events.
+    roles = _role_names(language)
     members = (
-        {member.user_id: (member.user.full_name, member.get_role_display()) for member in _members(staff_ids, client)}
+        {user_id: (name, roles.get(role, role)) for user_id, name, role in _members(staff_ids, client)}
         if staff_ids
         else {}
     )
@@ -139,55 +162,85 @@ def describe_events(
         ):
             accesses[access.account_id] = access  # the latest link between that login and this client
 
+    devices: dict[str, str] = {}  # a page's events mostly come from a few browsers
     entries = []
-    for event in events:
-        if event.object_type == "messaging.message":
-            title = subjects.get(_int(event.object_id) or 0)
-        else:
-            document = document_of(event)
-            title = titles.get(document) if document is not None else None
-        what = what_happened(event.action, title)
+    for event, (about, key) in zip(events, subjects, strict=True):
+        title: str | None = None
+        if about == _DOCUMENT:
+            title = titles.get(key)
+        elif about == _MESSAGE:
+            title = message_subjects.get(key)
+        elif about != _NOTHING:
+            found = (signature_documents if about == _SIGNATURE else request_documents).get(key)
+            title = titles.get(found) if found is not None else None
         who, role = _who(event, members, accesses)
+        user_agent = event.user_agent
+        if user_agent:
+            device = devices.get(user_agent)
+            if device is None:
+                device = devices[user_agent] = describe_device(user_agent)
+        else:
+            device = ""
         entries.append(
             HistoryEntry(
-                event=event,
-                what=what,
-                who=who,
-                role=role,
-                in_portal=event.actor_kind == "portal",
-                acting_for=event.acting_for,
-                device=describe_device(event.user_agent) if event.user_agent else "",
-                fields=_field_names(event),
+                event,
+                what_happened(event.action, title, language=language),
+                who,
+                role,
+                event.actor_kind == "portal",
+                event.acting_for,
+                device,
+                _field_names(event.action, event.details) if event.action in _CHANGED_FIELDS_OF else [],
             )
         )
     return entries
 
 
-def _staff_of(practice_id: int, user_ids: Iterable[int]) -> QuerySet[StaffMember]:
+def _staff_of(practice_id: int, user_ids: Iterable[int]) -> QuerySet[StaffMember, tuple[int, str, str]]:
+    """The staff members of the practice behind these logins: each one's login, name and role."""
     return (
         StaffMember.objects.filter(user_id__in=user_ids, practice_id=practice_id)
-        .select_related("user")
-        .only("user__full_name", "role", "user_id", "practice_id")
+        .order_by()
+        .values_list("user_id", "user__full_name", "role")
     )
 
 
 _MEMBER_IDS = 50  # a page's events name at most this many staff
-_MEMBERS: Prepared[StaffMember] = Prepared(
+_MEMBERS: Prepared[tuple[int, str, str]] = Prepared(
     lambda practice_id, *user_ids: _staff_of(practice_id, user_ids), int, *([int] * _MEMBER_IDS)
 )
 
 
-def _members(user_ids: set[int], client: Client) -> Iterable[StaffMember]:
+def _members(user_ids: set[int], client: Client) -> Iterable[tuple[int, str, str]]:
     """The staff members of the client's practice behind these logins, in a prepared query for a page of them."""
     if len(user_ids) > _MEMBER_IDS:
         return _staff_of(client.practice_id, user_ids)
     return _MEMBERS(client.practice_id, *page_ids(sorted(user_ids), _MEMBER_IDS))
 
 
-def _field_names(event: AuditEvent | HistoryEvent) -> list[str]:
+# Each role's name as ``get_role_display`` says it, by language.
+_ROLE_NAMES: dict[str | None, dict[str, str]] = per_language()
+
+
+def _role_names(language: str | None) -> dict[str, str]:
+    names = _ROLE_NAMES.get(language)
+    if names is None:
+        choices = StaffMember._meta.get_field("role").flatchoices
+        names = _ROLE_NAMES[language] = {str(value): str(label) for value, label in choices}
+    return names
+
+
+# The events that name the changed fields of a chart or contact, and the model the fields are of.
+_CHANGED_FIELDS_OF: dict[str, type[Client] | type[RelatedContact]] = {
+    AuditAction.CLIENT_CHANGED: Client,
+    AuditAction.CONTACT_CHANGED: RelatedContact,
+}
+
+
+def _field_names(action: str, details: Any) -> list[str]:
     """The changed fields of a chart or contact, by their labels ("date of birth", not ``date_of_birth``)."""
-    names = event.details.get("fields") if isinstance(event.details, dict) else None
-    model = {AuditAction.CLIENT_CHANGED: Client, AuditAction.CONTACT_CHANGED: RelatedContact}.get(event.action)  # type: ignore[call-overload]
+    names = details.get("fields") if isinstance(details, dict) else None
+    model = _CHANGED_FIELDS_OF.get(action)
     if not isinstance(names, list) or model is None:
         return []
     labels = []

@@ -1,9 +1,10 @@
-"""``{% access_history_row entry %}``: one line of a client's Access history, drawn in one call.
+"""``{% access_history_rows entries %}``: the lines of a client's Access history, drawn in one call.
 
 A page lists 50 lines; drawing each cell with its own template nodes cost more than everything else on the
-page. The words come from the page (``when_label``, ``who_label``, ``what_label``, ``from_label``,
-``portal_badge``), translated once; ``format_html`` escapes every value, and translated sentences are used as
-``{% blocktranslate %}`` uses them (their values escaped).
+page, and a tag per line in a ``{% for %}`` loop still a third of it. The words come from the page
+(``when_label``, ``who_label``, ``what_label``, ``from_label``, ``portal_badge``), translated once;
+``format_html`` escapes every value, and translated sentences are used as ``{% blocktranslate %}`` uses them
+(their values escaped).
 """
 
 from __future__ import annotations
@@ -38,65 +39,87 @@ def _escaped(words: Any) -> str:
 
 
 class _Page:
-    """What every line of one page shares, worked out at its first line: the format string with the page's
-    words in it (escaped), the portal badge, the sentences filled per line, and the zone times are shown in."""
+    """What every line of one page shares, worked out at its first line: the line's format string with the page's
+    words in it (escaped), one for each shape a line takes (with or without the portal badge, the person acted
+    for, the changed fields and the device), and the zone times are shown in."""
 
     def __init__(self, context: template.Context) -> None:
-        self.row = (
-            '<tr data-action="{}">\n'
-            f'    <td data-label="{_escaped(context["when_label"])}" class="text-nowrap">{{}}</td>\n'
-            f'    <td data-label="{_escaped(context["who_label"])}">'
-            '<span class="fw-semibold">{}</span> · {}{}{}</td>\n'
-            f'    <td data-label="{_escaped(context["what_label"])}" class="text-break">{{}}{{}}</td>\n'
-            f'    <td data-label="{_escaped(context["from_label"])}" class="small">{{}}{{}}</td>\n'
-            "  </tr>"
-        )
-        self.badge = format_html(' <span class="badge badge-portal">{}</span>', context["portal_badge"])
-        self.acting_for = (
-            '<br><span class="small text-body-secondary">'
-            + translated_format(gettext("for %(who)s"), "who")
-            + "</span>"
-        )
-        self.fields = (
-            '<br><span class="small text-body-secondary">'
-            + translated_format(gettext("Fields: %(fields)s"), "fields")
-            + "</span>"
-        )
+        self.words = {name: _escaped(context[name]) for name in ("when_label", "who_label", "what_label", "from_label")}
+        self.badge = _escaped(format_html(' <span class="badge badge-portal">{}</span>', context["portal_badge"]))
+        self.shapes: dict[tuple[bool, bool, bool, bool], str] = {}
         self.zone = timezone.get_current_timezone()
 
-
-_PAGE_KEY = "haven_rows.access_history_page"
-
-
-def _page(context: template.Context) -> _Page:
-    found = context.render_context.get(_PAGE_KEY)
-    if not isinstance(found, _Page):
-        found = context.render_context[_PAGE_KEY] = _Page(context)
-    return found
+    def shape(self, in_portal: bool, acting_for: bool, fields: bool, device: bool) -> str:
+        """The format string of a line of this shape: the action, time, name, role, what and address by position;
+        the person acted for (``{who}``), the fields (``{fields}``) and the device (``{device}``) by name."""
+        key = (in_portal, acting_for, fields, device)
+        found = self.shapes.get(key)
+        if found is None:
+            words = self.words
+            found = self.shapes[key] = (
+                '<tr data-action="{}">\n'
+                f'    <td data-label="{words["when_label"]}" class="text-nowrap">{{}}</td>\n'
+                f'    <td data-label="{words["who_label"]}"><span class="fw-semibold">{{}}</span> · {{}}'
+                + (self.badge if in_portal else "")
+                + (
+                    '<br><span class="small text-body-secondary">'
+                    + translated_format(gettext("for %(who)s"), "who")
+                    + "</span>"
+                    if acting_for
+                    else ""
+                )
+                + "</td>\n"
+                f'    <td data-label="{words["what_label"]}" class="text-break">{{}}'
+                + (
+                    '<br><span class="small text-body-secondary">'
+                    + translated_format(gettext("Fields: %(fields)s"), "fields")
+                    + "</span>"
+                    if fields
+                    else ""
+                )
+                + "</td>\n"
+                f'    <td data-label="{words["from_label"]}" class="small">{{}}'
+                + ('<br><span class="text-body-secondary">{device}</span>' if device else "")
+                + "</td>\n"
+                "  </tr>"
+            )
+        return found
 
 
 @register.simple_tag(takes_context=True)
-def access_history_row(context: template.Context, entry: Any) -> str:
-    page = _page(context)
-    event = entry.event
-    acting_for = format_html(page.acting_for, who=entry.acting_for) if entry.acting_for else _NOTHING
-    fields = (
-        format_html(page.fields, fields=", ".join(str(name) for name in entry.fields)) if entry.fields else _NOTHING
-    )
-    device = format_html('<br><span class="text-body-secondary">{}</span>', entry.device) if entry.device else _NOTHING
-    return format_html(
-        page.row,
-        event.action,
-        stamp_in(event.occurred_at, page.zone),
-        entry.who,
-        entry.role,
-        page.badge if entry.in_portal else _NOTHING,
-        acting_for,
-        entry.what,
-        fields,
-        event.ip or "—",
-        device,
-    )
+def access_history_rows(context: template.Context, entries: Any) -> str:
+    """A page of the client's Access history (``HistoryEntry`` tuples), a line each: when, who (name, role, the portal
+    badge, for whom), what (and the fields changed), and from where (address, device). ``format_html`` escapes every
+    value; translated sentences are used as ``{% blocktranslate %}`` uses them (their values escaped). The page's
+    words come from the page (``when_label``, ``who_label``, ``what_label``, ``from_label``, ``portal_badge``),
+    translated once."""
+    if not entries:
+        return _NOTHING
+    page = _Page(context)
+    zone = page.zone
+    # Most lines (staff, for no one else, from an address) are drawn in one format_html for the page: their values
+    # in place; any other line is drawn by its own, and put in whole. Each line on its own, as the template's loop
+    # over them wrote it.
+    plain = "\n  " + page.shape(False, False, False, False) + "\n  "
+    shapes: list[str] = []
+    values: list[object] = []
+    for event, what, who, role, in_portal, acting_for, device, fields in entries:
+        line = (event.action, stamp_in(event.occurred_at, zone), who, role, what, event.ip or "—")
+        if in_portal or acting_for or fields or device:
+            named: dict[str, object] = {}
+            if acting_for:
+                named["who"] = acting_for
+            if fields:
+                named["fields"] = ", ".join(str(name) for name in fields)
+            if device:
+                named["device"] = device
+            shape = page.shape(in_portal, bool(acting_for), bool(fields), bool(device))
+            shapes.append("\n  {}\n  ")
+            values.append(format_html(shape, *line, **named))
+        else:
+            shapes.append(plain)
+            values += line
+    return format_html("".join(shapes), *values)
 
 
 def _minute(moment: Any) -> str:

@@ -23,4 +23,5 @@ def stamp_in(moment: datetime.datetime, zone: datetime.tzinfo) -> str:
     """A moment as ``{{ moment|date:"Y-m-d H:i:s T" }}`` shows it, in ``zone`` (the current zone, looked up once by
     the caller for a page of moments rather than once per moment as ``timezone.localtime`` does)."""
     local = moment.astimezone(zone)
-    return f"{local:%Y-%m-%d %H:%M:%S} {local.tzname() or ''}".rstrip()
+    # isoformat's "YYYY-MM-DD HH:MM:SS", in less time than strftime's
+    return f"{local.isoformat(' ', 'seconds')[:19]} {local.tzname() or ''}".rstrip()

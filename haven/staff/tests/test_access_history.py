@@ -5,11 +5,13 @@ from __future__ import annotations
 import html
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.template import Context, Template
 from django.test import Client as HttpClient
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 
 from haven.audit.actions import record_event
 from haven.audit.events import (
@@ -20,8 +22,9 @@ from haven.audit.events import (
     PortalPinFailed,
     SignatureExpired,
 )
-from haven.audit.labels import LABELS
+from haven.audit.labels import LABELS, what_happened
 from haven.audit.models import Actor, AuditEvent
+from haven.audit.selectors import HistoryEvent
 from haven.clients.actions import update_client
 from haven.core.templatetags.haven_rows import when
 from haven.core.templatetags.haven_time import stamp_in
@@ -29,6 +32,7 @@ from haven.portal_access.actions import portal_actor
 from haven.practices.models import Permission
 from haven.signing.requests import request_signature
 from haven.signing.tests.flow import treatment_plan
+from haven.staff.access_history import HistoryEntry
 from tests.personas import World
 
 pytestmark = pytest.mark.django_db
@@ -164,6 +168,19 @@ def test_a_later_page_of_the_access_history_reads_as_the_first_does(world, login
     assert any(line.endswith("Theo Therapist · Therapist Viewed “Plan 0” —") for line in second)
 
 
+def test_the_first_page_offers_older_events_only_when_there_are_more_than_a_page(world, login):
+    http = login(world.ada)
+    events = AuditEvent.objects.filter(client=world.max)
+    while events.count() < 50:
+        record_event(PortalPinFailed(attempts_left=2), actor=Actor.system(), practice=world.riverside, client=world.max)
+    assert events.count() == 50
+    page = history_of(http, world)
+    assert len(rows(page)) == 50 and "?page=2" not in page
+    record_event(PortalPinFailed(attempts_left=1), actor=Actor.system(), practice=world.riverside, client=world.max)
+    page = history_of(http, world)
+    assert len(rows(page)) == 50 and 'href="?page=2"' in page
+
+
 def test_access_history_is_refused_to_other_roles_and_other_practices(world, login, client):
     assert login(world.theo).get(f"/staff/clients/{world.max.pk}/access-history/").status_code == 403
     other = HttpClient()
@@ -226,6 +243,19 @@ def test_the_access_history_takes_its_words_from_the_one_table(world, login, mon
     assert "Ada Admin · Administrator Looked at the chart" in rows(history_of(http, world))[0]
 
 
+def test_an_events_words_are_those_of_the_language_active_at_each_description(monkeypatch) -> None:
+    """The words are translated once per language and code, and read again when the table changes."""
+    monkeypatch.setitem(LABELS, AuditAction.CHART_VIEWED, (gettext_lazy("January"), None))
+    said = []
+    for language in ["en", "de", "en", "fr", "de"]:
+        with translation.override(language):
+            said.append(what_happened(AuditAction.CHART_VIEWED))
+    assert said == ["January", "Januar", "January", "janvier", "Januar"]
+    monkeypatch.setitem(LABELS, AuditAction.CHART_VIEWED, (gettext_lazy("February"), None))
+    with translation.override("de"):
+        assert what_happened(AuditAction.CHART_VIEWED) == "Februar"
+
+
 def test_a_lines_time_reads_as_the_date_filter_shows_it_in_the_practice_zone() -> None:
     moment = timezone.now()
     for zone in ("America/New_York", "Europe/Paris", "UTC"):
@@ -243,10 +273,10 @@ def test_a_moment_stamped_in_a_zone_looked_up_once_reads_as_the_date_filter_show
 
 
 def test_the_pages_words_in_each_line_are_escaped_once_for_the_page() -> None:
-    page = Template("{% load haven_rows %}{% for entry in entries %}{% access_history_row entry %}{% endfor %}").render(
+    page = Template("{% load haven_rows %}{% access_history_rows entries %}").render(
         Context(
             {
-                "entries": [_Entry(), _Entry()],
+                "entries": [_entry(), _entry()],
                 "when_label": "<When {0}>",
                 "who_label": "Who & {}",
                 "what_label": "What",
@@ -260,18 +290,54 @@ def test_the_pages_words_in_each_line_are_escaped_once_for_the_page() -> None:
     assert "<script>" not in page and page.count("&lt;script&gt;") == 2
 
 
-class _Event:
-    action = "chart.viewed"
-    occurred_at = timezone.now()
-    ip = "203.0.113.9"
+def test_every_value_of_a_line_is_escaped_whatever_its_shape() -> None:
+    """Each value of a line, in each shape a line takes (portal badge, person acted for, fields, device or not)."""
+    event = _EVENT._replace(action='<action "a">', ip="<ip>")
+    entries = [
+        _entry(
+            event=event, what="<what>", who="<who>", role="<role>", in_portal=portal, acting_for=acting_for
+        )._replace(fields=["<field>", "<other & field>"] if acting_for else [], device="<device>" if portal else "")
+        for portal in (True, False)
+        for acting_for in ("<for>", "")
+    ]
+    words = {name: "" for name in ("when_label", "who_label", "what_label", "from_label", "portal_badge")}
+    page = Template("{% load haven_rows %}{% access_history_rows entries %}").render(
+        Context({"entries": entries, **words})
+    )
+    assert page.count("<tr ") == 4 and page.count("</tr>") == 4
+    for value in ("action", "what", "who", "role", "ip"):
+        assert f"<{value}" not in page and page.count(f"&lt;{value}") == 4
+    assert page.count("&lt;action &quot;a&quot;&gt;") == 4
+    assert page.count("for &lt;for&gt;") == 2 and page.count("&lt;field&gt;, &lt;other &amp; field&gt;") == 2
+    assert page.count("&lt;device&gt;") == 2 and "<device>" not in page
 
 
-class _Entry:
-    event = _Event()
-    who = "<script>"
-    role = "Role"
-    in_portal = True
-    acting_for = "<Gia>"
-    what = "Viewed"
-    fields: list[str] = []
-    device = ""
+_EVENT = HistoryEvent(
+    pk=1,
+    sequence=1,
+    occurred_at=timezone.now(),
+    actor_kind="staff",
+    actor_id=1,
+    actor_label="",
+    acting_for="",
+    action="chart.viewed",
+    object_type="",
+    object_id="",
+    ip="203.0.113.9",
+    user_agent="",
+    details_json=None,
+)
+
+
+def _entry(**changes: Any) -> HistoryEntry:
+    entry = HistoryEntry(
+        event=_EVENT,
+        what="Viewed",
+        who="<script>",
+        role="Role",
+        in_portal=True,
+        acting_for="<Gia>",
+        device="",
+        fields=[],
+    )
+    return entry._replace(**changes)

@@ -292,10 +292,9 @@ def access_history(request: StaffRequest, client_id: int) -> HttpResponse:
     context = _chart_context(request, client_id, "history")
     client = context["client"]
     if request.GET.get("page") in (None, "", "1"):  # the first page, nearly always the one opened: one query
-        rows, counted = client_history_first_page(client, size=HISTORY_PAGE, count_limit=paging.COUNT_LIMIT)  # type: ignore[arg-type]
-        more = counted > paging.COUNT_LIMIT
-        total = paging.COUNT_LIMIT if more else counted
-        page = paging.Page(rows, 1, HISTORY_PAGE, total, more, more or len(rows) < counted)
+        # The page shows no total, only whether there are older events: those it has, a lower bound when there are.
+        rows, more = client_history_first_page(client, size=HISTORY_PAGE)  # type: ignore[arg-type]
+        page = paging.Page(rows, 1, HISTORY_PAGE, len(rows), more, more)
     else:
         page = paging.get_page(client_history(client), HISTORY_PAGE, request.GET.get("page"))  # type: ignore[arg-type]
         page = dataclasses.replace(page, object_list=history_events(page.object_list))
