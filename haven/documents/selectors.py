@@ -119,8 +119,23 @@ def page_ids(ids: Sequence[int], size: int = PAGE_IDS) -> list[int]:
     return [*ids, *([0] * (size - len(ids)))]
 
 
+# What a listed entry's Share Status reads of its open shares: the audience and whom it reaches, named as
+# ``Share.recipient_label`` names them (a contact, or the client linked as one; a portal user and their account).
+_RECIPIENT_ONLY = (
+    "document_id",
+    "audience",
+    "contact__first_name",
+    "contact__last_name",
+    "contact__relationship",
+    "contact__legal_guardian",
+    "contact__linked_client__first_name",
+    "contact__linked_client__last_name",
+    "access__display_name",
+    "access__account__full_name",
+)
 _OPEN_SHARES: Prepared[Share] = Prepared(
-    lambda *ids: _recipients_order(Share.objects.open().filter(document_id__in=ids)), *([int] * PAGE_IDS)
+    lambda *ids: _recipients_order(Share.objects.open().filter(document_id__in=ids)).only(*_RECIPIENT_ONLY),
+    *([int] * PAGE_IDS),
 )
 
 

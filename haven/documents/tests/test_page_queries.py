@@ -10,6 +10,7 @@ import pytest
 from django.http import Http404
 
 from haven.clients import policy as clients_policy
+from haven.clients.models import RelatedContact
 from haven.clients.selectors import (
     chart_contacts,
     clients_client_is_contact_for,
@@ -21,6 +22,7 @@ from haven.documents.listed import ListedDocument
 from haven.documents.models import Document, DocumentType
 from haven.documents.policy import DocumentVerb
 from haven.documents.tests.helpers import add
+from haven.portal_access.actions.invitations import add_portal_user
 from haven.practices.viewers import StaffViewer
 from haven.signing import selectors as signing_selectors
 from haven.signing.requests import request_signature
@@ -100,6 +102,34 @@ def test_the_first_pages_entries_are_values_with_the_share_status_globe_and_shar
     assert [(d.type.pk, d.type.name, d.type.shareable, d.type.share_to_sign) for d in first] == [
         (d.type.pk, d.type.name, d.type.shareable, d.type.share_to_sign) for d in expected
     ]
+
+
+def test_the_first_pages_shares_name_every_kind_of_recipient_without_another_query(
+    world: World, log: list[Document], django_assert_num_queries: Any
+) -> None:
+    sister = RelatedContact.objects.create(
+        practice=world.riverside, client=world.max, linked_client=world.mia, relationship="sibling", web_portal=True
+    )
+    pat = add_portal_user(by=world.ada, client=world.max, full_name="Pat Park", email="pat@example.com")
+    pat.mark_confirmed()
+    set_recipients(
+        by=world.ada, document=log[2], all_authorized=False, client=True, contacts=[sister], portal_users=[pat]
+    )
+    viewer = StaffViewer(world.ada)
+    expected = list(policy.visible_among(viewer, selectors.activity_log(world.max))[:25])
+
+    first = selectors.activity_log_first_page(world.max, viewer, size=25, count_limit=10)
+
+    with django_assert_num_queries(0):
+        labels = shares_of(first.rows)
+    assert labels == shares_of(expected)
+    assert {label for shares in labels for _pk, _audience, label in shares} >= {
+        "All Authorized",
+        "Max Moreno (client)",
+        "Gia Moreno (Parent, legal guardian)",
+        "Mia Moreno (Sibling)",
+        "Pat Park (portal user)",
+    }
 
 
 def test_the_first_page_given_the_practices_types_lists_each_entry_with_its_own_type_from_them(
