@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import models
@@ -140,35 +141,21 @@ class Document(models.Model):
     @property
     def shared_all(self) -> bool:
         """Shared to All Authorized: an open share of that audience among the fetched ``open_shares``."""
-        return any(share.audience == Audience.ALL_AUTHORIZED for share in getattr(self, "open_shares", ()))
+        return shared_to_all(getattr(self, "open_shares", ()))
 
     @property
     def shared_individually(self) -> bool:
         """Shared with chosen recipients (the client, a contact, a portal user) among the fetched ``open_shares``."""
-        individual = (Audience.CLIENT, Audience.CONTACT, Audience.PORTAL_USER)
-        return any(share.audience in individual for share in getattr(self, "open_shares", ()))
+        return shared_with_chosen(getattr(self, "open_shares", ()))
 
     @property
     def share_status(self) -> ShareStatus:
-        if not self.type.shareable:
-            return ShareStatus.EXCEPTION
-        shared = self.shared_all or self.shared_individually
-        if shared and getattr(self, "signed", False):
-            return ShareStatus.SHARED_AND_SIGNED
-        if getattr(self, "pending_signature", False):
-            return ShareStatus.PENDING_SIGNATURE
-        if getattr(self, "signature_outdated", False):
-            return ShareStatus.SIGNATURE_OUTDATED
-        if getattr(self, "last_request_status", None) == "declined":
-            return ShareStatus.SIGNATURE_DECLINED
-        return ShareStatus.SHARED if shared else ShareStatus.NOT_SHARED
+        return share_status_of(self.type.shareable, getattr(self, "open_shares", ()), self)
 
     @property
     def globe(self) -> str:
         """The globe's colour: blue shared to All Authorized, orange to chosen recipients, gray not shared."""
-        if self.shared_all:
-            return "blue"
-        return "orange" if self.shared_individually else "gray"
+        return globe_of(getattr(self, "open_shares", ()))
 
     @property
     def share_tip(self) -> str:
@@ -301,3 +288,41 @@ class Share(models.Model):
             name = self.access.display_name or self.access.account.full_name
             return gettext("%(name)s (portal user)") % {"name": name}
         return str(self.get_audience_display())
+
+
+# --- Share Status and the globe: the rules ``Document`` and a listed entry (``haven.documents.listed``) both follow ---
+
+
+def shared_to_all(open_shares: Sequence[Share]) -> bool:
+    """Shared to All Authorized: an open share of that audience among these."""
+    return any(share.audience == Audience.ALL_AUTHORIZED for share in open_shares)
+
+
+def shared_with_chosen(open_shares: Sequence[Share]) -> bool:
+    """Shared with chosen recipients (the client, a contact, a portal user) among these open shares."""
+    individual = (Audience.CLIENT, Audience.CONTACT, Audience.PORTAL_USER)
+    return any(share.audience in individual for share in open_shares)
+
+
+def share_status_of(shareable: bool, open_shares: Sequence[Share], signing: object) -> ShareStatus:
+    """A document's Share Status (DOC-4, DOC-6, SIGN-4): its type's ``shareable``, its open shares, and the signing
+    columns ``signing`` carries (``signing.selectors.staff_signature_status``; without them, not signed)."""
+    if not shareable:
+        return ShareStatus.EXCEPTION
+    shared = shared_to_all(open_shares) or shared_with_chosen(open_shares)
+    if shared and getattr(signing, "signed", False):
+        return ShareStatus.SHARED_AND_SIGNED
+    if getattr(signing, "pending_signature", False):
+        return ShareStatus.PENDING_SIGNATURE
+    if getattr(signing, "signature_outdated", False):
+        return ShareStatus.SIGNATURE_OUTDATED
+    if getattr(signing, "last_request_status", None) == "declined":
+        return ShareStatus.SIGNATURE_DECLINED
+    return ShareStatus.SHARED if shared else ShareStatus.NOT_SHARED
+
+
+def globe_of(open_shares: Sequence[Share]) -> str:
+    """The globe's colour: blue shared to All Authorized, orange to chosen recipients, gray not shared."""
+    if shared_to_all(open_shares):
+        return "blue"
+    return "orange" if shared_with_chosen(open_shares) else "gray"

@@ -22,6 +22,7 @@ from haven.audit.denials import not_found
 from haven.clients.models import Client
 from haven.core.policy import Reason, Viewer
 from haven.core.prepared import Prepared
+from haven.documents.listed import ListedDocument
 from haven.documents.models import PDF, Audience, Document, DocumentType, DocumentVersion, GroupNote, Share
 from haven.portal_access.models import AccessKind, ProfileAccess
 from haven.portal_access.viewers import PortalViewer
@@ -277,7 +278,7 @@ def _why_not_share(viewer: StaffViewer, document: Document) -> DocumentReason | 
     return None
 
 
-def _why_not_share_to_sign(viewer: StaffViewer, document: Document) -> DocumentReason | None:
+def _why_not_share_to_sign(viewer: StaffViewer, document: Document | ListedDocument) -> DocumentReason | None:
     if document.practice_id != viewer.practice_id:
         return DocumentReason.OTHER_PRACTICE
     if not document.type.shareable:
@@ -316,13 +317,13 @@ def _why_not_add_version(viewer: StaffViewer, document: Document) -> DocumentRea
     return None
 
 
-def why_not(viewer: Viewer, verb: DocumentVerb, obj: Document | DocumentType) -> DocumentReason | None:
+def why_not(viewer: Viewer, verb: DocumentVerb, obj: Document | ListedDocument | DocumentType) -> DocumentReason | None:
     """Why this viewer may not do this now; None when they may. Only staff change documents.
 
     - Share: the Web Portal permission, the viewer's practice, the document's file, a type outside
       the portal exception list.
-    - Share to Sign: the viewer's practice, a type outside the exception list that allows it, a PDF
-      file, the Web Portal permission.
+    - Share to Sign (a document, or a list's entry of one: ``ListedDocument``): the viewer's practice,
+      a type outside the exception list that allows it, a PDF file, the Web Portal permission.
     - Upload or write a note of a type (``obj`` a ``DocumentType``): the permission (Upload documents,
       or Dynamic forms for notes), a type of the practice, and a clinical type only for staff who read
       clinical documents.
@@ -333,7 +334,7 @@ def why_not(viewer: Viewer, verb: DocumentVerb, obj: Document | DocumentType) ->
     match verb, obj:
         case DocumentVerb.SHARE, Document():
             return _why_not_share(viewer, obj)
-        case DocumentVerb.SHARE_TO_SIGN, Document():
+        case DocumentVerb.SHARE_TO_SIGN, Document() | ListedDocument():
             return _why_not_share_to_sign(viewer, obj)
         case DocumentVerb.ADD_VERSION, Document():
             return _why_not_add_version(viewer, obj)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from django.db import router
 from django.db.models import Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from haven.clients.models import Client, RelatedContact
 from haven.core.prepared import Prepared
 from haven.documents import policy
+from haven.documents.listed import ListedDocument, ListedVersion
 from haven.documents.models import Document, DocumentType, DocumentVersion, Share
 from haven.portal_access.models import AccessKind, AccessStatus, ProfileAccess
 from haven.practices.viewers import StaffViewer
@@ -116,14 +119,30 @@ def page_ids(ids: Sequence[int], size: int = PAGE_IDS) -> list[int]:
     return [*ids, *([0] * (size - len(ids)))]
 
 
+# What a listed entry's Share Status reads of its open shares: the audience and whom it reaches, named as
+# ``Share.recipient_label`` names them (a contact, or the client linked as one; a portal user and their account).
+_RECIPIENT_ONLY = (
+    "document_id",
+    "audience",
+    "contact__first_name",
+    "contact__last_name",
+    "contact__relationship",
+    "contact__legal_guardian",
+    "contact__linked_client__first_name",
+    "contact__linked_client__last_name",
+    "access__display_name",
+    "access__account__full_name",
+)
 _OPEN_SHARES: Prepared[Share] = Prepared(
-    lambda *ids: _recipients_order(Share.objects.open().filter(document_id__in=ids)), *([int] * PAGE_IDS)
+    lambda *ids: _recipients_order(Share.objects.open().filter(document_id__in=ids)).only(*_RECIPIENT_ONLY),
+    *([int] * PAGE_IDS),
 )
 
 
-def attach_recipients[Listed: Sequence[Document]](documents: Listed) -> Listed:
-    """``with_recipients`` for a page already read (its client selected with it): each document's open shares as
-    ``open_shares``, in one query by the page's ids (none for an empty page)."""
+def attach_recipients[Listed: Sequence[Document | ListedDocument]](documents: Listed) -> Listed:
+    """``with_recipients`` for a page already read (its client with it): each document's open shares as
+    ``open_shares``, in one query by the page's ids (none for an empty page); each share's document is the entry
+    itself, so a share with the client names the page's client."""
     by_id: dict[int, list[Share]] = {document.pk: [] for document in documents}
     if by_id and len(by_id) <= PAGE_IDS:
         shares = _OPEN_SHARES(*page_ids(list(by_id)))
@@ -135,8 +154,8 @@ def attach_recipients[Listed: Sequence[Document]](documents: Listed) -> Listed:
         by_id[share.document_id].append(share)
     for document in documents:
         for share in by_id[document.pk]:
-            Share.document.field.set_cached_value(share, document)
-        document.open_shares = by_id[document.pk]  # type: ignore[attr-defined]
+            Share.document.field.set_cached_value(share, document)  # type: ignore[arg-type]  # read, never saved
+        document.open_shares = by_id[document.pk]  # type: ignore[union-attr]
     return documents
 
 
@@ -151,18 +170,26 @@ class _CountUpTo(Subquery):
 class FirstPage:
     """The first entries of a list and how many there are, counted up to ``count_limit`` + 1."""
 
-    rows: list[Document]
+    rows: list[ListedDocument]
     counted: int
 
 
-# What a listed entry never shows of its file, left out of its row; of its author it shows the name only.
-_LISTED_ONLY = (
-    "current_version__storage_name",
-    "current_version__filename",
-    "current_version__sha256",
-    "current_version__created_at",
+# What a listed entry shows of a document, of its file and of its author (the name only), read as values.
+_LISTED = (
+    "pk",
+    "practice_id",
+    "type_id",
+    "title",
+    "document_date",
+    "current_version_id",
+    "current_version__content_type",
+    "current_version__source",
+    "listed_author",
 )
-_FIRST_PAGES: dict[tuple[int, int, bool, bool, Q], Prepared[Document]] = {}
+# Its type's columns, when the page has not read the practice's types: a ``DocumentType`` per type on the page.
+_TYPE_FIELDS = tuple(field.attname for field in DocumentType._meta.concrete_fields)
+_LISTED_TYPE = tuple(f"type__{field.name}" for field in DocumentType._meta.concrete_fields)
+_FIRST_PAGES: dict[tuple[int, int, bool, bool, Q], Prepared[tuple[Any, ...]]] = {}
 
 
 def activity_log_first_page(
@@ -175,42 +202,60 @@ def activity_log_first_page(
     types: Sequence[DocumentType] | None = None,
 ) -> FirstPage:
     """The first ``size`` entries of ``activity_log(client, type_id=...)`` this staff member sees
-    (``policy.visible_among``), with their open shares; with ``count_limit``, how many entries there are up to
-    ``count_limit`` + 1, read in the same query. In prepared queries: one by the documents, one by their shares.
-    Each row carries its author's name as ``listed_author`` (the author is not fetched: ``document.author`` would
-    cost a query). Given the practice's ``types`` (the page has read them), each entry's type is one of them, not
-    a copy read with every row."""
+    (``policy.visible_among``), as ``ListedDocument``s with their open shares; with ``count_limit``, how many entries
+    there are up to ``count_limit`` + 1, read in the same query. In prepared queries of values: one by the documents,
+    one by their shares. Given the practice's ``types`` (the page has read them), each entry's type is one of them,
+    not a copy read with every row."""
     rule = policy.staff_rule(viewer)
     key = (size, count_limit, type_id is not None, types is not None, rule)
     prepared = _FIRST_PAGES.get(key)
     if prepared is None:
 
-        def build(client_id: int, client_practice_id: int, staff_practice_id: int, *typed: int) -> QuerySet[Document]:
+        def build(
+            client_id: int, client_practice_id: int, staff_practice_id: int, *typed: int
+        ) -> QuerySet[Document, tuple[Any, ...]]:
             documents = Document.objects.filter(client_id=client_id, practice_id=client_practice_id)
             if typed:
                 documents = documents.filter(type_id=typed[0])
             documents = policy.visible_to_staff(documents, practice_id=staff_practice_id, rule=rule)
-            listed = (
-                documents.select_related(*(("current_version",) if types is not None else ("type", "current_version")))
-                .defer(*_LISTED_ONLY)
-                .annotate(listed_author=F("author__user__full_name"))
-            )
+            listed = documents.annotate(listed_author=F("author__user__full_name"))
+            fields = _LISTED if types is not None else _LISTED + _LISTED_TYPE
             if count_limit:
                 listed = listed.annotate(haven_counted=_CountUpTo(documents.order_by().values("pk")[: count_limit + 1]))
-            return listed[:size]
+                fields += ("haven_counted",)
+            return listed.values_list(*fields)[:size]
 
         kinds = (int, int, int, int) if type_id is not None else (int, int, int)
         prepared = _FIRST_PAGES[key] = Prepared(build, *kinds)
     values = (client.pk, client.practice_id, viewer.practice_id) + ((type_id,) if type_id is not None else ())
-    rows = prepared(*values)
-    by_id = {doc_type.pk: doc_type for doc_type in types} if types is not None else {}
-    for document in rows:  # the page's client and types, not a copy per row
-        Document.client.field.set_cached_value(document, client)
-        if types is not None and document.type_id in by_id:
-            Document.type.field.set_cached_value(document, by_id[document.type_id])
+    found = prepared(*values)
+    rows = _listed(client, found, types)
     attach_recipients(rows)
-    counted = getattr(rows[0], "haven_counted", 0) if rows else 0
+    counted = found[0][-1] if found and count_limit else 0
     return FirstPage(rows, counted)
+
+
+def _listed(client: Client, found: list[tuple[Any, ...]], types: Sequence[DocumentType] | None) -> list[ListedDocument]:
+    """The first page's rows as ``ListedDocument``s of the page's client, each with its type: one of the page's
+    ``types``, or made from its columns in the row, once per type."""
+    by_id = {doc_type.pk: doc_type for doc_type in types} if types is not None else {}
+    if types is not None and any(row[2] not in by_id for row in found):  # not one of the practice's types: read it
+        by_id.update(DocumentType.objects.in_bulk({row[2] for row in found} - set(by_id)))
+    columns = len(_LISTED)
+    rows = []
+    for row in found:
+        pk, practice_id, doc_type_id, title, document_date, version_id, content_type, source, author = row[:columns]
+        doc_type = by_id.get(doc_type_id)
+        if doc_type is None:
+            db = router.db_for_read(DocumentType)
+            doc_type = by_id[doc_type_id] = DocumentType.from_db(
+                db, _TYPE_FIELDS, row[columns : columns + len(_TYPE_FIELDS)]
+            )
+        version = ListedVersion(content_type, source) if version_id is not None else None
+        rows.append(
+            ListedDocument(pk, practice_id, client, doc_type, title, document_date, version, version_id, author)
+        )
+    return rows
 
 
 _ALL_SHARED: Prepared[Client] = Prepared(

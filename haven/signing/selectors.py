@@ -11,6 +11,7 @@ from django.utils import timezone
 from haven.core.policy import Viewer
 from haven.core.prepared import Prepared
 from haven.documents import policy as documents_policy
+from haven.documents.listed import ListedDocument
 from haven.documents.models import Document, VersionSource
 from haven.documents.selectors import PAGE_IDS, page_ids
 from haven.portal_access.models import ProfileAccess
@@ -48,18 +49,18 @@ _REQUESTS_BY_PAGE: Prepared[tuple[int, str, datetime.datetime, int]] = Prepared(
 )
 
 
-def staff_signature_status[Listed: Sequence[Document]](documents: Listed) -> Listed:
+def staff_signature_status[Listed: Sequence[Document | ListedDocument]](documents: Listed) -> Listed:
     """The Activity Log's signature columns on a page of documents: waiting, outdated (the document changed), signed,
     declined last. One query by the page's document ids (none for an empty page), so its cost follows the page, not
     every request in the installation; ``signed`` reads the current version (select it with the documents)."""
     now = timezone.now()
     for document in documents:
-        document.pending_signature = False  # type: ignore[attr-defined]
+        document.pending_signature = False  # type: ignore[union-attr]
         # Sent before the document changed: it can no longer be signed, and staff should send a new one.
-        document.signature_outdated = False  # type: ignore[attr-defined]
-        document.last_request_status = None  # type: ignore[attr-defined]
+        document.signature_outdated = False  # type: ignore[union-attr]
+        document.last_request_status = None  # type: ignore[union-attr]
         current = document.current_version if document.current_version_id is not None else None
-        document.signed = current is not None and current.source == VersionSource.SIGNED  # type: ignore[attr-defined]
+        document.signed = current is not None and current.source == VersionSource.SIGNED  # type: ignore[union-attr]
     if not documents:
         return documents
     by_id = {document.pk: document for document in documents}
@@ -68,13 +69,13 @@ def staff_signature_status[Listed: Sequence[Document]](documents: Listed) -> Lis
     )
     for document_id, status, expires_at, version_id in rows:
         document = by_id[document_id]
-        if document.last_request_status is None:  # type: ignore[attr-defined]
-            document.last_request_status = status  # type: ignore[attr-defined]
+        if document.last_request_status is None:  # type: ignore[union-attr]
+            document.last_request_status = status  # type: ignore[union-attr]
         if status == RequestStatus.PENDING and expires_at > now:
             if version_id == document.current_version_id:
-                document.pending_signature = True  # type: ignore[attr-defined]
+                document.pending_signature = True  # type: ignore[union-attr]
             else:
-                document.signature_outdated = True  # type: ignore[attr-defined]
+                document.signature_outdated = True  # type: ignore[union-attr]
     return documents
 
 

@@ -3,12 +3,14 @@ same page columns as the querysets they stand for, for staff who read clinical d
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
 from django.http import Http404
 
 from haven.clients import policy as clients_policy
+from haven.clients.models import RelatedContact
 from haven.clients.selectors import (
     chart_contacts,
     clients_client_is_contact_for,
@@ -16,8 +18,11 @@ from haven.clients.selectors import (
 )
 from haven.documents import policy, selectors
 from haven.documents.actions import set_recipients
+from haven.documents.listed import ListedDocument
 from haven.documents.models import Document, DocumentType
+from haven.documents.policy import DocumentVerb
 from haven.documents.tests.helpers import add
+from haven.portal_access.actions.invitations import add_portal_user
 from haven.practices.viewers import StaffViewer
 from haven.signing import selectors as signing_selectors
 from haven.signing.requests import request_signature
@@ -28,9 +33,9 @@ from tests.personas import World
 pytestmark = pytest.mark.django_db
 
 
-def shares_of(documents: list[Document]) -> list[list[tuple[int, str, str]]]:
+def shares_of(documents: Sequence[Document | ListedDocument]) -> list[list[tuple[int, str, str]]]:
     return [
-        [(share.pk, share.audience, share.recipient_label) for share in document.open_shares]  # type: ignore[attr-defined]
+        [(share.pk, share.audience, share.recipient_label) for share in document.open_shares]  # type: ignore[union-attr]
         for document in documents
     ]
 
@@ -57,10 +62,74 @@ def test_the_first_page_of_the_log_is_the_activity_logs_first_rows_with_their_op
 
     assert [d.pk for d in first.rows] == [d.pk for d in expected]
     assert shares_of(first.rows) == shares_of(expected)
-    assert [(d.type.name, d.listed_author, d.current_version_id) for d in first.rows] == [  # type: ignore[attr-defined]
+    assert [(d.type.name, d.listed_author, d.current_version_id) for d in first.rows] == [
         (d.type.name, d.author.user.full_name, d.current_version_id) for d in expected
     ]
     assert first.counted == min(everything, 4)
+
+
+@pytest.mark.parametrize("member", ["ada", "bill"])
+@pytest.mark.parametrize("given_types", [False, True])
+def test_the_first_pages_entries_are_values_with_the_share_status_globe_and_share_to_sign_of_their_documents(
+    world: World, log: list[Document], member: str, given_types: bool
+) -> None:
+    plan = treatment_plan(world.ada, world.max, pages=1, title="Plan to sign")
+    request_signature(by=world.ada, document=plan, signer_key=f"contact-{world.gia.pk}")
+    viewer = StaffViewer(getattr(world, member))
+    types = selectors.document_types_of(world.max.practice_id) if given_types else None
+    expected = signing_selectors.staff_signature_status(
+        list(policy.visible_among(viewer, selectors.activity_log(world.max))[:25])
+    )
+
+    first = signing_selectors.staff_signature_status(
+        selectors.activity_log_first_page(world.max, viewer, size=25, count_limit=10, types=types).rows
+    )
+
+    assert all(type(entry) is ListedDocument for entry in first)
+    columns = ("pending_signature", "signature_outdated", "last_request_status", "signed")
+    assert [
+        (d.pk, d.title, d.document_date, d.share_status, d.globe, *(getattr(d, name) for name in columns))
+        for d in first
+    ] == [
+        (d.pk, d.title, d.document_date, d.share_status, d.globe, *(getattr(d, name) for name in columns))
+        for d in expected
+    ]
+    clinical = {"pending_signature"} if member == "ada" else set()  # Bill does not read the (clinical) plan
+    assert {d.share_status for d in first} >= {"shared", "not_shared", *clinical}
+    assert [policy.why_not(viewer, DocumentVerb.SHARE_TO_SIGN, d) for d in first] == [
+        policy.why_not(viewer, DocumentVerb.SHARE_TO_SIGN, d) for d in expected
+    ]
+    assert [(d.type.pk, d.type.name, d.type.shareable, d.type.share_to_sign) for d in first] == [
+        (d.type.pk, d.type.name, d.type.shareable, d.type.share_to_sign) for d in expected
+    ]
+
+
+def test_the_first_pages_shares_name_every_kind_of_recipient_without_another_query(
+    world: World, log: list[Document], django_assert_num_queries: Any
+) -> None:
+    sister = RelatedContact.objects.create(
+        practice=world.riverside, client=world.max, linked_client=world.mia, relationship="sibling", web_portal=True
+    )
+    pat = add_portal_user(by=world.ada, client=world.max, full_name="Pat Park", email="pat@example.com")
+    pat.mark_confirmed()
+    set_recipients(
+        by=world.ada, document=log[2], all_authorized=False, client=True, contacts=[sister], portal_users=[pat]
+    )
+    viewer = StaffViewer(world.ada)
+    expected = list(policy.visible_among(viewer, selectors.activity_log(world.max))[:25])
+
+    first = selectors.activity_log_first_page(world.max, viewer, size=25, count_limit=10)
+
+    with django_assert_num_queries(0):
+        labels = shares_of(first.rows)
+    assert labels == shares_of(expected)
+    assert {label for shares in labels for _pk, _audience, label in shares} >= {
+        "All Authorized",
+        "Max Moreno (client)",
+        "Gia Moreno (Parent, legal guardian)",
+        "Mia Moreno (Sibling)",
+        "Pat Park (portal user)",
+    }
 
 
 def test_the_first_page_given_the_practices_types_lists_each_entry_with_its_own_type_from_them(

@@ -8,6 +8,7 @@ from django.urls import get_script_prefix, reverse
 
 from haven.clients.models import Client
 from haven.core.templatetags.haven_chart import chart_urls_for
+from haven.documents.listed import ListedDocument
 from haven.documents.models import Document
 from haven.practices.access import StaffRequest
 from haven.practices.models import Permission
@@ -26,7 +27,7 @@ def chart_context(request: StaffRequest, client: Client, **extra: object) -> dic
     }
 
 
-def with_staff_urls[Listed: Iterable[Document]](client: Client, documents: Listed) -> Listed:
+def with_staff_urls[Listed: Iterable[Document | ListedDocument]](client: Client, documents: Listed) -> Listed:
     """Give each listed document its page's address as ``staff_url`` and its file's as ``file_url``: the patterns
     reversed once per process (``document_urls``), not per page or row."""
     patterns = _document_patterns()
@@ -36,8 +37,8 @@ def with_staff_urls[Listed: Iterable[Document]](client: Client, documents: Liste
     page, file = page_before + client_id + page_between, file_before + client_id + file_between
     for document in documents:
         document_id = str(int(document.pk))
-        document.staff_url = page + document_id + page_after  # type: ignore[attr-defined]
-        document.file_url = file + document_id + file_after  # type: ignore[attr-defined]
+        document.staff_url = page + document_id + page_after  # type: ignore[union-attr]
+        document.file_url = file + document_id + file_after  # type: ignore[union-attr]
     return documents
 
 
