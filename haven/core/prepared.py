@@ -19,6 +19,11 @@ patterns or slices). Anything else the builder reads is fixed at the first run: 
 the clock, settings or the request. A builder whose argument does not reach the SQL unchanged is refused
 the first time it runs, so a mistake shows in the first test that uses it; ``check`` compares a prepared
 query's rows with its queryset's for given values (used by the tests).
+
+On SQLite the SQL runs on the connection's own DB-API cursor, its ``?`` placeholders worked out once: Django's
+cursor wrapper would rewrite the placeholders and pass through its wrappers on every run, which costs more than
+the database's own work for a page's small queries. Whenever Django would watch the query (``DEBUG``, a test
+counting queries, an ``execute_wrapper``) it runs through Django's cursor as usual, so it is seen and counted.
 """
 
 from __future__ import annotations
@@ -31,8 +36,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections
+from django.db.backends.sqlite3.base import FORMAT_QMARK_REGEX
 from django.db.models import Count, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
+from django.db.models.sql.constants import MULTI
 
 #: Stand-in values, one per argument position: unlike any value a query would hold. The integers stay within
 #: a 32-bit column's range: Django compiles a comparison with an out-of-range value to "matches nothing".
@@ -76,6 +83,8 @@ class _Compiled:
     params: tuple[Any, ...]
     slots: tuple[tuple[int, int], ...]  # (parameter index, argument position)
     adapted: tuple[tuple[int, type], ...]  # argument positions holding datetimes or dates, adapted per database
+    qmark_sql: str | None  # on SQLite: the SQL as its DB-API cursor takes it (``?`` placeholders)
+    trim: int | None  # the columns a row keeps when the select has extra columns (as Django trims them)
 
 
 def forget_prepared() -> None:
@@ -122,6 +131,8 @@ class Prepared[T]:
         sql, converters = compiled.sql, compiled.converters
         compiler.as_sql = lambda *args, **kwargs: (sql, tuple(params))
         compiler.get_converters = lambda expressions: converters
+        if compiled.qmark_sql is not None and not connection.queries_logged and not connection.execute_wrappers:
+            compiler.execute_sql = _direct(compiler, connection, compiled, params)
         query = _shallow_copy(compiled.queryset.query)
         query.get_compiler = lambda *args, **kwargs: compiler
         queryset = _shallow_copy(compiled.queryset)
@@ -184,9 +195,44 @@ class Prepared[T]:
                 adapted=tuple(
                     (p, kind) for p, kind in enumerate(self._kinds) if kind in (datetime.datetime, datetime.date)
                 ),
+                qmark_sql=FORMAT_QMARK_REGEX.sub("?", sql).replace("%%", "%")
+                if connection.vendor == "sqlite"
+                else None,
+                trim=compiler.col_count if compiler.has_extra_select else None,
             )
             self._compiled[alias] = compiled
             return compiled
+
+
+def _qmark(sql: str) -> str:
+    """The SQL with ``?`` placeholders, as Django's SQLite cursor rewrites it before each run."""
+    return FORMAT_QMARK_REGEX.sub("?", sql).replace("%%", "%")
+
+
+def _direct(compiler: SQLCompiler, connection: Any, compiled: _Compiled, params: list[Any]) -> Callable[..., Any]:
+    """The compiler's ``execute_sql`` for an iterable's read of all rows, on the DB-API cursor (SQLite)."""
+    fallback: Callable[..., Any] = compiler.execute_sql
+
+    def execute_sql(result_type: str = MULTI, chunked_fetch: bool = False, chunk_size: int = 100) -> Any:
+        if result_type != MULTI:
+            return fallback(result_type, chunked_fetch, chunk_size)
+        # What Django's cursor does before it runs a query: the connection opened (and its health checked once a
+        # request), and never a query in a transaction that has failed.
+        connection.close_if_health_check_failed()
+        connection.ensure_connection()
+        connection.validate_no_broken_transaction()
+        with connection.wrap_database_errors:
+            cursor = connection.connection.cursor()
+            try:
+                cursor.execute(compiled.qmark_sql, params)
+                rows = cursor.fetchall()
+            finally:
+                cursor.close()
+        if compiled.trim is not None:
+            rows = [row[: compiled.trim] for row in rows]
+        return [rows]  # one chunk of every row, as Django returns a read that is not chunked
+
+    return execute_sql
 
 
 def counting(queryset: QuerySet[Any], by: str) -> QuerySet[Any]:

@@ -7,7 +7,10 @@ from typing import Any
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Prefetch
+from django.db.models.functions import Lower
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from haven.clients.models import Client, RelatedContact
@@ -154,3 +157,44 @@ def test_a_count_is_one_row_and_nothing_matching_is_no_row(world: World) -> None
     assert clients(world.riverside.pk) == [Client.objects.filter(practice=world.riverside).count()]
     assert clients(world.hilltop.pk) == [1]
     assert clients(world.hilltop.pk + 1000) == []
+
+
+def test_a_query_a_test_counts_is_seen_with_its_sql_and_values(world: World) -> None:
+    """Watched queries (DEBUG, a test counting) run through Django's cursor; unwatched ones give the same rows."""
+    names = Prepared[tuple[Any, ...]](
+        lambda practice_id: (
+            Client.objects.filter(practice_id=practice_id).order_by("pk").values_list("pk", "last_name")
+        ),
+        int,
+    )
+    unwatched = names(world.riverside.pk)
+    with CaptureQueriesContext(connection) as watched:
+        assert names(world.riverside.pk) == unwatched
+    assert len(watched) == 1
+    assert str(world.riverside.pk) in watched[0]["sql"] and "last_name" in watched[0]["sql"]
+    names.check(world.hilltop.pk)
+
+
+def test_rows_keep_only_their_own_columns_when_the_order_adds_one(world: World) -> None:
+    """A distinct list ordered by an expression selects that expression too; the rows leave it out, as Django's do."""
+    ids = Prepared[tuple[Any, ...]](
+        lambda practice_id: (
+            Client.objects.filter(practice_id=practice_id)
+            .distinct()
+            .order_by(Lower("last_name"), "pk")
+            .values_list("pk")
+        ),
+        int,
+    )
+    rows = ids(world.riverside.pk)
+    assert rows and all(len(row) == 1 for row in rows)
+    ids.check(world.riverside.pk)
+
+
+def test_a_prepared_query_is_refused_in_a_transaction_that_has_failed(world: World) -> None:
+    clients = Prepared[Client](lambda pk: Client.objects.filter(pk=pk), int)
+    clients(world.ana.pk)
+    with transaction.atomic():
+        transaction.set_rollback(True)
+        with pytest.raises(transaction.TransactionManagementError):
+            clients(world.ana.pk)
