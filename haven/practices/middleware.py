@@ -54,13 +54,13 @@ class StaffSessionMiddleware:
         user.otp_device = None
         user.is_verified = functools.partial(is_verified, user)
         if not user.is_authenticated:
-            return user
+            return _unwrapped(user)
         persistent_id = request.session.get(DEVICE_ID_SESSION_KEY)
         device = _device_model(persistent_id) if persistent_id else None
         found = _STAFF_MEMBER(user.pk) if device is None else _staff_member_with_device(device[0])(user.pk, device[1])
         member = found[0] if found else None
         if member is not None:
-            member.user = user._wrapped if isinstance(user, SimpleLazyObject) else user
+            member.user = _unwrapped(user)
             device_ok = bool(getattr(member, "haven_device_ok", False))
         else:
             device_ok = device is not None and _confirmed(device, user.pk).exists()
@@ -70,7 +70,13 @@ class StaffSessionMiddleware:
             user.otp_device = SimpleLazyObject(lambda: model.objects.get(pk=device_id))
         elif persistent_id:
             del request.session[DEVICE_ID_SESSION_KEY]
-        return user
+        return _unwrapped(user)
+
+
+def _unwrapped(user: Any) -> Any:
+    """The user itself rather than Django's lazy stand-in for it (loaded by now): every ``request.user.…`` then goes
+    through one stand-in, not two."""
+    return user._wrapped if isinstance(user, SimpleLazyObject) else user
 
 
 _STAFF_MEMBER: Prepared[StaffMember] = Prepared(
