@@ -253,7 +253,7 @@ _DOCUMENT_SHARES: Prepared[Share] = Prepared(
     lambda document_id: (
         Share.objects.open()
         .filter(document_id=document_id)
-        .select_related("document__client", "contact__linked_client", "access__account")
+        .select_related("contact__linked_client", "access__account")
         .order_by("audience", "contact__last_name", "access__display_name")
     ),
     int,
@@ -261,8 +261,12 @@ _DOCUMENT_SHARES: Prepared[Share] = Prepared(
 
 
 def open_shares_of(document: Document) -> list[Share]:
-    """The document's open shares with whom they reach (the document page's share dialog), in a prepared query."""
-    return _DOCUMENT_SHARES(document.pk)
+    """The document's open shares with whom they reach (the document page's share dialog), in a prepared query;
+    each share's document is the one given (not read again with its client for every share)."""
+    shares = _DOCUMENT_SHARES(document.pk)
+    for share in shares:
+        share.document = document
+    return shares
 
 
 _VERSIONS: Prepared[DocumentVersion] = Prepared(

@@ -12,7 +12,6 @@ from typing import Any
 
 from django import template
 from django.template.defaultfilters import filesizeformat, linebreaksbr
-from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import conditional_escape
 from django.utils.translation import gettext
@@ -104,13 +103,12 @@ def _minute(moment: Any) -> str:
     return str(formats.date_format(timezone.localtime(moment), "Y-m-d H:i"))
 
 
-@register.simple_tag(takes_context=True)
-def version_rows(context: template.Context, versions: Any) -> str:
+@register.simple_tag
+def version_rows(versions: Any) -> str:
     """A document's versions (``VersionRow``), newest first: number (current, signed), source (and its signer), size,
-    hash, when and by whom, and its file's View, Download and, for a PDF, Check seal. Each row one ``format_html``,
-    which escapes every value; translated sentences are used as ``{% blocktranslate %}`` uses them."""
-    client, document = context["client"], context["document"]
-    file_url = reverse("staff:document_file", args=[client.pk, document.pk])
+    hash, when and by whom, and its file's View, Download and, for a PDF, Check seal (the row's ``file_url`` and
+    ``verify_url``). Each row one ``format_html``, which escapes every value; translated sentences are used as
+    ``{% blocktranslate %}`` uses them."""
     words = {
         "current": gettext("Current"),
         "signed": gettext("Signed"),
@@ -144,7 +142,7 @@ def version_rows(context: template.Context, versions: Any) -> str:
         check = (
             format_html(
                 '<a href="{}" aria-describedby="version-{}">{}</a>',
-                reverse("staff:document_version_verify", args=[client.pk, document.pk, version.pk]),
+                row.verify_url,
                 version.pk,
                 words["check"],
             )
@@ -185,7 +183,7 @@ def version_rows(context: template.Context, versions: Any) -> str:
                 created_label=words["created"],
                 created=_minute(version.created_at),
                 author=author,
-                file_url=file_url,
+                file_url=row.file_url,
                 view=words["view"],
                 download=words["download"],
                 check=check,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 from django.template import Context, Template
+from django.urls import reverse
 
 from haven.accounts.models import User
 from haven.clients.models import Client
@@ -55,10 +56,16 @@ def _versions() -> list[VersionRow]:
     uploaded.created_at = moment
     uploaded.created_by = author
     signature = Signature(signer_name="Gia <i>O'Neil</i> {x}")
+    file_url = reverse("staff:document_file", args=[5, 8])
     return [
-        VersionRow(version=signed, is_current=True, signature=signature),
-        VersionRow(version=rendered, is_current=False, signature=None),
-        VersionRow(version=uploaded, is_current=False, signature=None),
+        VersionRow(
+            version=version,
+            is_current=version is signed,
+            signature=signature if version is signed else None,
+            file_url=file_url,
+            verify_url=reverse("staff:document_version_verify", args=[5, 8, version.pk]),
+        )
+        for version in (signed, rendered, uploaded)
     ]
 
 

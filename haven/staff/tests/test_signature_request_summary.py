@@ -81,7 +81,13 @@ def _row(
         cancelled_by=staff if cancelled and status == "cancelled" else None,
     )
     return RequestRow(
-        request=sign_request, signature=None, capacity_label=f"Legal guardian for {HOSTILE}", document_changed=False
+        request=sign_request,
+        signature=None,
+        capacity_label=f"Legal guardian for {HOSTILE}",
+        document_changed=False,
+        remind_url="",
+        cancel_url="",
+        verify_url="",
     )
 
 

@@ -24,7 +24,7 @@ from haven.signing.models import Capacity, RequestStatus, Signature, SignatureRe
 from haven.signing.selectors import staff_requests_for_document
 from haven.staff.forms.documents import VersionUploadForm
 from haven.staff.forms.signing import ShareToSignForm
-from haven.staff.views.documents._common import PDF, chart_context, document_urls
+from haven.staff.views.documents._common import PDF, chart_context, document_item_urls, document_urls
 
 
 def _recipients(document: Document) -> tuple[set[str], set[int], set[int], list[str]]:
@@ -88,6 +88,9 @@ class RequestRow:
     signature: Signature | None
     capacity_label: str
     document_changed: bool  # still open, but the document has a newer version the signer can't sign
+    remind_url: str
+    cancel_url: str
+    verify_url: str  # Check seal for the signed version, once there is one; else empty
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,8 @@ class VersionRow:
     version: DocumentVersion
     is_current: bool
     signature: Signature | None  # the signature this version was sealed for, if it is a signed version
+    file_url: str  # the document's file (View and Download add ``?version=``)
+    verify_url: str  # Check seal
 
     @property
     def is_pdf(self) -> bool:
@@ -108,19 +113,32 @@ def _signature_of(request: SignatureRequest) -> Signature | None:
         return None
 
 
-def _request_rows(viewer: StaffViewer, document: Document, client: Client) -> list[RequestRow]:
+def _request_rows(
+    viewer: StaffViewer, document: Document, client: Client, item_urls: dict[str, tuple[str, str]]
+) -> list[RequestRow]:
     rows = []
+    (remind, after_remind), (cancel, after_cancel), (verify, after_verify) = (
+        item_urls["remind"],
+        item_urls["cancel"],
+        item_urls["verify"],
+    )
     for sign_request in staff_requests_for_document(viewer, document):
         if sign_request.capacity == Capacity.GUARDIAN:
             capacity = _("Legal guardian for %(client)s") % {"client": client.full_name}
         else:
             capacity = _("Self")
+        signature = _signature_of(sign_request) if sign_request.status == RequestStatus.SIGNED else None
+        request_id = str(int(sign_request.pk))
+        signed_version_id = signature.signed_version_id if signature is not None else None
         rows.append(
             RequestRow(
                 request=sign_request,
-                signature=_signature_of(sign_request) if sign_request.status == RequestStatus.SIGNED else None,
+                signature=signature,
                 capacity_label=capacity,
                 document_changed=sign_request.is_open and sign_request.version_id != document.current_version_id,
+                remind_url=remind + request_id + after_remind,
+                cancel_url=cancel + request_id + after_cancel,
+                verify_url="" if signed_version_id is None else verify + str(int(signed_version_id)) + after_verify,
             )
         )
     return rows
@@ -165,7 +183,8 @@ def detail_context(
 ) -> dict[str, object]:
     """What the document page shows; ``version_form`` is an amendment form with its errors, else the blank one."""
     audiences, contact_ids, access_ids, names = _recipients(document)
-    rows = _request_rows(request.viewer, document, client)
+    item_urls = document_item_urls(client, document)
+    rows = _request_rows(request.viewer, document, client, item_urls)
     signed_by_version = {row.signature.signed_version_id: row.signature for row in rows if row.signature is not None}
     versions = selectors.versions_of(document)
     sign_state, signers, waiting = _share_to_sign_state(request, document, rows)
@@ -176,16 +195,20 @@ def detail_context(
             signers=signers, client_name=client.full_name, preselect=current_signature is None
         )
     can_upload = request.staff.has_permission(Permission.UPLOAD_DOCUMENTS)
+    urls = document_urls(client, document)
+    verify, after_verify = item_urls["verify"]
     return chart_context(
         request,
         client,
         document=document,
-        document_url=document_urls(client, document),
+        document_url=urls,
         versions=[
             VersionRow(
                 version=version,
                 is_current=version.pk == document.current_version_id,
                 signature=signed_by_version.get(version.pk) if version.source == VersionSource.SIGNED else None,
+                file_url=urls["file"],
+                verify_url=verify + str(int(version.pk)) + after_verify,
             )
             for version in versions
         ],
