@@ -8,15 +8,17 @@ page. The words come from the page (``when_label``, ``who_label``, ``what_label`
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import template
 from django.template.defaultfilters import filesizeformat, linebreaksbr
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.html import conditional_escape
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from haven.core.html import format_html
+from haven.core.remembered_words import per_language
 from haven.core.templatetags.haven_globe import translated_format
 from haven.core.templatetags.haven_time import stamp_in
 
@@ -98,9 +100,77 @@ def access_history_row(context: template.Context, entry: Any) -> str:
     )
 
 
+def _minute_of(local: datetime.datetime) -> str:
+    """A local moment as the date filter's ``"Y-m-d H:i"`` writes it."""
+    return f"{local.year:04d}-{local.month:02d}-{local.day:02d} {local.hour:02d}:{local.minute:02d}"
+
+
 def _minute(moment: Any) -> str:
     """A moment as ``{{ moment|date:"Y-m-d H:i" }}`` shows it, in the current time zone."""
-    return str(formats.date_format(timezone.localtime(moment), "Y-m-d H:i"))
+    return _minute_of(timezone.localtime(moment))
+
+
+def _moment(moment: Any) -> str:
+    """A moment as ``{{ moment|date:"Y-m-d H:i T" }}`` shows it, in the current time zone: the zone's name, or
+    nothing (as the filter writes it) for a moment the clocks went back or forward over."""
+    if not moment:
+        return ""
+    local = timezone.localtime(moment)
+    zone = local.tzinfo
+    if zone is None or zone.utcoffset(local.replace(fold=not local.fold)) != zone.utcoffset(local):
+        return _minute_of(local) + " "
+    return f"{_minute_of(local)} {zone.tzname(local)}"
+
+
+# The detail tags' words by language: fixed labels, translated sentences as format strings, and choice labels.
+_DETAIL_WORDS: dict[str | None, dict[str, str]] = per_language()
+_CHOICE_LABELS: dict[tuple[str | None, str, str], dict[Any, str]] = per_language()
+
+_VERSION_WORDS = {
+    "current": "Current",
+    "signed": "Signed",
+    "source": "Source",
+    "size": "Size",
+    "sha": "SHA-256",
+    "created": "Created",
+    "view": "View",
+    "download": "Download",
+    "check": "Check seal",
+    "requested": "Requested",
+    "version sent": "Version sent",
+    "expired": "Expired",
+    "expires": "Expires",
+    "reminders sent": "Reminders sent",
+    "declined": "Declined",
+    "reason given": "Reason given",
+    "cancelled": "Cancelled",
+    "not signed in time": "not signed in time; send a new request to ask again",
+}
+
+
+def _detail_words() -> dict[str, str]:
+    """The version and request tags' words in the active language, translated at their first use in it."""
+    language = get_language()
+    words = _DETAIL_WORDS.get(language)
+    if words is None:
+        words = {key: gettext(english) for key, english in _VERSION_WORDS.items()}
+        words["version number"] = translated_format(gettext("Version %(number)s"), "number")
+        words["by name"] = translated_format(gettext("by %(name)s"), "name")
+        words["last on"] = translated_format(gettext("last on %(when)s"), "when")
+        _DETAIL_WORDS[language] = words
+    return words
+
+
+def _choice_label(instance: Any, field_name: str) -> str:
+    """``instance.get_<field>_display()``, its labels translated once per language rather than at every call."""
+    key = (get_language(), instance._meta.label, field_name)
+    labels = _CHOICE_LABELS.get(key)
+    if labels is None:
+        field = instance._meta.get_field(field_name)
+        labels = _CHOICE_LABELS[key] = {value: str(label) for value, label in field.flatchoices}
+    value = getattr(instance, field_name)
+    found = labels.get(value)
+    return found if found is not None else str(getattr(instance, f"get_{field_name}_display")())
 
 
 @register.simple_tag
@@ -109,21 +179,11 @@ def version_rows(versions: Any) -> str:
     hash, when and by whom, and its file's View, Download and, for a PDF, Check seal (the row's ``file_url`` and
     ``verify_url``). Each row one ``format_html``, which escapes every value; translated sentences are used as
     ``{% blocktranslate %}`` uses them."""
-    words = {
-        "current": gettext("Current"),
-        "signed": gettext("Signed"),
-        "source": gettext("Source"),
-        "size": gettext("Size"),
-        "sha": gettext("SHA-256"),
-        "created": gettext("Created"),
-        "view": gettext("View"),
-        "download": gettext("Download"),
-        "check": gettext("Check seal"),
-    }
+    words = _detail_words()
     rows = []
     for row in versions:
         version = row.version
-        number = format_html(translated_format(gettext("Version %(number)s"), "number"), number=version.number)
+        number = format_html(words["version number"], number=version.number)
         current = format_html(' <span class="badge badge-portal">{}</span>', words["current"]) if row.is_current else ""
         signed = (
             format_html(' <span class="badge text-bg-success">{}</span>', words["signed"])
@@ -133,19 +193,14 @@ def version_rows(versions: Any) -> str:
         signer = (
             format_html(
                 '<div class="small text-body-secondary">{}</div>',
-                format_html(translated_format(gettext("by %(name)s"), "name"), name=row.signature.signer_name),
+                format_html(words["by name"], name=row.signature.signer_name),
             )
             if row.signature
             else ""
         )
         author = format_html(" · {}", version.created_by.user.full_name) if version.created_by else ""
         check = (
-            format_html(
-                '<a href="{}" aria-describedby="version-{}">{}</a>',
-                row.verify_url,
-                version.pk,
-                words["check"],
-            )
+            format_html('<a href="{}" aria-describedby="version-{}">{}</a>', row.verify_url, version.pk, words["check"])
             if row.is_pdf
             else ""
         )
@@ -173,7 +228,7 @@ def version_rows(versions: Any) -> str:
                 current=current,
                 signed=signed,
                 source_label=words["source"],
-                source=version.get_source_display(),
+                source=_choice_label(version, "source"),
                 signer=signer,
                 size_label=words["size"],
                 size=filesizeformat(version.size),
@@ -190,11 +245,6 @@ def version_rows(versions: Any) -> str:
             )
         )
     return format_html("{}" * len(rows), *rows) if rows else _NOTHING
-
-
-def _moment(moment: Any) -> str:
-    """A moment as ``{{ moment|date:"Y-m-d H:i T" }}`` shows it, in the current time zone."""
-    return str(formats.date_format(timezone.localtime(moment), "Y-m-d H:i T")) if moment else ""
 
 
 def _term(term: str, value: object) -> str:
@@ -219,67 +269,55 @@ def signature_request_summary(row: Any) -> str:
     """One signature request of the document page (``RequestRow``): who is asked and in what capacity, its status
     badge, and when it was sent, which version, and what became of it (SIGN-4, SIGN-5). One ``format_html`` per
     part, which escapes every value; translated sentences are used as ``{% blocktranslate %}`` uses them."""
+    words = _detail_words()
     sign_request = row.request
     status = sign_request.status
     colour, state = _badge(sign_request)
-    version = format_html(
-        translated_format(gettext("Version %(number)s"), "number"), number=sign_request.version.number
-    )
+    version = format_html(words["version number"], number=sign_request.version.number)
     first = [
         _term(
-            gettext("Requested"),
+            words["requested"],
             format_html("{} · {}", _moment(sign_request.requested_at), _staff_name(sign_request.requested_by)),
         ),
-        _term(gettext("Version sent"), version),
+        _term(words["version sent"], version),
     ]
     branch: list[str] = []
     if status == "pending":
         reminded = (
-            format_html(
-                " · {}",
-                format_html(
-                    translated_format(gettext("last on %(when)s"), "when"), when=_moment(sign_request.reminded_at)
-                ),
-            )
+            format_html(" · {}", format_html(words["last on"], when=_moment(sign_request.reminded_at)))
             if sign_request.reminded_at
             else ""
         )
         branch += [
-            _term(
-                gettext("Expired") if sign_request.is_expired else gettext("Expires"), _moment(sign_request.expires_at)
-            ),
-            _term(gettext("Reminders sent"), format_html("{}{}", sign_request.reminder_count, reminded)),
+            _term(words["expired"] if sign_request.is_expired else words["expires"], _moment(sign_request.expires_at)),
+            _term(words["reminders sent"], format_html("{}{}", sign_request.reminder_count, reminded)),
         ]
     elif status == "declined":
-        branch.append(_term(gettext("Declined"), _moment(sign_request.answered_at)))
+        branch.append(_term(words["declined"], _moment(sign_request.answered_at)))
         branch.append(
             format_html(
                 '\n        <dt class="col-sm-4">{}</dt>\n'
                 '        <dd class="col-sm-8 text-break decline-reason">{}</dd>',
-                gettext("Reason given"),
+                words["reason given"],
                 linebreaksbr(sign_request.decline_reason, autoescape=True),
             )
         )
     elif status == "cancelled":
         branch.append(
             _term(
-                gettext("Cancelled"),
+                words["cancelled"],
                 format_html("{} · {}", _moment(sign_request.answered_at), _staff_name(sign_request.cancelled_by)),
             )
         )
     elif status == "expired":
         branch.append(
             _term(
-                gettext("Expired"),
-                format_html(
-                    "{} · {}",
-                    _moment(sign_request.expires_at),
-                    gettext("not signed in time; send a new request to ask again"),
-                ),
+                words["expired"],
+                format_html("{} · {}", _moment(sign_request.expires_at), words["not signed in time"]),
             )
         )
     extra = (
-        [_term(gettext("Reminders sent"), sign_request.reminder_count)]
+        [_term(words["reminders sent"], sign_request.reminder_count)]
         if (sign_request.reminder_count and status != "pending")
         else []
     )

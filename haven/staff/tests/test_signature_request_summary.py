@@ -4,12 +4,14 @@ HTML as the template it replaced, for every status, every value escaped."""
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 
 import pytest
 from django.template import Context, Template
 from django.utils import timezone
 
 from haven.accounts.models import User
+from haven.core.templatetags.haven_rows import _minute, _moment
 from haven.documents.models import Document, DocumentVersion
 from haven.practices.models import StaffMember
 from haven.signing.models import SignatureRequest
@@ -111,3 +113,14 @@ def test_the_summary_tag_draws_what_the_template_drew_every_value_escaped(row: R
     assert drawn == BEFORE.render(Context({"row": row}))
     assert "Gia &lt;b&gt;&quot;O&#x27;Neil&quot;&lt;/b&gt; &amp; {x}" in drawn
     assert "<b>" not in drawn and "<i>" not in drawn and "<now>" not in drawn
+
+
+@pytest.mark.parametrize("zone", ["America/Chicago", "Australia/Lord_Howe", "UTC"])
+def test_moments_read_as_the_date_filter_shows_them_even_when_the_clocks_change(zone: str) -> None:
+    """Every half hour of a year, the hours the clocks go back (a name the filter leaves out) and forward included."""
+    filters = Template('{{ moment|date:"Y-m-d H:i T" }}|{{ moment|date:"Y-m-d H:i" }}')
+    start = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+    with timezone.override(zoneinfo.ZoneInfo(zone)):
+        for half_hours in range(2 * 24 * 365):
+            moment = start + datetime.timedelta(minutes=30 * half_hours)
+            assert f"{_moment(moment)}|{_minute(moment)}" == filters.render(Context({"moment": moment}))
