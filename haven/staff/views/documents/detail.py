@@ -14,7 +14,7 @@ from haven.clients.models import Client
 from haven.clients.policy import get_client
 from haven.core.remembered_words import per_language
 from haven.documents import selectors
-from haven.documents.models import Audience, Document, DocumentVersion, VersionSource, contact_role
+from haven.documents.models import Audience, Document, DocumentVersion, VersionSource
 from haven.documents.policy import DocumentVerb, get_document, why_not
 from haven.practices.access import StaffRequest, staff_view
 from haven.practices.models import Permission
@@ -64,19 +64,15 @@ class RecipientRow:
 def _recipient_rows(client: Client, contact_ids: set[int], access_ids: set[int]) -> list[RecipientRow]:
     contacts, portal_users = selectors.share_dialog_people(client)
     rows = [
-        RecipientRow("contact", contact.pk, contact.full_name, contact_role(contact), contact.pk in contact_ids)
+        RecipientRow("contact", contact.pk, contact.name, contact.role, contact.pk in contact_ids)
         for contact in contacts
     ]
-    rows += [
-        RecipientRow(
-            "portal_user",
-            access.pk,
-            access.display_name or access.account.full_name,
-            _("Portal user"),
-            access.pk in access_ids,
-        )
-        for access in portal_users
-    ]
+    if portal_users:
+        portal_user = _("Portal user")
+        rows += [
+            RecipientRow("portal_user", access.pk, access.name, portal_user, access.pk in access_ids)
+            for access in portal_users
+        ]
     return rows
 
 
