@@ -92,8 +92,9 @@ _STAFF_REQUESTS: dict[tuple[object, Q, frozenset[str]], Prepared[SignatureReques
 
 
 def staff_requests_for_document(viewer: StaffViewer, document: Document) -> list[SignatureRequest]:
-    """``requests_for_document`` for staff, in a prepared query built by asking the policy itself
-    (``policy.visible_to``) and kept by that rule and what it reads of the viewer (documents rule, permissions)."""
+    """``requests_for_document`` for staff (the document page), in a prepared query built by asking the policy itself
+    (``policy.visible_to``) and kept by that rule and what it reads of the viewer (documents rule, permissions); each
+    request's document is the one given."""
     permissions = frozenset(viewer.member.permissions)
     key = (policy.visible_to, documents_policy.staff_rule(viewer), permissions)
     if key not in _STAFF_REQUESTS:
