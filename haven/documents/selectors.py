@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -11,7 +12,7 @@ from django.db.models import Exists, F, IntegerField, OuterRef, Prefetch, Q, Que
 from haven.clients.models import Client, RelatedContact
 from haven.core.prepared import Prepared
 from haven.documents import policy
-from haven.documents.models import Document, DocumentType, DocumentVersion, Share, contact_role
+from haven.documents.models import Document, DocumentType, DocumentVersion, Share, VersionSource, contact_role
 from haven.portal_access.models import AccessKind, AccessStatus, PortalAccount, ProfileAccess
 from haven.practices.viewers import StaffViewer
 
@@ -316,17 +317,51 @@ def open_shares_of(document: Document) -> list[OpenShare]:
     return shares
 
 
-_VERSIONS: Prepared[DocumentVersion] = Prepared(
+@dataclass(frozen=True, slots=True)
+class ListedVersion:
+    """One version of a document as its page lists it."""
+
+    pk: int
+    number: int
+    source: str
+    content_type: str
+    size: int
+    sha256: str
+    created_at: datetime.datetime
+    author: str | None  # who added it (``created_by.user.full_name``); None for one Haven made itself
+
+    @property
+    def source_label(self) -> str:
+        """``get_source_display()``."""
+        return str(dict(VersionSource.choices).get(self.source, self.source))
+
+
+_VERSIONS: Prepared[tuple[Any, ...]] = Prepared(
     lambda document_id: (
-        DocumentVersion.objects.filter(document_id=document_id).select_related("created_by__user").order_by("-number")
+        DocumentVersion.objects.filter(document_id=document_id)
+        .order_by("-number")
+        .values_list(
+            "pk",
+            "number",
+            "source",
+            "content_type",
+            "size",
+            "sha256",
+            "created_at",
+            "created_by_id",
+            "created_by__user__full_name",
+        )
     ),
     int,
 )
 
 
-def versions_of(document: Document) -> list[DocumentVersion]:
-    """The document's versions, newest first, with who added each, in a prepared query."""
-    return _VERSIONS(document.pk)
+def versions_of(document: Document) -> list[ListedVersion]:
+    """The document's versions, newest first, with who added each, read as values in a prepared query."""
+    return [
+        ListedVersion(pk, number, source, content_type, size, sha256, created_at, None if by is None else name)
+        for pk, number, source, content_type, size, sha256, created_at, by, name in _VERSIONS(document.pk)
+    ]
 
 
 _PORTAL_CONTACTS: Prepared[tuple[Any, ...]] = Prepared(

@@ -122,9 +122,8 @@ def _moment(moment: Any) -> str:
     return f"{_minute_of(local)} {zone.tzname(local)}"
 
 
-# The detail tags' words by language: fixed labels, translated sentences as format strings, and choice labels.
+# The detail tags' words by language: fixed labels and translated sentences as format strings.
 _DETAIL_WORDS: dict[str | None, dict[str, str]] = per_language()
-_CHOICE_LABELS: dict[tuple[str | None, str, str], dict[Any, str]] = per_language()
 
 _VERSION_WORDS = {
     "current": "Current",
@@ -161,18 +160,6 @@ def _detail_words() -> dict[str, str]:
     return words
 
 
-def _choice_label(instance: Any, field_name: str) -> str:
-    """``instance.get_<field>_display()``, its labels translated once per language rather than at every call."""
-    key = (get_language(), instance._meta.label, field_name)
-    labels = _CHOICE_LABELS.get(key)
-    if labels is None:
-        field = instance._meta.get_field(field_name)
-        labels = _CHOICE_LABELS[key] = {value: str(label) for value, label in field.flatchoices}
-    value = getattr(instance, field_name)
-    found = labels.get(value)
-    return found if found is not None else str(getattr(instance, f"get_{field_name}_display")())
-
-
 @register.simple_tag
 def version_rows(versions: Any) -> str:
     """A document's versions (``VersionRow``), newest first: number (current, signed), source (and its signer), size,
@@ -198,7 +185,7 @@ def version_rows(versions: Any) -> str:
             if row.signature
             else ""
         )
-        author = format_html(" · {}", version.created_by.user.full_name) if version.created_by else ""
+        author = format_html(" · {}", version.author) if version.author is not None else ""
         check = (
             format_html('<a href="{}" aria-describedby="version-{}">{}</a>', row.verify_url, version.pk, words["check"])
             if row.is_pdf
@@ -228,7 +215,7 @@ def version_rows(versions: Any) -> str:
                 current=current,
                 signed=signed,
                 source_label=words["source"],
-                source=_choice_label(version, "source"),
+                source=version.source_label,
                 signer=signer,
                 size_label=words["size"],
                 size=filesizeformat(version.size),

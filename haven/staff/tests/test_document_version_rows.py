@@ -11,6 +11,7 @@ from django.urls import reverse
 from haven.accounts.models import User
 from haven.clients.models import Client
 from haven.documents.models import Document, DocumentVersion
+from haven.documents.selectors import ListedVersion
 from haven.practices.models import StaffMember
 from haven.signing.models import Signature
 from haven.staff.views.documents.detail import VersionRow
@@ -40,7 +41,8 @@ LOOP = Template(
 TAG = Template("{% load haven_rows %}{% version_rows versions %}")
 
 
-def _versions() -> list[VersionRow]:
+def _versions(*, listed: bool) -> list[VersionRow]:
+    """Three versions: as model instances (for the loop) or as the page reads them (``ListedVersion``, for the tag)."""
     moment = datetime.datetime(2026, 3, 4, 23, 59, 30, tzinfo=datetime.UTC)
     author = StaffMember(user=User(full_name='Ada <b>"Lovelace"</b> & {co}'))
     signed = DocumentVersion(
@@ -59,7 +61,7 @@ def _versions() -> list[VersionRow]:
     file_url = reverse("staff:document_file", args=[5, 8])
     return [
         VersionRow(
-            version=version,
+            version=_listed(version) if listed else version,  # type: ignore[arg-type]
             is_current=version is signed,
             signature=signature if version is signed else None,
             file_url=file_url,
@@ -69,12 +71,26 @@ def _versions() -> list[VersionRow]:
     ]
 
 
+def _listed(version: DocumentVersion) -> ListedVersion:
+    author = version.created_by.user.full_name if version.created_by else None
+    return ListedVersion(
+        version.pk,
+        version.number,
+        version.source,
+        version.content_type,
+        version.size,
+        version.sha256,
+        version.created_at,
+        author,
+    )
+
+
 def test_the_versions_tag_draws_what_the_template_loop_drew_every_value_escaped() -> None:
-    context = {"client": Client(pk=5), "document": Document(pk=8), "versions": _versions()}
+    context = {"client": Client(pk=5), "document": Document(pk=8)}
 
-    drawn = TAG.render(Context(context))
+    drawn = TAG.render(Context({**context, "versions": _versions(listed=True)}))
 
-    assert drawn == LOOP.render(Context(context))
+    assert drawn == LOOP.render(Context({**context, "versions": _versions(listed=False)}))
     assert "Gia &lt;i&gt;O&#x27;Neil&lt;/i&gt; {x}" in drawn
     assert "Ada &lt;b&gt;&quot;Lovelace&quot;&lt;/b&gt; &amp; {co}" in drawn
     assert drawn.count("Check seal") == 2

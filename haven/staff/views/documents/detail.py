@@ -14,8 +14,9 @@ from haven.clients.models import Client
 from haven.clients.policy import get_client
 from haven.core.remembered_words import per_language
 from haven.documents import selectors
-from haven.documents.models import Audience, Document, DocumentVersion, VersionSource
+from haven.documents.models import Audience, Document, VersionSource
 from haven.documents.policy import DocumentVerb, get_document, why_not
+from haven.documents.selectors import ListedVersion
 from haven.practices.access import StaffRequest, staff_view
 from haven.practices.models import Permission
 from haven.practices.viewers import StaffViewer
@@ -91,7 +92,7 @@ class RequestRow:
 
 @dataclass(frozen=True)
 class VersionRow:
-    version: DocumentVersion
+    version: ListedVersion
     is_current: bool
     signature: Signature | None  # the signature this version was sealed for, if it is a signed version
     file_url: str  # the document's file (View and Download add ``?version=``)
