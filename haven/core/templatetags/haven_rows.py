@@ -144,6 +144,10 @@ _VERSION_WORDS = {
     "reason given": "Reason given",
     "cancelled": "Cancelled",
     "not signed in time": "not signed in time; send a new request to ask again",
+    "type": "Type",
+    "date": "Date",
+    "author": "Author",
+    "current version": "Current version",
 }
 
 
@@ -232,6 +236,40 @@ def version_rows(versions: Any) -> str:
             )
         )
     return format_html("{}" * len(rows), *rows) if rows else _NOTHING
+
+
+@register.simple_tag
+def document_details(document: Any) -> str:
+    """The document page's details: its type, date, author and current version (and whether it is the signed one),
+    as ``<dt>``/``<dd>`` pairs; one ``format_html``, which escapes every value."""
+    words = _detail_words()
+    day = document.document_date
+    version = document.current_version
+    current = (
+        format_html(
+            '<dt class="col-sm-4">{}</dt><dd class="col-sm-8">{}{}</dd>',
+            words["current version"],
+            format_html(words["version number"], number=version.number),
+            format_html(' <span class="badge text-bg-success">{}</span>', words["signed"])
+            if version.source == "signed"
+            else "",
+        )
+        if version
+        else ""
+    )
+    return format_html(
+        '<dt class="col-sm-4">{}</dt><dd class="col-sm-8">{}</dd>\n'
+        '        <dt class="col-sm-4">{}</dt><dd class="col-sm-8">{}</dd>\n'
+        '        <dt class="col-sm-4">{}</dt><dd class="col-sm-8">{}</dd>\n'
+        "        {}",
+        words["type"],
+        document.type.name,
+        words["date"],
+        f"{day.year:04d}-{day.month:02d}-{day.day:02d}",
+        words["author"],
+        document.author.user.full_name,
+        current,
+    )
 
 
 def _term(term: str, value: object) -> str:
