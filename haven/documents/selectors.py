@@ -340,6 +340,11 @@ _VERSIONS: Prepared[tuple[Any, ...]] = Prepared(
     lambda document_id: (
         DocumentVersion.objects.filter(document_id=document_id)
         .order_by("-number")
+        .annotate(
+            # Whether anyone was ever asked to sign the document (Share to Sign's requests, by their name on
+            # Document): the same on every row.
+            asked_to_sign=Exists(Document.objects.filter(pk=OuterRef("document_id"), signature_requests__isnull=False))
+        )
         .values_list(
             "pk",
             "number",
@@ -350,18 +355,22 @@ _VERSIONS: Prepared[tuple[Any, ...]] = Prepared(
             "created_at",
             "created_by_id",
             "created_by__user__full_name",
+            "asked_to_sign",
         )
     ),
     int,
 )
 
 
-def versions_of(document: Document) -> list[ListedVersion]:
-    """The document's versions, newest first, with who added each, read as values in a prepared query."""
-    return [
+def versions_of(document: Document) -> tuple[list[ListedVersion], bool]:
+    """The document's versions, newest first, with who added each, read as values in a prepared query; and whether
+    anyone was ever asked to sign it (its page looks for signature requests only then)."""
+    rows = _VERSIONS(document.pk)
+    versions = [
         ListedVersion(pk, number, source, content_type, size, sha256, created_at, None if by is None else name)
-        for pk, number, source, content_type, size, sha256, created_at, by, name in _VERSIONS(document.pk)
+        for pk, number, source, content_type, size, sha256, created_at, by, name, _asked in rows
     ]
+    return versions, any(row[-1] for row in rows)
 
 
 _PORTAL_CONTACTS: Prepared[tuple[Any, ...]] = Prepared(

@@ -181,9 +181,11 @@ def detail_context(
     """What the document page shows; ``version_form`` is an amendment form with its errors, else the blank one."""
     audiences, contact_ids, access_ids, names = _recipients(document)
     item_urls = document_item_urls(client, document)
-    rows = _request_rows(request.viewer, document, client, item_urls)
+    versions, asked_to_sign = selectors.versions_of(document)
+    # Its signature requests are looked for only if anyone was ever asked to sign it (a request names one of its
+    # versions, so a document without versions has none).
+    rows = _request_rows(request.viewer, document, client, item_urls) if asked_to_sign else []
     signed_by_version = {row.signature.signed_version_id: row.signature for row in rows if row.signature is not None}
-    versions = selectors.versions_of(document)
     sign_state, signers, waiting = _share_to_sign_state(request, document, rows)
     # Shared and Signed: the dialog says who signed and when, and a new request is a choice, not a default.
     current_signature = signed_by_version.get(document.current_version_id) if sign_state == "ready" else None
