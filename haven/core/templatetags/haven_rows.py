@@ -19,6 +19,7 @@ from django.utils.translation import get_language, gettext
 
 from haven.core.html import format_html
 from haven.core.remembered_words import per_language
+from haven.core.templatetags.haven_fixed import fixed_url
 from haven.core.templatetags.haven_globe import translated_format
 from haven.core.templatetags.haven_time import stamp_in
 
@@ -270,6 +271,25 @@ def document_details(document: Any) -> str:
         document.author.user.full_name,
         current,
     )
+
+
+_VERIFY_HINTS: dict[tuple[str | None, str], str] = per_language()
+
+
+@register.simple_tag
+def verify_hint() -> str:
+    """Under a document's versions: where to check a copy's seal. The same sentence on every page in a language, made
+    once as ``{% blocktranslate %}`` makes it (the address escaped into the translated words)."""
+    url = fixed_url("staff:verify")
+    key = (get_language(), url)
+    hint = _VERIFY_HINTS.get(key)
+    if hint is None:
+        sentence = gettext(
+            'Someone sent you a copy? <a href="%(verify_url)s">Check a PDF\'s seal</a> to see whether it is one of '
+            "these versions, unchanged."
+        )
+        hint = _VERIFY_HINTS[key] = format_html(translated_format(sentence, "verify_url"), verify_url=url)
+    return hint
 
 
 def _term(term: str, value: object) -> str:

@@ -98,3 +98,16 @@ def test_the_versions_tag_draws_what_the_template_loop_drew_every_value_escaped(
 
 def test_no_versions_draw_nothing() -> None:
     assert TAG.render(Context({"client": Client(pk=5), "document": Document(pk=8), "versions": []})) == ""
+
+
+def test_the_seal_check_hint_is_the_sentence_the_template_translated() -> None:
+    before = Template(
+        "{% load i18n haven_fixed %}{% fixed_url 'staff:verify' as verify_url %}{% blocktranslate %}Someone sent you a"
+        ' copy? <a href="{{ verify_url }}">Check a PDF\'s seal</a> to see whether it is one of these versions,'
+        " unchanged.{% endblocktranslate %}"
+    )
+
+    hint = Template("{% load haven_rows %}{% verify_hint %}").render(Context())
+
+    assert hint == before.render(Context())
+    assert f'<a href="{reverse("staff:verify")}">' in hint
