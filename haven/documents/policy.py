@@ -231,9 +231,8 @@ def get_document(viewer: Viewer, document_id: object, *, client: Client | None =
         found = _staff_document(viewer)(viewer.practice_id, client.pk, document_id)
         if not found:
             raise not_found(viewer, object_type="documents.document", object_id=document_id, path=path)
-        document = found[0]
-        document.client = client  # the chart's client, which the query matched: not read again
-        return document
+        found[0].client = client  # the chart's client, which the query matched: not read again
+        return found[0]
     documents = visible_to(viewer).select_related("type", "current_version", "author__user", "client")
     if client is not None:
         documents = documents.filter(client=client)
