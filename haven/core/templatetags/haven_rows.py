@@ -149,6 +149,7 @@ _VERSION_WORDS = {
     "date": "Date",
     "author": "Author",
     "current version": "Current version",
+    "see the request": "See the request",
 }
 
 
@@ -161,6 +162,21 @@ def _detail_words() -> dict[str, str]:
         words["version number"] = translated_format(gettext("Version %(number)s"), "number")
         words["by name"] = translated_format(gettext("by %(name)s"), "name")
         words["last on"] = translated_format(gettext("last on %(when)s"), "when")
+        words["waiting"] = translated_format(
+            gettext(
+                "Waiting for %(name)s to sign (asked on %(when)s). To ask again or ask someone else, cancel that "
+                "request first."
+            ),
+            "name",
+            "when",
+        )
+        words["asked earlier"] = translated_format(
+            gettext(
+                "%(name)s was asked to sign an earlier version, which can no longer be signed. Cancel that request to "
+                "send the current version."
+            ),
+            "name",
+        )
         _DETAIL_WORDS[language] = words
     return words
 
@@ -290,6 +306,27 @@ def verify_hint() -> str:
         )
         hint = _VERIFY_HINTS[key] = format_html(translated_format(sentence, "verify_url"), verify_url=url)
     return hint
+
+
+@register.simple_tag
+def waiting_notice(waiting: Any) -> str:
+    """Share to Sign while a request waits (``RequestRow``): who was asked and when, or that they were asked to sign
+    an earlier version, and a link to the request. One ``format_html``, which escapes every value; the sentences are
+    used as ``{% blocktranslate %}`` uses them."""
+    words = _detail_words()
+    sign_request = waiting.request
+    if waiting.document_changed:
+        sentence = format_html(words["asked earlier"], name=sign_request.signer_name)
+    else:
+        asked = timezone.localtime(sign_request.requested_at)
+        day = f"{asked.year:04d}-{asked.month:02d}-{asked.day:02d}"
+        sentence = format_html(words["waiting"], name=sign_request.signer_name, when=day)
+    return format_html(
+        '<p class="mb-0">{}</p>\n  <p class="mb-0 mt-2"><a href="#signature-request-{}">{}</a></p>',
+        sentence,
+        sign_request.pk,
+        words["see the request"],
+    )
 
 
 def _term(term: str, value: object) -> str:
