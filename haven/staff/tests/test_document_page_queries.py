@@ -65,3 +65,13 @@ def test_the_document_pages_queries_do_not_grow_with_its_requests(
     with django_assert_max_num_queries(len(one.captured_queries)):
         response = http.get(_url(plan))
     assert response.content.decode().count('class="border rounded p-2 mb-2 signature-request"') == 17
+
+
+def test_a_waiting_requests_reminder_and_cancel_forms_post_to_their_addresses(world: World, login) -> None:
+    plan = treatment_plan(world.ada, world.max)
+    (sign_request,) = SignatureRequest.objects.bulk_create([unsaved_request_to_gia(world, plan)])
+
+    html = login(world.ada).get(_url(plan)).content.decode()
+
+    for name in ("staff:signature_request_remind", "staff:signature_request_cancel"):
+        assert f'action="{reverse(name, args=[world.max.pk, plan.pk, sign_request.pk])}"' in html

@@ -110,22 +110,22 @@ def _signature_of(request: SignatureRequest) -> Signature | None:
         return None
 
 
+def _item_url(pattern: tuple[str, str], item_id: int) -> str:
+    """A request's or version's address from ``document_item_urls``."""
+    before, after = pattern
+    return before + str(int(item_id)) + after
+
+
 def _request_rows(
     viewer: StaffViewer, document: Document, client: Client, item_urls: dict[str, tuple[str, str]]
 ) -> list[RequestRow]:
     rows = []
-    (remind, after_remind), (cancel, after_cancel), (verify, after_verify) = (
-        item_urls["remind"],
-        item_urls["cancel"],
-        item_urls["verify"],
-    )
     for sign_request in staff_requests_for_document(viewer, document):
         if sign_request.capacity == Capacity.GUARDIAN:
             capacity = _("Legal guardian for %(client)s") % {"client": client.full_name}
         else:
             capacity = _("Self")
         signature = _signature_of(sign_request) if sign_request.status == RequestStatus.SIGNED else None
-        request_id = str(int(sign_request.pk))
         signed_version_id = signature.signed_version_id if signature is not None else None
         rows.append(
             RequestRow(
@@ -133,9 +133,9 @@ def _request_rows(
                 signature=signature,
                 capacity_label=capacity,
                 document_changed=sign_request.is_open and sign_request.version_id != document.current_version_id,
-                remind_url=remind + request_id + after_remind,
-                cancel_url=cancel + request_id + after_cancel,
-                verify_url="" if signed_version_id is None else verify + str(int(signed_version_id)) + after_verify,
+                remind_url=_item_url(item_urls["remind"], sign_request.pk),
+                cancel_url=_item_url(item_urls["cancel"], sign_request.pk),
+                verify_url="" if signed_version_id is None else _item_url(item_urls["verify"], signed_version_id),
             )
         )
     return rows
@@ -195,7 +195,6 @@ def detail_context(
         )
     can_upload = request.staff.has_permission(Permission.UPLOAD_DOCUMENTS)
     urls = document_urls(client, document)
-    verify, after_verify = item_urls["verify"]
     return chart_context(
         request,
         client,
@@ -207,7 +206,7 @@ def detail_context(
                 is_current=version.pk == document.current_version_id,
                 signature=signed_by_version.get(version.pk) if version.source == VersionSource.SIGNED else None,
                 file_url=urls["file"],
-                verify_url=verify + str(int(version.pk)) + after_verify,
+                verify_url=_item_url(item_urls["verify"], version.pk),
             )
             for version in versions
         ],
