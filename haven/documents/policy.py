@@ -216,7 +216,7 @@ def _staff_document(viewer: StaffViewer) -> Prepared[Document]:
         prepared = _STAFF_DOCUMENTS[rule] = Prepared(
             lambda practice_id, client_id, document_id: (
                 visible_to_staff(Document.objects.all(), practice_id=practice_id, rule=rule)
-                .select_related("type", "current_version", "author__user", "client")
+                .select_related("type", "current_version", "author__user")
                 .filter(client_id=client_id, pk=document_id)[:1]
             ),
             int,
@@ -232,6 +232,7 @@ def get_document(viewer: Viewer, document_id: object, *, client: Client | None =
         found = _staff_document(viewer)(viewer.practice_id, client.pk, document_id)
         if not found:
             raise not_found(viewer, object_type="documents.document", object_id=document_id, path=path)
+        found[0].client = client  # the chart's client, which the query matched: not read again
         return found[0]
     documents = visible_to(viewer).select_related("type", "current_version", "author__user", "client")
     if client is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -13,8 +14,8 @@ from haven.clients.models import Client, RelatedContact
 from haven.core.prepared import Prepared
 from haven.documents import policy
 from haven.documents.listed import ListedDocument, ListedVersion
-from haven.documents.models import Document, DocumentType, DocumentVersion, Share
-from haven.portal_access.models import AccessKind, AccessStatus, ProfileAccess
+from haven.documents.models import Document, DocumentType, DocumentVersion, Share, VersionSource, contact_role
+from haven.portal_access.models import AccessKind, AccessStatus, PortalAccount, ProfileAccess
 from haven.practices.viewers import StaffViewer
 
 
@@ -294,43 +295,145 @@ def document_types_of(practice_id: int) -> list[DocumentType]:
     return _DOCUMENT_TYPES(practice_id)
 
 
-_DOCUMENT_SHARES: Prepared[Share] = Prepared(
+@dataclass(frozen=True, slots=True)
+class OpenShare:
+    """One open share of a document as its page's share dialog names it."""
+
+    audience: str
+    contact_id: int | None
+    access_id: int | None
+    recipient_label: str  # ``Share.recipient_label``
+
+
+# Only the columns the labels need, as values: no model instances for a dialog that mostly lists nobody.
+_DOCUMENT_SHARES: Prepared[tuple[Any, ...]] = Prepared(
     lambda document_id: (
         Share.objects.open()
         .filter(document_id=document_id)
-        .select_related("document__client", "contact__linked_client", "access__account")
         .order_by("audience", "contact__last_name", "access__display_name")
+        .values_list(
+            "audience",
+            "contact_id",
+            "access_id",
+            "contact__first_name",
+            "contact__last_name",
+            "contact__relationship",
+            "contact__legal_guardian",
+            "contact__linked_client_id",
+            "contact__linked_client__first_name",
+            "contact__linked_client__last_name",
+            "access__display_name",
+            "access__account__full_name",
+        )
     ),
     int,
 )
 
 
-def open_shares_of(document: Document) -> list[Share]:
-    """The document's open shares with whom they reach (the document page's share dialog), in a prepared query."""
-    return _DOCUMENT_SHARES(document.pk)
+def _contact(
+    first_name: str, last_name: str, relationship: str, legal_guardian: bool, linked: tuple[str, str] | None
+) -> RelatedContact:
+    """A contact as read for a label (unsaved): its own name, or its linked client's."""
+    linked_client = Client(first_name=linked[0], last_name=linked[1]) if linked is not None else None
+    return RelatedContact(
+        first_name=first_name,
+        last_name=last_name,
+        relationship=relationship,
+        legal_guardian=legal_guardian,
+        linked_client=linked_client,
+    )
 
 
-_VERSIONS: Prepared[DocumentVersion] = Prepared(
+def open_shares_of(document: Document) -> list[OpenShare]:
+    """The document's open shares with whom they reach (the document page's share dialog), in a prepared query;
+    each labelled as ``Share.recipient_label`` labels it (a client share by the given document's client)."""
+    shares = []
+    for row in _DOCUMENT_SHARES(document.pk):
+        audience, contact_id, access_id, first, last, relationship, guardian, linked_id, *linked_name = row[:10]
+        display_name, account_name = row[10:]
+        share = Share(audience=audience, document=document)
+        if contact_id is not None:
+            linked = (linked_name[0], linked_name[1]) if linked_id is not None else None
+            share.contact = _contact(first, last, relationship, guardian, linked)
+        if access_id is not None:
+            share.access = ProfileAccess(display_name=display_name, account=PortalAccount(full_name=account_name))
+        shares.append(OpenShare(audience, contact_id, access_id, share.recipient_label))
+    return shares
+
+
+@dataclass(frozen=True, slots=True)
+class PageVersion:
+    """One version of a document as its page lists it."""
+
+    pk: int
+    number: int
+    source: str
+    content_type: str
+    size: int
+    sha256: str
+    created_at: datetime.datetime
+    author: str | None  # who added it (``created_by.user.full_name``); None for one Haven made itself
+
+    @property
+    def source_label(self) -> str:
+        """``get_source_display()``."""
+        return str(dict(VersionSource.choices).get(self.source, self.source))
+
+
+_VERSIONS: Prepared[tuple[Any, ...]] = Prepared(
     lambda document_id: (
-        DocumentVersion.objects.filter(document_id=document_id).select_related("created_by__user").order_by("-number")
+        DocumentVersion.objects.filter(document_id=document_id)
+        .order_by("-number")
+        .annotate(
+            # Whether anyone was ever asked to sign the document (Share to Sign's requests, by their name on
+            # Document): the same on every row.
+            asked_to_sign=Exists(Document.objects.filter(pk=OuterRef("document_id"), signature_requests__isnull=False))
+        )
+        .values_list(
+            "pk",
+            "number",
+            "source",
+            "content_type",
+            "size",
+            "sha256",
+            "created_at",
+            "created_by_id",
+            "created_by__user__full_name",
+            "asked_to_sign",
+        )
     ),
     int,
 )
 
 
-def versions_of(document: Document) -> list[DocumentVersion]:
-    """The document's versions, newest first, with who added each, in a prepared query."""
-    return _VERSIONS(document.pk)
+def versions_of(document: Document) -> tuple[list[PageVersion], bool]:
+    """The document's versions, newest first, with who added each, read as values in a prepared query; and whether
+    anyone was ever asked to sign it (its page looks for signature requests only then)."""
+    rows = _VERSIONS(document.pk)
+    versions = [
+        PageVersion(pk, number, source, content_type, size, sha256, created_at, None if by is None else name)
+        for pk, number, source, content_type, size, sha256, created_at, by, name, _asked in rows
+    ]
+    return versions, any(row[-1] for row in rows)
 
 
-_PORTAL_CONTACTS: Prepared[RelatedContact] = Prepared(
+_PORTAL_CONTACTS: Prepared[tuple[Any, ...]] = Prepared(
     lambda client_id, practice_id: RelatedContact.objects.filter(
         client_id=client_id, practice_id=practice_id, web_portal=True
-    ).select_related("linked_client"),
+    ).values_list(
+        "pk",
+        "first_name",
+        "last_name",
+        "relationship",
+        "legal_guardian",
+        "linked_client_id",
+        "linked_client__first_name",
+        "linked_client__last_name",
+    ),
     int,
     int,
 )
-_OPEN_PORTAL_USERS: Prepared[ProfileAccess] = Prepared(
+_OPEN_PORTAL_USERS: Prepared[tuple[Any, ...]] = Prepared(
     lambda client_id, practice_id: (
         ProfileAccess.objects.filter(
             client_id=client_id,
@@ -338,17 +441,38 @@ _OPEN_PORTAL_USERS: Prepared[ProfileAccess] = Prepared(
             kind=AccessKind.PORTAL_USER,
             status__in=[AccessStatus.PENDING, AccessStatus.ACTIVE],
         )
-        .select_related("account")
         .order_by("display_name", "pk")
+        .values_list("pk", "display_name", "account__full_name")
     ),
     int,
     int,
 )
 
 
-def share_dialog_people(client: Client) -> tuple[list[RelatedContact], list[ProfileAccess]]:
-    """Whom the share dialog offers: the client's contacts with Web Portal permission and ``open_portal_users``."""
-    return _PORTAL_CONTACTS(client.pk, client.practice_id), _OPEN_PORTAL_USERS(client.pk, client.practice_id)
+@dataclass(frozen=True, slots=True)
+class DialogPerson:
+    """Someone the share dialog offers: a contact (with who they are to the client) or a portal user's access."""
+
+    pk: int
+    name: str
+    role: str  # a contact's ``contact_role``; empty for a portal user
+
+
+def share_dialog_people(client: Client) -> tuple[list[DialogPerson], list[DialogPerson]]:
+    """Whom the share dialog offers: the client's contacts with Web Portal permission and ``open_portal_users``,
+    read as values in prepared queries."""
+    contacts = []
+    for pk, first, last, relationship, guardian, linked_id, linked_first, linked_last in _PORTAL_CONTACTS(
+        client.pk, client.practice_id
+    ):
+        linked = (linked_first, linked_last) if linked_id is not None else None
+        contact = _contact(first, last, relationship, guardian, linked)
+        contacts.append(DialogPerson(pk, contact.full_name, contact_role(contact)))
+    portal_users = [
+        DialogPerson(pk, display_name or account_name, "")
+        for pk, display_name, account_name in _OPEN_PORTAL_USERS(client.pk, client.practice_id)
+    ]
+    return contacts, portal_users
 
 
 #: The most documents one page of the Access history names (one per event).

@@ -93,8 +93,9 @@ _STAFF_REQUESTS: dict[tuple[object, Q, frozenset[str]], Prepared[SignatureReques
 
 
 def staff_requests_for_document(viewer: StaffViewer, document: Document) -> list[SignatureRequest]:
-    """``requests_for_document`` for staff, in a prepared query built by asking the policy itself
-    (``policy.visible_to``) and kept by that rule and what it reads of the viewer (documents rule, permissions)."""
+    """``requests_for_document`` for staff (the document page), in a prepared query built by asking the policy itself
+    (``policy.visible_to``) and kept by that rule and what it reads of the viewer (documents rule, permissions); each
+    request's document is the one given."""
     permissions = frozenset(viewer.member.permissions)
     key = (policy.visible_to, documents_policy.staff_rule(viewer), permissions)
     if key not in _STAFF_REQUESTS:
@@ -102,9 +103,11 @@ def staff_requests_for_document(viewer: StaffViewer, document: Document) -> list
 
         def build(practice_id: int, document_id: int) -> QuerySet[SignatureRequest]:
             standing_in = StaffViewer(StaffMember(practice_id=practice_id, permissions=granted))
+            # Not the document, its client and type, nor the practice again for every request: the caller has them.
             return (
                 policy.visible_to(standing_in)
                 .filter(document_id=document_id)
+                .select_related(None)
                 .select_related(
                     "requested_by__user", "cancelled_by__user", "contact", "version", "signature__signed_version"
                 )
@@ -114,7 +117,10 @@ def staff_requests_for_document(viewer: StaffViewer, document: Document) -> list
         # A rule that shows nothing (``none()``) has no SQL to prepare.
         _STAFF_REQUESTS[key] = None if build(0, 0).query.is_empty() else Prepared(build, int, int)
     prepared = _STAFF_REQUESTS[key]
-    return prepared(viewer.practice_id, document.pk) if prepared is not None else []
+    requests = prepared(viewer.practice_id, document.pk) if prepared is not None else []
+    for sign_request in requests:
+        sign_request.document = document
+    return requests
 
 
 def signature_for_version(version_id: int) -> Signature | None:

@@ -9,16 +9,18 @@ page, and a tag per line in a ``{% for %}`` loop still a third of it. The words 
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import template
 from django.template.defaultfilters import filesizeformat, linebreaksbr
-from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.html import conditional_escape
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from haven.core.html import format_html
+from haven.core.remembered_words import per_language
+from haven.core.templatetags.haven_fixed import fixed_url
 from haven.core.templatetags.haven_globe import translated_format
 from haven.core.templatetags.haven_time import stamp_in
 
@@ -122,33 +124,97 @@ def access_history_rows(context: template.Context, entries: Any) -> str:
     return format_html("".join(shapes), *values)
 
 
+def _minute_of(local: datetime.datetime) -> str:
+    """A local moment as the date filter's ``"Y-m-d H:i"`` writes it."""
+    return f"{local.year:04d}-{local.month:02d}-{local.day:02d} {local.hour:02d}:{local.minute:02d}"
+
+
 def _minute(moment: Any) -> str:
     """A moment as ``{{ moment|date:"Y-m-d H:i" }}`` shows it, in the current time zone."""
-    return str(formats.date_format(timezone.localtime(moment), "Y-m-d H:i"))
+    return _minute_of(timezone.localtime(moment))
 
 
-@register.simple_tag(takes_context=True)
-def version_rows(context: template.Context, versions: Any) -> str:
+def _moment(moment: Any) -> str:
+    """A moment as ``{{ moment|date:"Y-m-d H:i T" }}`` shows it, in the current time zone: the zone's name, or
+    nothing (as the filter writes it) for a moment the clocks went back or forward over."""
+    if not moment:
+        return ""
+    local = timezone.localtime(moment)
+    zone = local.tzinfo
+    if zone is None or zone.utcoffset(local.replace(fold=not local.fold)) != zone.utcoffset(local):
+        return _minute_of(local) + " "
+    return f"{_minute_of(local)} {zone.tzname(local)}"
+
+
+# The detail tags' words by language: fixed labels and translated sentences as format strings.
+_DETAIL_WORDS: dict[str | None, dict[str, str]] = per_language()
+
+_VERSION_WORDS = {
+    "current": "Current",
+    "signed": "Signed",
+    "source": "Source",
+    "size": "Size",
+    "sha": "SHA-256",
+    "created": "Created",
+    "view": "View",
+    "download": "Download",
+    "check": "Check seal",
+    "requested": "Requested",
+    "version sent": "Version sent",
+    "expired": "Expired",
+    "expires": "Expires",
+    "reminders sent": "Reminders sent",
+    "declined": "Declined",
+    "reason given": "Reason given",
+    "cancelled": "Cancelled",
+    "not signed in time": "not signed in time; send a new request to ask again",
+    "type": "Type",
+    "date": "Date",
+    "author": "Author",
+    "current version": "Current version",
+    "see the request": "See the request",
+}
+
+
+def _detail_words() -> dict[str, str]:
+    """The version and request tags' words in the active language, translated at their first use in it."""
+    language = get_language()
+    words = _DETAIL_WORDS.get(language)
+    if words is None:
+        words = {key: gettext(english) for key, english in _VERSION_WORDS.items()}
+        words["version number"] = translated_format(gettext("Version %(number)s"), "number")
+        words["by name"] = translated_format(gettext("by %(name)s"), "name")
+        words["last on"] = translated_format(gettext("last on %(when)s"), "when")
+        words["waiting"] = translated_format(
+            gettext(
+                "Waiting for %(name)s to sign (asked on %(when)s). To ask again or ask someone else, cancel that "
+                "request first."
+            ),
+            "name",
+            "when",
+        )
+        words["asked earlier"] = translated_format(
+            gettext(
+                "%(name)s was asked to sign an earlier version, which can no longer be signed. Cancel that request to "
+                "send the current version."
+            ),
+            "name",
+        )
+        _DETAIL_WORDS[language] = words
+    return words
+
+
+@register.simple_tag
+def version_rows(versions: Any) -> str:
     """A document's versions (``VersionRow``), newest first: number (current, signed), source (and its signer), size,
-    hash, when and by whom, and its file's View, Download and, for a PDF, Check seal. Each row one ``format_html``,
-    which escapes every value; translated sentences are used as ``{% blocktranslate %}`` uses them."""
-    client, document = context["client"], context["document"]
-    file_url = reverse("staff:document_file", args=[client.pk, document.pk])
-    words = {
-        "current": gettext("Current"),
-        "signed": gettext("Signed"),
-        "source": gettext("Source"),
-        "size": gettext("Size"),
-        "sha": gettext("SHA-256"),
-        "created": gettext("Created"),
-        "view": gettext("View"),
-        "download": gettext("Download"),
-        "check": gettext("Check seal"),
-    }
+    hash, when and by whom, and its file's View, Download and, for a PDF, Check seal (the row's ``file_url`` and
+    ``verify_url``). Each row one ``format_html``, which escapes every value; translated sentences are used as
+    ``{% blocktranslate %}`` uses them."""
+    words = _detail_words()
     rows = []
     for row in versions:
         version = row.version
-        number = format_html(translated_format(gettext("Version %(number)s"), "number"), number=version.number)
+        number = format_html(words["version number"], number=version.number)
         current = format_html(' <span class="badge badge-portal">{}</span>', words["current"]) if row.is_current else ""
         signed = (
             format_html(' <span class="badge text-bg-success">{}</span>', words["signed"])
@@ -158,19 +224,14 @@ def version_rows(context: template.Context, versions: Any) -> str:
         signer = (
             format_html(
                 '<div class="small text-body-secondary">{}</div>',
-                format_html(translated_format(gettext("by %(name)s"), "name"), name=row.signature.signer_name),
+                format_html(words["by name"], name=row.signature.signer_name),
             )
             if row.signature
             else ""
         )
-        author = format_html(" · {}", version.created_by.user.full_name) if version.created_by else ""
+        author = format_html(" · {}", version.author) if version.author is not None else ""
         check = (
-            format_html(
-                '<a href="{}" aria-describedby="version-{}">{}</a>',
-                reverse("staff:document_version_verify", args=[client.pk, document.pk, version.pk]),
-                version.pk,
-                words["check"],
-            )
+            format_html('<a href="{}" aria-describedby="version-{}">{}</a>', row.verify_url, version.pk, words["check"])
             if row.is_pdf
             else ""
         )
@@ -198,7 +259,7 @@ def version_rows(context: template.Context, versions: Any) -> str:
                 current=current,
                 signed=signed,
                 source_label=words["source"],
-                source=version.get_source_display(),
+                source=version.source_label,
                 signer=signer,
                 size_label=words["size"],
                 size=filesizeformat(version.size),
@@ -208,7 +269,7 @@ def version_rows(context: template.Context, versions: Any) -> str:
                 created_label=words["created"],
                 created=_minute(version.created_at),
                 author=author,
-                file_url=file_url,
+                file_url=row.file_url,
                 view=words["view"],
                 download=words["download"],
                 check=check,
@@ -217,9 +278,78 @@ def version_rows(context: template.Context, versions: Any) -> str:
     return format_html("{}" * len(rows), *rows) if rows else _NOTHING
 
 
-def _moment(moment: Any) -> str:
-    """A moment as ``{{ moment|date:"Y-m-d H:i T" }}`` shows it, in the current time zone."""
-    return str(formats.date_format(timezone.localtime(moment), "Y-m-d H:i T")) if moment else ""
+@register.simple_tag
+def document_details(document: Any) -> str:
+    """The document page's details: its type, date, author and current version (and whether it is the signed one),
+    as ``<dt>``/``<dd>`` pairs; one ``format_html``, which escapes every value."""
+    words = _detail_words()
+    day = document.document_date
+    version = document.current_version
+    current = (
+        format_html(
+            '<dt class="col-sm-4">{}</dt><dd class="col-sm-8">{}{}</dd>',
+            words["current version"],
+            format_html(words["version number"], number=version.number),
+            format_html(' <span class="badge text-bg-success">{}</span>', words["signed"])
+            if version.source == "signed"
+            else "",
+        )
+        if version
+        else ""
+    )
+    return format_html(
+        '<dt class="col-sm-4">{}</dt><dd class="col-sm-8">{}</dd>\n'
+        '        <dt class="col-sm-4">{}</dt><dd class="col-sm-8">{}</dd>\n'
+        '        <dt class="col-sm-4">{}</dt><dd class="col-sm-8">{}</dd>\n'
+        "        {}",
+        words["type"],
+        document.type.name,
+        words["date"],
+        f"{day.year:04d}-{day.month:02d}-{day.day:02d}",
+        words["author"],
+        document.author.user.full_name,
+        current,
+    )
+
+
+_VERIFY_HINTS: dict[tuple[str | None, str], str] = per_language()
+
+
+@register.simple_tag
+def verify_hint() -> str:
+    """Under a document's versions: where to check a copy's seal. The same sentence on every page in a language, made
+    once as ``{% blocktranslate %}`` makes it (the address escaped into the translated words)."""
+    url = fixed_url("staff:verify")
+    key = (get_language(), url)
+    hint = _VERIFY_HINTS.get(key)
+    if hint is None:
+        sentence = gettext(
+            'Someone sent you a copy? <a href="%(verify_url)s">Check a PDF\'s seal</a> to see whether it is one of '
+            "these versions, unchanged."
+        )
+        hint = _VERIFY_HINTS[key] = format_html(translated_format(sentence, "verify_url"), verify_url=url)
+    return hint
+
+
+@register.simple_tag
+def waiting_notice(waiting: Any) -> str:
+    """Share to Sign while a request waits (``RequestRow``): who was asked and when, or that they were asked to sign
+    an earlier version, and a link to the request. One ``format_html``, which escapes every value; the sentences are
+    used as ``{% blocktranslate %}`` uses them."""
+    words = _detail_words()
+    sign_request = waiting.request
+    if waiting.document_changed:
+        sentence = format_html(words["asked earlier"], name=sign_request.signer_name)
+    else:
+        asked = timezone.localtime(sign_request.requested_at)
+        day = f"{asked.year:04d}-{asked.month:02d}-{asked.day:02d}"
+        sentence = format_html(words["waiting"], name=sign_request.signer_name, when=day)
+    return format_html(
+        '<p class="mb-0">{}</p>\n  <p class="mb-0 mt-2"><a href="#signature-request-{}">{}</a></p>',
+        sentence,
+        sign_request.pk,
+        words["see the request"],
+    )
 
 
 def _term(term: str, value: object) -> str:
@@ -244,67 +374,55 @@ def signature_request_summary(row: Any) -> str:
     """One signature request of the document page (``RequestRow``): who is asked and in what capacity, its status
     badge, and when it was sent, which version, and what became of it (SIGN-4, SIGN-5). One ``format_html`` per
     part, which escapes every value; translated sentences are used as ``{% blocktranslate %}`` uses them."""
+    words = _detail_words()
     sign_request = row.request
     status = sign_request.status
     colour, state = _badge(sign_request)
-    version = format_html(
-        translated_format(gettext("Version %(number)s"), "number"), number=sign_request.version.number
-    )
+    version = format_html(words["version number"], number=sign_request.version.number)
     first = [
         _term(
-            gettext("Requested"),
+            words["requested"],
             format_html("{} · {}", _moment(sign_request.requested_at), _staff_name(sign_request.requested_by)),
         ),
-        _term(gettext("Version sent"), version),
+        _term(words["version sent"], version),
     ]
     branch: list[str] = []
     if status == "pending":
         reminded = (
-            format_html(
-                " · {}",
-                format_html(
-                    translated_format(gettext("last on %(when)s"), "when"), when=_moment(sign_request.reminded_at)
-                ),
-            )
+            format_html(" · {}", format_html(words["last on"], when=_moment(sign_request.reminded_at)))
             if sign_request.reminded_at
             else ""
         )
         branch += [
-            _term(
-                gettext("Expired") if sign_request.is_expired else gettext("Expires"), _moment(sign_request.expires_at)
-            ),
-            _term(gettext("Reminders sent"), format_html("{}{}", sign_request.reminder_count, reminded)),
+            _term(words["expired"] if sign_request.is_expired else words["expires"], _moment(sign_request.expires_at)),
+            _term(words["reminders sent"], format_html("{}{}", sign_request.reminder_count, reminded)),
         ]
     elif status == "declined":
-        branch.append(_term(gettext("Declined"), _moment(sign_request.answered_at)))
+        branch.append(_term(words["declined"], _moment(sign_request.answered_at)))
         branch.append(
             format_html(
                 '\n        <dt class="col-sm-4">{}</dt>\n'
                 '        <dd class="col-sm-8 text-break decline-reason">{}</dd>',
-                gettext("Reason given"),
+                words["reason given"],
                 linebreaksbr(sign_request.decline_reason, autoescape=True),
             )
         )
     elif status == "cancelled":
         branch.append(
             _term(
-                gettext("Cancelled"),
+                words["cancelled"],
                 format_html("{} · {}", _moment(sign_request.answered_at), _staff_name(sign_request.cancelled_by)),
             )
         )
     elif status == "expired":
         branch.append(
             _term(
-                gettext("Expired"),
-                format_html(
-                    "{} · {}",
-                    _moment(sign_request.expires_at),
-                    gettext("not signed in time; send a new request to ask again"),
-                ),
+                words["expired"],
+                format_html("{} · {}", _moment(sign_request.expires_at), words["not signed in time"]),
             )
         )
     extra = (
-        [_term(gettext("Reminders sent"), sign_request.reminder_count)]
+        [_term(words["reminders sent"], sign_request.reminder_count)]
         if (sign_request.reminder_count and status != "pending")
         else []
     )

@@ -6,10 +6,12 @@ from __future__ import annotations
 import datetime
 
 from django.template import Context, Template
+from django.urls import reverse
 
 from haven.accounts.models import User
 from haven.clients.models import Client
 from haven.documents.models import Document, DocumentVersion
+from haven.documents.selectors import PageVersion
 from haven.practices.models import StaffMember
 from haven.signing.models import Signature
 from haven.staff.views.documents.detail import VersionRow
@@ -39,7 +41,8 @@ LOOP = Template(
 TAG = Template("{% load haven_rows %}{% version_rows versions %}")
 
 
-def _versions() -> list[VersionRow]:
+def _versions(*, listed: bool) -> list[VersionRow]:
+    """Three versions: as model instances (for the loop) or as the page reads them (``PageVersion``, for the tag)."""
     moment = datetime.datetime(2026, 3, 4, 23, 59, 30, tzinfo=datetime.UTC)
     author = StaffMember(user=User(full_name='Ada <b>"Lovelace"</b> & {co}'))
     signed = DocumentVersion(
@@ -55,19 +58,39 @@ def _versions() -> list[VersionRow]:
     uploaded.created_at = moment
     uploaded.created_by = author
     signature = Signature(signer_name="Gia <i>O'Neil</i> {x}")
+    file_url = reverse("staff:document_file", args=[5, 8])
     return [
-        VersionRow(version=signed, is_current=True, signature=signature),
-        VersionRow(version=rendered, is_current=False, signature=None),
-        VersionRow(version=uploaded, is_current=False, signature=None),
+        VersionRow(
+            version=_listed(version) if listed else version,  # type: ignore[arg-type]
+            is_current=version is signed,
+            signature=signature if version is signed else None,
+            file_url=file_url,
+            verify_url=reverse("staff:document_version_verify", args=[5, 8, version.pk]),
+        )
+        for version in (signed, rendered, uploaded)
     ]
 
 
+def _listed(version: DocumentVersion) -> PageVersion:
+    author = version.created_by.user.full_name if version.created_by else None
+    return PageVersion(
+        version.pk,
+        version.number,
+        version.source,
+        version.content_type,
+        version.size,
+        version.sha256,
+        version.created_at,
+        author,
+    )
+
+
 def test_the_versions_tag_draws_what_the_template_loop_drew_every_value_escaped() -> None:
-    context = {"client": Client(pk=5), "document": Document(pk=8), "versions": _versions()}
+    context = {"client": Client(pk=5), "document": Document(pk=8)}
 
-    drawn = TAG.render(Context(context))
+    drawn = TAG.render(Context({**context, "versions": _versions(listed=True)}))
 
-    assert drawn == LOOP.render(Context(context))
+    assert drawn == LOOP.render(Context({**context, "versions": _versions(listed=False)}))
     assert "Gia &lt;i&gt;O&#x27;Neil&lt;/i&gt; {x}" in drawn
     assert "Ada &lt;b&gt;&quot;Lovelace&quot;&lt;/b&gt; &amp; {co}" in drawn
     assert drawn.count("Check seal") == 2
@@ -75,3 +98,16 @@ def test_the_versions_tag_draws_what_the_template_loop_drew_every_value_escaped(
 
 def test_no_versions_draw_nothing() -> None:
     assert TAG.render(Context({"client": Client(pk=5), "document": Document(pk=8), "versions": []})) == ""
+
+
+def test_the_seal_check_hint_is_the_sentence_the_template_translated() -> None:
+    before = Template(
+        "{% load i18n haven_fixed %}{% fixed_url 'staff:verify' as verify_url %}{% blocktranslate %}Someone sent you a"
+        ' copy? <a href="{{ verify_url }}">Check a PDF\'s seal</a> to see whether it is one of these versions,'
+        " unchanged.{% endblocktranslate %}"
+    )
+
+    hint = Template("{% load haven_rows %}{% verify_hint %}").render(Context())
+
+    assert hint == before.render(Context())
+    assert f'<a href="{reverse("staff:verify")}">' in hint

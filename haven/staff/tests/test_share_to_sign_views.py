@@ -402,6 +402,9 @@ def test_a_signed_request_shows_the_signature_record_and_the_log_says_shared_and
         signature.sha256_signed,
         "Version 2, sealed by the practice",
         f"?version={signature.signed_version.pk}",
+        'href="{}"'.format(
+            reverse("staff:document_version_verify", args=[world.max.pk, plan.pk, signature.signed_version.pk])
+        ),
     ):
         assert expected in block, expected
     assert re.search(r"\d{2}:\d{2}:\d{2} C[DS]T", block), "the time shows in the practice's zone (Chicago)"

@@ -4,12 +4,14 @@ HTML as the template it replaced, for every status, every value escaped."""
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 
 import pytest
 from django.template import Context, Template
 from django.utils import timezone
 
 from haven.accounts.models import User
+from haven.core.templatetags.haven_rows import _minute, _moment
 from haven.documents.models import Document, DocumentVersion
 from haven.practices.models import StaffMember
 from haven.signing.models import SignatureRequest
@@ -81,7 +83,13 @@ def _row(
         cancelled_by=staff if cancelled and status == "cancelled" else None,
     )
     return RequestRow(
-        request=sign_request, signature=None, capacity_label=f"Legal guardian for {HOSTILE}", document_changed=False
+        request=sign_request,
+        signature=None,
+        capacity_label=f"Legal guardian for {HOSTILE}",
+        document_changed=False,
+        remind_url="",
+        cancel_url="",
+        verify_url="",
     )
 
 
@@ -105,3 +113,36 @@ def test_the_summary_tag_draws_what_the_template_drew_every_value_escaped(row: R
     assert drawn == BEFORE.render(Context({"row": row}))
     assert "Gia &lt;b&gt;&quot;O&#x27;Neil&quot;&lt;/b&gt; &amp; {x}" in drawn
     assert "<b>" not in drawn and "<i>" not in drawn and "<now>" not in drawn
+
+
+@pytest.mark.parametrize("zone", ["America/Chicago", "Australia/Lord_Howe", "UTC"])
+def test_moments_read_as_the_date_filter_shows_them_even_when_the_clocks_change(zone: str) -> None:
+    """Every half hour of a year, the hours the clocks go back (a name the filter leaves out) and forward included."""
+    filters = Template('{{ moment|date:"Y-m-d H:i T" }}|{{ moment|date:"Y-m-d H:i" }}')
+    start = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+    with timezone.override(zoneinfo.ZoneInfo(zone)):
+        for half_hours in range(2 * 24 * 365):
+            moment = start + datetime.timedelta(minutes=30 * half_hours)
+            assert f"{_moment(moment)}|{_minute(moment)}" == filters.render(Context({"moment": moment}))
+
+
+# Share to Sign's notice while a request waits, as the template drew it before the tag.
+WAITING_BEFORE = Template(
+    """{% load i18n %}{% if waiting.document_changed %}<p class="mb-0">{% blocktranslate with name=waiting.request.signer_name %}{{ name }} was asked to sign an earlier version, which can no longer be signed. Cancel that request to send the current version.{% endblocktranslate %}</p>
+  <p class="mb-0 mt-2"><a href="#signature-request-{{ waiting.request.pk }}">{% translate "See the request" %}</a></p>{% else %}<p class="mb-0">{% blocktranslate with name=waiting.request.signer_name when=waiting.request.requested_at|date:"Y-m-d" %}Waiting for {{ name }} to sign (asked on {{ when }}). To ask again or ask someone else, cancel that request first.{% endblocktranslate %}</p>
+  <p class="mb-0 mt-2"><a href="#signature-request-{{ waiting.request.pk }}">{% translate "See the request" %}</a></p>{% endif %}"""  # noqa: E501
+)
+WAITING_TAG = Template("{% load haven_rows %}{% waiting_notice waiting %}")
+
+
+@pytest.mark.parametrize("document_changed", [False, True])
+@pytest.mark.parametrize("zone", ["America/Chicago", "Pacific/Kiritimati", "UTC"])
+def test_the_waiting_notice_is_what_the_template_drew_every_value_escaped(document_changed: bool, zone: str) -> None:
+    row = _row("pending")
+    waiting = RequestRow(**{**row.__dict__, "document_changed": document_changed})
+    waiting.request.requested_at = datetime.datetime(2026, 3, 4, 23, 30, tzinfo=datetime.UTC)
+
+    with timezone.override(zoneinfo.ZoneInfo(zone)):
+        drawn = WAITING_TAG.render(Context({"waiting": waiting}))
+        assert drawn == WAITING_BEFORE.render(Context({"waiting": waiting}))
+    assert "Gia &lt;b&gt;&quot;O&#x27;Neil&quot;&lt;/b&gt; &amp; {x}" in drawn

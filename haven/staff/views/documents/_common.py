@@ -71,6 +71,44 @@ def _document_patterns() -> dict[str, tuple[str, str, str]]:
     return found
 
 
+_ITEM_STAND_IN = 987654303
+_ITEM_PAGES = {
+    "remind": "staff:signature_request_remind",
+    "cancel": "staff:signature_request_cancel",
+    "verify": "staff:document_version_verify",
+}
+_ITEM_PATTERNS: dict[str, dict[str, tuple[str, str, str, str]]] = {}
+
+
+def _item_patterns() -> dict[str, tuple[str, str, str, str]]:
+    """Each address of one of a document's requests or versions as the text around its client, document and item
+    ids, reversed once per script prefix."""
+    prefix = get_script_prefix()
+    found = _ITEM_PATTERNS.get(prefix)
+    if found is None:
+        found = {}
+        for key, name in _ITEM_PAGES.items():
+            url = reverse(name, args=[_CLIENT_STAND_IN, _DOCUMENT_STAND_IN, _ITEM_STAND_IN])
+            before, _client, rest = url.partition(str(_CLIENT_STAND_IN))
+            between, _document, rest = rest.partition(str(_DOCUMENT_STAND_IN))
+            item_before, _item, after = rest.partition(str(_ITEM_STAND_IN))
+            if not (_client and _document and _item):
+                raise ValueError(f"{name} does not take a client, a document and an item id in this order")
+            found[key] = (before, between, item_before, after)
+        _ITEM_PATTERNS[prefix] = found
+    return found
+
+
+def document_item_urls(client: Client, document: Document) -> dict[str, tuple[str, str]]:
+    """The addresses of the document's requests (``remind``, ``cancel``) and versions (``verify``) as the text
+    before and after the request's or version's id: ``before + str(id) + after`` is what ``{% url %}`` gives."""
+    client_id, document_id = str(int(client.pk)), str(int(document.pk))
+    return {
+        key: (before + client_id + between + document_id + item_before, after)
+        for key, (before, between, item_before, after) in _item_patterns().items()
+    }
+
+
 def document_urls(client: Client, document: Document) -> dict[str, str]:
     """The document's addresses (``detail``, ``file``, ``share``, ``share_to_sign``, ``version_add``) and its
     Activity Log's (``activity_log``), as ``{% url %}`` gives them: the patterns reversed once, the ids put in."""

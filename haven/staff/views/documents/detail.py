@@ -14,8 +14,9 @@ from haven.clients.models import Client
 from haven.clients.policy import get_client
 from haven.core.remembered_words import per_language
 from haven.documents import selectors
-from haven.documents.models import Audience, Document, DocumentVersion, VersionSource, contact_role
+from haven.documents.models import Audience, Document, VersionSource
 from haven.documents.policy import DocumentVerb, get_document, why_not
+from haven.documents.selectors import PageVersion
 from haven.practices.access import StaffRequest, staff_view
 from haven.practices.models import Permission
 from haven.practices.viewers import StaffViewer
@@ -24,7 +25,7 @@ from haven.signing.models import Capacity, RequestStatus, Signature, SignatureRe
 from haven.signing.selectors import staff_requests_for_document
 from haven.staff.forms.documents import VersionUploadForm
 from haven.staff.forms.signing import ShareToSignForm
-from haven.staff.views.documents._common import PDF, chart_context, document_urls
+from haven.staff.views.documents._common import PDF, chart_context, document_item_urls, document_urls
 
 
 def _recipients(document: Document) -> tuple[set[str], set[int], set[int], list[str]]:
@@ -64,19 +65,15 @@ class RecipientRow:
 def _recipient_rows(client: Client, contact_ids: set[int], access_ids: set[int]) -> list[RecipientRow]:
     contacts, portal_users = selectors.share_dialog_people(client)
     rows = [
-        RecipientRow("contact", contact.pk, contact.full_name, contact_role(contact), contact.pk in contact_ids)
+        RecipientRow("contact", contact.pk, contact.name, contact.role, contact.pk in contact_ids)
         for contact in contacts
     ]
-    rows += [
-        RecipientRow(
-            "portal_user",
-            access.pk,
-            access.display_name or access.account.full_name,
-            _("Portal user"),
-            access.pk in access_ids,
-        )
-        for access in portal_users
-    ]
+    if portal_users:
+        portal_user = _("Portal user")
+        rows += [
+            RecipientRow("portal_user", access.pk, access.name, portal_user, access.pk in access_ids)
+            for access in portal_users
+        ]
     return rows
 
 
@@ -88,13 +85,18 @@ class RequestRow:
     signature: Signature | None
     capacity_label: str
     document_changed: bool  # still open, but the document has a newer version the signer can't sign
+    remind_url: str
+    cancel_url: str
+    verify_url: str  # Check seal for the signed version, once there is one; else empty
 
 
 @dataclass(frozen=True)
 class VersionRow:
-    version: DocumentVersion
+    version: PageVersion
     is_current: bool
     signature: Signature | None  # the signature this version was sealed for, if it is a signed version
+    file_url: str  # the document's file (View and Download add ``?version=``)
+    verify_url: str  # Check seal
 
     @property
     def is_pdf(self) -> bool:
@@ -108,19 +110,32 @@ def _signature_of(request: SignatureRequest) -> Signature | None:
         return None
 
 
-def _request_rows(viewer: StaffViewer, document: Document, client: Client) -> list[RequestRow]:
+def _item_url(pattern: tuple[str, str], item_id: int) -> str:
+    """A request's or version's address from ``document_item_urls``."""
+    before, after = pattern
+    return before + str(int(item_id)) + after
+
+
+def _request_rows(
+    viewer: StaffViewer, document: Document, client: Client, item_urls: dict[str, tuple[str, str]]
+) -> list[RequestRow]:
     rows = []
     for sign_request in staff_requests_for_document(viewer, document):
         if sign_request.capacity == Capacity.GUARDIAN:
             capacity = _("Legal guardian for %(client)s") % {"client": client.full_name}
         else:
             capacity = _("Self")
+        signature = _signature_of(sign_request) if sign_request.status == RequestStatus.SIGNED else None
+        signed_version_id = signature.signed_version_id if signature is not None else None
         rows.append(
             RequestRow(
                 request=sign_request,
-                signature=_signature_of(sign_request) if sign_request.status == RequestStatus.SIGNED else None,
+                signature=signature,
                 capacity_label=capacity,
                 document_changed=sign_request.is_open and sign_request.version_id != document.current_version_id,
+                remind_url=_item_url(item_urls["remind"], sign_request.pk),
+                cancel_url=_item_url(item_urls["cancel"], sign_request.pk),
+                verify_url="" if signed_version_id is None else _item_url(item_urls["verify"], signed_version_id),
             )
         )
     return rows
@@ -165,9 +180,12 @@ def detail_context(
 ) -> dict[str, object]:
     """What the document page shows; ``version_form`` is an amendment form with its errors, else the blank one."""
     audiences, contact_ids, access_ids, names = _recipients(document)
-    rows = _request_rows(request.viewer, document, client)
+    item_urls = document_item_urls(client, document)
+    versions, asked_to_sign = selectors.versions_of(document)
+    # Its signature requests are looked for only if anyone was ever asked to sign it (a request names one of its
+    # versions, so a document without versions has none).
+    rows = _request_rows(request.viewer, document, client, item_urls) if asked_to_sign else []
     signed_by_version = {row.signature.signed_version_id: row.signature for row in rows if row.signature is not None}
-    versions = selectors.versions_of(document)
     sign_state, signers, waiting = _share_to_sign_state(request, document, rows)
     # Shared and Signed: the dialog says who signed and when, and a new request is a choice, not a default.
     current_signature = signed_by_version.get(document.current_version_id) if sign_state == "ready" else None
@@ -176,16 +194,19 @@ def detail_context(
             signers=signers, client_name=client.full_name, preselect=current_signature is None
         )
     can_upload = request.staff.has_permission(Permission.UPLOAD_DOCUMENTS)
+    urls = document_urls(client, document)
     return chart_context(
         request,
         client,
         document=document,
-        document_url=document_urls(client, document),
+        document_url=urls,
         versions=[
             VersionRow(
                 version=version,
                 is_current=version.pk == document.current_version_id,
                 signature=signed_by_version.get(version.pk) if version.source == VersionSource.SIGNED else None,
+                file_url=urls["file"],
+                verify_url=_item_url(item_urls["verify"], version.pk),
             )
             for version in versions
         ],
