@@ -7,6 +7,7 @@ from django.utils import timezone
 from haven.audit.events import AuditDetails
 from haven.audit.hashing import GENESIS_HASH, signing_key
 from haven.audit.models import Actor, AuditChainHead, AuditEvent
+from haven.core.prepared import run_statement
 from haven.core.request_context import current_origin
 
 __all__ = ["GENESIS_HASH", "record_event"]
@@ -65,9 +66,7 @@ def record_event(
         )
         stored.hash = stored.compute_hash(key)
         _insert(connection, stored)
-        head = connection.ops.quote_name(AuditChainHead._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {head} SET last_hash = %s WHERE id = %s", [stored.hash, head_id])  # noqa: S608
+        run_statement(connection, _last_hash_sql(connection), [stored.hash, head_id])
     stored._state.adding = False
     stored._state.db = using
     return stored
@@ -77,13 +76,13 @@ def _advance_head(connection: BaseDatabaseWrapper, practice_id: int | None) -> t
     """Lock the chain's head and move it on by one: its id, the new event's sequence and the hash to chain to."""
     head = connection.ops.quote_name(AuditChainHead._meta.db_table)
     chain = "practice_id IS NULL" if practice_id is None else "practice_id = %s"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {head} SET last_sequence = last_sequence + 1 WHERE {chain} "  # noqa: S608
-            "RETURNING id, last_sequence, last_hash",
-            [] if practice_id is None else [practice_id],
-        )
-        row = cursor.fetchone()
+    rows = run_statement(
+        connection,
+        f"UPDATE {head} SET last_sequence = last_sequence + 1 WHERE {chain} "  # noqa: S608
+        "RETURNING id, last_sequence, last_hash",
+        [] if practice_id is None else [practice_id],
+    )
+    row = rows[0] if rows else None
     if row is not None:
         return int(row[0]), int(row[1]), str(row[2])
     # The chain's first event: make its head (another writer may be making it too), then move it on.
@@ -113,6 +112,9 @@ def _insert_sql(connection: BaseDatabaseWrapper) -> str:
 def _insert(connection: BaseDatabaseWrapper, stored: AuditEvent) -> None:
     """The event's row, its values prepared by its fields as the ORM would, in one ``INSERT ... RETURNING id``."""
     values = [field.get_db_prep_save(field.pre_save(stored, True), connection) for field in _FIELDS]
-    with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(connection), values)
-        (stored.pk,) = cursor.fetchone()
+    ((stored.pk,),) = run_statement(connection, _insert_sql(connection), values)
+
+
+def _last_hash_sql(connection: BaseDatabaseWrapper) -> str:
+    head = connection.ops.quote_name(AuditChainHead._meta.db_table)
+    return f"UPDATE {head} SET last_hash = %s WHERE id = %s"  # noqa: S608

@@ -31,7 +31,7 @@ from __future__ import annotations
 import datetime
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -216,23 +216,52 @@ def _direct(compiler: SQLCompiler, connection: Any, compiled: _Compiled, params:
     def execute_sql(result_type: str = MULTI, chunked_fetch: bool = False, chunk_size: int = 100) -> Any:
         if result_type != MULTI:
             return fallback(result_type, chunked_fetch, chunk_size)
-        # What Django's cursor does before it runs a query: the connection opened (and its health checked once a
-        # request), and never a query in a transaction that has failed.
-        connection.close_if_health_check_failed()
-        connection.ensure_connection()
-        connection.validate_no_broken_transaction()
-        with connection.wrap_database_errors:
-            cursor = connection.connection.cursor()
-            try:
-                cursor.execute(compiled.qmark_sql, params)
-                rows = cursor.fetchall()
-            finally:
-                cursor.close()
+        rows = _fetch_direct(connection, str(compiled.qmark_sql), params)
         if compiled.trim is not None:
             rows = [row[: compiled.trim] for row in rows]
         return [rows]  # one chunk of every row, as Django returns a read that is not chunked
 
     return execute_sql
+
+
+def _fetch_direct(connection: Any, qmark_sql: str, params: Sequence[Any]) -> list[Any]:
+    """Every row of one statement (none for one that returns none), run on the connection's DB-API cursor."""
+    # What Django's cursor does before it runs a statement: the connection opened (and its health checked once a
+    # request), and never a statement in a transaction that has failed.
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_no_broken_transaction()
+    with connection.wrap_database_errors:
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(qmark_sql, params)
+            return cursor.fetchall()
+        finally:
+            cursor.close()
+
+
+_QMARKS: dict[str, str] = {}  # a fixed statement's SQL as SQLite's cursor takes it, worked out once per process
+_QMARKS_KEPT = 256
+
+
+def run_statement(connection: Any, sql: str, params: Sequence[Any]) -> list[Any]:
+    """The rows of one fixed statement (``sql`` with ``%s`` placeholders; none for one that returns none).
+
+    As a prepared query runs: on SQLite, when Django does not watch (no ``DEBUG``, no test counting queries, no
+    ``execute_wrapper``), on the DB-API cursor with its placeholders worked out once per statement; otherwise
+    through Django's cursor, so it is seen and counted. For statements a hot path runs on every request (the
+    audit chain's), whose SQL text never varies.
+    """
+    if connection.vendor == "sqlite" and not connection.queries_logged and not connection.execute_wrappers:
+        qmark = _QMARKS.get(sql)
+        if qmark is None:
+            qmark = _qmark(sql)
+            if len(_QMARKS) < _QMARKS_KEPT:
+                _QMARKS[sql] = qmark
+        return _fetch_direct(connection, qmark, params)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall() if cursor.description else []
 
 
 def counting(queryset: QuerySet[Any], by: str) -> QuerySet[Any]:

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from haven.clients.models import Client, RelatedContact
-from haven.core.prepared import Prepared, PreparedQueryError, counting
+from haven.core.prepared import Prepared, PreparedQueryError, counting, run_statement
 from haven.practices.models import StaffMember
 from tests.personas import World, build_world
 
@@ -198,3 +198,24 @@ def test_a_prepared_query_is_refused_in_a_transaction_that_has_failed(world: Wor
         transaction.set_rollback(True)
         with pytest.raises(transaction.TransactionManagementError):
             clients(world.ana.pk)
+
+
+def test_a_fixed_statement_gives_its_rows_whether_or_not_a_test_counts_it(world: World) -> None:
+    table = connection.ops.quote_name(Client._meta.db_table)
+    sql = f"UPDATE {table} SET pronouns = %s WHERE id = %s RETURNING id, pronouns"  # noqa: S608
+    assert run_statement(connection, sql, ["she/her", world.ana.pk]) == [(world.ana.pk, "she/her")]
+    with CaptureQueriesContext(connection) as watched:
+        assert run_statement(connection, sql, ["they/them", world.ana.pk]) == [(world.ana.pk, "they/them")]
+    assert len(watched) == 1 and "pronouns" in watched[0]["sql"]
+    no_rows = f"UPDATE {table} SET pronouns = %s WHERE id = %s"  # noqa: S608
+    assert run_statement(connection, no_rows, ["he/him", world.ana.pk]) == []
+    world.ana.refresh_from_db()
+    assert world.ana.pronouns == "he/him"
+
+
+def test_a_fixed_statement_is_refused_in_a_transaction_that_has_failed(world: World) -> None:
+    table = connection.ops.quote_name(Client._meta.db_table)
+    with transaction.atomic():
+        transaction.set_rollback(True)
+        with pytest.raises(transaction.TransactionManagementError):
+            run_statement(connection, f"SELECT id FROM {table} WHERE id = %s", [world.ana.pk])  # noqa: S608
