@@ -163,10 +163,8 @@ def _row_words(words: dict[str, str]) -> dict[str, str]:
     """The Activity Log row's own fragments, added to ``words`` (``_status_words``) at its first use in a language."""
     if "row head" not in words:
         date, type_, author, status = (_words(gettext(label)) for label in ("Date", "Type", "Author", "Share Status"))
-        words["row head"] = (
-            f'\n  <tr>\n    <td data-label="{date}" class="text-nowrap">{{date}}</td>\n'
-            '    <td><a href="{url}">{title}</a>'
-        )
+        words["row head"] = f'\n  <tr>\n    <td data-label="{date}" class="text-nowrap">'
+        words["row title"] = '</td>\n    <td><a href="{url}">{title}</a>'
         words["preparing"] = (
             f' <span class="badge text-bg-light border">{_words(gettext("PDF being prepared…"))}</span>'
         )
@@ -174,10 +172,9 @@ def _row_words(words: dict[str, str]) -> dict[str, str]:
             '\n    <div><a class="small" href="{url}#share-to-sign">'
             f'{_words(gettext("Share to Sign"))}<span class="visually-hidden">: {{title}}</span></a></div>'
         )
-        words["row middle"] = (
-            f'</td>\n    <td data-label="{type_}">{{type}}</td>\n    <td data-label="{author}">{{author}}</td>\n'
-            f'    <td data-label="{status}">'
-        )
+        words["row type"] = f'</td>\n    <td data-label="{type_}">'
+        words["row author"] = f'</td>\n    <td data-label="{author}">'
+        words["row status"] = f'</td>\n    <td data-label="{status}">'
     return words
 
 
@@ -185,30 +182,47 @@ def _row_words(words: dict[str, str]) -> dict[str, str]:
 def activity_log_rows(context: template.Context, entries: Any) -> str:
     """The Activity Log's rows: each entry's date, title (with Preparing, and Share to Sign when the view offers it),
     type, author and Share Status, each row one ``format_html`` (which escapes every value) of words translated once
-    per process and language (``_status_words``)."""
+    per process and language (``_status_words``). A page's few type and author names, escaped as ``format_html``
+    escapes them, once per name and call (``_words``), and its dates (digits, ``_day``) are part of the row's
+    shape; its address, title and recipients are values."""
     words = _row_words(_status_words())
     can_share = context.get("can_share")
+    head, title, preparing, share_to_sign = (
+        words["row head"],
+        words["row title"],
+        words["preparing"],
+        words["share to sign"],
+    )
+    type_cell, author_cell, status_cell = words["row type"], words["row author"], words["row status"]
+    names_of: dict[str, str] = {}  # each type or author name on the page as ``_words`` escapes it; this call only
     rows = []
     for document in entries:
         status, names = _status_format(document, can_share, words)
+        type_name, author = document.type.name, _author_name(document)
+        type_words = names_of.get(type_name)
+        if type_words is None:
+            type_words = names_of[type_name] = _words(type_name)
+        author_words = names_of.get(author)
+        if author_words is None:
+            author_words = names_of[author] = _words(author)
         shape = (
-            words["row head"]
-            + ("" if document.current_version_id else words["preparing"])
-            + (words["share to sign"] if getattr(document, "offer_share_to_sign", False) else "")
-            + words["row middle"]
+            head
+            + _day(document.document_date)
+            + title
+            + ("" if document.current_version_id else preparing)
+            + (share_to_sign if getattr(document, "offer_share_to_sign", False) else "")
+            + type_cell
+            + type_words
+            + author_cell
+            + author_words
+            + status_cell
             + status
             + "</td>\n  </tr>\n  "
         )
-        values = {
-            "date": _day(document.document_date),
-            "url": document.staff_url,
-            "title": document.title,
-            "type": document.type.name,
-            "author": _author_name(document),
-        }
-        if names is not None:
-            values["names"] = names
-        rows.append(format_html(shape, **values))
+        if names is None:
+            rows.append(format_html(shape, url=document.staff_url, title=document.title))
+        else:
+            rows.append(format_html(shape, url=document.staff_url, title=document.title, names=names))
     return format_html("{}" * len(rows), *rows) if rows else _NOTHING
 
 
