@@ -205,19 +205,21 @@ def activity_log_rows(context: template.Context, entries: Any) -> str:
         author_words = names_of.get(author)
         if author_words is None:
             author_words = names_of[author] = _words(author)
-        shape = (
-            head
-            + _day(document.document_date)
-            + title
-            + ("" if document.current_version_id else preparing)
-            + (share_to_sign if getattr(document, "offer_share_to_sign", False) else "")
-            + type_cell
-            + type_words
-            + author_cell
-            + author_words
-            + status_cell
-            + status
-            + "</td>\n  </tr>\n  "
+        shape = "".join(
+            (
+                head,
+                _day(document.document_date),
+                title,
+                "" if document.current_version_id else preparing,
+                share_to_sign if getattr(document, "offer_share_to_sign", False) else "",
+                type_cell,
+                type_words,
+                author_cell,
+                author_words,
+                status_cell,
+                status,
+                "</td>\n  </tr>\n  ",
+            )
         )
         if names is None:
             rows.append(format_html(shape, url=document.staff_url, title=document.title))
