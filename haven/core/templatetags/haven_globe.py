@@ -262,3 +262,86 @@ def chart_document_row(context: template.Context, document: Any) -> str:
         share_status(document, context.get("can_share")),
         file,
     )
+
+
+_TABLE_WORDS: dict[str, dict[str, str]] = per_language()
+
+
+def _table_words() -> dict[str, str]:
+    """The Activity Log table's fixed words around its rows, translated and escaped once per process and language
+    (``{% translate %}`` escapes its words; ``{% blocktranslate %}`` leaves them as they are, ``translated_format``)."""
+    language = get_language() or ""
+    words = _TABLE_WORDS.get(language)
+    if words is None:
+        words = _TABLE_WORDS[language] = _translate_table_words()
+    return words
+
+
+def _translate_table_words() -> dict[str, str]:
+    log, date, title, type_, author, status, pages, previous, following = (
+        _words(gettext(label))
+        for label in ("Activity Log", "Date", "Title", "Type", "Author", "Share Status", "Pages", "Previous", "Next")
+    )
+    return {
+        "head": (
+            '\n<div class="table-responsive">\n<table class="table bg-white table-responsive-stack mb-2">\n'
+            f'  <caption class="visually-hidden">{log}</caption>\n'
+            f'  <thead><tr><th scope="col">{date}</th><th scope="col">{title}</th><th scope="col">{type_}</th>'
+            f'<th scope="col">{author}</th><th scope="col">{status}</th></tr></thead>\n'
+            "  <tbody>\n  \n  {rows}\n  </tbody>\n</table>\n</div>\n"
+            f'<nav class="d-flex flex-wrap justify-content-between align-items-center gap-2" aria-label="{pages}">\n'
+            '  <span class="small text-body-secondary">'
+        ),
+        # The msgids of the template's {% blocktranslate %} sentences, their dash as it is.
+        "of": translated_format(gettext("%(start)s–%(end)s of %(total)s"), "start", "end", "total"),  # noqa: RUF001
+        "of more": translated_format(
+            gettext("%(start)s–%(end)s of more than %(total)s"),  # noqa: RUF001
+            "start",
+            "end",
+            "total",
+        ),
+        "list": '</span>\n  <ul class="pagination mb-0">\n    ',
+        "previous": f'<li class="page-item"><a class="page-link" href="?{{type}}page={{previous}}">{previous}</a></li>',
+        "between": "\n    ",
+        "next": f'<li class="page-item"><a class="page-link" href="?{{type}}page={{next}}">{following}</a></li>',
+        "end": "\n  </ul>\n</nav>\n",
+        "none of type": (
+            '\n<div class="card card-body text-body-secondary">'
+            f"{_words(gettext('No documents of this type yet.'))}</div>\n"
+        ),
+        "none": (
+            '\n<div class="card card-body text-body-secondary">'
+            f"{_words(gettext('No documents yet. Upload a document or write a note; it appears here.'))}</div>\n"
+        ),
+    }
+
+
+@register.simple_tag(takes_context=True)
+def activity_log_table(context: template.Context, page: Any, entries: Any, type_id: object) -> str:
+    """The Activity Log's table (``activity_log_rows``) and its pages, or, with no entry, why the log is empty: one
+    ``format_html`` of words translated once per process and language (``_table_words``), which escapes every
+    value."""
+    words = _table_words()
+    if not page.object_list:
+        return format_html(words["none of type" if type_id else "none"] + "{}", "")
+    shape = "".join(
+        (
+            words["head"],
+            words["of more" if page.total_is_lower_bound else "of"],
+            words["list"],
+            words["previous"] if page.has_previous else "",
+            words["between"],
+            words["next"] if page.has_next else "",
+            words["end"],
+        )
+    )
+    return format_html(
+        shape,
+        rows=activity_log_rows(context, entries),
+        start=page.start_index,
+        end=page.end_index,
+        total=page.total,
+        type=format_html("type={}&amp;", type_id) if type_id else "",
+        previous=page.previous_page_number,
+        next=page.next_page_number,
+    )

@@ -1,16 +1,27 @@
-"""The Activity Log's rows: type and author names, read once per page, are escaped as every other value."""
+"""The Activity Log's rows and table: type and author names, read once per page, escaped as every other value; the
+table and its pages drawn as the template drew them."""
 
 from __future__ import annotations
 
 import datetime
+import itertools
+from pathlib import Path
 
+import pytest
 from django.template import Context, Template
 
 from haven.clients.models import Client
 from haven.documents.listed import ListedDocument, ListedVersion
 from haven.documents.models import DocumentType
+from haven.staff.paging import Page
 
 TAG = Template("{% load haven_globe %}{% activity_log_rows entries %}")
+TABLE = Template("{% load haven_globe %}{% activity_log_table page entries type_id %}")
+# The table and its pages as the page's template drew them, node by node.
+BEFORE = Template(
+    "{% load i18n haven_globe %}"
+    + (Path(__file__).parent / "activity_log_table_before.html").read_text(encoding="utf-8")
+)
 
 
 def entry(pk: int, title: str, doc_type: DocumentType, author: str) -> ListedDocument:
@@ -49,3 +60,24 @@ def test_each_rows_type_and_author_are_escaped_however_often_they_repeat() -> No
     assert '<a href="/staff/clients/1/documents/1/">One {title}</a>' in html
     assert html.count('<td data-label="Date" class="text-nowrap">2026-03-04</td>') == 3
     assert "<b>" not in html and "<script>" not in html
+
+
+@pytest.mark.parametrize(
+    ("number", "listed", "lower_bound", "has_next", "type_id"),
+    [
+        *itertools.product([1, 2, 40], [1, 25], [False, True], [False, True], [None, 7]),
+        (1, 0, False, False, None),
+        (1, 0, False, False, 7),
+    ],
+)
+def test_the_table_and_its_pages_are_drawn_as_the_template_drew_them(
+    number: int, listed: int, lower_bound: bool, has_next: bool, type_id: int | None
+) -> None:
+    plan = DocumentType(pk=3, name="Plan & <Review>", never_share=True)
+    entries = [entry(pk, f"Plan {pk} <{{x}}>", plan, "Ann & Bo") for pk in range(1, listed + 1)]
+    page = Page(entries, number, 25, 1000, lower_bound, has_next)
+    context = {"page": page, "entries": entries, "type_id": type_id, "can_share": True}
+
+    drawn = TABLE.render(Context(context))
+
+    assert drawn == BEFORE.render(Context(context))
