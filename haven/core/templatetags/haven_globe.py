@@ -16,6 +16,7 @@ from django.utils.translation import get_language, gettext
 
 from haven.core.html import format_html
 from haven.core.remembered_words import per_language
+from haven.core.templatetags.haven_fixed import fixed_url
 
 register = template.Library()
 
@@ -345,3 +346,97 @@ def activity_log_table(context: template.Context, page: Any, entries: Any, type_
         previous=page.previous_page_number,
         next=page.next_page_number,
     )
+
+
+_ACTIONS_WORDS: dict[str, dict[str, str]] = per_language()
+
+
+def _actions_words() -> dict[str, str]:
+    """The Activity Log's heading, its own globe (DOC-5) and its buttons, as ``format_html`` strings of words
+    translated once per process and language (``_template_words``), the values left as ``{share_all}``, ``{confirm}``,
+    ``{csrf}``, ``{upload}`` and ``{write_note}``."""
+    language = get_language() or ""
+    words = _ACTIONS_WORDS.get(language)
+    if words is None:
+        words = _ACTIONS_WORDS[language] = _translate_actions_words()
+    return words
+
+
+def _template_words(text: str) -> str:
+    """Words for a ``format_html`` string as ``{% translate "literal" %}`` writes them: a template's own words,
+    translated, trusted as the template trusts them (not escaped), braces doubled."""
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+def _translate_actions_words() -> dict[str, str]:
+    tips = {
+        True: _template_words(gettext("Everything available is shared with the client on the portal.")),
+        False: _template_words(gettext("Not everything available is shared with the client on the portal yet.")),
+    }
+    send = _template_words(gettext("— send all documentation to the client's portal."))
+    seal = _template_words(gettext("Check a PDF's seal"))
+    labels = {
+        (True, True): _template_words(gettext("All shared")),
+        (True, False): _template_words(gettext("Share all")),
+        (False, True): _template_words(gettext("All shared")),
+        (False, False): _template_words(gettext("Not all shared")),
+    }
+    words = {
+        "head": (
+            '<div class="d-flex flex-wrap justify-content-between align-items-center gap-2 mb-3">\n'
+            '  <div class="d-flex flex-wrap align-items-center gap-2">\n'
+            f'    <h2 class="h5 mb-0">{_template_words(gettext("Activity Log"))}</h2>\n    \n\n'
+        ),
+        "buttons": '\n\n  </div>\n  <div class="d-flex flex-wrap gap-2">\n    ',
+        "upload": f'<a class="btn btn-primary" href="{{upload}}">{_template_words(gettext("Upload document"))}</a>',
+        "write note": (
+            f'<a class="btn btn-outline-primary" href="{{write_note}}">{_template_words(gettext("Write a note"))}</a>'
+        ),
+        "verify": (f'\n    <a class="btn btn-outline-secondary" href="{{verify}}">{seal}</a>\n  </div>\n</div>'),
+    }
+    for shared in (True, False):
+        tip, globe_svg = tips[shared], _words(_GLOBES["orange" if shared else "gray"])
+        words[f"share {shared}"] = (
+            '\n<form method="post" action="{share_all}" data-confirm="{confirm}">\n  {csrf}\n'
+            '  <button type="submit" class="btn btn-sm btn-outline-secondary d-inline-flex align-items-center gap-1"'
+            f' title="{tip}">\n    {globe_svg}\n    <span>{labels[True, shared]}</span>\n'
+            f'    <span class="visually-hidden">{send} {tip}</span>\n  </button>\n</form>\n'
+        )
+        words[f"show {shared}"] = (
+            f'\n<span class="d-inline-flex align-items-center gap-1 small" title="{tip}">\n  {globe_svg}\n'
+            f'  <span>{labels[False, shared]}</span>\n  <span class="visually-hidden">: {tip}</span>\n</span>\n'
+        )
+    return words
+
+
+@register.simple_tag(takes_context=True)
+def activity_log_actions(context: template.Context, chart_url: Any) -> str:
+    """The Activity Log's heading with its own globe (DOC-5: Share all for staff who may share, else whether all is
+    shared) and its buttons (Upload document, Write a note, Check a PDF's seal): one ``format_html`` of words
+    translated once per process and language (``_actions_words``), which escapes every value."""
+    words = _actions_words()
+    shared = bool(context.get("all_shared"))
+    can_share = context.get("can_share")
+    shape = "".join(
+        (
+            words["head"],
+            words[f"share {shared}"] if can_share else words[f"show {shared}"],
+            words["buttons"],
+            words["upload"] if context.get("can_upload") else "",
+            "\n    ",
+            words["write note"] if context.get("can_write_notes") else "",
+            words["verify"],
+        )
+    )
+    values: dict[str, object] = {"verify": fixed_url("staff:verify")}
+    if can_share:
+        csrf_token = context.get("csrf_token")
+        csrf = ""
+        if csrf_token and csrf_token != "NOTPROVIDED":  # noqa: S105  (as {% csrf_token %}: no token, not a password)
+            csrf = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', csrf_token)
+        values.update(share_all=chart_url["share_all"], confirm=context.get("share_all_confirm", ""), csrf=csrf)
+    if context.get("can_upload"):
+        values["upload"] = chart_url["upload"]
+    if context.get("can_write_notes"):
+        values["write_note"] = chart_url["write_note"]
+    return format_html(shape, **values)

@@ -23,6 +23,13 @@ BEFORE = Template(
     + (Path(__file__).parent / "activity_log_table_before.html").read_text(encoding="utf-8")
 )
 
+ACTIONS = Template("{% load haven_globe %}{% activity_log_actions chart_url %}")
+ACTIONS_BEFORE = Template(
+    "{% load i18n haven_fixed haven_globe %}"
+    + (Path(__file__).parent / "activity_log_actions_before.html").read_text(encoding="utf-8")
+    + "{% partial log_globe %}"
+)
+
 
 def entry(pk: int, title: str, doc_type: DocumentType, author: str) -> ListedDocument:
     document = ListedDocument(
@@ -81,3 +88,27 @@ def test_the_table_and_its_pages_are_drawn_as_the_template_drew_them(
     drawn = TABLE.render(Context(context))
 
     assert drawn == BEFORE.render(Context(context))
+
+
+@pytest.mark.parametrize(
+    ("all_shared", "can_share", "can_upload", "can_write_notes", "csrf_token"),
+    list(itertools.product([False, True], [False, True], [False, True], [False, True], ["tok<&>en", ""])),
+)
+def test_the_heading_globe_and_buttons_are_drawn_as_the_template_drew_them(
+    all_shared: bool, can_share: bool, can_upload: bool, can_write_notes: bool, csrf_token: str
+) -> None:
+    chart_url = {"share_all": "/s/?a=1&b=<2>", "upload": '/u/"x"', "write_note": "/n/'y'"}
+    context = {
+        "chart_url": chart_url,
+        "all_shared": all_shared,
+        "can_share": can_share,
+        "can_upload": can_upload,
+        "can_write_notes": can_write_notes,
+        "share_all_confirm": 'Who will see it: <b>Ann</b> & "{name}" only.',
+        "csrf_token": csrf_token,
+    }
+
+    drawn = ACTIONS.render(Context(context))
+
+    before = ACTIONS_BEFORE.render(Context(context))
+    assert drawn == before[: before.rindex("</div>") + len("</div>")]
