@@ -269,8 +269,9 @@ _TABLE_WORDS: dict[str, dict[str, str]] = per_language()
 
 
 def _table_words() -> dict[str, str]:
-    """The Activity Log table's fixed words around its rows, translated and escaped once per process and language
-    (``{% translate %}`` escapes its words; ``{% blocktranslate %}`` leaves them as they are, ``translated_format``)."""
+    """The Activity Log table's fixed words around its rows, translated once per process and language, as the
+    template wrote them: ``{% translate "literal" %}`` (``_template_words``) and ``{% blocktranslate %}``
+    (``translated_format``) leave a template's own words as they are."""
     language = get_language() or ""
     words = _TABLE_WORDS.get(language)
     if words is None:
@@ -280,7 +281,7 @@ def _table_words() -> dict[str, str]:
 
 def _translate_table_words() -> dict[str, str]:
     log, date, title, type_, author, status, pages, previous, following = (
-        _words(gettext(label))
+        _template_words(gettext(label))
         for label in ("Activity Log", "Date", "Title", "Type", "Author", "Share Status", "Pages", "Previous", "Next")
     )
     return {
@@ -308,11 +309,12 @@ def _translate_table_words() -> dict[str, str]:
         "end": "\n  </ul>\n</nav>\n",
         "none of type": (
             '\n<div class="card card-body text-body-secondary">'
-            f"{_words(gettext('No documents of this type yet.'))}</div>\n"
+            f"{_template_words(gettext('No documents of this type yet.'))}</div>\n"
         ),
         "none": (
             '\n<div class="card card-body text-body-secondary">'
-            f"{_words(gettext('No documents yet. Upload a document or write a note; it appears here.'))}</div>\n"
+            + _template_words(gettext("No documents yet. Upload a document or write a note; it appears here."))
+            + "</div>\n"
         ),
     }
 
