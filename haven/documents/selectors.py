@@ -169,10 +169,13 @@ class _CountUpTo(Subquery):
 
 @dataclass(frozen=True)
 class FirstPage:
-    """The first entries of a list and how many there are, counted up to ``count_limit`` + 1."""
+    """The first entries of a list and how many there are, counted up to ``count_limit`` + 1; asked for and read
+    with them, whether everything available is shared with the client (``all_shared_with_client``; None when not
+    asked, or when there is no row to read it with)."""
 
     rows: list[ListedDocument]
     counted: int
+    all_shared: bool | None = None
 
 
 # What a listed entry shows of a document, of its file and of its author (the name only), read as values.
@@ -190,7 +193,7 @@ _LISTED = (
 # Its type's columns, when the page has not read the practice's types: a ``DocumentType`` per type on the page.
 _TYPE_FIELDS = tuple(field.attname for field in DocumentType._meta.concrete_fields)
 _LISTED_TYPE = tuple(f"type__{field.name}" for field in DocumentType._meta.concrete_fields)
-_FIRST_PAGES: dict[tuple[int, int, bool, bool, Q], Prepared[tuple[Any, ...]]] = {}
+_FIRST_PAGES: dict[tuple[int, int, bool, bool, bool, Q], Prepared[tuple[Any, ...]]] = {}
 
 
 def activity_log_first_page(
@@ -201,14 +204,16 @@ def activity_log_first_page(
     count_limit: int = 0,
     type_id: int | None = None,
     types: Sequence[DocumentType] | None = None,
+    all_shared: bool = False,
 ) -> FirstPage:
     """The first ``size`` entries of ``activity_log(client, type_id=...)`` this staff member sees
     (``policy.visible_among``), as ``ListedDocument``s with their open shares; with ``count_limit``, how many entries
     there are up to ``count_limit`` + 1, read in the same query. In prepared queries of values: one by the documents,
     one by their shares. Given the practice's ``types`` (the page has read them), each entry's type is one of them,
-    not a copy read with every row."""
+    not a copy read with every row. With ``all_shared``, ``all_shared_with_client`` is read in the same query, with
+    the rows (its subqueries do not depend on the row: the database evaluates them once)."""
     rule = policy.staff_rule(viewer)
-    key = (size, count_limit, type_id is not None, types is not None, rule)
+    key = (size, count_limit, type_id is not None, types is not None, all_shared, rule)
     prepared = _FIRST_PAGES.get(key)
     if prepared is None:
 
@@ -224,6 +229,9 @@ def activity_log_first_page(
             if count_limit:
                 listed = listed.annotate(haven_counted=_CountUpTo(documents.order_by().values("pk")[: count_limit + 1]))
                 fields += ("haven_counted",)
+            if all_shared:
+                listed = listed.annotate(**_all_shared_exists(client_id, client_practice_id))
+                fields += ("haven_any", "haven_unshared")
             return listed.values_list(*fields)[:size]
 
         kinds = (int, int, int, int) if type_id is not None else (int, int, int)
@@ -232,8 +240,9 @@ def activity_log_first_page(
     found = prepared(*values)
     rows = _listed(client, found, types)
     attach_recipients(rows)
-    counted = found[0][-1] if found and count_limit else 0
-    return FirstPage(rows, counted)
+    counted = found[0][len(_LISTED) + (0 if types is not None else len(_LISTED_TYPE))] if found and count_limit else 0
+    shared = bool(found[0][-2]) and not found[0][-1] if found and all_shared else None
+    return FirstPage(rows, counted, shared)
 
 
 def _listed(client: Client, found: list[tuple[Any, ...]], types: Sequence[DocumentType] | None) -> list[ListedDocument]:
@@ -259,19 +268,22 @@ def _listed(client: Client, found: list[tuple[Any, ...]], types: Sequence[Docume
     return rows
 
 
+def _all_shared_exists(client_id: int, practice_id: int) -> dict[str, Exists]:
+    """``all_shared_with_client`` as two conditions on no outer row: ``haven_any``, the client has a shareable
+    document (``shareable_documents``); ``haven_unshared``, one the client cannot see yet (``unshared_with_client``).
+    Everything is shared when the first holds and the second does not."""
+    shareable = policy.portal_may_show(Document.objects.filter(client_id=client_id, practice_id=practice_id))
+    reaching = policy.shares_reaching(AccessKind.SELF)
+    return {
+        "haven_any": Exists(shareable),
+        "haven_unshared": Exists(shareable.exclude(Exists(_open_shares().filter(reaching)))),
+    }
+
+
 _ALL_SHARED: Prepared[Client] = Prepared(
     lambda client_id, practice_id: (
         Client.objects.filter(pk=client_id, practice_id=practice_id)
-        .annotate(
-            haven_any=Exists(
-                policy.portal_may_show(Document.objects.filter(client_id=client_id, practice_id=practice_id))
-            ),
-            haven_unshared=Exists(
-                policy.portal_may_show(Document.objects.filter(client_id=client_id, practice_id=practice_id)).exclude(
-                    Exists(_open_shares().filter(policy.shares_reaching(AccessKind.SELF)))
-                )
-            ),
-        )
+        .annotate(**_all_shared_exists(client_id, practice_id))
         .only("pk")
     ),
     int,

@@ -16,6 +16,7 @@ from django.utils.translation import get_language, gettext
 
 from haven.core.html import format_html
 from haven.core.remembered_words import per_language
+from haven.core.templatetags.haven_fixed import fixed_url
 
 register = template.Library()
 
@@ -163,10 +164,8 @@ def _row_words(words: dict[str, str]) -> dict[str, str]:
     """The Activity Log row's own fragments, added to ``words`` (``_status_words``) at its first use in a language."""
     if "row head" not in words:
         date, type_, author, status = (_words(gettext(label)) for label in ("Date", "Type", "Author", "Share Status"))
-        words["row head"] = (
-            f'\n  <tr>\n    <td data-label="{date}" class="text-nowrap">{{date}}</td>\n'
-            '    <td><a href="{url}">{title}</a>'
-        )
+        words["row head"] = f'\n  <tr>\n    <td data-label="{date}" class="text-nowrap">'
+        words["row title"] = '</td>\n    <td><a href="{url}">{title}</a>'
         words["preparing"] = (
             f' <span class="badge text-bg-light border">{_words(gettext("PDF being prepared…"))}</span>'
         )
@@ -174,10 +173,9 @@ def _row_words(words: dict[str, str]) -> dict[str, str]:
             '\n    <div><a class="small" href="{url}#share-to-sign">'
             f'{_words(gettext("Share to Sign"))}<span class="visually-hidden">: {{title}}</span></a></div>'
         )
-        words["row middle"] = (
-            f'</td>\n    <td data-label="{type_}">{{type}}</td>\n    <td data-label="{author}">{{author}}</td>\n'
-            f'    <td data-label="{status}">'
-        )
+        words["row type"] = f'</td>\n    <td data-label="{type_}">'
+        words["row author"] = f'</td>\n    <td data-label="{author}">'
+        words["row status"] = f'</td>\n    <td data-label="{status}">'
     return words
 
 
@@ -185,30 +183,49 @@ def _row_words(words: dict[str, str]) -> dict[str, str]:
 def activity_log_rows(context: template.Context, entries: Any) -> str:
     """The Activity Log's rows: each entry's date, title (with Preparing, and Share to Sign when the view offers it),
     type, author and Share Status, each row one ``format_html`` (which escapes every value) of words translated once
-    per process and language (``_status_words``)."""
+    per process and language (``_status_words``). A page's few type and author names, escaped as ``format_html``
+    escapes them, once per name and call (``_words``), and its dates (digits, ``_day``) are part of the row's
+    shape; its address, title and recipients are values."""
     words = _row_words(_status_words())
     can_share = context.get("can_share")
+    head, title, preparing, share_to_sign = (
+        words["row head"],
+        words["row title"],
+        words["preparing"],
+        words["share to sign"],
+    )
+    type_cell, author_cell, status_cell = words["row type"], words["row author"], words["row status"]
+    names_of: dict[str, str] = {}  # each type or author name on the page as ``_words`` escapes it; this call only
     rows = []
     for document in entries:
         status, names = _status_format(document, can_share, words)
-        shape = (
-            words["row head"]
-            + ("" if document.current_version_id else words["preparing"])
-            + (words["share to sign"] if getattr(document, "offer_share_to_sign", False) else "")
-            + words["row middle"]
-            + status
-            + "</td>\n  </tr>\n  "
+        type_name, author = document.type.name, _author_name(document)
+        type_words = names_of.get(type_name)
+        if type_words is None:
+            type_words = names_of[type_name] = _words(type_name)
+        author_words = names_of.get(author)
+        if author_words is None:
+            author_words = names_of[author] = _words(author)
+        shape = "".join(
+            (
+                head,
+                _day(document.document_date),
+                title,
+                "" if document.current_version_id else preparing,
+                share_to_sign if getattr(document, "offer_share_to_sign", False) else "",
+                type_cell,
+                type_words,
+                author_cell,
+                author_words,
+                status_cell,
+                status,
+                "</td>\n  </tr>\n  ",
+            )
         )
-        values = {
-            "date": _day(document.document_date),
-            "url": document.staff_url,
-            "title": document.title,
-            "type": document.type.name,
-            "author": _author_name(document),
-        }
-        if names is not None:
-            values["names"] = names
-        rows.append(format_html(shape, **values))
+        if names is None:
+            rows.append(format_html(shape, url=document.staff_url, title=document.title))
+        else:
+            rows.append(format_html(shape, url=document.staff_url, title=document.title, names=names))
     return format_html("{}" * len(rows), *rows) if rows else _NOTHING
 
 
@@ -246,3 +263,182 @@ def chart_document_row(context: template.Context, document: Any) -> str:
         share_status(document, context.get("can_share")),
         file,
     )
+
+
+_TABLE_WORDS: dict[str, dict[str, str]] = per_language()
+
+
+def _table_words() -> dict[str, str]:
+    """The Activity Log table's fixed words around its rows, translated once per process and language, as the
+    template wrote them: ``{% translate "literal" %}`` (``_template_words``) and ``{% blocktranslate %}``
+    (``translated_format``) leave a template's own words as they are."""
+    language = get_language() or ""
+    words = _TABLE_WORDS.get(language)
+    if words is None:
+        words = _TABLE_WORDS[language] = _translate_table_words()
+    return words
+
+
+def _translate_table_words() -> dict[str, str]:
+    log, date, title, type_, author, status, pages, previous, following = (
+        _template_words(gettext(label))
+        for label in ("Activity Log", "Date", "Title", "Type", "Author", "Share Status", "Pages", "Previous", "Next")
+    )
+    return {
+        "head": (
+            '\n<div class="table-responsive">\n<table class="table bg-white table-responsive-stack mb-2">\n'
+            f'  <caption class="visually-hidden">{log}</caption>\n'
+            f'  <thead><tr><th scope="col">{date}</th><th scope="col">{title}</th><th scope="col">{type_}</th>'
+            f'<th scope="col">{author}</th><th scope="col">{status}</th></tr></thead>\n'
+            "  <tbody>\n  \n  {rows}\n  </tbody>\n</table>\n</div>\n"
+            f'<nav class="d-flex flex-wrap justify-content-between align-items-center gap-2" aria-label="{pages}">\n'
+            '  <span class="small text-body-secondary">'
+        ),
+        # The msgids of the template's {% blocktranslate %} sentences, their dash as it is.
+        "of": translated_format(gettext("%(start)s–%(end)s of %(total)s"), "start", "end", "total"),  # noqa: RUF001
+        "of more": translated_format(
+            gettext("%(start)s–%(end)s of more than %(total)s"),  # noqa: RUF001
+            "start",
+            "end",
+            "total",
+        ),
+        "list": '</span>\n  <ul class="pagination mb-0">\n    ',
+        "previous": f'<li class="page-item"><a class="page-link" href="?{{type}}page={{previous}}">{previous}</a></li>',
+        "between": "\n    ",
+        "next": f'<li class="page-item"><a class="page-link" href="?{{type}}page={{next}}">{following}</a></li>',
+        "end": "\n  </ul>\n</nav>\n",
+        "none of type": (
+            '\n<div class="card card-body text-body-secondary">'
+            f"{_template_words(gettext('No documents of this type yet.'))}</div>\n"
+        ),
+        "none": (
+            '\n<div class="card card-body text-body-secondary">'
+            + _template_words(gettext("No documents yet. Upload a document or write a note; it appears here."))
+            + "</div>\n"
+        ),
+    }
+
+
+@register.simple_tag(takes_context=True)
+def activity_log_table(context: template.Context, page: Any, entries: Any, type_id: object) -> str:
+    """The Activity Log's table (``activity_log_rows``) and its pages, or, with no entry, why the log is empty: one
+    ``format_html`` of words translated once per process and language (``_table_words``), which escapes every
+    value."""
+    words = _table_words()
+    if not page.object_list:
+        return format_html(words["none of type" if type_id else "none"] + "{}", "")
+    shape = "".join(
+        (
+            words["head"],
+            words["of more" if page.total_is_lower_bound else "of"],
+            words["list"],
+            words["previous"] if page.has_previous else "",
+            words["between"],
+            words["next"] if page.has_next else "",
+            words["end"],
+        )
+    )
+    return format_html(
+        shape,
+        rows=activity_log_rows(context, entries),
+        start=page.start_index,
+        end=page.end_index,
+        total=page.total,
+        type=format_html("type={}&amp;", type_id) if type_id else "",
+        previous=page.previous_page_number,
+        next=page.next_page_number,
+    )
+
+
+_ACTIONS_WORDS: dict[str, dict[str, str]] = per_language()
+
+
+def _actions_words() -> dict[str, str]:
+    """The Activity Log's heading, its own globe (DOC-5) and its buttons, as ``format_html`` strings of words
+    translated once per process and language (``_template_words``), the values left as ``{share_all}``, ``{confirm}``,
+    ``{csrf}``, ``{upload}`` and ``{write_note}``."""
+    language = get_language() or ""
+    words = _ACTIONS_WORDS.get(language)
+    if words is None:
+        words = _ACTIONS_WORDS[language] = _translate_actions_words()
+    return words
+
+
+def _template_words(text: str) -> str:
+    """Words for a ``format_html`` string as ``{% translate "literal" %}`` writes them: a template's own words,
+    translated, trusted as the template trusts them (not escaped), braces doubled."""
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+def _translate_actions_words() -> dict[str, str]:
+    tips = {
+        True: _template_words(gettext("Everything available is shared with the client on the portal.")),
+        False: _template_words(gettext("Not everything available is shared with the client on the portal yet.")),
+    }
+    send = _template_words(gettext("— send all documentation to the client's portal."))
+    seal = _template_words(gettext("Check a PDF's seal"))
+    labels = {
+        (True, True): _template_words(gettext("All shared")),
+        (True, False): _template_words(gettext("Share all")),
+        (False, True): _template_words(gettext("All shared")),
+        (False, False): _template_words(gettext("Not all shared")),
+    }
+    words = {
+        "head": (
+            '<div class="d-flex flex-wrap justify-content-between align-items-center gap-2 mb-3">\n'
+            '  <div class="d-flex flex-wrap align-items-center gap-2">\n'
+            f'    <h2 class="h5 mb-0">{_template_words(gettext("Activity Log"))}</h2>\n    \n\n'
+        ),
+        "buttons": '\n\n  </div>\n  <div class="d-flex flex-wrap gap-2">\n    ',
+        "upload": f'<a class="btn btn-primary" href="{{upload}}">{_template_words(gettext("Upload document"))}</a>',
+        "write note": (
+            f'<a class="btn btn-outline-primary" href="{{write_note}}">{_template_words(gettext("Write a note"))}</a>'
+        ),
+        "verify": (f'\n    <a class="btn btn-outline-secondary" href="{{verify}}">{seal}</a>\n  </div>\n</div>'),
+    }
+    for shared in (True, False):
+        tip, globe_svg = tips[shared], _words(_GLOBES["orange" if shared else "gray"])
+        words[f"share {shared}"] = (
+            '\n<form method="post" action="{share_all}" data-confirm="{confirm}">\n  {csrf}\n'
+            '  <button type="submit" class="btn btn-sm btn-outline-secondary d-inline-flex align-items-center gap-1"'
+            f' title="{tip}">\n    {globe_svg}\n    <span>{labels[True, shared]}</span>\n'
+            f'    <span class="visually-hidden">{send} {tip}</span>\n  </button>\n</form>\n'
+        )
+        words[f"show {shared}"] = (
+            f'\n<span class="d-inline-flex align-items-center gap-1 small" title="{tip}">\n  {globe_svg}\n'
+            f'  <span>{labels[False, shared]}</span>\n  <span class="visually-hidden">: {tip}</span>\n</span>\n'
+        )
+    return words
+
+
+@register.simple_tag(takes_context=True)
+def activity_log_actions(context: template.Context, chart_url: Any) -> str:
+    """The Activity Log's heading with its own globe (DOC-5: Share all for staff who may share, else whether all is
+    shared) and its buttons (Upload document, Write a note, Check a PDF's seal): one ``format_html`` of words
+    translated once per process and language (``_actions_words``), which escapes every value."""
+    words = _actions_words()
+    shared = bool(context.get("all_shared"))
+    can_share = context.get("can_share")
+    shape = "".join(
+        (
+            words["head"],
+            words[f"share {shared}"] if can_share else words[f"show {shared}"],
+            words["buttons"],
+            words["upload"] if context.get("can_upload") else "",
+            "\n    ",
+            words["write note"] if context.get("can_write_notes") else "",
+            words["verify"],
+        )
+    )
+    values: dict[str, object] = {"verify": fixed_url("staff:verify")}
+    if can_share:
+        csrf_token = context.get("csrf_token")
+        csrf = ""
+        if csrf_token and csrf_token != "NOTPROVIDED":  # noqa: S105  (as {% csrf_token %}: no token, not a password)
+            csrf = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', csrf_token)
+        values.update(share_all=chart_url["share_all"], confirm=context.get("share_all_confirm", ""), csrf=csrf)
+    if context.get("can_upload"):
+        values["upload"] = chart_url["upload"]
+    if context.get("can_write_notes"):
+        values["write_note"] = chart_url["write_note"]
+    return format_html(shape, **values)

@@ -185,6 +185,22 @@ def test_whether_everything_is_shared_with_the_client_is_answered_as_before(worl
     assert selectors.all_shared_with_client(world.max) is True
 
 
+def test_the_first_page_reads_whether_everything_is_shared_with_the_client_as_on_its_own(
+    world: World, log: list[Document]
+) -> None:
+    def read_with_rows(member: str) -> bool | None:
+        viewer = StaffViewer(getattr(world, member))
+        return selectors.activity_log_first_page(world.max, viewer, size=2, count_limit=3, all_shared=True).all_shared
+
+    assert read_with_rows("ada") is read_with_rows("bill") is selectors.all_shared_with_client(world.max) is False
+    for document in Document.objects.filter(client=world.max):
+        set_recipients(by=world.ada, document=document, all_authorized=False, client=True, contacts=[])
+    assert read_with_rows("ada") is read_with_rows("bill") is selectors.all_shared_with_client(world.max) is True
+    assert selectors.activity_log_first_page(world.max, StaffViewer(world.ada), size=2).all_shared is None
+    # No row to read it with (another practice's staff see none): not read, the page asks on its own.
+    assert read_with_rows("hana") is None
+
+
 def test_the_chart_reads_the_client_and_its_contacts_as_the_querysets_do(world: World) -> None:
     for practice in (world.riverside, world.hilltop):
         for client in (world.max, world.hal):

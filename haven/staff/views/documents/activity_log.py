@@ -73,18 +73,31 @@ def _share_all_context(client: Client) -> dict[str, object]:
     }
 
 
-def _page(request: StaffRequest, client: Client, type_id: int | None, types: list[DocumentType]) -> paging.Page:
-    """The page of the log asked for (``paging.get_page``); the first, the one nearly always opened, in prepared
-    queries that read its entries, their shares and how many there are (up to ``paging.COUNT_LIMIT``) at once."""
+def _page(
+    request: StaffRequest, client: Client, type_id: int | None, types: list[DocumentType]
+) -> tuple[paging.Page, bool]:
+    """The page of the log asked for (``paging.get_page``), and whether everything available is shared with the
+    client (the log's own globe); the first page, the one nearly always opened, in prepared queries that read its
+    entries, how many there are (up to ``paging.COUNT_LIMIT``) and the globe at once, then their shares."""
     if request.GET.get("page") not in (None, "", "1"):
         listed = selectors.activity_log(client, type_id=type_id)
-        return paging.get_page(policy.visible_among(request.viewer, listed), PAGE_SIZE, request.GET.get("page"))
+        page = paging.get_page(policy.visible_among(request.viewer, listed), PAGE_SIZE, request.GET.get("page"))
+        return page, selectors.all_shared_with_client_at_once(client)
     first = selectors.activity_log_first_page(
-        client, request.viewer, size=PAGE_SIZE, count_limit=paging.COUNT_LIMIT, type_id=type_id, types=types
+        client,
+        request.viewer,
+        size=PAGE_SIZE,
+        count_limit=paging.COUNT_LIMIT,
+        type_id=type_id,
+        types=types,
+        all_shared=True,
     )
     more = first.counted > paging.COUNT_LIMIT
     total = paging.COUNT_LIMIT if more else first.counted
-    return paging.Page(first.rows, 1, PAGE_SIZE, total, more, more or len(first.rows) < first.counted)
+    page = paging.Page(first.rows, 1, PAGE_SIZE, total, more, more or len(first.rows) < first.counted)
+    # Read with the rows; with no row to read it with, on its own.
+    all_shared = first.all_shared if first.all_shared is not None else selectors.all_shared_with_client_at_once(client)
+    return page, all_shared
 
 
 def _withheld(request: StaffRequest, client: Client, type_id: int | None) -> int:
@@ -102,7 +115,7 @@ def activity_log(request: StaffRequest, client_id: int) -> HttpResponse:
     client = get_client(request.viewer, client_id, path=request.path)
     types = selectors.document_types_of(client.practice_id)
     type_id = _type_filter(request.GET.get("type", ""), {doc_type.pk for doc_type in types})
-    page = _page(request, client, type_id, types)
+    page, all_shared = _page(request, client, type_id, types)
     # Share to Sign beside an entry: the policy allows it, and nobody is asked to sign it yet.
     entries = with_staff_urls(client, staff_signature_status(list(page.object_list)))
     for document in entries:
@@ -118,7 +131,7 @@ def activity_log(request: StaffRequest, client_id: int) -> HttpResponse:
         types=types,
         type_id=type_id,
         withheld=_withheld(request, client, type_id),
-        all_shared=selectors.all_shared_with_client_at_once(client),
+        all_shared=all_shared,
         can_share=request.staff.has_permission(Permission.WEB_PORTAL),
         can_upload=request.staff.has_permission(Permission.UPLOAD_DOCUMENTS),
         can_write_notes=request.staff.has_permission(Permission.DYNAMIC_FORMS),
