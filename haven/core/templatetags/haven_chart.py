@@ -281,8 +281,8 @@ def chart_face_details(context: template.Context) -> str:
                 value
                 for link in contact_of
                 for value in (
-                    before + str(int(link.client.pk)) + after,
-                    link.client.full_name,
+                    before + str(int(link.client_id)) + after,
+                    link.client_full_name,
                     link.get_relationship_display(),
                 )
             ),
