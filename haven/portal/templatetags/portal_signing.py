@@ -37,7 +37,7 @@ _PAGE = (
     "    </div>\n"
     '    <p class="small text-body-secondary mb-3">\n'
     "      {{type}} ·\n"
-    "      {asks}\n"
+    "      {{asks}}\n"
     "      {sign_by}\n"
     "    </p>\n"
     '    <p class="signing-as mb-3" id="signing-as">\n'
@@ -95,6 +95,7 @@ class _Words:
     """The signing page's words in one language, translated and escaped once: they hold no signer's data."""
 
     page: str  # the format string of the page
+    asks: str  # the format string of who asks for the signature
     previews: str  # the format string of the document's page images, around them
     for_self: str  # the format string of "Signing as" for the signer themself
     as_guardian: str  # ... for a client, as their legal guardian
@@ -116,13 +117,11 @@ def _words() -> _Words:
     found = _WORDS.get(language)
     if found is None:
         # ``{% blocktranslate %}`` sentences: their words as they are, their values filled (escaped) by name.
-        asks = translated_format(gettext("%(name)s of %(practice)s asks for your signature."), "name", "practice")
         found = _WORDS[language] = _Words(
             page=_PAGE.format(
                 back=_said(gettext("Back to My Documents")),
                 review=_said(gettext("Review and sign")),
                 pending=_said(gettext("Pending Review")),
-                asks=asks.replace("{name}", "{asked_by}"),
                 sign_by=translated_format(gettext("Please sign by %(date)s."), "date"),
                 signing_as=_said(gettext("Signing as:")),
                 open=_said(gettext("Open the document")),
@@ -137,6 +136,7 @@ def _words() -> _Words:
                 ),
             ),
             previews=_PREVIEWS.format(label=_said(gettext("The document, page by page"))),
+            asks=translated_format(gettext("%(name)s of %(practice)s asks for your signature."), "name", "practice"),
             for_self=translated_format(gettext("%(name)s — for yourself"), "name"),
             as_guardian=translated_format(gettext("%(name)s — for %(client)s as legal guardian"), "name", "client"),
             read_below=format_html(
@@ -199,8 +199,7 @@ def signing_page(context: template.Context) -> str:
         my_documents=portal_url("portal:my_documents", slug),
         title=document.title,
         type=document.type.name,
-        asked_by=context["asked_by"],
-        practice=context["practice"].name,
+        asks=format_html(words.asks, name=context["asked_by"], practice=context["practice"].name),
         date=when(_local(sign_request.expires_at)),
         signer=signer,
         document_url=portal_url("portal:document_view", slug, document.pk),
