@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -9,7 +10,7 @@ from django.db.models.functions import Cast
 from django.db.models.sql.compiler import SQLCompiler
 
 from haven.clients import policy
-from haven.clients.models import Client, ClientSearchTerm, ClientStatus, RelatedContact
+from haven.clients.models import Client, ClientSearchTerm, ClientStatus, RelatedContact, Relationship
 from haven.clients.search import split_query, successor
 from haven.core.policy import Viewer
 from haven.core.prepared import Prepared
@@ -114,21 +115,71 @@ def linkable_clients(client: Client) -> QuerySet[Client]:
     return Client.objects.filter(practice_id=client.practice_id).exclude(pk=client.pk).exclude(pk__in=already)
 
 
-_CHART_CONTACTS: Prepared[RelatedContact] = Prepared(
+@dataclass(frozen=True)
+class ChartContact:
+    """A related contact as the Chart Face lists it: what ``RelatedContact`` says of its name, relationship and
+    badges, and the client it is a contact of (``client_id``, ``client_full_name``)."""
+
+    full_name: str  # ``RelatedContact.full_name``: the linked client's name, else the contact's own
+    relationship: str
+    web_portal: bool
+    legal_guardian: bool
+    client_id: int
+    client_full_name: str  # ``Client.full_name`` of the client it is a contact of
+
+    def get_relationship_display(self) -> str:
+        """As ``RelatedContact.get_relationship_display``: the choice's label, or the stored value if it has none."""
+        return str(_RELATIONSHIPS.get(self.relationship, self.relationship))
+
+
+_RELATIONSHIPS: dict[str, Any] = dict(Relationship.choices)
+
+_CHART_CONTACTS: Prepared[tuple[Any, ...]] = Prepared(
     lambda client_id, practice_id, also_client_id: RelatedContact.objects.filter(
         Q(client_id=client_id) | Q(linked_client_id=also_client_id), practice_id=practice_id
-    ).select_related("client", "linked_client"),
+    ).values_list(
+        "client_id",
+        "linked_client_id",
+        "first_name",
+        "last_name",
+        "relationship",
+        "web_portal",
+        "legal_guardian",
+        "client__first_name",
+        "client__last_name",
+        "linked_client__first_name",
+        "linked_client__last_name",
+    ),
     int,
     int,
     int,
 )
 
 
-def chart_contacts(client: Client) -> tuple[list[RelatedContact], list[RelatedContact]]:
-    """``contacts_of`` and ``clients_client_is_contact_for`` (the Chart Face's two lists), read in one prepared
-    query of the practice's contacts on either side of the client, each list in its queryset's order (by id)."""
-    rows = _CHART_CONTACTS(client.pk, client.practice_id, client.pk)
-    return (
-        [contact for contact in rows if contact.client_id == client.pk],
-        [contact for contact in rows if contact.linked_client_id == client.pk],
-    )
+def chart_contacts(client: Client) -> tuple[list[ChartContact], list[ChartContact]]:
+    """``contacts_of`` and ``clients_client_is_contact_for`` (the Chart Face's two lists) as ``ChartContact``s, read
+    as values in one prepared query of the practice's contacts on either side of the client, each list in its
+    queryset's order (by id)."""
+    contacts: list[ChartContact] = []
+    contact_of: list[ChartContact] = []
+    for row in _CHART_CONTACTS(client.pk, client.practice_id, client.pk):
+        (
+            client_id,
+            linked_id,
+            first,
+            last,
+            relationship,
+            web_portal,
+            guardian,
+            of_first,
+            of_last,
+            linked_first,
+            linked_last,
+        ) = row
+        name = f"{linked_first} {linked_last}" if linked_id is not None else f"{first} {last}".strip()
+        contact = ChartContact(name, relationship, web_portal, guardian, client_id, f"{of_first} {of_last}")
+        if client_id == client.pk:
+            contacts.append(contact)
+        if linked_id == client.pk:
+            contact_of.append(contact)
+    return contacts, contact_of

@@ -19,7 +19,7 @@ from django.utils.translation import get_language, gettext
 
 from haven.core.html import format_html
 from haven.core.remembered_words import per_language
-from haven.core.templatetags.haven_globe import translated_format
+from haven.core.templatetags.haven_globe import share_status, translated_format
 
 register = template.Library()
 
@@ -281,8 +281,8 @@ def chart_face_details(context: template.Context) -> str:
                 value
                 for link in contact_of
                 for value in (
-                    before + str(int(link.client.pk)) + after,
-                    link.client.full_name,
+                    before + str(int(link.client_id)) + after,
+                    link.client_full_name,
                     link.get_relationship_display(),
                 )
             ),
@@ -303,4 +303,130 @@ def chart_face_details(context: template.Context) -> str:
         contacts_url=before + str(int(client.pk)) + after,
         contacts=listed,
         contact_of=others,
+    )
+
+
+_DOCUMENTS = (
+    '\n  <section class="col-12" aria-labelledby="face-documents">\n'
+    '    <div class="card"><div class="card-body">\n'
+    '      <div class="d-flex justify-content-between align-items-center">\n'
+    '        <h2 class="h5 mb-0" id="face-documents">{documents}</h2>\n'
+    '        <a class="small" href="{{documents_url}}">{all_documents}</a>\n'
+    "      </div>\n"
+    "      {{table}}\n"
+    "    </div></div>\n"
+    "  </section>\n"
+    "</div>"
+)
+_TABLE = (
+    '\n      <div class="table-responsive">\n'
+    '      <table class="table table-sm table-responsive-stack mt-2 mb-0">\n'
+    '        <caption class="visually-hidden">{latest}</caption>\n'
+    '        <thead><tr><th scope="col">{date}</th><th scope="col">{title}</th><th scope="col">{type}</th>'
+    '<th scope="col">{status}</th><th scope="col"><span class="visually-hidden">{file}</span></th></tr></thead>\n'
+    "        <tbody>\n"
+    "        \n"
+    "        {{rows}}\n"
+    "        </tbody>\n"
+    "      </table>\n"
+    "      </div>\n"
+    "      "
+)
+_ROW = (
+    '\n        <tr data-document="{{}}">\n'
+    '          <td data-label="{date}" class="text-nowrap">{{}}</td>\n'
+    '          <td><a href="{{}}">{{}}</a></td>\n'
+    '          <td data-label="{type}">{{}}</td>\n'
+    '          <td data-label="{status}">{{}}</td>\n'
+    '          <td class="text-nowrap">{{}}</td>\n'
+    "        </tr>\n"
+    "        "
+)
+
+
+@dataclass(frozen=True)
+class _Documents:
+    """The Chart Face's Documents card's words for one language, translated and escaped once (no client's data)."""
+
+    card: str  # the format string of the card, then the end of the cards' row
+    table: str  # the format string of the table of the latest documents
+    row: str  # the format string of one document's row
+    download: str  # the format string of a document's file link, with its words
+    download_signed: str
+    preparing: str  # drawn (safe)
+    no_documents: str  # drawn (safe)
+
+
+_DOCUMENT_CARDS: dict[str, _Documents] = per_language()
+
+
+def _documents() -> _Documents:
+    language = get_language() or ""
+    found = _DOCUMENT_CARDS.get(language)
+    if found is None:
+        date, type_, status = _words(gettext("Date")), _words(gettext("Type")), _words(gettext("Share Status"))
+        file = '<a href="{{}}?download=1">{words}<span class="visually-hidden">: {{}}</span></a>'
+        found = _DOCUMENT_CARDS[language] = _Documents(
+            card=_DOCUMENTS.format(
+                documents=_words(gettext("Documents")), all_documents=_words(gettext("All documents"))
+            ),
+            table=_TABLE.format(
+                latest=_words(gettext("The latest documents")),
+                date=date,
+                title=_words(gettext("Title")),
+                type=type_,
+                status=status,
+                file=_words(gettext("File")),
+            ),
+            row=_ROW.format(date=date, type=type_, status=status),
+            download=file.format(words=_words(gettext("Download"))),
+            download_signed=file.format(words=_words(gettext("Download signed PDF"))),
+            preparing=format_html('<span class="small text-body-secondary">{}</span>', gettext("PDF being prepared…")),
+            no_documents=format_html(
+                '\n      <p class="text-body-secondary mt-2 mb-0">{}</p>\n      ', gettext("No documents yet.")
+            ),
+        )
+    return found
+
+
+def _document_rows(words: _Documents, documents: Any, can_share: object) -> str:
+    """The latest documents' rows, as ``{% chart_document_row %}`` drew each: one ``format_html`` for them all."""
+    values: list[object] = []
+    for document in documents:
+        if document.current_version_id:
+            shape = words.download_signed if getattr(document, "signed", False) else words.download
+            file: object = format_html(shape, document.file_url, document.title)
+        else:
+            file = words.preparing
+        day = document.document_date
+        values += (
+            document.pk,
+            f"{day.year:04d}-{day.month:02d}-{day.day:02d}",
+            document.staff_url,
+            document.title,
+            document.type.name,
+            share_status(document, can_share),
+            file,
+        )
+    return format_html(words.row * len(documents), *values)
+
+
+@register.simple_tag(takes_context=True)
+def chart_face(context: template.Context) -> str:
+    """The Chart Face below the page's title (``staff/clients/chart.html``): the chart's header, the Details and
+    Related contacts cards and the latest documents (``recent_documents``) with their Share Status (``can_share``),
+    as the template's nodes drew them; its words translated once per language, ``format_html`` escaping every
+    value."""
+    words = _documents()
+    documents = context.get("recent_documents")
+    if documents:
+        table: object = format_html(words.table, rows=_document_rows(words, documents, context.get("can_share")))
+    else:
+        table = words.no_documents
+    return format_html(
+        '{}\n<div class="row g-3">\n{}' + words.card,
+        chart_header(context),
+        chart_face_details(context),
+        documents_url=chart_urls_for(context["client"].pk)["documents"],
+        table=table,
     )

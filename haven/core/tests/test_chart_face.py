@@ -6,7 +6,7 @@ import pytest
 from django.template import Context, Template
 
 from haven.clients.models import Client, RelatedContact, Relationship
-from haven.clients.selectors import chart_contacts
+from haven.clients.selectors import chart_contacts, clients_client_is_contact_for, contacts_of
 from tests.personas import World
 
 pytestmark = pytest.mark.django_db
@@ -53,10 +53,14 @@ _AS_TEMPLATE = """{% load i18n haven_chart %}{% chart_urls client as chart_url %
 
 
 def _both(client: Client, age: object = 36) -> tuple[str, str]:
+    """The cards drawn by the template from the contacts' querysets, and by the tag from ``chart_contacts``."""
     contacts, contact_of = chart_contacts(client)
     context = {"client": client, "age": age, "contacts": contacts, "contact_of": contact_of}
+    as_models = dict(
+        context, contacts=list(contacts_of(client)), contact_of=list(clients_client_is_contact_for(client))
+    )
     return (
-        Template(_AS_TEMPLATE).render(Context(context)),
+        Template(_AS_TEMPLATE).render(Context(as_models)),
         Template("{% load haven_chart %}{% chart_face_details %}").render(Context(context)),
     )
 

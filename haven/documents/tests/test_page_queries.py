@@ -12,6 +12,7 @@ from django.http import Http404
 from haven.clients import policy as clients_policy
 from haven.clients.models import RelatedContact
 from haven.clients.selectors import (
+    ChartContact,
     chart_contacts,
     clients_client_is_contact_for,
     contacts_of,
@@ -210,7 +211,24 @@ def test_the_chart_reads_the_client_and_its_contacts_as_the_querysets_do(world: 
     found = clients_policy.get_client(StaffViewer(world.ada), world.max.pk)
     assert (found, found.facility, found.practice) == (world.max, world.max.facility, world.max.practice)
     for client in (world.max, world.mia, world.ana):
-        assert chart_contacts(client) == (list(contacts_of(client)), list(clients_client_is_contact_for(client)))
+        as_models = (list(contacts_of(client)), list(clients_client_is_contact_for(client)))
+        assert chart_contacts(client) == tuple(
+            [
+                ChartContact(
+                    contact.full_name,
+                    contact.relationship,
+                    contact.web_portal,
+                    contact.legal_guardian,
+                    contact.client_id,
+                    contact.client.full_name,
+                )
+                for contact in contacts
+            ]
+            for contacts in as_models
+        )
+        for listed, contacts in zip(chart_contacts(client), as_models, strict=True):
+            assert [c.get_relationship_display() for c in listed] == [c.get_relationship_display() for c in contacts]
+    assert chart_contacts(world.max)[0], "Max has related contacts"
     assert selectors.document_types_of(world.riverside.pk) == list(selectors.document_types(world.riverside.pk))
 
 
