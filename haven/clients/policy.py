@@ -34,21 +34,24 @@ def contacts_visible_to(viewer: Viewer) -> QuerySet[RelatedContact]:
     return RelatedContact.objects.filter(practice_id=viewer.practice_id, client__in=visible_to(viewer))
 
 
-# A staff member's client with its facility and practice, in a prepared query built by asking ``visible_to`` (for a
-# stand-in staff member of the practice) and kept by that rule; None when the rule shows nothing.
-_STAFF_CLIENTS: dict[object, Prepared[Client] | None] = {}
+# A staff member's client with its facility (and its practice, unless the staff member's is at hand: the client is
+# of the viewer's practice), in a prepared query built by asking ``visible_to`` (for a stand-in staff member of the
+# practice) and kept by that rule and shape; None when the rule shows nothing.
+_STAFF_CLIENTS: dict[tuple[object, bool], Prepared[Client] | None] = {}
 
 
-def _staff_client(practice_id: int, client_id: int) -> Client | None:
+def _staff_client(practice_id: int, client_id: int, *, with_practice: bool) -> Client | None:
     rule = visible_to
-    if rule not in _STAFF_CLIENTS:
+    key = (rule, with_practice)
+    if key not in _STAFF_CLIENTS:
+        related = ("facility", "practice") if with_practice else ("facility",)
 
         def build(practice_id: int, client_id: int) -> QuerySet[Client]:
             viewer = StaffViewer(StaffMember(practice_id=practice_id))
-            return rule(viewer).select_related("facility", "practice").filter(pk=client_id)[:1]
+            return rule(viewer).select_related(*related).filter(pk=client_id)[:1]
 
-        _STAFF_CLIENTS[rule] = None if build(0, 0).query.is_empty() else Prepared(build, int, int)
-    prepared = _STAFF_CLIENTS[rule]
+        _STAFF_CLIENTS[key] = None if build(0, 0).query.is_empty() else Prepared(build, int, int)
+    prepared = _STAFF_CLIENTS[key]
     found = prepared(practice_id, client_id) if prepared is not None else []
     return found[0] if found else None
 
@@ -56,7 +59,11 @@ def _staff_client(practice_id: int, client_id: int) -> Client | None:
 def get_client(viewer: Viewer, client_id: int, *, path: str = "") -> Client:
     """The client, or a 404 (audited) that looks exactly like a missing one."""
     if viewer.kind == ViewerKind.STAFF and type(client_id) is int and abs(client_id) < 2**63:
-        client = _staff_client(viewer.practice_id, client_id)
+        member = viewer.member if isinstance(viewer, StaffViewer) else None
+        practice = member.practice if member is not None and StaffMember.practice.is_cached(member) else None
+        client = _staff_client(viewer.practice_id, client_id, with_practice=practice is None)
+        if client is not None and practice is not None and client.practice_id == practice.pk:
+            Client.practice.field.set_cached_value(client, practice)  # the staff member's, read with them
     else:
         client = visible_to(viewer).select_related("facility", "practice").filter(pk=client_id).first()
     if client is None:
