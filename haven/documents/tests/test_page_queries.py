@@ -205,9 +205,10 @@ def test_the_first_page_reads_whether_everything_is_shared_with_the_client_as_on
 def test_the_chart_reads_the_client_and_its_contacts_as_the_querysets_do(world: World) -> None:
     for practice in (world.riverside, world.hilltop):
         for client in (world.max, world.hal):
-            found = clients_policy._staff_client(practice.pk, client.pk)
             expected = clients_policy.visible_to(StaffViewer(world.ada if practice == world.riverside else world.hana))
-            assert found == expected.filter(pk=client.pk).first()
+            for with_practice in (True, False):
+                found = clients_policy._staff_client(practice.pk, client.pk, with_practice=with_practice)
+                assert found == expected.filter(pk=client.pk).first()
     found = clients_policy.get_client(StaffViewer(world.ada), world.max.pk)
     assert (found, found.facility, found.practice) == (world.max, world.max.facility, world.max.practice)
     for client in (world.max, world.mia, world.ana):
