@@ -8,8 +8,9 @@ spend most of their time asleep beside a free lock: a page that writes serves li
 connections than at one, and its slowest answers wait hundreds of milliseconds.
 
 Here a transaction first passes a gate: a lock shared by the threads of the process, then an exclusive
-``flock`` of a file beside the database, shared by the processes. A thread waiting at the gate wakes as
-soon as the one before it commits, and SQLite's lock is then free. The gate is held exactly as long as
+``flock`` of a file beside the database, shared by the processes (waited for in the kernel by a thread of the
+gate's own, so that the writer can stop waiting at its deadline). A writer waiting at the gate wakes as soon
+as the one before it commits, and SQLite's lock is then free. The gate is held exactly as long as
 SQLite's write lock (from ``BEGIN IMMEDIATE`` to ``COMMIT`` or ``ROLLBACK``) and gives up after the
 database's ``timeout``, with SQLite's own error ("database is locked"), so nothing that worked without it
 waits longer or fails differently. A write outside a transaction (autocommit) does not pass the gate and
@@ -19,6 +20,7 @@ still waits in SQLite's handler, as before.
 from __future__ import annotations
 
 import os
+import queue
 import sqlite3 as Database
 import threading
 import time
@@ -33,8 +35,16 @@ except ImportError:  # pragma: no cover - not POSIX: the threads of a process st
 
 __all__ = ["DatabaseWrapper", "WriterGate"]
 
-_FIRST_PAUSE = 0.0001  # waiting for another process: the pause between tries, doubling up to the last
-_LAST_PAUSE = 0.002
+
+class _Turn:
+    """One writer's wait for the file lock, handed to the gate's locker thread."""
+
+    __slots__ = ("abandoned", "granted", "ready")
+
+    def __init__(self) -> None:
+        self.ready = threading.Event()
+        self.granted = False
+        self.abandoned = False
 
 
 class WriterGate:
@@ -44,6 +54,9 @@ class WriterGate:
         self.path = path
         self._threads = threading.Lock()
         self._file: int | None = None
+        self._turns: queue.SimpleQueue[_Turn] | None = None
+        self._handover = threading.Lock()  # between a waiting writer and the locker thread: granted or abandoned
+        self._outstanding = 0  # turns the locker thread has not finished with (under ``_handover``)
 
     def acquire(self, timeout: float) -> None:
         """Wait up to ``timeout`` seconds to be the only writer; SQLite's "database is locked" if that passes."""
@@ -62,20 +75,60 @@ class WriterGate:
         self._threads.release()
 
     def _lock_file(self, deadline: float) -> None:
+        """The file lock, at once if it is free; otherwise waited for by the locker thread, in the kernel's queue (the
+        writer wakes as soon as the other process leaves), for as long as the deadline allows."""
         if fcntl is None:
             return
         if self._file is None:
             self._file = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        pause = _FIRST_PAUSE
-        while True:
+        with self._handover:
+            # While the locker thread may hold the lock for a turn given up, a try on the same file would be granted
+            # as a no-op (a file lock belongs to the open file, not the thread): queue behind it instead.
+            clear = self._outstanding == 0
+        if clear:
             try:
                 fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 return
             except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise Database.OperationalError("database is locked") from None
-                time.sleep(pause)
-                pause = min(pause * 2, _LAST_PAUSE)
+                pass
+        turn = _Turn()
+        with self._handover:
+            self._outstanding += 1
+        self._locker().put(turn)
+        turn.ready.wait(max(deadline - time.monotonic(), 0))
+        with self._handover:
+            if turn.granted:
+                return
+            turn.abandoned = True  # the locker thread gives the lock back when it comes
+        raise Database.OperationalError("database is locked")
+
+    def _locker(self) -> queue.SimpleQueue[_Turn]:
+        if self._turns is None:
+            with _gates_lock:
+                if self._turns is None:
+                    turns: queue.SimpleQueue[_Turn] = queue.SimpleQueue()
+                    threading.Thread(
+                        target=self._lock_for_turns, args=(turns,), name="haven-sqlite-gate", daemon=True
+                    ).start()
+                    self._turns = turns
+        return self._turns
+
+    def _lock_for_turns(self, turns: queue.SimpleQueue[_Turn]) -> None:
+        """The locker thread: for each writer's turn, wait for the file lock (blocking, outside the GIL), then hand it
+        over, or give it back if the writer stopped waiting."""
+        while True:
+            turn = turns.get()
+            assert fcntl is not None and self._file is not None
+            fcntl.flock(self._file, fcntl.LOCK_EX)
+            with self._handover:
+                if not turn.abandoned:
+                    turn.granted = True
+                    self._outstanding -= 1
+                    turn.ready.set()
+                    continue
+            fcntl.flock(self._file, fcntl.LOCK_UN)
+            with self._handover:
+                self._outstanding -= 1
 
 
 _gates: dict[str, WriterGate] = {}

@@ -200,3 +200,38 @@ def test_a_gate_wakes_a_waiting_thread_when_it_is_left(tmp_path: Path) -> None:
     gate.release()
     waiter.join(5)
     assert passed.is_set()
+
+
+def test_a_writer_that_gave_up_on_the_file_lock_gets_it_on_its_next_try(tmp_path: Path) -> None:
+    """Two gates on one file exclude each other as two processes do (each holds its own open file)."""
+    path = str(tmp_path / "gate")
+    other, ours = WriterGate(path), WriterGate(path)
+    other.acquire(1)
+    with pytest.raises(sqlite3.OperationalError, match="database is locked"):
+        ours.acquire(0.05)  # its turn is given up; the gate's own thread still waits for the lock, then gives it back
+    other.release()
+    ours.acquire(5)
+    with pytest.raises(sqlite3.OperationalError):
+        other.acquire(0.05)
+    ours.release()
+    other.acquire(5)
+    other.release()
+
+
+def test_a_writer_waiting_for_the_file_lock_is_admitted_when_the_other_leaves(tmp_path: Path) -> None:
+    path = str(tmp_path / "gate")
+    other, ours = WriterGate(path), WriterGate(path)
+    other.acquire(1)
+    admitted = threading.Event()
+
+    def wait_then_pass() -> None:
+        ours.acquire(10)
+        admitted.set()
+        ours.release()
+
+    waiter = threading.Thread(target=wait_then_pass)
+    waiter.start()
+    assert not admitted.wait(0.1)
+    other.release()
+    waiter.join(10)
+    assert admitted.is_set()
