@@ -24,8 +24,9 @@ GRANIAN = str(Path(PYTHON).with_name("granian"))
 WORKERS = 2
 # granian's default is 256 blocking threads per worker (it warns at start-up): under 32 connections
 # they all take requests at once, queue on the GIL and the database, and serve unfairly (p99 of seconds).
-# Measured on this machine (see docs/benchmarks.md): a few threads per worker keep throughput and cut p99.
-BLOCKING_THREADS = 4
+# Measured on this machine (see docs/benchmarks.md): a few threads per worker keep throughput and cut p99;
+# two per worker gave the lowest p99 on every page measured (each request is CPU work and short waits).
+BLOCKING_THREADS = 2
 
 
 def free_port() -> int:
