@@ -390,7 +390,7 @@ def _documents() -> _Documents:
 
 
 def _document_rows(words: _Documents, documents: Any, can_share: object) -> str:
-    """The latest documents' rows, as ``{% chart_document_row %}`` drew each: one ``format_html`` for them all."""
+    """The latest documents' rows (date, title, type, Share Status, file): one ``format_html`` for them all."""
     values: list[object] = []
     for document in documents:
         if document.current_version_id:

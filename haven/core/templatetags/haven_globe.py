@@ -229,42 +229,6 @@ def activity_log_rows(context: template.Context, entries: Any) -> str:
     return format_html("{}" * len(rows), *rows) if rows else _NOTHING
 
 
-@register.simple_tag(takes_context=True)
-def chart_document_row(context: template.Context, document: Any) -> str:
-    """One of the Chart Face's latest documents: date, title, type, Share Status and its file. The words come from
-    the page (``date_label``, ``type_label``, ``status_label``, ``download``, ``download_signed``, ``preparing``),
-    translated once; ``format_html`` escapes every value."""
-    if document.current_version_id:
-        words = context["download_signed"] if getattr(document, "signed", False) else context["download"]
-        file = format_html(
-            '<a href="{}?download=1">{}<span class="visually-hidden">: {}</span></a>',
-            document.file_url,
-            words,
-            document.title,
-        )
-    else:
-        file = format_html('<span class="small text-body-secondary">{}</span>', context["preparing"])
-    return format_html(
-        '<tr data-document="{}">\n'
-        '          <td data-label="{}" class="text-nowrap">{}</td>\n'
-        '          <td><a href="{}">{}</a></td>\n'
-        '          <td data-label="{}">{}</td>\n'
-        '          <td data-label="{}">{}</td>\n'
-        '          <td class="text-nowrap">{}</td>\n'
-        "        </tr>",
-        document.pk,
-        context["date_label"],
-        _day(document.document_date),
-        document.staff_url,
-        document.title,
-        context["type_label"],
-        document.type.name,
-        context["status_label"],
-        share_status(document, context.get("can_share")),
-        file,
-    )
-
-
 _TABLE_WORDS: dict[str, dict[str, str]] = per_language()
 
 

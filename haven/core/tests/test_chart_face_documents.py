@@ -19,7 +19,7 @@ from tests.personas import World
 
 pytestmark = pytest.mark.django_db
 
-# The page's content as the template drew it, node by node, before the tag (each row as its tag drew it).
+# The page's content as the template drew it, node by node, before the tag.
 _AS_TEMPLATE = """{% load i18n haven_chart haven_globe %}
 {% include "staff/clients/_header.html" %}{% chart_urls client as chart_url %}
 <div class="row g-3">
@@ -38,7 +38,13 @@ _AS_TEMPLATE = """{% load i18n haven_chart haven_globe %}
         <tbody>
         {% translate 'Date' as date_label %}{% translate 'Type' as type_label %}{% translate 'Share Status' as status_label %}{% translate "Download signed PDF" as download_signed %}{% translate "Download" as download %}{% translate "PDF being prepared…" as preparing %}
         {% for document in recent_documents %}
-        {% chart_document_row document %}
+        <tr data-document="{{ document.pk }}">
+          <td data-label="{{ date_label }}" class="text-nowrap">{{ document.document_date|date:"Y-m-d" }}</td>
+          <td><a href="{{ document.staff_url }}">{{ document.title }}</a></td>
+          <td data-label="{{ type_label }}">{{ document.type.name }}</td>
+          <td data-label="{{ status_label }}">{% share_status document can_share %}</td>
+          <td class="text-nowrap">{% if document.current_version_id %}<a href="{{ document.file_url }}?download=1">{% if document.signed %}{{ download_signed }}{% else %}{{ download }}{% endif %}<span class="visually-hidden">: {{ document.title }}</span></a>{% else %}<span class="small text-body-secondary">{{ preparing }}</span>{% endif %}</td>
+        </tr>
         {% endfor %}
         </tbody>
       </table>
