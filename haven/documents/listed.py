@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from haven.clients.models import Client
-from haven.documents.models import DocumentType, Share, ShareStatus, globe_of, share_status_of
+from haven.clients.models import Client, RelatedContact
+from haven.documents.models import Audience, DocumentType, Share, ShareStatus, client_label, globe_of, share_status_of
+from haven.portal_access.models import PortalAccount, ProfileAccess
 
 
 class ListedVersion(NamedTuple):
@@ -18,6 +19,59 @@ class ListedVersion(NamedTuple):
 
     content_type: str
     source: str
+
+
+def unsaved_contact(
+    first_name: str, last_name: str, relationship: str, legal_guardian: bool, linked: tuple[str, str] | None
+) -> RelatedContact:
+    """A contact as read for a label (unsaved): its own name, or its linked client's."""
+    linked_client = Client(first_name=linked[0], last_name=linked[1]) if linked is not None else None
+    return RelatedContact(
+        first_name=first_name,
+        last_name=last_name,
+        relationship=relationship,
+        legal_guardian=legal_guardian,
+        linked_client=linked_client,
+    )
+
+
+def recipient_label_of(row: Sequence[Any], client: Client) -> str:
+    """``Share.recipient_label`` of a share read as values (``selectors._RECIPIENT_COLUMNS``: its audience, contact
+    and portal user with the names the label reads), ``client`` being its document's client."""
+    audience, contact_id, access_id, first, last, relationship, guardian, linked_id, *rest = row
+    linked_first, linked_last, display_name, account_name = rest
+    if audience == Audience.CLIENT:
+        return client_label(client)
+    share = Share(audience=audience)  # unsaved, to label it by the model's own rule
+    if contact_id is not None:
+        linked = (linked_first, linked_last) if linked_id is not None else None
+        share.contact = unsaved_contact(first, last, relationship, guardian, linked)
+    if access_id is not None:
+        share.access = ProfileAccess(display_name=display_name, account=PortalAccount(full_name=account_name))
+    return share.recipient_label
+
+
+class ListedShare:
+    """An open share of a listed entry, as its Share Status reads it: its ``pk``, its ``audience`` and, worked out
+    only when the page names it, whom it reaches (``recipient_label``, from the values read with it)."""
+
+    __slots__ = ("_client", "_label", "_row", "audience", "pk")
+
+    def __init__(self, pk: int, row: tuple[Any, ...], client: Client) -> None:
+        self.pk = pk
+        self.audience: str = row[0]
+        self._row = row
+        self._client = client
+        self._label: str | None = None
+
+    @property
+    def recipient_label(self) -> str:
+        if self._label is None:
+            self._label = recipient_label_of(self._row, self._client)
+        return self._label
+
+    def __repr__(self) -> str:
+        return f"<ListedShare: {self.audience}>"
 
 
 class ListedDocument:
@@ -68,7 +122,7 @@ class ListedDocument:
         self.current_version = current_version
         self.current_version_id = current_version_id
         self.listed_author = listed_author
-        self.open_shares: Sequence[Share] = ()
+        self.open_shares: Sequence[ListedShare] = ()
         self.signed = False
         self.pending_signature = False
         self.signature_outdated = False

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import models
 from django.db.models import Q
@@ -298,18 +298,25 @@ class Share(models.Model):
 # --- Share Status and the globe: the rules ``Document`` and a listed entry (``haven.documents.listed``) both follow ---
 
 
-def shared_to_all(open_shares: Sequence[Share]) -> bool:
+class OpenShareLike(Protocol):
+    """What Share Status reads of an open share: a ``Share``, or a listed entry's ``ListedShare``."""
+
+    @property
+    def audience(self) -> str: ...
+
+
+def shared_to_all(open_shares: Sequence[OpenShareLike]) -> bool:
     """Shared to All Authorized: an open share of that audience among these."""
     return any(share.audience == Audience.ALL_AUTHORIZED for share in open_shares)
 
 
-def shared_with_chosen(open_shares: Sequence[Share]) -> bool:
+def shared_with_chosen(open_shares: Sequence[OpenShareLike]) -> bool:
     """Shared with chosen recipients (the client, a contact, a portal user) among these open shares."""
     individual = (Audience.CLIENT, Audience.CONTACT, Audience.PORTAL_USER)
     return any(share.audience in individual for share in open_shares)
 
 
-def share_status_of(shareable: bool, open_shares: Sequence[Share], signing: object) -> ShareStatus:
+def share_status_of(shareable: bool, open_shares: Sequence[OpenShareLike], signing: object) -> ShareStatus:
     """A document's Share Status (DOC-4, DOC-6, SIGN-4): its type's ``shareable``, its open shares, and the signing
     columns ``signing`` carries (``signing.selectors.staff_signature_status``; without them, not signed)."""
     if not shareable:
@@ -326,7 +333,7 @@ def share_status_of(shareable: bool, open_shares: Sequence[Share], signing: obje
     return ShareStatus.SHARED if shared else ShareStatus.NOT_SHARED
 
 
-def globe_of(open_shares: Sequence[Share]) -> str:
+def globe_of(open_shares: Sequence[OpenShareLike]) -> str:
     """The globe's colour: blue shared to All Authorized, orange to chosen recipients, gray not shared."""
     if shared_to_all(open_shares):
         return "blue"

@@ -13,9 +13,9 @@ from django.db.models import Exists, F, IntegerField, OuterRef, Prefetch, Q, Que
 from haven.clients.models import Client, RelatedContact
 from haven.core.prepared import Prepared
 from haven.documents import policy
-from haven.documents.listed import ListedDocument, ListedVersion
+from haven.documents.listed import ListedDocument, ListedShare, ListedVersion, recipient_label_of, unsaved_contact
 from haven.documents.models import Document, DocumentType, DocumentVersion, Share, VersionSource, contact_role
-from haven.portal_access.models import AccessKind, AccessStatus, PortalAccount, ProfileAccess
+from haven.portal_access.models import AccessKind, AccessStatus, ProfileAccess
 from haven.practices.viewers import StaffViewer
 
 
@@ -120,43 +120,45 @@ def page_ids(ids: Sequence[int], size: int = PAGE_IDS) -> list[int]:
     return [*ids, *([0] * (size - len(ids)))]
 
 
-# What a listed entry's Share Status reads of its open shares: the audience and whom it reaches, named as
-# ``Share.recipient_label`` names them (a contact, or the client linked as one; a portal user and their account).
-_RECIPIENT_ONLY = (
-    "document_id",
+# Whom an open share reaches, as values: the columns ``Share.recipient_label`` reads (``recipient_label_of``).
+_RECIPIENT_COLUMNS = (
     "audience",
+    "contact_id",
+    "access_id",
     "contact__first_name",
     "contact__last_name",
     "contact__relationship",
     "contact__legal_guardian",
+    "contact__linked_client_id",
     "contact__linked_client__first_name",
     "contact__linked_client__last_name",
     "access__display_name",
     "access__account__full_name",
 )
-_OPEN_SHARES: Prepared[Share] = Prepared(
-    lambda *ids: _recipients_order(Share.objects.open().filter(document_id__in=ids)).only(*_RECIPIENT_ONLY),
+_OPEN_SHARES: Prepared[tuple[Any, ...]] = Prepared(
+    lambda *ids: (
+        Share.objects.open()
+        .filter(document_id__in=ids)
+        .order_by("audience", "contact__last_name", "access__display_name", "pk")
+        .values_list("document_id", "pk", *_RECIPIENT_COLUMNS)
+    ),
     *([int] * PAGE_IDS),
 )
 
 
-def attach_recipients[Listed: Sequence[Document | ListedDocument]](documents: Listed) -> Listed:
-    """``with_recipients`` for a page already read (its client with it): each document's open shares as
-    ``open_shares``, in one query by the page's ids (none for an empty page); each share's document is the entry
-    itself, so a share with the client names the page's client."""
-    by_id: dict[int, list[Share]] = {document.pk: [] for document in documents}
-    if by_id and len(by_id) <= PAGE_IDS:
-        shares = _OPEN_SHARES(*page_ids(list(by_id)))
-    elif by_id:
-        shares = list(_recipients_order(Share.objects.open().filter(document_id__in=by_id)))
-    else:
-        shares = []
-    for share in shares:
-        by_id[share.document_id].append(share)
+def attach_recipients(documents: Sequence[ListedDocument]) -> Sequence[ListedDocument]:
+    """Each listed document's open shares as ``open_shares`` (``ListedShare``s, in the order ``with_recipients``
+    gives), in one query of values by the page's ids (none for an empty page); a share with the client names the
+    page's client."""
+    by_id: dict[int, list[ListedShare]] = {document.pk: [] for document in documents}
+    if len(by_id) > PAGE_IDS:
+        raise ValueError(f"a page names at most {PAGE_IDS} documents")
+    if by_id:
+        client = documents[0].client
+        for document_id, pk, *recipient in _OPEN_SHARES(*page_ids(list(by_id))):
+            by_id[document_id].append(ListedShare(pk, tuple(recipient), client))
     for document in documents:
-        for share in by_id[document.pk]:
-            Share.document.field.set_cached_value(share, document)  # type: ignore[arg-type]  # read, never saved
-        document.open_shares = by_id[document.pk]  # type: ignore[union-attr]
+        document.open_shares = by_id[document.pk]
     return documents
 
 
@@ -323,54 +325,17 @@ _DOCUMENT_SHARES: Prepared[tuple[Any, ...]] = Prepared(
         Share.objects.open()
         .filter(document_id=document_id)
         .order_by("audience", "contact__last_name", "access__display_name")
-        .values_list(
-            "audience",
-            "contact_id",
-            "access_id",
-            "contact__first_name",
-            "contact__last_name",
-            "contact__relationship",
-            "contact__legal_guardian",
-            "contact__linked_client_id",
-            "contact__linked_client__first_name",
-            "contact__linked_client__last_name",
-            "access__display_name",
-            "access__account__full_name",
-        )
+        .values_list(*_RECIPIENT_COLUMNS)
     ),
     int,
 )
 
 
-def _contact(
-    first_name: str, last_name: str, relationship: str, legal_guardian: bool, linked: tuple[str, str] | None
-) -> RelatedContact:
-    """A contact as read for a label (unsaved): its own name, or its linked client's."""
-    linked_client = Client(first_name=linked[0], last_name=linked[1]) if linked is not None else None
-    return RelatedContact(
-        first_name=first_name,
-        last_name=last_name,
-        relationship=relationship,
-        legal_guardian=legal_guardian,
-        linked_client=linked_client,
-    )
-
-
 def open_shares_of(document: Document) -> list[OpenShare]:
     """The document's open shares with whom they reach (the document page's share dialog), in a prepared query;
     each labelled as ``Share.recipient_label`` labels it (a client share by the given document's client)."""
-    shares = []
-    for row in _DOCUMENT_SHARES(document.pk):
-        audience, contact_id, access_id, first, last, relationship, guardian, linked_id, *linked_name = row[:10]
-        display_name, account_name = row[10:]
-        share = Share(audience=audience, document=document)
-        if contact_id is not None:
-            linked = (linked_name[0], linked_name[1]) if linked_id is not None else None
-            share.contact = _contact(first, last, relationship, guardian, linked)
-        if access_id is not None:
-            share.access = ProfileAccess(display_name=display_name, account=PortalAccount(full_name=account_name))
-        shares.append(OpenShare(audience, contact_id, access_id, share.recipient_label))
-    return shares
+    rows = _DOCUMENT_SHARES(document.pk)
+    return [OpenShare(row[0], row[1], row[2], recipient_label_of(row, document.client)) for row in rows]
 
 
 @dataclass(frozen=True, slots=True)
@@ -478,7 +443,7 @@ def share_dialog_people(client: Client) -> tuple[list[DialogPerson], list[Dialog
         client.pk, client.practice_id
     ):
         linked = (linked_first, linked_last) if linked_id is not None else None
-        contact = _contact(first, last, relationship, guardian, linked)
+        contact = unsaved_contact(first, last, relationship, guardian, linked)
         contacts.append(DialogPerson(pk, contact.full_name, contact_role(contact)))
     portal_users = [
         DialogPerson(pk, display_name or account_name, "")
