@@ -29,7 +29,7 @@ def test_djangos_middleware_draws_its_masks_and_new_secrets_with_havens_function
     token = django_csrf.get_token(request)  # a new cookie's secret (first read), then the mask (second)
     assert request.META["CSRF_COOKIE"] == "".join(ALPHABET[n] for n in range(32))
     assert token[:32] == "".join(ALPHABET[n % 62] for n in range(48, 80))
-    assert django_csrf._unmask_cipher_token(token) == request.META["CSRF_COOKIE"]
+    assert django_csrf._unmask_cipher_token(token) == request.META["CSRF_COOKIE"]  # type: ignore[attr-defined]
 
 
 def test_bytes_that_would_favour_some_characters_are_drawn_again(monkeypatch) -> None:
