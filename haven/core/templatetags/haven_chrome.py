@@ -9,7 +9,8 @@ staff member, their practice, whether their two-step sign-in is done (``staff_na
 from __future__ import annotations
 
 from django import template
-from django.utils.translation import gettext
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language, gettext
 
 from haven.core.html import format_html
 from haven.core.templatetags.haven_fixed import fixed_url
@@ -42,8 +43,17 @@ def _sign_out(csrf_input: str) -> str:
     )
 
 
+# Where the CSRF field goes in a kept header: text no escaped value can hold (``<`` is always escaped).
+_CSRF_SLOT = SafeString("<haven-csrf-slot>")
+_KEPT: dict[tuple[object, ...], str] = {}  # headers drawn, by everything they show but the CSRF token
+_KEPT_MOST = 512  # then forgotten and drawn again: a practice has few staff, pages and languages
+
+
 @register.simple_tag(takes_context=True)
 def staff_header(context: template.Context) -> str:
+    """The header for this page and staff member: drawn once per process for what it shows (the practice's name,
+    logo and two-step rule, the member's name, role and administration, the page's ``nav``, the language),
+    kept, and given this response's CSRF token each time."""
     practice = context.get("current_practice")
     member = context.get("staff_member")
     csrf = str(context.get("csrf_token") or "")  # as {% csrf_token %} draws it
@@ -52,23 +62,48 @@ def staff_header(context: template.Context) -> str:
         if csrf and csrf != "NOTPROVIDED"
         else ""
     )
-    name = practice.name if practice and practice.name else "Haven"
+    shown = (
+        get_language(),
+        (practice.name, practice.has_logo and practice.get_logo_url(), practice.require_staff_two_factor)
+        if practice
+        else None,
+        (member.is_administrator, member.get_role_display(), member.user.full_name) if member else None,
+        bool(context.get("staff_nav_ready")),
+        context.get("nav"),
+        bool(context.get("demo_outbox")),
+    )
+    header = _KEPT.get(shown)
+    if header is None:
+        if len(_KEPT) >= _KEPT_MOST:
+            _KEPT.clear()
+        header = _KEPT[shown] = _draw_header(*shown[1:])
+    return SafeString(header.replace(_CSRF_SLOT, csrf_input))
+
+
+def _draw_header(
+    practice: tuple[str, str | bool, bool] | None,
+    member: tuple[bool, str, str] | None,
+    nav_ready: bool,
+    nav: object,
+    demo_outbox: bool,
+) -> str:
+    """The header, from only what it shows (in the active language), with ``_CSRF_SLOT`` for the CSRF field."""
+    name = practice[0] if practice and practice[0] else "Haven"
     logo = (
-        format_html('<img class="navbar-brand-logo" src="{}" alt="" height="32">', practice.get_logo_url())
-        if practice and practice.has_logo
+        format_html('<img class="navbar-brand-logo" src="{}" alt="" height="32">', practice[1])
+        if practice and practice[1]
         else ""
     )
-    if member and context.get("staff_nav_ready"):
-        nav = context.get("nav")
+    if member and nav_ready:
+        is_administrator, role, full_name = member
         items = [
             _nav_link(nav, "clients", "staff:client_list", gettext("Clients")),
             _nav_link(nav, "general_log", "staff:general_log", gettext("General Log")),
         ]
-        if context.get("demo_outbox"):
+        if demo_outbox:
             items.append(_nav_link(nav, "outbox", "staff:demo_outbox", gettext("Demo outbox"), current=False))
-        if member.is_administrator:
+        if is_administrator:
             items.append(_nav_link(nav, "admin", "staff:admin_settings", gettext("Organization Administration")))
-        role = member.get_role_display()
         on_account = nav == "account"
         menu: str = format_html(
             '<button class="navbar-toggler" type="button" data-bs-toggle="collapse" data-bs-target="#staff-nav"'
@@ -87,12 +122,12 @@ def staff_header(context: template.Context) -> str:
             fixed_url("staff:account"),
             gettext("Your account"),
             role,
-            member.user.full_name,
+            full_name,
             role,
-            _sign_out(csrf_input),
+            _sign_out(_CSRF_SLOT),
         )
     elif member:
-        menu = _sign_out(csrf_input)
+        menu = _sign_out(_CSRF_SLOT)
     else:
         menu = ""
     header = format_html(
@@ -109,7 +144,7 @@ def staff_header(context: template.Context) -> str:
         name,
         menu,
     )
-    if practice and not practice.require_staff_two_factor:
+    if practice and not practice[2]:
         header += format_html(
             '\n<div class="notice-2fa-off text-center small py-1" role="note">\n  {}\n</div>',
             gettext(

@@ -79,3 +79,29 @@ def test_a_practice_without_two_factor_is_told_to_turn_it_on(world: World) -> No
 def test_a_page_without_a_staff_member_shows_only_the_name(world: World) -> None:
     html = _HEADER.render(Context({}))
     assert '<span class="navbar-brand-name">Haven</span>' in html and "<form" not in html
+
+
+def test_a_kept_header_is_given_each_responses_own_csrf_token(world: World) -> None:
+    first = _header(world, csrf_token="b" * 64)
+    second = _header(world, csrf_token="c" * 64)
+
+    assert first == second.replace("c" * 64, "b" * 64)  # the same header, drawn once
+    assert "b" * 64 in first and "c" * 64 not in first
+    assert "c" * 64 in second and "b" * 64 not in second
+    assert "haven-csrf-slot" not in first + second
+    assert '<input type="hidden" name="csrfmiddlewaretoken"' not in _header(world, csrf_token="")
+
+
+def test_a_kept_header_changes_with_everything_it_shows(world: World) -> None:
+    world.riverside.require_staff_two_factor = True
+    shown = _header(world, nav="clients")
+    assert _header(world, nav="general_log") != shown
+    assert "Theo" in _header(world, member=world.theo) and "Theo" not in shown
+    world.ada.user.full_name = "Ada Renamed"
+    assert "Ada Renamed" in _header(world, nav="clients")
+    world.riverside.name = "Riverside Renamed"
+    assert "Riverside Renamed" in _header(world, nav="clients")
+    assert "Demo outbox" in _header(world, demo_outbox=True) and "Demo outbox" not in shown
+    assert "Two-factor sign-in is turned off" not in _header(world, nav="clients")
+    world.riverside.require_staff_two_factor = False
+    assert "Two-factor sign-in is turned off" in _header(world, nav="clients")
