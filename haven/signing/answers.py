@@ -72,9 +72,12 @@ def refuse(viewer: PortalViewer, request_id: int, reason: SigningReason, message
 def view_request(viewer: PortalViewer, request: SignatureRequest) -> None:
     """The signer opens the request to read it: audited as signature.viewed, and its inbox message is read."""
     assert viewer.profile is not None
+    # The request's inbox message has said all it had to: reading the request reads it. Found before the write
+    # transaction, which then holds the database's write lock only for writing (``mark_read`` marks a message
+    # read only if it still is unread, so one read meanwhile elsewhere is not read twice).
+    unread = unread_about_request(viewer, request.pk)
     with transaction.atomic():
-        # The request's inbox message has said all it had to: reading the request reads it.
-        for message in unread_about_request(viewer, request.pk):
+        for message in unread:
             mark_read(message, account=viewer.account, acting_for=viewer.acting_for)
         record_event(
             SignatureViewed(document=request.document_id, version=request.version.number),
