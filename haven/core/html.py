@@ -41,3 +41,12 @@ def format_html(format_string: str, *args: object, **kwargs: object) -> SafeStri
             **{name: _escaped(value) for name, value in kwargs.items()},
         )
     )
+
+
+def fill_slot(markup: str, slot: str, value: str) -> SafeString:
+    """``markup`` (a ``format_html`` result) with each ``slot`` in it replaced by ``value`` (markup too): for a piece
+    of a page drawn once and kept, with what changes on every response put in. Both must be markup already (they
+    have ``__html__``), and the slot text one that no escaped value can hold (it has a ``<``)."""
+    if not (hasattr(markup, "__html__") and hasattr(value, "__html__")) or "<" not in slot:
+        raise TypeError("fill_slot takes markup, a slot with '<' in it and markup to put in it")
+    return SafeString(markup.replace(slot, value))

@@ -9,10 +9,9 @@ staff member, their practice, whether their two-step sign-in is done (``staff_na
 from __future__ import annotations
 
 from django import template
-from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext
 
-from haven.core.html import format_html
+from haven.core.html import fill_slot, format_html
 from haven.core.templatetags.haven_fixed import fixed_url
 
 register = template.Library()
@@ -44,7 +43,7 @@ def _sign_out(csrf_input: str) -> str:
 
 
 # Where the CSRF field goes in a kept header: text no escaped value can hold (``<`` is always escaped).
-_CSRF_SLOT = SafeString("<haven-csrf-slot>")
+_CSRF_SLOT = format_html("<{}>", "haven-csrf-slot")
 _KEPT: dict[tuple[object, ...], str] = {}  # headers drawn, by everything they show but the CSRF token
 _KEPT_MOST = 512  # then forgotten and drawn again: a practice has few staff, pages and languages
 
@@ -60,7 +59,7 @@ def staff_header(context: template.Context) -> str:
     csrf_input = (
         format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', csrf)
         if csrf and csrf != "NOTPROVIDED"
-        else ""
+        else format_html("{}", "")
     )
     shown = (
         get_language(),
@@ -77,7 +76,7 @@ def staff_header(context: template.Context) -> str:
         if len(_KEPT) >= _KEPT_MOST:
             _KEPT.clear()
         header = _KEPT[shown] = _draw_header(*shown[1:])
-    return SafeString(header.replace(_CSRF_SLOT, csrf_input))
+    return fill_slot(header, _CSRF_SLOT, csrf_input)
 
 
 def _draw_header(

@@ -9,7 +9,7 @@ from django.utils.safestring import SafeData, SafeString
 from hypothesis import given
 from hypothesis import strategies as st
 
-from haven.core.html import _escaped, format_html
+from haven.core.html import _escaped, fill_slot, format_html
 
 
 class Markup:
@@ -74,3 +74,17 @@ def test_format_specifications_apply_to_the_escaped_text():
 def test_nothing_to_format_is_refused_as_django_refuses_it():
     with pytest.raises(TypeError):
         format_html("<br>")
+
+
+def test_a_slot_in_kept_markup_is_filled_with_markup_and_nothing_else():
+    slot = format_html("<{}>", "slot")
+    kept = format_html("<form>{}<b>{}</b></form>", slot, "<slot> typed by someone")
+    filled = fill_slot(kept, slot, format_html('<input value="{}">', "a&b"))
+    assert filled == '<form><input value="a&amp;b"><b>&lt;slot&gt; typed by someone</b></form>'
+    assert isinstance(filled, SafeData)
+    with pytest.raises(TypeError):
+        fill_slot(kept, slot, "<script>")  # text, not markup
+    with pytest.raises(TypeError):
+        fill_slot("<form>", slot, format_html("{}", ""))
+    with pytest.raises(TypeError):
+        fill_slot(kept, "slot", format_html("{}", ""))  # a slot an escaped value could hold
