@@ -38,6 +38,7 @@ from typing import Any
 from django.db import connections
 from django.db.backends.sqlite3.base import FORMAT_QMARK_REGEX
 from django.db.models import Count, QuerySet
+from django.db.models.query import ModelIterable, _get_from_db, get_related_populators  # type: ignore[attr-defined]
 from django.db.models.sql.compiler import SQLCompiler
 from django.db.models.sql.constants import MULTI
 
@@ -85,6 +86,61 @@ class _Compiled:
     adapted: tuple[tuple[int, type], ...]  # argument positions holding datetimes or dates, adapted per database
     qmark_sql: str | None  # on SQLite: the SQL as its DB-API cursor takes it (``?`` placeholders)
     trim: int | None  # the columns a row keeps when the select has extra columns (as Django trims them)
+    layout: _RowLayout | None  # for a query of model instances: how a row becomes one (``_PreparedModels``)
+
+
+@dataclass(frozen=True)
+class _RowLayout:
+    """What Django's ``ModelIterable`` works out from the compiled query before it makes each row's instance
+    (the model's columns, its ``select_related`` populators, the annotations' columns): the same on every run of a
+    prepared query, so worked out once. A populator keeps no state from one row to the next when peers are not
+    tracked (Django's default fetch mode), which is the only case a layout is made for."""
+
+    model_fields_start: int
+    model_fields_end: int
+    init_list: tuple[str, ...]
+    from_db: Callable[..., Any]
+    related_populators: tuple[Any, ...]
+    annotation_col_map: dict[str, int]
+
+    @classmethod
+    def of(cls, queryset: QuerySet[Any], compiler: SQLCompiler, alias: str) -> _RowLayout | None:
+        fetch_mode = queryset._fetch_mode  # type: ignore[attr-defined]
+        known = queryset._known_related_objects  # type: ignore[attr-defined]
+        if queryset._iterable_class is not ModelIterable or known or fetch_mode.track_peers:
+            return None
+        select, klass_info = compiler.select, compiler.klass_info
+        assert klass_info is not None
+        model = klass_info["model"]
+        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        return cls(
+            model_fields_start=start,
+            model_fields_end=end,
+            init_list=tuple(column[0].target.attname for column in select[start:end]),
+            from_db=_get_from_db(model, fetch_mode),
+            related_populators=tuple(get_related_populators(klass_info, select, alias, fetch_mode)),
+            annotation_col_map=dict(compiler.annotation_col_map or {}),
+        )
+
+
+class _PreparedModels(ModelIterable):
+    """Django's ``ModelIterable`` for a prepared query: each row made into its instance as Django does, by the
+    query's ``_RowLayout`` rather than one worked out again for each run."""
+
+    def __iter__(self) -> Any:
+        queryset = self.queryset
+        layout: _RowLayout = queryset._haven_layout  # type: ignore[attr-defined]
+        db = queryset.db
+        compiler = queryset.query.get_compiler(using=db)
+        results = compiler.execute_sql(chunked_fetch=self.chunked_fetch, chunk_size=self.chunk_size)
+        start, end, init_list = layout.model_fields_start, layout.model_fields_end, list(layout.init_list)
+        for row in compiler.results_iter(results):
+            obj = layout.from_db(db, init_list, row[start:end])
+            for populator in layout.related_populators:
+                populator.populate(row, obj)
+            for name, position in layout.annotation_col_map.items():
+                setattr(obj, name, row[position])
+            yield obj
 
 
 def forget_prepared() -> None:
@@ -140,6 +196,9 @@ class Prepared[T]:
         queryset._db = alias
         queryset._result_cache = None
         queryset._prefetch_done = False
+        if compiled.layout is not None:
+            queryset._haven_layout = compiled.layout
+            queryset._iterable_class = _PreparedModels
         return list(queryset)
 
     def queryset(self, *values: Any) -> QuerySet[Any]:
@@ -199,6 +258,7 @@ class Prepared[T]:
                 if connection.vendor == "sqlite"
                 else None,
                 trim=compiler.col_count if compiler.has_extra_select else None,
+                layout=_RowLayout.of(queryset, compiler, alias),
             )
             self._compiled[alias] = compiled
             return compiled

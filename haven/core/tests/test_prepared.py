@@ -13,7 +13,7 @@ from django.db.models.functions import Lower
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from haven.clients.models import Client, RelatedContact
+from haven.clients.models import Client, RelatedContact, Relationship
 from haven.core.prepared import Prepared, PreparedQueryError, counting, run_statement
 from haven.practices.models import StaffMember
 from tests.personas import World, build_world
@@ -40,6 +40,36 @@ def test_rows_with_their_related_objects_come_back_in_the_one_query(
         assert found[0].practice.name == world.riverside.name
         assert found[0].user.email == world.theo.user.email
     member.check(world.hana.user_id)
+
+
+def test_instances_are_made_by_the_row_layout_worked_out_once_as_the_querysets_own(world: World) -> None:
+    """Related objects two levels down, a relation that is empty (None) on some rows, annotations: each run makes
+    the rows as the queryset would, with the populators worked out at the first run."""
+    contacts = Prepared[RelatedContact](
+        lambda practice_id: (
+            RelatedContact.objects.filter(practice_id=practice_id)
+            .select_related("client__facility", "linked_client")
+            .annotate(name_length=Count("client__contacts"))
+            .order_by("pk")
+        ),
+        int,
+    )
+    first = contacts(world.riverside.pk)
+    RelatedContact.objects.create(
+        practice=world.riverside, client=world.ana, linked_client=world.mia, relationship=Relationship.OTHER
+    )
+    again = contacts(world.riverside.pk)
+    contacts.check(world.riverside.pk)
+    assert [c.pk for c in again][: len(first)] == [c.pk for c in first] and len(again) == len(first) + 1
+    assert {c.linked_client is None for c in again} == {True, False}
+    assert {c.client.facility is None for c in again} == {True, False}
+    assert again[-1].linked_client is not None and again[-1].linked_client.first_name == "Mia"
+    for contact in again:
+        assert contact.client.pk == contact.client_id and contact.name_length >= 1  # type: ignore[attr-defined]
+        assert (contact.linked_client is None) == (contact.linked_client_id is None)
+        assert contact._state.adding is False and contact.client._state.db == "default"
+    assert first[0] is not again[0] and first[0].client is not again[0].client  # new instances on every run
+    assert contacts._compiled["default"].layout is not None
 
 
 def test_the_builder_runs_once_per_process_whatever_the_values(world: World) -> None:
