@@ -35,7 +35,8 @@ def _practice(slug: str) -> Practice:
     return practice
 
 
-_PRACTICE: Prepared[Practice] = Prepared(lambda slug: Practice.objects.filter(slug=slug), str)
+# Every portal page reads its practice; only the logo's own address and the letterhead read the logo's bytes.
+_PRACTICE: Prepared[Practice] = Prepared(lambda slug: Practice.objects.filter(slug=slug).defer("logo"), str)
 
 
 def portal_public_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

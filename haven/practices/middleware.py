@@ -80,7 +80,13 @@ def _unwrapped(user: Any) -> Any:
 
 
 _STAFF_MEMBER: Prepared[StaffMember] = Prepared(
-    lambda user_id: StaffMember.objects.select_related("practice").filter(user_id=user_id).order_by("pk")[:1], int
+    lambda user_id: (
+        StaffMember.objects.select_related("practice")
+        .defer("practice__logo")
+        .filter(user_id=user_id)
+        .order_by("pk")[:1]
+    ),
+    int,
 )
 _WITH_DEVICE: dict[type[Device], Prepared[StaffMember]] = {}
 
@@ -92,6 +98,7 @@ def _staff_member_with_device(model: type[Device]) -> Prepared[StaffMember]:
         prepared = _WITH_DEVICE[model] = Prepared(
             lambda user_id, device_id: (
                 StaffMember.objects.select_related("practice")
+                .defer("practice__logo")  # every page reads the practice; only the letterhead its logo
                 .filter(user_id=user_id)
                 .annotate(haven_device_ok=Exists(_confirmed((model, device_id), user_id)))
                 .order_by("pk")[:1]

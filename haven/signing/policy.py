@@ -184,7 +184,7 @@ def visible_to(viewer: Viewer) -> SignatureRequestQuerySet:
     """The signature requests this viewer may see: every list, lookup and check starts here."""
     requests = SignatureRequest.objects.select_related(
         "document__client", "document__type", "version", "requested_by__user", "practice"
-    )
+    ).defer("practice__logo")  # the practice's name and rules, not its logo's bytes
     if isinstance(viewer, StaffViewer):
         # Correlated on the request's document: an IN over the practice's visible documents would be built
         # whole (every document id of the practice) before a single request is read.

@@ -9,6 +9,9 @@ import re
 import pytest
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
+from django.db import connection
+from django.test import Client as HttpClient
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image
 
@@ -24,6 +27,7 @@ from haven.practices.actions import (
 )
 from haven.practices.models import ROLE_TEMPLATES, LinkPurpose, Permission, Role, StaffMember
 from haven.practices.password_links import set_password_with_link
+from tests.personas import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -244,3 +248,28 @@ def test_invite_page_keeps_input_on_error(world, login):
     body = response.content.decode()
     assert "Enter an email address like name@example.com." in body
     assert 'value="Nell New"' in body
+
+
+def test_pages_read_the_practices_logo_only_to_show_it(world, login):
+    """Every staff and portal page reads its practice; its logo's bytes are read only by the logo's own address."""
+    http = login(world.ada)
+    upload = io.BytesIO(_png())
+    upload.name = "logo.png"
+    assert http.post("/staff/admin/logo/", {"logo": upload}).status_code == 302
+    portal = HttpClient()
+    assert portal.post("/p/riverside/", {"username": "gia@example.com", "password": PASSWORD}).status_code == 302
+    logo_column = '"practices_practice"."logo",'
+    for client, address in (
+        (http, "/staff/clients/"),
+        (http, f"/staff/clients/{world.max.pk}/"),
+        (portal, "/p/riverside/home/"),
+        (portal, "/p/riverside/documents/"),
+    ):
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(address)
+        assert page.status_code == 200, address
+        assert 'src="/practice/riverside/logo"' in page.content.decode(), address  # the logo is shown
+        assert not [q["sql"] for q in queries if logo_column in q["sql"]], address
+    with CaptureQueriesContext(connection) as queries:
+        assert http.get("/practice/riverside/logo").content == _png()
+    assert any('"practices_practice"."logo"' in q["sql"] for q in queries)
