@@ -12,6 +12,7 @@ from django import template
 from django.utils.translation import get_language, gettext
 
 from haven.core.html import fill_slot, format_html
+from haven.core.remembered_words import per_language
 from haven.core.templatetags.haven_fixed import fixed_url
 
 register = template.Library()
@@ -44,8 +45,10 @@ def _sign_out(csrf_input: str) -> str:
 
 # Where the CSRF field goes in a kept header: text no escaped value can hold (``<`` is always escaped).
 _CSRF_SLOT = format_html("<{}>", "haven-csrf-slot")
-_KEPT: dict[tuple[object, ...], str] = {}  # headers drawn, by everything they show but the CSRF token
-_KEPT_MOST = 512  # then forgotten and drawn again: a practice has few staff, pages and languages
+# Headers drawn, by everything they show but the CSRF token (emptied, like the other memories of words, when a
+# setting changes); forgotten and drawn again past ``_KEPT_MOST``: a practice has few staff, pages and languages.
+_KEPT: dict[tuple[object, ...], str] = per_language()
+_KEPT_MOST = 512
 
 
 @register.simple_tag(takes_context=True)
