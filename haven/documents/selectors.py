@@ -136,11 +136,8 @@ _RECIPIENT_COLUMNS = (
     "access__account__full_name",
 )
 _OPEN_SHARES: Prepared[tuple[Any, ...]] = Prepared(
-    lambda *ids: (
-        Share.objects.open()
-        .filter(document_id__in=ids)
-        .order_by("audience", "contact__last_name", "access__display_name", "pk")
-        .values_list("document_id", "pk", *_RECIPIENT_COLUMNS)
+    lambda *ids: _recipients_order(Share.objects.open().filter(document_id__in=ids)).values_list(
+        "document_id", "pk", *_RECIPIENT_COLUMNS
     ),
     *([int] * PAGE_IDS),
 )
