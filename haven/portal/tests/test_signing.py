@@ -130,6 +130,20 @@ def test_the_signing_page_shows_what_is_signed_by_whom_and_is_audited(world, gia
     assert (viewed.object_type, viewed.object_id) == ("signing.signaturerequest", str(pending.pk))
 
 
+def test_the_signing_page_reads_of_the_staff_member_who_asked_only_their_name(world, gia, pending):
+    with CaptureQueriesContext(connection) as queries:
+        page = gia.get(sign_url(pending))
+    assert page.status_code == 200 and world.ada.user.full_name in html.unescape(page.content.decode())
+    read = " ".join(query["sql"] for query in queries)
+    assert '"accounts_user"."full_name"' in read
+    for column in (
+        '"accounts_user"."password"',
+        '"accounts_user"."last_login"',
+        '"practices_staffmember"."permissions"',
+    ):
+        assert column not in read
+
+
 def test_signing_as_shows_the_name_in_the_chart_not_the_portal_accounts_own(world, gia, pending):
     world.gia_account.full_name = "Someone Else"
     world.gia_account.save(update_fields=["full_name"])

@@ -63,8 +63,22 @@ def _visible_request(selected: ProfileAccess, request_id: int) -> QuerySet[Signa
         signing_policy.visible_to(viewer)
         .filter(pk=request_id)
         .annotate(haven_document_shared=Exists(shared))
+        .defer(*_NOT_FOR_THE_SIGNER)
         .order_by()[:1]
     )
+
+
+# Of the staff member who asked, the signing page shows the name: their password's hash, sign-in times and
+# permissions are not read into a portal request.
+_NOT_FOR_THE_SIGNER = (
+    "requested_by__permissions",
+    "requested_by__created_at",
+    "requested_by__user__password",
+    "requested_by__user__last_login",
+    "requested_by__user__date_joined",
+    "requested_by__user__password_changed_at",
+    "requested_by__user__session_generation",
+)
 
 
 _REQUEST: ProfilePrepared[SignatureRequest] = ProfilePrepared(_visible_request, int)
