@@ -74,7 +74,7 @@ def view_request(viewer: PortalViewer, request: SignatureRequest) -> None:
     assert viewer.profile is not None
     # The request's inbox message has said all it had to: reading the request reads it. Found before the write
     # transaction, which then holds the database's write lock only for writing (``mark_read`` marks a message
-    # read only if it still is unread, so one read meanwhile elsewhere is not read twice).
+    # read only while it is still unread, so a reading recorded meanwhile elsewhere is not recorded again).
     unread = unread_about_request(viewer, request.pk)
     with transaction.atomic():
         for message in unread:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
 
 import pytest
 from django.middleware import csrf as django_csrf
@@ -18,12 +17,8 @@ from tests.personas import World
 ALPHABET = django_csrf.CSRF_ALLOWED_CHARS
 
 
-def _bytes_from(chunks: list[bytes]) -> Iterator[bytes]:
-    yield from chunks
-
-
 def test_djangos_middleware_draws_its_masks_and_new_secrets_with_havens_function(monkeypatch) -> None:
-    drawn = _bytes_from([bytes(range(48)), bytes(range(48, 96))])
+    drawn = iter([bytes(range(48)), bytes(range(48, 96))])
     monkeypatch.setattr(csrf.secrets, "token_bytes", lambda size: next(drawn))
     request = RequestFactory().get("/")
     token = django_csrf.get_token(request)  # a new cookie's secret (first read), then the mask (second)
@@ -34,7 +29,7 @@ def test_djangos_middleware_draws_its_masks_and_new_secrets_with_havens_function
 
 def test_bytes_that_would_favour_some_characters_are_drawn_again(monkeypatch) -> None:
     # 248 to 255 would make the first 8 characters likelier than the rest: refused, and more bytes are read.
-    drawn = _bytes_from([bytes([255, 248, 0, 249] * 12), bytes(range(100, 148))])
+    drawn = iter([bytes([255, 248, 0, 249] * 12), bytes(range(100, 148))])
     monkeypatch.setattr(csrf.secrets, "token_bytes", lambda size: next(drawn))
     assert csrf.new_csrf_string() == ALPHABET[0] * 12 + "".join(ALPHABET[n % 62] for n in range(100, 120))
 

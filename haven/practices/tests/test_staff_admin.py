@@ -258,7 +258,7 @@ def test_pages_read_the_practices_logo_only_to_show_it(world, login):
     assert http.post("/staff/admin/logo/", {"logo": upload}).status_code == 302
     portal = HttpClient()
     assert portal.post("/p/riverside/", {"username": "gia@example.com", "password": PASSWORD}).status_code == 302
-    logo_column = '"practices_practice"."logo",'
+    logo_column = '"practices_practice"."logo"'  # the closing quote: not "logo_content_type"
     for client, address in (
         (http, "/staff/clients/"),
         (http, f"/staff/clients/{world.max.pk}/"),
@@ -272,4 +272,4 @@ def test_pages_read_the_practices_logo_only_to_show_it(world, login):
         assert not [q["sql"] for q in queries if logo_column in q["sql"]], address
     with CaptureQueriesContext(connection) as queries:
         assert http.get("/practice/riverside/logo").content == _png()
-    assert any('"practices_practice"."logo"' in q["sql"] for q in queries)
+    assert any(logo_column in q["sql"] for q in queries)
