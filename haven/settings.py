@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "haven.documents",
     "haven.signing",
     "haven.messaging",
+    "haven.intake",
     "haven.portal",
     "haven.staff",
     "haven.demo",

@@ -79,9 +79,29 @@ class AuditAction(StrEnum):
     DOCUMENT_TYPE_EXCEPTIONS_CHANGED = "document_type.exceptions_changed"
     FACILITY_CHANGED = "facility.changed"
     FACILITY_CREATED = "facility.created"
+    FORM_ARCHIVED = "form.archived"
+    FORM_COPIED = "form.copied"
+    FORM_CREATED = "form.created"
+    FORM_EXPORTED = "form.exported"
+    FORM_IMPORTED = "form.imported"
+    FORM_PRINTED = "form.printed"
+    FORM_PUBLISHED = "form.published"
+    FORM_RESTORED = "form.restored"
     GROUP_NOTE_CREATED = "group_note.created"
     GROUP_NOTE_SHARED = "group_note.shared"
     GROUP_NOTE_UNSHARED = "group_note.unshared"
+    INTAKE_ACKNOWLEDGED = "intake.acknowledged"
+    INTAKE_ALERT_RAISED = "intake.alert_raised"
+    INTAKE_ALERT_REVIEWED = "intake.alert_reviewed"
+    INTAKE_CANCELLED = "intake.cancelled"
+    INTAKE_DRAFT_SAVED = "intake.draft_saved"
+    INTAKE_EXPORTED = "intake.exported"
+    INTAKE_REFUSED = "intake.refused"
+    INTAKE_REMINDED = "intake.reminded"
+    INTAKE_RETURNED = "intake.returned"
+    INTAKE_SENT = "intake.sent"
+    INTAKE_SUBMITTED = "intake.submitted"
+    INTAKE_VIEWED = "intake.viewed"
     MESSAGE_READ = "message.read"
     MESSAGE_SENT = "message.sent"
     PORTAL_ACCESS_REVOKED = "portal.access_revoked"
@@ -429,6 +449,163 @@ class GroupNoteUnshared(AuditDetails):
     action: ClassVar[AuditAction] = AuditAction.GROUP_NOTE_UNSHARED
     audience: str
     copies: list[int]
+
+
+class FormArchived(AuditDetails):
+    """A form was archived: it can no longer be sent; what was sent with it stays."""
+
+    action: ClassVar[AuditAction] = AuditAction.FORM_ARCHIVED
+    title: str
+
+
+class FormCopied(AuditDetails):
+    """A form was copied (``source``: the form copied; ``kind``: the copy's kind, "intake" for Copy to intake form)."""
+
+    action: ClassVar[AuditAction] = AuditAction.FORM_COPIED
+    source: int
+    kind: str
+
+
+class FormCreated(AuditDetails):
+    """A form was made (``template``: the default form it began as, if any)."""
+
+    action: ClassVar[AuditAction] = AuditAction.FORM_CREATED
+    kind: str
+    template: str = ""
+
+
+class FormExported(AuditDetails):
+    """A form's definition was exported as a FHIR Questionnaire."""
+
+    action: ClassVar[AuditAction] = AuditAction.FORM_EXPORTED
+    version: int
+
+
+class FormImported(AuditDetails):
+    """A form was made from an imported FHIR Questionnaire."""
+
+    action: ClassVar[AuditAction] = AuditAction.FORM_IMPORTED
+    fields: int
+
+
+class FormPrinted(AuditDetails):
+    """A blank form was printed or downloaded as a PDF (``profile``: the portal profile it was for)."""
+
+    action: ClassVar[AuditAction] = AuditAction.FORM_PRINTED
+    version: int
+    profile: int | None = omitted()
+
+
+class FormPublished(AuditDetails):
+    """A form's changes were published as a new version (``changed``: keys of the fields added, changed or removed)."""
+
+    action: ClassVar[AuditAction] = AuditAction.FORM_PUBLISHED
+    version: int
+    changed: list[str]
+
+
+class FormRestored(AuditDetails):
+    """An archived form was brought back."""
+
+    action: ClassVar[AuditAction] = AuditAction.FORM_RESTORED
+    title: str
+
+
+class IntakeAcknowledged(AuditDetails):
+    """Staff acknowledged a submitted form: its PDF goes into General Documents."""
+
+    action: ClassVar[AuditAction] = AuditAction.INTAKE_ACKNOWLEDGED
+    form: int
+    version: int
+
+
+class IntakeAlertRaised(AuditDetails):
+    """A PHQ-9 item 9 answer above 0 raised a safety alert (``notified``: how many staff were emailed)."""
+
+    action: ClassVar[AuditAction] = AuditAction.INTAKE_ALERT_RAISED
+    assignment: int
+    notified: int
+
+
+class IntakeAlertReviewed(AuditDetails):
+    """A clinician marked a safety alert reviewed."""
+
+    action: ClassVar[AuditAction] = AuditAction.INTAKE_ALERT_REVIEWED
+    assignment: int
+
+
+class IntakeCancelled(AuditDetails):
+    """Staff withdrew a form that was not yet submitted."""
+
+    action: ClassVar[AuditAction] = AuditAction.INTAKE_CANCELLED
+    form: int
+
+
+class IntakeDraftSaved(AuditDetails):
+    """A portal user's answers were saved as a draft (``answered``: how many questions have an answer)."""
+
+    action: ClassVar[AuditAction] = AuditAction.INTAKE_DRAFT_SAVED
+    revision: int
+    answered: int
+
+
+class IntakeExported(AuditDetails):
+    """A form's answers were exported as a FHIR QuestionnaireResponse."""
+
+    action: ClassVar[AuditAction] = AuditAction.INTAKE_EXPORTED
+    version: int
+
+
+class IntakeRefused(AuditDetails):
+    """A submission was refused (``problems``: the keys of the fields with a problem, never their answers)."""
+
+    action: ClassVar[AuditAction] = AuditAction.INTAKE_REFUSED
+    problems: list[str]
+
+
+class IntakeReminded(AuditDetails):
+    """A reminder that forms are waiting was emailed (``forms``: the forms still open)."""
+
+    action: ClassVar[AuditAction] = AuditAction.INTAKE_REMINDED
+    forms: list[int]
+    account: int
+
+
+class IntakeReturned(AuditDetails):
+    """Staff sent a submitted form back to the portal user with a note."""
+
+    action: ClassVar[AuditAction] = AuditAction.INTAKE_RETURNED
+    form: int
+
+
+class IntakeSent(AuditDetails):
+    """Forms were sent to a client's portal (``packet``: None for a single form sent on its own)."""
+
+    action: ClassVar[AuditAction] = AuditAction.INTAKE_SENT
+    packet: int | None
+    forms: list[int]
+    capacity: str
+    account: int
+    contact: int | None = omitted()
+    prefilled: list[str]
+
+
+class IntakeSubmitted(AuditDetails):
+    """A portal user submitted a form (``scored``: the measure's total, None when incomplete or not scored)."""
+
+    action: ClassVar[AuditAction] = AuditAction.INTAKE_SUBMITTED
+    form: int
+    version: int
+    answered: int
+    scored: int | None = omitted()
+
+
+class IntakeViewed(AuditDetails):
+    """A form and its answers were opened (by the portal user filling it, or by staff)."""
+
+    action: ClassVar[AuditAction] = AuditAction.INTAKE_VIEWED
+    form: int
+    version: int
 
 
 class MessageRead(AuditDetails):

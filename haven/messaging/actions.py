@@ -27,11 +27,13 @@ def post_message(
     body: str = "",
     document: Document | None = None,
     signature_request_id: int | None = None,
+    email: bool = True,
 ) -> Message:
     """Put a message in the person's inbox and email them that one is waiting (no health information).
 
     ``signature_request_id`` names the ``signing.SignatureRequest`` a record request asks to answer
-    (by id: signing builds on messaging, never the other way round).
+    (by id: signing builds on messaging, never the other way round). ``email=False`` when another email
+    already tells the person (a portal invitation sent with intake forms).
     """
     practice = client.practice
     message = Message.objects.create(
@@ -52,6 +54,8 @@ def post_message(
         client=client,
         target=message,
     )
+    if not email:
+        return message
     send_email_on_commit(
         to=account.email,
         template="portal_new_message",

@@ -18,6 +18,7 @@ from haven.practices.models import Practice, StaffMember
 class MessageKind(models.TextChoices):
     RECORD_REQUEST = "record_request", _("Record request")
     NOTICE = "notice", _("Notice")
+    INTAKE = "intake", _("Intake forms")
 
 
 class Message(models.Model):

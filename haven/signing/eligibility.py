@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from haven.clients.models import RelatedContact
+from haven.clients.models import Client, RelatedContact
 from haven.documents.models import Document
 from haven.portal_access.models import AccessKind, ProfileAccess
 from haven.signing.models import Capacity, SignatureRequest
@@ -26,7 +26,11 @@ class Signer:
 
 def possible_signers(document: Document) -> list[Signer]:
     """The client (with an active portal login of their own) and each legal guardian with one."""
-    client = document.client
+    return possible_signers_for(document.client)
+
+
+def possible_signers_for(client: Client) -> list[Signer]:
+    """Who may be asked to sign, or to fill a form, for this client: the client, or a guardian with Web Portal."""
     signers: list[Signer] = []
     accesses = (
         ProfileAccess.objects.effective(client.practice)

@@ -40,8 +40,11 @@ from haven.core.encryption import (
 )
 from haven.documents.models import Document, DocumentType, DocumentVersion
 from haven.documents.notes import render_clinical_note, write_clinical_note
+from haven.intake.actions import save_draft, send_forms
+from haven.intake.models import IntakeForm
 from haven.portal_access import two_factor
 from haven.portal_access.models import PortalTwoFactor
+from haven.portal_access.viewers import PortalViewer
 from haven.signing.certificates import signing_identity
 from haven.signing.models import PracticeSigningCertificate, Signature
 from haven.signing.requests import request_signature
@@ -99,6 +102,12 @@ def build_encrypted_world(world: World, capture: Callable[..., Any]) -> Encrypte
         pending = note("Session 13", "Keep walking.")
     [enqueue] = queued
     pending_source = enqueue.keywords["source_name"]
+
+    # Intake answers: a form Gia has begun for Max, its draft kept encrypted in its row.
+    gad7 = IntakeForm.objects.get(practice=world.riverside, template_key="gad7")
+    (sent,) = send_forms(by=world.ada, client=world.max, forms=[gad7], recipient_key=f"contact-{world.gia.pk}")
+    gia = PortalViewer(account=world.gia_account, practice=world.riverside, profile=world.gia_access_max)
+    save_draft(viewer=gia, assignment=sent, raw={"gad7_1": "2"})
 
     two_factor.start_enrolment(account=world.gia_account, practice=world.riverside)
     portal_key = decrypt_bytes(PortalTwoFactor.objects.get(account=world.gia_account).secret_encrypted)
