@@ -90,6 +90,18 @@ def forms_visible_to(viewer: Viewer) -> QuerySet[IntakeForm]:
     return IntakeForm.objects.none()
 
 
+def forms_to_send(viewer: Viewer) -> QuerySet[IntakeForm]:
+    """The forms this viewer may send now: published and not archived, intake forms first, then by title."""
+    if not isinstance(viewer, StaffViewer) or not viewer.has_permission(Permission.INVITE_PORTAL):
+        return IntakeForm.objects.none()
+    return (
+        forms_visible_to(viewer)
+        .filter(archived_at__isnull=True, current_version__isnull=False)
+        .select_related("current_version")
+        .order_by("-kind", "title", "pk")  # "intake" sorts after "dynamic"
+    )
+
+
 def get_form(viewer: Viewer, form_id: int, *, path: str = "") -> IntakeForm:
     found = forms_visible_to(viewer).select_related("current_version").filter(pk=form_id).first()
     if found is None:

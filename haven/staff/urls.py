@@ -57,6 +57,11 @@ urlpatterns = [
         name="portal_access_manage",
     ),
     path(
+        "clients/<int:client_id>/portal/<int:access_id>/intake-forms/",
+        portal.portal_access_intake,
+        name="portal_access_intake",
+    ),
+    path(
         "clients/<int:client_id>/portal/<int:access_id>/instructions.pdf",
         portal.instruction_sheet,
         name="portal_instruction_sheet",

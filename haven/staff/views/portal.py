@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from haven.clients.models import Client
 from haven.clients.policy import get_client, get_contact
 from haven.core.errors import ApplicationError
+from haven.intake.actions import send_forms
+from haven.intake.policy import addressed_to, forms_to_send, may_be_addressed, visible_to
 from haven.portal_access.actions.guardianship import renew_guardian_access, revoke_access
 from haven.portal_access.actions.invitations import act_on_status_icon, add_portal_user, resend_invitation
 from haven.portal_access.actions.pins import print_instruction_sheet
-from haven.portal_access.models import ProfileAccess
+from haven.portal_access.models import AccessKind, AccessStatus, ProfileAccess
 from haven.portal_access.policy import get_profile_access
 from haven.portal_access.selectors import access_for_client
 from haven.portal_access.status import PersonRecord
@@ -22,7 +27,7 @@ from haven.portal_access.two_factor import is_on as two_factor_is_on
 from haven.portal_access.two_factor import turn_off_for_lost_phone
 from haven.practices.access import StaffRequest, staff_view
 from haven.practices.models import Permission
-from haven.staff.forms.portal import PortalUserForm, RenewGuardianForm
+from haven.staff.forms.portal import InvitationFormsForm, PortalUserForm, RenewGuardianForm
 
 
 def _access_page(client: Client, access: ProfileAccess) -> HttpResponse:
@@ -99,6 +104,23 @@ def portal_user_add(request: StaffRequest, client_id: int) -> HttpResponse:
 def portal_access_detail(request: StaffRequest, client_id: int, access_id: int) -> HttpResponse:
     client = get_client(request.viewer, client_id, path=request.path)
     access = get_profile_access(request.viewer, client, access_id, path=request.path)
+    return _render_access(request, client, access, intake_form=_invitation_forms(request, access))
+
+
+def _render_access(
+    request: StaffRequest,
+    client: Client,
+    access: ProfileAccess,
+    *,
+    intake_form: InvitationFormsForm | None,
+    status: int = 200,
+) -> HttpResponse:
+    can_invite = request.staff.has_permission(Permission.INVITE_PORTAL)
+    sent_forms = (
+        list(visible_to(request.viewer).filter(client=client).filter(addressed_to(access)).open())
+        if intake_form is not None
+        else []
+    )
     return render(
         request,
         "staff/portal/access_detail.html",
@@ -106,12 +128,60 @@ def portal_access_detail(request: StaffRequest, client_id: int, access_id: int) 
             "nav": "clients",
             "client": client,
             "access": access,
-            "can_invite": request.staff.has_permission(Permission.INVITE_PORTAL),
+            "can_invite": can_invite,
             "is_effective": ProfileAccess.objects.effective(client.practice).filter(pk=access.pk).exists(),
             "renew_form": RenewGuardianForm(),
             "two_factor_on": two_factor_is_on(access.account),
+            "intake_form": intake_form if can_invite else None,
+            "intake_waiting": sent_forms,
         },
+        status=status,
     )
+
+
+def _invitation_forms(request: StaffRequest, access: ProfileAccess, data: Any = None) -> InvitationFormsForm | None:
+    """The intake forms offered with a pending invitation to the client or a guardian; None when none can go."""
+    if access.status != AccessStatus.PENDING or not may_be_addressed(access):
+        return None
+    if access.kind != AccessKind.SELF and not (access.contact is not None and access.contact.web_portal):
+        return None
+    return InvitationFormsForm(data, choices=forms_to_send(request.viewer))
+
+
+@staff_view(Permission.INVITE_PORTAL)
+@require_POST
+def portal_access_intake(request: StaffRequest, client_id: int, access_id: int) -> HttpResponse:
+    """Send intake forms with the invitation: they wait in the portal for the person's first sign-in."""
+    client = get_client(request.viewer, client_id, path=request.path)
+    access = get_profile_access(request.viewer, client, access_id, path=request.path)
+    form = _invitation_forms(request, access, request.POST)
+    if form is None:
+        messages.error(request, _("Intake forms go with an invitation to the client or a legal guardian."))
+        return _access_page(client, access)
+    if form.is_valid():
+        try:
+            sent = send_forms(
+                by=request.staff,
+                client=client,
+                forms=form.chosen_in_order(),
+                recipient_key="",
+                message=form.cleaned_data["message"],
+                invitation=access,
+            )
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d intake form will be waiting when they first sign in.",
+                    "%(count)d intake forms will be waiting when they first sign in.",
+                    len(sent),
+                )
+                % {"count": len(sent)},
+            )
+            return _access_page(client, access)
+    return _render_access(request, client, access, intake_form=form, status=400)
 
 
 @staff_view(Permission.INVITE_PORTAL)
