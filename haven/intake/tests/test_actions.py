@@ -329,3 +329,36 @@ def test_forms_cannot_ride_on_an_invitation_to_someone_who_may_not_fill_them(wor
         actions.send_forms(
             by=world.ada, client=world.ana, forms=[form(world, "gad7")], recipient_key="", invitation=access
         )
+
+
+def test_no_email_about_forms_carries_a_name_a_title_or_an_answer(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    canary = "Zephyrine-7731"
+    fields = [
+        {"key": "worry", "type": "paragraph", "label": f"What worries you, {canary}?", "required": True},
+        *form(world, "phq9").draft_fields,
+    ]
+    custom = actions.create_form(by=world.ada, kind="intake", title=f"Intake {canary}", fields=fields, measure="phq9")
+    actions.publish_form(by=world.ada, form=custom)
+    custom.refresh_from_db()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        (sent,) = actions.send_forms(
+            by=world.ada,
+            client=world.max,
+            forms=[custom],
+            recipient_key=f"contact-{world.gia.pk}",
+            message=f"Hello {canary}",
+        )
+        actions.remind(by=world.ada, client=world.max, assignments=[sent])
+        answers = phq9([3, 3, 3, 3, 3, 3, 3, 3, 3]) | {"worry": f"My answer {canary}"}
+        actions.submit(viewer=gia(world), assignment=sent, raw=answers)
+        actions.send_back(by=world.ada, assignment=sent, note=f"Please look again {canary}")
+    assert len(mail.outbox) >= 4  # sent, reminder, alert, sent back
+    for email in mail.outbox:
+        parts = [str(email.subject), str(email.body), *(str(v) for v in email.extra_headers.values())]
+        parts += [str(content) for content, _type in getattr(email, "alternatives", [])]
+        text = " ".join(parts)
+        for secret in (canary, "Max", "Moreno", "PHQ", "Intake "):
+            assert secret not in text, (secret, email.subject)
