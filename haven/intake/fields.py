@@ -28,6 +28,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from haven.core.bidi import BIDI_MESSAGE, has_bidi_controls, strip_bidi_controls
 from haven.signing.answers import has_ink
 from haven.signing.stamping import InvalidSignatureImage
 
@@ -266,6 +267,12 @@ class Schema:
                 raise SchemaError(_("Two fields share the key “%(key)s”.") % {"key": item.key})
             if not item.label.strip():
                 raise SchemaError(_("Every field needs a question or heading."))
+            words = [item.label, item.help, *(option.label for option in item.options)]
+            if any(has_bidi_controls(text) for text in words):
+                raise SchemaError(
+                    _("“%(name)s” has hidden characters that change the direction of text. Type it again.")
+                    % {"name": strip_bidi_controls(name)}
+                )
             if item.type.has_options:
                 values = [option.value for option in item.options]
                 if len(values) < 2:
@@ -363,6 +370,9 @@ def _clean(item: Field, raw: Any) -> tuple[Answer | None, str]:
     if not isinstance(raw, str):
         return None, _("This answer can't be read. Please enter it again.")
     text = raw.replace("\r\n", "\n").strip()
+    if has_bidi_controls(text):
+        # Kept without them, and named: the person checks what the text says now.
+        return strip_bidi_controls(text).strip() or None, str(BIDI_MESSAGE)
     if not text:
         return None, ""
     match item.type:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from haven.portal.views import auth, documents, home, inbox, security, signing, verify
+from haven.portal.views import auth, documents, forms, home, inbox, security, signing, verify
 
 app_name = "portal"
 
@@ -26,6 +26,11 @@ urlpatterns = [
     path("sign/<int:request_id>/", signing.sign, name="sign"),
     path("sign/<int:request_id>/pages/<int:page>.png", signing.page_image, name="sign_page_image"),
     path("sign/<int:request_id>/decline/", signing.decline_request, name="decline"),
+    path("forms/", forms.forms_list, name="forms"),
+    path("forms/<int:assignment_id>/", forms.form_fill, name="form_fill"),
+    path("forms/<int:assignment_id>/draft/", forms.form_autosave, name="form_autosave"),
+    path("forms/<int:assignment_id>/blank.pdf", forms.form_blank, name="form_blank"),
+    path("forms/<int:assignment_id>/paper/", forms.form_upload, name="form_upload"),
     path("verify/", verify.verify, name="verify"),
     path("security/", security.security, name="security"),
     path("security/two-step/", security.two_factor_setup, name="two_factor_setup"),

@@ -118,6 +118,10 @@ def test_the_walk_covers_every_portal_url_and_gia_reaches_her_objects(world):
         "portal:sign",
         "portal:sign_page_image",
         "portal:decline",
+        "portal:form_fill",
+        "portal:form_autosave",
+        "portal:form_blank",
+        "portal:form_upload",
     }
     assert set(PORTAL_OBJECT_ROUTES) | set(PORTAL_PAGE_ROUTES) == set(PORTAL_ROUTES)
     http = gia_for_max_only(world)

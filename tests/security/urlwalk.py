@@ -18,6 +18,8 @@ from django.utils import timezone
 from haven.core.access import AccessRule, access_rule_of
 from haven.documents.group_notes import create_group_note, group_note_type
 from haven.documents.models import GroupNote
+from haven.intake.actions import send_forms
+from haven.intake.models import FormAssignment, IntakeForm
 from haven.messaging.models import Message
 from haven.signing.models import SignatureRequest
 from haven.signing.requests import request_signature
@@ -51,6 +53,15 @@ def _message_id(world: World) -> int:
     return Message.objects.get(signature_request=_signature_request(world)).pk
 
 
+def _assignment_id(world: World) -> int:
+    """Gia's GAD-7 for Max, sent by Ada on first use (with its inbox message): every question required."""
+    found = FormAssignment.objects.filter(client=world.max, contact=world.gia).order_by("pk").first()
+    if found is None:
+        gad7 = IntakeForm.objects.get(practice=world.riverside, template_key="gad7")
+        (found,) = send_forms(by=world.ada, client=world.max, forms=[gad7], recipient_key=f"contact-{world.gia.pk}")
+    return found.pk
+
+
 # URL keyword argument -> the practice-1 object (from the personas) it names.
 KWARG_FACTORIES: dict[str, Callable[[World], object]] = {
     "client_id": lambda world: world.ana.pk,
@@ -63,6 +74,8 @@ KWARG_FACTORIES: dict[str, Callable[[World], object]] = {
     "group_note_id": _group_note_id,
     "request_id": lambda world: _signature_request(world).pk,
     "message_id": _message_id,
+    "assignment_id": _assignment_id,
+    "form_id": lambda world: IntakeForm.objects.get(practice=world.riverside, template_key="phq9").pk,
     "version_id": lambda world: world.progress_note.current_version_id,
     "page": lambda world: 1,
     "slug": lambda world: "riverside",
@@ -83,6 +96,8 @@ OBJECT_KWARGS = frozenset(
         "request_id",
         "version_id",
         "message_id",
+        "assignment_id",
+        "form_id",
     }
 )
 
@@ -165,8 +180,8 @@ def url_kwargs(route: Route, world: World, **overrides: object) -> dict[str, obj
             f"URL {route} ({route.pattern}) takes {unknown}: add them to KWARG_FACTORIES in tests/security/urlwalk.py"
         )
     values = {name: KWARG_FACTORIES[name](world) for name in route.kwargs}
-    if ({"contact_id", "access_id", "document_id"} & set(values)) and "client_id" in values:
-        values["client_id"] = world.max.pk  # Gia is Max's contact: the URL must name her own client
+    if ({"contact_id", "access_id", "document_id", "assignment_id"} & set(values)) and "client_id" in values:
+        values["client_id"] = world.max.pk  # Gia is Max's contact (the form is Max's): the URL must name her own client
     values.update(overrides)
     return values
 
@@ -184,6 +199,10 @@ NON_PUBLIC_ROUTES = [route for route in ROUTES if route.name not in PUBLIC_URL_N
 OBJECT_ROUTES = [route for route in ROUTES if route.is_object_url and not route.is_portal]
 PERMISSION_ROUTES = [route for route in ROUTES if route.rule is not None and route.rule.permission]
 CONTACT_ROUTES = [route for route in ROUTES if "contact_id" in route.kwargs]
+# Staff URLs naming a client and one of its sent forms: the walk's form is Max's.
+CLIENT_ASSIGNMENT_ROUTES = [
+    route for route in ROUTES if {"client_id", "assignment_id"} <= set(route.kwargs) and not route.is_portal
+]
 # Staff URLs that open a document or a group note: the walk's are clinical (a progress note, a group note).
 CLINICAL_DOCUMENT_KWARGS = frozenset({"document_id", "version_id", "request_id", "group_note_id"})
 CLINICAL_DOCUMENT_ROUTES = [

@@ -362,3 +362,18 @@ def test_no_email_about_forms_carries_a_name_a_title_or_an_answer(
         text = " ".join(parts)
         for secret in (canary, "Max", "Moreno", "PHQ", "Intake "):
             assert secret not in text, (secret, email.subject)
+
+
+def test_hidden_direction_characters_are_taken_out_of_an_answer_and_named(world: World) -> None:
+    (assignment,) = send(world, "demographics")
+    checked = actions.save_draft(
+        viewer=gia(world), assignment=assignment, raw={"reason": "Sleep \u202eevila\u202c trouble"}
+    )
+    assert checked.answers["reason"] == "Sleep evila trouble"
+    assert "hidden characters" in checked.problems["reason"]
+
+
+def test_a_form_whose_words_hide_direction_characters_is_refused(world: World) -> None:
+    fields = [{"key": "q", "type": "short_text", "label": "Your \u202ename"}]
+    with pytest.raises(ApplicationError, match="hidden characters"):
+        actions.create_form(by=world.ada, kind="intake", title="Check", fields=fields)

@@ -26,6 +26,7 @@ register = template.Library()
 _NAV = (
     ("portal:home", ("home",), gettext_noop("Home")),
     ("portal:inbox", ("inbox", "message"), gettext_noop("Inbox")),
+    ("portal:forms", ("forms", "form_fill", "form_upload"), gettext_noop("Forms")),
     ("portal:my_documents", ("my_documents", "sign", "decline"), gettext_noop("My Documents")),
     ("portal:security", ("security", "two_factor_setup", "two_factor_turn_off"), gettext_noop("Security")),
 )
@@ -76,8 +77,8 @@ def _nav(context: template.Context, slug: str) -> str:
         )
     return format_html(
         '\n  <nav class="border-top" aria-label="{}">\n'
-        '    <div class="container portal-container"><ul class="nav gap-3 py-1">\n'
-        "      \n      {}\n      \n      {}\n      {}\n      {}\n      \n"
+        '    <div class="container portal-container"><ul class="nav column-gap-3 py-1">\n'
+        "      \n      {}\n      \n      {}\n      {}\n      {}\n      {}\n      \n"
         "    </ul></div>\n  </nav>\n  ",
         gettext("Portal"),
         *items,
