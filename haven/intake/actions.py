@@ -45,6 +45,7 @@ from haven.clients.models import Client, RelatedContact
 from haven.core.email import send_email_on_commit
 from haven.core.errors import ApplicationError
 from haven.core.policy import Viewer
+from haven.core.timezones import practice_zone
 from haven.documents.files import detect_content_type
 from haven.documents.models import Category, Document, DocumentType, DocumentVersion, VersionSource
 from haven.documents.versions import write_version
@@ -60,7 +61,7 @@ from haven.intake.models import (
     SafetyAlert,
 )
 from haven.intake.policy import IntakeReason, IntakeVerb, may_build, why_not, why_not_form
-from haven.intake.scoring import Score, score
+from haven.intake.scoring import FREQUENCY, MEASURES, MeasureCode, Score, score
 from haven.intake.tasks import file_acknowledged_form
 from haven.messaging.actions import post_message
 from haven.messaging.models import MessageKind
@@ -71,6 +72,8 @@ from haven.practices.viewers import StaffViewer
 from haven.signing.eligibility import possible_signers_for
 from haven.signing.models import Capacity
 
+# The answers of every scored item, by value, in order.
+SCALE = [value for value, _label in FREQUENCY]
 # A reminder that forms wait goes out at most this often.
 REMINDER_INTERVAL = datetime.timedelta(hours=20)
 
@@ -186,6 +189,23 @@ def save_form(
     return locked
 
 
+def _check_scored(measure: str, schema: Schema) -> None:
+    """A scored form keeps every scored question, each answered 0 to 3: otherwise its totals would mislead."""
+    if not measure:
+        return
+    scored = MEASURES[MeasureCode(measure)]
+    for key in scored.items:
+        item = schema.field(key)
+        if item is None or item.type != FieldType.SINGLE_CHOICE or [o.value for o in item.options] != SCALE:
+            raise ApplicationError(
+                _(
+                    "This form is scored as %(name)s: keep its %(count)d scored questions, each answered from "
+                    "0 to 3, so that its totals stay true. Their wording and help text can change."
+                )
+                % {"name": scored.name, "count": len(scored.items)}
+            )
+
+
 def _changed_keys(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> list[str]:
     old = {item["key"]: item for item in before}
     new = {item["key"]: item for item in after}
@@ -203,6 +223,7 @@ def publish_form(*, by: StaffMember, form: IntakeForm) -> FormVersion:
     schema = _check_schema(locked.draft_fields)
     if not schema.answerable:
         raise ApplicationError(_("Add at least one question before publishing."))
+    _check_scored(locked.measure, schema)
     current = locked.current_version
     if current is not None and not locked.has_unpublished_changes:
         raise ApplicationError(_("There are no changes to publish."))
@@ -672,10 +693,10 @@ def upload_paper(*, viewer: PortalViewer, assignment: FormAssignment, data: byte
         document = Document.objects.create(
             practice=locked.practice,
             client=locked.client,
-            type=intake_document_type(locked.practice),
+            type=intake_document_type(locked.practice, scored=bool(locked.version.measure)),
             title=_("%(title)s (returned on paper)") % {"title": locked.version.title},
             author=locked.sent_by,
-            document_date=timezone.localdate(),
+            document_date=timezone.localtime(now, practice_zone(locked.practice)).date(),
         )
 
         def record(version: DocumentVersion) -> None:
@@ -785,12 +806,25 @@ def review_alert(*, by: StaffMember, alert: SafetyAlert) -> SafetyAlert:
 # --- Back at the practice: acknowledge or send back (FORM-4) --------------------------------------------------
 
 
-def intake_document_type(practice: Practice) -> DocumentType:
-    """Where acknowledged forms are filed: the practice's intake type (General Documents)."""
-    found = DocumentType.objects.filter(practice=practice, category=Category.INTAKE).order_by("pk").first()
-    if found is None:
-        found = DocumentType.objects.create(practice=practice, name="Completed Intake Packet", category=Category.INTAKE)
-    return found
+ASSESSMENT_TYPE = "Assessment Results"
+
+
+def intake_document_type(practice: Practice, *, scored: bool = False) -> DocumentType:
+    """Where an acknowledged form is filed in General Documents: the practice's intake type, or, for a scored
+    measure (PHQ-9, GAD-7), a clinical type only staff who read clinical documents open (minimum necessary)."""
+    if scored:
+        found, _created = DocumentType.objects.get_or_create(
+            practice=practice,
+            name=ASSESSMENT_TYPE,
+            defaults={"category": Category.EVALUATION, "clinical": True},
+        )
+        return found
+    intake = DocumentType.objects.filter(practice=practice, category=Category.INTAKE).order_by("pk").first()
+    if intake is None:
+        intake = DocumentType.objects.create(
+            practice=practice, name="Completed Intake Packet", category=Category.INTAKE
+        )
+    return intake
 
 
 @transaction.atomic
@@ -821,10 +855,10 @@ def acknowledge(*, by: StaffMember, assignment: FormAssignment) -> Document:
     document = Document.objects.create(
         practice=locked.practice,
         client=locked.client,
-        type=intake_document_type(locked.practice),
+        type=intake_document_type(locked.practice, scored=bool(locked.version.measure)),
         title=locked.version.title,
         author=by,
-        document_date=(locked.submitted_at or now).date(),
+        document_date=timezone.localtime(locked.submitted_at or now, practice_zone(locked.practice)).date(),
     )
     locked.status = AssignmentStatus.ACKNOWLEDGED
     locked.acknowledged_at = now

@@ -4,7 +4,9 @@ ask (see ``haven.core.policy``).
 - Forms (definitions): staff of the practice see them. Dynamic forms are built by staff with "Can Add,
   Edit, and Archive Dynamic Forms"; intake forms by staff who "Can invite clients to the client portal and
   manage intake forms" (TheraNest's two permissions; the first does not include intake forms).
-- Sent forms (``FormAssignment``): staff see their practice's; a portal login sees the forms addressed to
+- Sent forms (``FormAssignment``): staff who read clinical documents see their practice's; staff who manage
+  intake forms see those that are not scored measures (PHQ-9 and GAD-7 answers are clinical); a portal login
+  sees the forms addressed to
   its selected profile: the client themself, or the legal guardian the form names (with Web Portal),
   for as long as the network makes them one.
 """
@@ -61,7 +63,7 @@ class IntakeReason(Reason):
             case IntakeReason.NO_SEND_PERMISSION:
                 return _("Only staff who can invite clients to the portal and manage intake forms can do this.")
             case IntakeReason.NOT_CLINICIAN:
-                return _("Only a clinician or an administrator can mark a safety alert reviewed.")
+                return _("Only staff who read clinical documents can see or act on a scored measure's answers.")
             case IntakeReason.ARCHIVED:
                 return _("This form is archived. Restore it first.")
             case IntakeReason.NOT_PUBLISHED:
@@ -164,7 +166,13 @@ def visible_to(viewer: Viewer) -> FormAssignmentQuerySet:
     """The sent forms this viewer may see: every list, count, lookup and check starts here."""
     assignments = FormAssignment.objects.select_related("version", "form")
     if isinstance(viewer, StaffViewer):
-        return assignments.filter(practice_id=viewer.practice_id)
+        # Minimum necessary: scored measures are clinical; the rest is the intake work of the front desk too.
+        mine = assignments.filter(practice_id=viewer.practice_id)
+        if viewer.has_permission(Permission.CLINICAL_DOCUMENTS):
+            return mine
+        if viewer.has_permission(Permission.INVITE_PORTAL):
+            return mine.filter(version__measure="")
+        return assignments.none()
     if isinstance(viewer, PortalViewer) and viewer.profile is not None:
         profile = viewer.profile
         if profile.account_id != viewer.account.pk or profile.practice_id != viewer.practice_id:
@@ -177,7 +185,13 @@ def visible_to(viewer: Viewer) -> FormAssignmentQuerySet:
 
 def get_assignment(viewer: Viewer, assignment_id: int, *, path: str = "") -> FormAssignment:
     """A sent form this viewer may see, or a 404 audited as access.denied."""
-    found = visible_to(viewer).select_related("client", "practice").filter(pk=assignment_id).first()
+    found = (
+        visible_to(viewer)
+        .select_related("client", "practice")
+        .defer("practice__logo")  # the practice's name and rules, not its logo's bytes
+        .filter(pk=assignment_id)
+        .first()
+    )
     if found is None:
         raise not_found(viewer, object_type=ASSIGNMENT_OBJECT, object_id=assignment_id, path=path)
     return found
@@ -191,19 +205,22 @@ def why_not(viewer: Viewer, verb: IntakeVerb, assignment: FormAssignment) -> Int
         return _closed(assignment)
     if not isinstance(viewer, StaffViewer) or assignment.practice_id != viewer.practice_id:
         return IntakeReason.NO_SEND_PERMISSION
+    clinician = viewer.has_permission(Permission.CLINICAL_DOCUMENTS)
+    if verb == IntakeVerb.REVIEW_ALERT:  # an alert is always a scored measure's
+        return None if clinician else IntakeReason.NOT_CLINICIAN
+    if assignment.version.measure and not clinician:
+        return IntakeReason.NOT_CLINICIAN  # a scored measure's answers are clinical (see visible_to)
     match verb:
         case IntakeVerb.SEND:
             if not viewer.has_permission(Permission.INVITE_PORTAL):
                 return IntakeReason.NO_SEND_PERMISSION
             return None if assignment.is_open else IntakeReason.NOT_OPEN
         case IntakeVerb.ACKNOWLEDGE:
-            if not viewer.has_permission(Permission.INVITE_PORTAL):
+            if not (clinician or viewer.has_permission(Permission.INVITE_PORTAL)):
                 return IntakeReason.NO_SEND_PERMISSION
             if assignment.status == AssignmentStatus.ACKNOWLEDGED:
                 return IntakeReason.ACKNOWLEDGED
             return None if assignment.status == AssignmentStatus.SUBMITTED else IntakeReason.NOT_SUBMITTED
-        case IntakeVerb.REVIEW_ALERT:
-            return None if viewer.member.role in CLINICAL_ROLES else IntakeReason.NOT_CLINICIAN
     return IntakeReason.NO_SEND_PERMISSION
 
 
@@ -216,6 +233,3 @@ def _closed(assignment: FormAssignment) -> IntakeReason | None:
         case AssignmentStatus.CANCELLED:
             return IntakeReason.CANCELLED
     return None
-
-
-CLINICAL_ROLES = frozenset({"administrator", "therapist", "supervisor", "clinician"})

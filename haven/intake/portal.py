@@ -20,7 +20,7 @@ from haven.core.errors import ApplicationError
 from haven.intake.fields import Answer, Field, FieldType, Schema
 from haven.intake.models import OPEN_STATUSES, AssignmentStatus, FormAssignment
 from haven.intake.policy import IntakeVerb, may_be_addressed, visible_to, why_not
-from haven.intake.rendering import ItemKind, _kind, render_blank_pdf
+from haven.intake.rendering import ItemKind, kind_of, render_blank_pdf
 from haven.portal_access.viewers import PortalViewer
 
 __all__ = [
@@ -162,12 +162,6 @@ def waiting_count(viewer: PortalViewer) -> int:
 
 
 # --- A submitted form, read back ---------------------------------------------------------------------
-
-
-def kind_of(item: Field) -> ItemKind:
-    """How a field is shown: a section's title, a statement to read (a consent's words), a question, a signature
-    (the rule the form's PDF follows)."""
-    return _kind(item)
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,7 +33,16 @@ from haven.intake.fields import Answer, Field, FieldType, Schema, signature_png
 from haven.intake.scoring import MEASURES, Measure, MeasureCode, Score, score
 from haven.practices.models import Practice
 
-__all__ = ["BlankItem", "RecordItem", "ScoreSummary", "render_answers_pdf", "render_blank_pdf"]
+__all__ = [
+    "BlankItem",
+    "RecordItem",
+    "ScoreSummary",
+    "kind_of",
+    "record_item",
+    "render_answers_pdf",
+    "render_blank_pdf",
+    "score_summary_of",
+]
 
 ANSWERS_TEMPLATE = "pdf/intake/answers.html"
 BLANK_TEMPLATE = "pdf/intake/blank.html"
@@ -144,11 +153,11 @@ def render_answers_pdf(
     items: list[RecordItem] = []
     number = 0
     for item in schema.visible(answers):
-        kind = _kind(item)
+        kind = kind_of(item)
         if kind == "question":
             number += 1
         items.append(
-            _record_item(
+            record_item(
                 item,
                 answers.get(item.key),
                 kind=kind,
@@ -170,7 +179,7 @@ def render_answers_pdf(
             "client_name": client_name,
             "client_date_of_birth": client_date_of_birth,
             "items": items,
-            "score": _summary(scored, schema, answers) if scored else None,
+            "score": score_summary_of(scored, schema, answers) if scored else None,
             "submitted_by": submitted_by,
             "capacity_label": capacity_label,
             "submitted_at": when_in_practice_zone(submitted_at, practice),
@@ -188,7 +197,7 @@ def render_blank_pdf(*, practice: Practice, title: str, version_number: int, sch
     items: list[BlankItem] = []
     number = 0
     for item in schema.fields:
-        kind = _kind(item)
+        kind = kind_of(item)
         if kind == "question":
             number += 1
         items.append(_blank_item(item, schema, kind=kind, number=number if kind == "question" else None))
@@ -205,7 +214,9 @@ def render_blank_pdf(*, practice: Practice, title: str, version_number: int, sch
     )
 
 
-def _kind(item: Field) -> ItemKind:
+def kind_of(item: Field) -> ItemKind:
+    """How a field is shown, on paper and on screen alike: a section's title, a statement to read (a consent's
+    words, a measure's instructions), a question, or a signature."""
     if item.type == FieldType.SIGNATURE:
         return "signature"
     if item.type == FieldType.HEADING:
@@ -216,7 +227,7 @@ def _kind(item: Field) -> ItemKind:
     return "question"
 
 
-def _record_item(
+def record_item(
     item: Field,
     answer: Answer | None,
     *,
@@ -306,7 +317,7 @@ def _signature_uri(answer: Answer | None) -> str:
     return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
 
 
-def _summary(measure: Measure, schema: Schema, answers: Mapping[str, Answer]) -> ScoreSummary:
+def score_summary_of(measure: Measure, schema: Schema, answers: Mapping[str, Answer]) -> ScoreSummary:
     result: Score = score(measure.code, answers)
     alert_item: int | None = None
     alert_answer = ""

@@ -17,7 +17,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from haven.intake.fields import Answer, FieldType, Schema
-from haven.intake.portal import kind_of
+from haven.intake.rendering import kind_of
 
 # Each answer is posted under its field's key with this prefix, so no key can meet Django's own names.
 PREFIX = "f_"

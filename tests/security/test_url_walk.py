@@ -20,6 +20,7 @@ from haven.documents.actions import set_recipients
 from haven.practices.models import Permission, StaffMember
 from tests.personas import PASSWORD, World
 from tests.security.urlwalk import (
+    CLIENT_ASSIGNMENT_ROUTES,
     CLINICAL_DOCUMENT_ROUTES,
     CONTACT_ROUTES,
     NON_PUBLIC_ROUTES,
@@ -350,6 +351,17 @@ def test_a_contact_reached_through_the_wrong_client_answers_404(route: Route, wo
     assert str(world.gia.pk) in url and f"/clients/{world.ana.pk}/" in url
     assert_not_found_and_denied(http, url, hidden=world.gia.full_name)
     assert RelatedContact.objects.filter(pk=world.gia.pk, client=world.max).exists()
+
+
+@pytest.mark.parametrize("route", CLIENT_ASSIGNMENT_ROUTES, ids=route_id)
+def test_a_sent_form_reached_through_the_wrong_client_answers_404(route: Route, world, login):
+    """The walk's form is Max's: naming it under Ana's chart answers 404 (audited), even in the same practice."""
+    http = fresh_login(login, world.ada)
+    assignment_id = url_kwargs(route, world)["assignment_id"]
+    url = url_for(route, world, client_id=world.ana.pk)
+    assert f"/clients/{world.ana.pk}/" in url and str(assignment_id) in url
+    denials = assert_not_found_and_denied(http, url, hidden=world.max.full_name)
+    assert denials and all(event.details["object_id"] == str(assignment_id) for event in denials)
 
 
 # --- Minimum necessary: clinical documents ------------------------------------------------------

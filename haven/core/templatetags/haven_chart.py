@@ -28,6 +28,7 @@ _TABS = {
     "chart": "staff:client_chart",
     "edit": "staff:client_edit",
     "documents": "staff:activity_log",
+    "intake": "staff:intake_forms",
     "contacts": "staff:contact_list",
     "portal": "staff:portal_overview",
     "history": "staff:client_access_history",
@@ -51,8 +52,8 @@ def _patterns() -> dict[str, tuple[str, str]]:
 
 
 def chart_urls_for(client_id: int) -> dict[str, str]:
-    """The client's chart tab addresses by tab: chart, edit, documents, contacts, portal, history; and the Activity
-    Log's actions: upload, write_note, share_all."""
+    """The client's chart tab addresses by tab: chart, edit, documents, intake, contacts, portal, history; and the
+    Activity Log's actions: upload, write_note, share_all."""
     pk = str(int(client_id))
     return {key: before + pk + after for key, (before, after) in _patterns().items()}
 
@@ -74,6 +75,7 @@ _HEADER = (
     '<ul class="nav nav-tabs chart-tabs mb-3">\n'
     "{{tabs}}"
     "</ul>\n"
+    "{{notice}}"
 )
 _TAB = '  <li class="nav-item"><a class="nav-link{active}" href="{{}}">{label}</a></li>\n'
 _ACTIVE = ' active" aria-current="page'
@@ -94,6 +96,7 @@ def _header_formats() -> tuple[str, dict[tuple[str, bool], str]]:
         labels = {
             "face": gettext("Chart Face"),
             "documents": gettext("Documents"),
+            "intake": gettext("Intake Forms"),
             "contacts": gettext("Contacts"),
             "portal": gettext("Portal"),
             "history": gettext("Access history"),
@@ -116,6 +119,7 @@ def _header_formats() -> tuple[str, dict[tuple[str, bool], str]]:
 _HEADER_TABS: tuple[tuple[str, str], ...] = (
     ("face", "chart"),
     ("documents", "documents"),
+    ("intake", "intake"),
     ("contacts", "contacts"),
     ("portal", "portal"),
 )
@@ -125,8 +129,9 @@ _ALL_TABS = (*_HEADER_TABS, ("history", "history"))
 @register.simple_tag(takes_context=True)
 def chart_header(context: template.Context) -> str:
     """The chart's header (``staff/clients/_header.html``): the client's name, birth date, pronouns and status, the
-    Edit button and the chart's tabs, ``tab`` marked current and Access history only when ``can_see_history``.
-    Drawn by one ``format_html``, which escapes every value."""
+    Edit button and the chart's tabs, ``tab`` marked current and Access history only when ``can_see_history``; then
+    ``chart_notice``, markup a page drew for under the tabs (the intake safety flag), if any. Drawn by one
+    ``format_html``, which escapes every value (a ``chart_notice`` that is not a safe string too)."""
     client = context["client"]
     tab = context.get("tab")
     header, tab_formats = _header_formats()
@@ -150,6 +155,7 @@ def chart_header(context: template.Context) -> str:
         status=client.get_status_display(),
         edit=urls["edit"],
         tabs=tabs,
+        notice=context.get("chart_notice") or "",
     )
 
 
@@ -414,7 +420,8 @@ def _document_rows(words: _Documents, documents: Any, can_share: object) -> str:
 @register.simple_tag(takes_context=True)
 def chart_face(context: template.Context) -> str:
     """The Chart Face below the page's title (``staff/clients/chart.html``): the chart's header, the Details and
-    Related contacts cards and the latest documents (``recent_documents``) with their Share Status (``can_share``),
+    Related contacts cards, the cards other apps drew for it (``face_cards``: intake forms), and the latest
+    documents (``recent_documents``) with their Share Status (``can_share``),
     as the template's nodes drew them; its words translated once per language, ``format_html`` escaping every
     value."""
     words = _documents()
@@ -424,9 +431,10 @@ def chart_face(context: template.Context) -> str:
     else:
         table = words.no_documents
     return format_html(
-        '{}\n<div class="row g-3">\n{}' + words.card,
+        '{}\n<div class="row g-3">\n{}{}' + words.card,
         chart_header(context),
         chart_face_details(context),
+        context.get("face_cards") or "",
         documents_url=chart_urls_for(context["client"].pk)["documents"],
         table=table,
     )

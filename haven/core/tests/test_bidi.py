@@ -22,6 +22,7 @@ from haven.core.email import render_email
 from haven.core.errors import ApplicationError
 from haven.core.forms import StyledFormMixin
 from haven.documents.models import DocumentType
+from haven.intake.models import IntakeForm
 from haven.practices.models import Practice
 from haven.signing.answers import decline
 from haven.signing.models import RequestStatus
@@ -66,6 +67,7 @@ def keyword_arguments(form_class: type[forms.BaseForm], world: World) -> dict[st
         "user": None,
         "linkable": None,
         "network_enabled": True,
+        "choices": IntakeForm.objects.filter(practice=world.riverside),
     }
     needed = {}
     for name, parameter in inspect.signature(form_class).parameters.items():

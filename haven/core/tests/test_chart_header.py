@@ -25,6 +25,7 @@ _AS_TEMPLATE = """{% load i18n haven_chart %}{% chart_urls client as chart_url %
 <ul class="nav nav-tabs chart-tabs mb-3">
   <li class="nav-item"><a class="nav-link{% if tab == 'face' %} active{% endif %}"{% if tab == 'face' %} aria-current="page"{% endif %} href="{{ chart_url.chart }}">{% translate "Chart Face" %}</a></li>
   <li class="nav-item"><a class="nav-link{% if tab == 'documents' %} active{% endif %}"{% if tab == 'documents' %} aria-current="page"{% endif %} href="{{ chart_url.documents }}">{% translate "Documents" %}</a></li>
+  <li class="nav-item"><a class="nav-link{% if tab == 'intake' %} active{% endif %}"{% if tab == 'intake' %} aria-current="page"{% endif %} href="{{ chart_url.intake }}">{% translate "Intake Forms" %}</a></li>
   <li class="nav-item"><a class="nav-link{% if tab == 'contacts' %} active{% endif %}"{% if tab == 'contacts' %} aria-current="page"{% endif %} href="{{ chart_url.contacts }}">{% translate "Contacts" %}</a></li>
   <li class="nav-item"><a class="nav-link{% if tab == 'portal' %} active{% endif %}"{% if tab == 'portal' %} aria-current="page"{% endif %} href="{{ chart_url.portal }}">{% translate "Portal" %}</a></li>
   {% if can_see_history %}<li class="nav-item"><a class="nav-link{% if tab == 'history' %} active{% endif %}"{% if tab == 'history' %} aria-current="page"{% endif %} href="{{ chart_url.history }}">{% translate "Access history" %}</a></li>{% endif %}
@@ -45,7 +46,7 @@ def _client(**fields: object) -> Client:
     return Client(**values)
 
 
-@pytest.mark.parametrize("tab", ["face", "documents", "contacts", "portal", "history", None])
+@pytest.mark.parametrize("tab", ["face", "documents", "intake", "contacts", "portal", "history", None])
 @pytest.mark.parametrize("can_see_history", [True, False])
 def test_the_chart_header_reads_as_the_template_did(tab: str | None, can_see_history: bool) -> None:
     client = _client(preferred_name="<b>M&x</b>", pronouns='he/"him"', first_name="{x}")

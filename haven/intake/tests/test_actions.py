@@ -24,6 +24,7 @@ from haven.portal_access.actions.invitations import invite_to_portal
 from haven.portal_access.models import ProfileAccess
 from haven.portal_access.status import PersonRecord
 from haven.portal_access.viewers import PortalViewer
+from haven.practices.viewers import StaffViewer
 from haven.signing.seal import verify_pdf
 from tests.personas import World
 
@@ -191,7 +192,11 @@ def test_acknowledging_files_a_sealed_pdf_in_general_documents_with_the_versions
     with django_capture_on_commit_callbacks(execute=True):
         document = actions.acknowledge(by=world.ada, assignment=assignment)
     document.refresh_from_db()
-    assert document.type.category == Category.INTAKE
+    assert (document.type.name, document.type.category, document.type.clinical) == (
+        "Assessment Results",
+        Category.EVALUATION,
+        True,
+    )
     version = document.current_version
     assert version is not None
     pdf = read_decrypted(version.storage_name)
@@ -230,14 +235,30 @@ def test_sending_back_reopens_the_form_with_a_note(world: World) -> None:
 def test_staff_without_the_intake_permission_cannot_send_or_acknowledge(world: World) -> None:
     with pytest.raises(ApplicationError, match="manage intake forms"):
         actions.send_forms(
-            by=world.theo, client=world.max, forms=[form(world, "gad7")], recipient_key=f"contact-{world.gia.pk}"
+            by=world.theo,
+            client=world.max,
+            forms=[form(world, "consent_for_treatment")],
+            recipient_key=f"contact-{world.gia.pk}",
         )
+    (assignment,) = send(world, "telehealth_consent")
+    raw = {"telehealth_agree": "yes", "signer_name": "Gia Moreno", "relationship": "guardian"}
+    actions.submit(viewer=gia(world), assignment=assignment, raw=raw | {"signature": drawn_signature()})
+    for outsider in (world.bill, world.hana):
+        with pytest.raises(ApplicationError):
+            actions.acknowledge(by=outsider, assignment=assignment)
+    actions.acknowledge(by=world.fran, assignment=assignment)  # the front desk's intake work
+
+
+def test_a_scored_measure_is_for_clinicians_only(world: World) -> None:
+    """Minimum necessary: PHQ-9 and GAD-7 answers are clinical; the front desk sends them but never reads them."""
     (assignment,) = send(world, "gad7")
     actions.submit(viewer=gia(world), assignment=assignment, raw={f"gad7_{n}": "0" for n in range(1, 8)})
-    with pytest.raises(ApplicationError):
-        actions.acknowledge(by=world.theo, assignment=assignment)
-    with pytest.raises(ApplicationError):
-        actions.acknowledge(by=world.hana, assignment=assignment)
+    fran = StaffViewer(world.fran)
+    assert not visible_to(fran).filter(pk=assignment.pk).exists()
+    assert visible_to(StaffViewer(world.theo)).filter(pk=assignment.pk).exists()
+    with pytest.raises(ApplicationError, match="clinical documents"):
+        actions.acknowledge(by=world.fran, assignment=assignment)
+    actions.acknowledge(by=world.theo, assignment=assignment)  # the clinician, without the intake permission
 
 
 def test_a_form_of_another_practice_cannot_be_sent(world: World) -> None:
@@ -288,7 +309,7 @@ def test_reviewing_an_alert_takes_a_clinician(world: World) -> None:
     (assignment,) = send(world, "phq9")
     actions.submit(viewer=gia(world), assignment=assignment, raw=phq9([0, 0, 0, 0, 0, 0, 0, 0, 2]))
     alert = SafetyAlert.objects.get(assignment=assignment)
-    with pytest.raises(ApplicationError, match="clinician"):
+    with pytest.raises(ApplicationError, match="clinical documents"):
         actions.review_alert(by=world.fran, alert=alert)
     actions.review_alert(by=world.theo, alert=alert)
     alert.refresh_from_db()
@@ -377,3 +398,20 @@ def test_a_form_whose_words_hide_direction_characters_is_refused(world: World) -
     fields = [{"key": "q", "type": "short_text", "label": "Your \u202ename"}]
     with pytest.raises(ApplicationError, match="hidden characters"):
         actions.create_form(by=world.ada, kind="intake", title="Check", fields=fields)
+
+
+def test_a_scored_form_cannot_be_published_without_its_scored_questions(world: World) -> None:
+    phq = form(world, "phq9")
+    without_item_9 = [field for field in phq.draft_fields if field["key"] != "phq9_9"]
+    actions.save_form(by=world.ada, form=phq, title=phq.title, description="", fields=without_item_9)
+    with pytest.raises(ApplicationError, match="keep its 9 scored questions"):
+        actions.publish_form(by=world.ada, form=phq)
+    reworded = [
+        field | {"label": "Felt down, depressed or hopeless"} if field["key"] == "phq9_2" else field
+        for field in form(world, "phq9").draft_fields
+    ]
+    reworded = [f for f in reworded if f["key"] != "phq9_9"] + [
+        next(f for f in phq.versions.get(number=1).fields if f["key"] == "phq9_9")
+    ]
+    actions.save_form(by=world.ada, form=phq, title=phq.title, description="", fields=reworded)
+    assert actions.publish_form(by=world.ada, form=phq).number == 2

@@ -683,9 +683,9 @@ def test_the_chart_face_shows_the_latest_five_documents_in_a_fixed_number_of_que
     http = login(world.ada)
     for number in range(3):
         treatment_plan(world.ada, world.max, pages=1, title=f"Plan {number}")
-    # The page's 11 (3 of them its audit event), and the session's first write since sign-in (3: savepoint,
-    # update, release).
-    with django_assert_max_num_queries(14) as few:
+    # The page's 12 (3 of them its audit event, 1 the intake forms' summary), and the session's first write since
+    # sign-in (3: savepoint, update, release).
+    with django_assert_max_num_queries(15) as few:
         http.get(chart_url(world))
     for number in range(3, 12):
         treatment_plan(world.ada, world.max, pages=1, title=f"Plan {number}")

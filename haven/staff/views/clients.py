@@ -43,6 +43,7 @@ from haven.staff.access_history import describe_events
 from haven.staff.forms.clients import ClientForm
 from haven.staff.forms.versions import rebase
 from haven.staff.views.documents._common import with_staff_urls
+from haven.staff.views.intake import intake_face
 
 HISTORY_PAGE = 50  # events a page of the Access history lists
 RECENT_DOCUMENTS = 5  # on the Chart Face; the Activity Log has them all
@@ -251,6 +252,7 @@ def client_chart(request: StaffRequest, client_id: int) -> HttpResponse:
     recent = activity_log_first_page(client, request.viewer, size=RECENT_DOCUMENTS)  # type: ignore[arg-type]
     context["recent_documents"] = with_staff_urls(client, staff_signature_status(recent.rows))  # type: ignore[arg-type]
     context["can_share"] = request.staff.has_permission(Permission.WEB_PORTAL)
+    context.update(intake_face(request, client))  # type: ignore[arg-type]
     return render(request, "staff/clients/chart.html", context)
 
 
