@@ -8,8 +8,10 @@ from haven.staff.views import (
     clients,
     contacts,
     documents,
+    forms,
     general_log,
     home,
+    intake,
     notes,
     portal,
     signing,
@@ -66,6 +68,30 @@ urlpatterns = [
         portal.instruction_sheet,
         name="portal_instruction_sheet",
     ),
+    # Intake forms in the chart (FORM-3, FORM-4): sending, the answers, acknowledging, scores, the safety alert
+    path("clients/<int:client_id>/intake/", intake.intake_forms, name="intake_forms"),
+    path("clients/<int:client_id>/intake/send/", intake.intake_send, name="intake_send"),
+    path("clients/<int:client_id>/intake/resend/", intake.intake_resend, name="intake_resend"),
+    path("clients/<int:client_id>/intake/<int:assignment_id>/", intake.intake_answers, name="intake_answers"),
+    path(
+        "clients/<int:client_id>/intake/<int:assignment_id>/withdraw/", intake.intake_withdraw, name="intake_withdraw"
+    ),
+    path(
+        "clients/<int:client_id>/intake/<int:assignment_id>/acknowledge/",
+        intake.intake_acknowledge,
+        name="intake_acknowledge",
+    ),
+    path(
+        "clients/<int:client_id>/intake/<int:assignment_id>/send-back/",
+        intake.intake_send_back,
+        name="intake_send_back",
+    ),
+    path("clients/<int:client_id>/intake/<int:assignment_id>/export/", intake.intake_export, name="intake_export"),
+    path(
+        "clients/<int:client_id>/intake/<int:assignment_id>/review-alert/",
+        intake.intake_review_alert,
+        name="intake_review_alert",
+    ),
     # Documents: the Activity Log, sharing to the portal
     path("clients/<int:client_id>/documents/", documents.activity_log, name="activity_log"),
     path("clients/<int:client_id>/documents/upload/", documents.document_upload, name="document_upload"),
@@ -108,6 +134,16 @@ urlpatterns = [
     path("general-log/<int:group_note_id>/", general_log.group_note_detail, name="group_note_detail"),
     path("general-log/<int:group_note_id>/share/", general_log.group_note_share, name="group_note_share"),
     path("general-log/<int:group_note_id>/unshare/", general_log.group_note_unshare, name="group_note_unshare"),
+    # Forms: the practice's intake and dynamic forms, the builder, print and FHIR (FORM-1, FORM-2, FORM-5)
+    path("forms/", forms.form_library, name="form_library"),
+    path("forms/new/", forms.form_create, name="form_create"),
+    path("forms/import/", forms.form_import, name="form_import"),
+    path("forms/<int:form_id>/", forms.form_detail, name="form_detail"),
+    path("forms/<int:form_id>/preview/", forms.form_preview, name="form_preview"),
+    path("forms/<int:form_id>/blank.pdf", forms.form_print, name="form_print"),
+    path("forms/<int:form_id>/questionnaire.json", forms.form_export, name="form_export"),
+    path("forms/<int:form_id>/archive/", forms.form_archive, name="form_archive"),
+    path("forms/<int:form_id>/copy/", forms.form_copy, name="form_copy"),
     # Organization Administration
     path("admin/", admin.settings_view, name="admin_settings"),
     path("admin/logo/", admin.logo_upload, name="admin_logo"),

@@ -101,6 +101,7 @@ def _draw_header(
         items = [
             _nav_link(nav, "clients", "staff:client_list", gettext("Clients")),
             _nav_link(nav, "general_log", "staff:general_log", gettext("General Log")),
+            _nav_link(nav, "forms", "staff:form_library", gettext("Forms")),
         ]
         if demo_outbox:
             items.append(_nav_link(nav, "outbox", "staff:demo_outbox", gettext("Demo outbox"), current=False))

@@ -41,11 +41,13 @@ def test_the_navigation_marks_the_pages_own_link_and_shows_administration_only_t
     assert links == [
         '<a class="nav-link text-nowrap" href="/staff/clients/">Clients</a>',
         '<a class="nav-link text-nowrap active" aria-current="page" href="/staff/general-log/">General Log</a>',
+        '<a class="nav-link text-nowrap" href="/staff/forms/">Forms</a>',
         '<a class="nav-link text-nowrap" href="/staff/admin/">Organization Administration</a>',
     ]
     assert [link.rsplit(">", 2)[1][:-3] for link in _links(_header(world, member=world.theo))] == [
         "Clients",
         "General Log",
+        "Forms",
     ]
 
 
