@@ -6,7 +6,9 @@ A form version keeps its fields as JSON (``Schema.to_json``); answers are a dict
 - short text, paragraph, date (``YYYY-MM-DD``), number, single choice (the option's value), yes/no
   (``"yes"``/``"no"``): a string;
 - multiple choice: a list of option values;
-- signature: ``{"image": "data:image/png;base64,…", "signed_at": ISO time}`` (the pad of Share to Sign);
+- signature: ``{"image": "data:image/png;base64,…", "signed_at": ISO time}`` (the pad of Share to Sign), with
+  ``"typed_name"`` too when the person typed their name instead of drawing (the image is then the name drawn
+  in Share to Sign's handwriting font);
 - section headings hold no answer.
 
 Checking happens here, on the server: ``Schema.check`` gives each problem in words next to its field, and
@@ -29,8 +31,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from haven.core.bidi import BIDI_MESSAGE, has_bidi_controls, strip_bidi_controls
+from haven.core.errors import ApplicationError
 from haven.signing.answers import has_ink
 from haven.signing.stamping import InvalidSignatureImage
+from haven.signing.typed import clean_typed_name, typed_signature_png
 
 __all__ = [
     "MAX_FIELDS",
@@ -50,6 +54,7 @@ MAX_SHORT_TEXT = 300
 MAX_SIGNATURE_BYTES = 400_000  # a drawn signature's PNG
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 _PNG = b"\x89PNG\r\n\x1a\n"
+PNG_DATA_URL = "data:image/png;base64,"
 
 type Answer = str | list[str] | dict[str, str]
 type Answers = dict[str, Answer]
@@ -408,13 +413,17 @@ def _clean(item: Field, raw: Any) -> tuple[Answer | None, str]:
 
 
 def _clean_signature(raw: Any) -> tuple[Answer | None, str]:
+    """A drawn signature (a PNG data URL with ink on it), or a name typed by someone who can't draw one (drawn
+    in the handwriting font of Share to Sign, and kept with the name as typed)."""
     if isinstance(raw, dict):
-        image, signed_at = raw.get("image", ""), raw.get("signed_at", "")
+        image, signed_at, typed = raw.get("image", ""), raw.get("signed_at", ""), raw.get("typed_name", "")
     else:
-        image, signed_at = raw, ""
+        image, signed_at, typed = raw, "", ""
+    if not image and isinstance(typed, str) and typed.strip():
+        return _typed_signature(typed, str(signed_at or ""))
     if not image:
         return None, ""
-    if not isinstance(image, str) or not image.startswith("data:image/png;base64,"):
+    if not isinstance(image, str) or not image.startswith(PNG_DATA_URL):
         return None, _("The signature could not be read. Please sign again.")
     try:
         data = base64.b64decode(image.partition(",")[2], validate=True)
@@ -428,6 +437,15 @@ def _clean_signature(raw: Any) -> tuple[Answer | None, str]:
     except InvalidSignatureImage:
         return None, _("The signature could not be read. Please sign again.")
     return {"image": image, "signed_at": str(signed_at or "")}, ""
+
+
+def _typed_signature(typed: str, signed_at: str) -> tuple[Answer | None, str]:
+    try:
+        name = clean_typed_name(typed)
+    except ApplicationError as error:
+        return None, error.message
+    image = PNG_DATA_URL + base64.b64encode(typed_signature_png(name)).decode()
+    return {"image": image, "signed_at": signed_at, "typed_name": name}, ""
 
 
 def signature_png(answer: Answer | None) -> bytes | None:

@@ -73,6 +73,7 @@ class RecordItem:
     points: int | None = None  # a scored item's points
     signed: bool = False
     image_uri: str = ""  # a drawn signature, as a PNG data: URI ("" when it can't be read)
+    typed: bool = False  # signed by typing a name (the image is that name in the handwriting font)
     signed_at: str = ""
 
     @property
@@ -250,6 +251,7 @@ def record_item(
             signed=signed,
             image_uri=_signature_uri(answer) if signed else "",
             signed_at=when_in_practice_zone(moment, practice) if signed else "",
+            typed=signed and isinstance(answer, dict) and bool(answer.get("typed_name")),
         )
     text, choices = _answer_words(item, answer)
     points = None

@@ -49,6 +49,12 @@ class Question:
     when_name: str  # the answer it depends on (its input's name), "" for none
     when_equals: str
     from_chart: bool
+    typed_name: str = ""  # a signature made by typing a name instead of drawing
+
+    @property
+    def typed_field(self) -> str:
+        """The input of a signature's typed name."""
+        return f"{self.name}{TYPED_SUFFIX}"
 
     @property
     def help_id(self) -> str:
@@ -69,6 +75,9 @@ class Question:
             return self.choices[0].html_id
         return self.html_id
 
+
+# A signature's typed name posts beside its drawing, under the field's name with this suffix.
+TYPED_SUFFIX = "__typed"
 
 _KINDS = {
     FieldType.SHORT_TEXT: "text",
@@ -101,10 +110,12 @@ def questions(
         html_id = f"q-{item.key}"
         kind = kind_of(item) if item.type == FieldType.HEADING else _KINDS[item.type]
         value = ""
+        typed_name = ""
         if isinstance(answer, str):
             value = answer
         elif isinstance(answer, dict):
-            value = answer.get("image", "")
+            typed_name = answer.get("typed_name", "")
+            value = "" if typed_name else answer.get("image", "")  # a typed signature is shown as its name
         if kind == "date" and value and not _is_date(value):
             kind = "text"  # kept as typed, to be corrected: a date input would show it empty
         chosen = set(answer) if isinstance(answer, list) else {value} if value else set()
@@ -128,6 +139,7 @@ def questions(
                 when_name=PREFIX + item.show_when.field if item.show_when else "",
                 when_equals=item.show_when.equals if item.show_when else "",
                 from_chart=item.key in prefilled and bool(value),
+                typed_name=typed_name,
             )
         )
     return result
@@ -146,10 +158,19 @@ def posted_answers(schema: Schema, post: QueryDict, kept: Mapping[str, Answer]) 
             raw[item.key] = post.getlist(name)
         elif item.type == FieldType.SIGNATURE:
             image = post.get(name, "")
+            typed = post.get(name + TYPED_SUFFIX, "").strip()
             before = kept.get(item.key)
-            same = isinstance(before, dict) and before.get("image") == image
+            if image:
+                same = isinstance(before, dict) and before.get("image") == image
+            else:
+                same = isinstance(before, dict) and bool(typed) and before.get("typed_name") == typed
             signed_at = before.get("signed_at", "") if isinstance(before, dict) and same else ""
-            raw[item.key] = {"image": image, "signed_at": signed_at or now} if image else ""
+            if image:  # a drawing wins over a typed name
+                raw[item.key] = {"image": image, "signed_at": signed_at or now}
+            elif typed:
+                raw[item.key] = {"typed_name": typed, "signed_at": signed_at or now}
+            else:
+                raw[item.key] = ""
         else:
             raw[item.key] = post.get(name, "")
     return raw

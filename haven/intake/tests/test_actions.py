@@ -415,3 +415,23 @@ def test_a_scored_form_cannot_be_published_without_its_scored_questions(world: W
     ]
     actions.save_form(by=world.ada, form=phq, title=phq.title, description="", fields=reworded)
     assert actions.publish_form(by=world.ada, form=phq).number == 2
+
+
+def test_someone_who_cannot_draw_signs_by_typing_their_name(world: World) -> None:
+    (assignment,) = send(world, "consent_for_treatment")
+    raw = {"consent_agree": "yes", "signer_name": "Gia Moreno", "relationship": "guardian"}
+    submitted = actions.submit(
+        viewer=gia(world), assignment=assignment, raw=raw | {"signature": {"typed_name": "  Gia   Moreno "}}
+    )
+    signature = submitted.answers["signature"]
+    assert isinstance(signature, dict)
+    assert signature["typed_name"] == "Gia Moreno"
+    assert signature["image"].startswith("data:image/png;base64,")
+
+
+def test_a_typed_signature_without_letters_is_refused_in_words(world: World) -> None:
+    (assignment,) = send(world, "consent_for_treatment")
+    raw = {"consent_agree": "yes", "signer_name": "Gia Moreno", "relationship": "guardian"}
+    with pytest.raises(actions.FormIncomplete) as refused:
+        actions.submit(viewer=gia(world), assignment=assignment, raw=raw | {"signature": {"typed_name": "1234"}})
+    assert refused.value.problems == {"signature": "Type your name with letters, as you would sign it."}

@@ -180,6 +180,21 @@ def test_a_consent_signature_is_drawn_as_an_image_with_the_signer_line(practice)
     assert len(_images(pdf, signed_page)) == 1
 
 
+def test_a_typed_signature_says_it_was_typed(practice):
+    form = FORMS["consent_for_treatment"]
+    answers: Answers = {
+        "consent_agree": "yes",
+        "signature": {
+            "image": _signature_data_uri(),
+            "signed_at": "2026-03-14T15:04:00+00:00",
+            "typed_name": "Gia Moreno",
+        },
+    }
+    text = _text(_record(practice, form, answers=answers, submitted_by="Gia Moreno", capacity_label="Legal guardian"))
+
+    assert "Signed by Gia Moreno (Legal guardian), by typing their name, at Mar 14, 2026, 10:04 a.m. CDT" in text
+
+
 def test_an_unsigned_signature_says_not_signed_and_draws_nothing(practice):
     form = FORMS["consent_for_treatment"]
     pdf = _record(practice, form, answers={"consent_agree": "yes"})

@@ -287,6 +287,22 @@ def test_a_complete_form_is_submitted_with_its_signature(world, for_max) -> None
     assert isinstance(signature, dict) and signature["image"] == DRAWING and signature["signed_at"]
 
 
+def test_a_typed_name_signs_for_someone_who_cannot_draw_and_is_shown_again_as_typed(world, for_max) -> None:
+    (consent_form,) = send(world, "consent_for_treatment")
+    typed = {"f_signature__typed": "Gia Moreno"}
+
+    draft = for_max.post(fill_url(consent_form), {**consent(signature="", signer_name=""), **typed, "action": "draft"})
+    assert 'name="f_signature__typed" value="Gia Moreno"' in page(for_max.get(fill_url(consent_form)))
+    response = submit(for_max, consent_form, {**consent(signature=""), **typed})
+
+    assert draft.status_code in (200, 302)
+    assert response.status_code == 302
+    consent_form.refresh_from_db()
+    signature = consent_form.answers["signature"]
+    assert isinstance(signature, dict) and signature["typed_name"] == "Gia Moreno"
+    assert signature["image"].startswith("data:image/png;base64,")
+
+
 def test_a_question_hidden_by_an_answer_is_not_required(world, for_max) -> None:
     follow_up = make_form(
         world,
