@@ -394,7 +394,14 @@ def send_forms(
         raise ApplicationError(_("Keep the Intake Forms Message under 2,000 characters."))
     now = timezone.now()
     packet = (
-        Packet.objects.create(practice=by.practice, client=client, message=message, sent_by=by, sent_at=now)
+        Packet.objects.create(
+            practice=by.practice,
+            client=client,
+            message=message,
+            sent_by=by,
+            sent_at=now,
+            with_invitation=invitation is not None,
+        )
         if as_packet
         else None
     )

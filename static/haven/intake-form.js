@@ -144,6 +144,21 @@
       question.querySelectorAll(".invalid-feedback").forEach(function (problem) {
         problem.remove();
       });
+      // Its line in the summary at the top goes too, and the summary once it names nothing.
+      document.querySelectorAll("[data-error-summary] a[href^='#']").forEach(function (link) {
+        var target = document.getElementById(link.getAttribute("href").slice(1));
+        if (!target || !question.contains(target)) {
+          return;
+        }
+        var summary = link.closest("[data-error-summary]");
+        var item = link.closest("li");
+        if (item) {
+          item.remove();
+        }
+        if (summary && !summary.querySelector("li")) {
+          summary.remove();
+        }
+      });
     }
 
     function schedule(element) {

@@ -5,13 +5,14 @@ from __future__ import annotations
 import base64
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django_otp.oath import TOTP, hotp
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from playwright.sync_api import Page, ViewportSize
+from playwright.sync_api import BrowserContext, Page, ViewportSize
 
 from tests.personas import PASSWORD
 
@@ -19,6 +20,10 @@ ROOT = Path(__file__).resolve().parents[2]
 AXE_PATH = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 SCREENSHOT_DIR = ROOT / "test-artifacts" / "screenshots"
 PHONE: ViewportSize = {"width": 390, "height": 844}
+ANDROID_CHROME = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/156.0.0.0 Mobile Safari/537.36"
+)
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 BLOCKING_IMPACTS = {"serious", "critical"}
 
@@ -30,6 +35,21 @@ def log_in(page: Page, email: str, password: str = PASSWORD) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
+
+
+def phone_context(new_context: Callable[..., BrowserContext], base_url: str) -> BrowserContext:
+    """A browser of a portal user's own: a phone with a touch screen, Chrome on Android."""
+    context = new_context(
+        base_url=base_url,
+        viewport=PHONE,
+        bypass_csp=True,
+        has_touch=True,
+        is_mobile=True,
+        user_agent=ANDROID_CHROME,
+    )
+    context.set_default_timeout(10_000)
+    context.set_default_navigation_timeout(30_000)
+    return context
 
 
 def assert_accessible(page: Page, what: str) -> None:

@@ -22,17 +22,13 @@ from haven.signing.requests import request_signature
 from haven.signing.seal import verify_pdf
 from haven.signing.tests.flow import treatment_plan
 from tests.browser.conftest import OpenPage
-from tests.browser.helpers import DESKTOP, PHONE, assert_accessible, log_in, save_screenshots
+from tests.browser.helpers import DESKTOP, PHONE, assert_accessible, log_in, phone_context, save_screenshots
 from tests.personas import PASSWORD, World, give_ana_a_portal_login
 
 pytestmark = pytest.mark.browser
 
 TITLE = "Treatment plan: sleep and school mornings"
 CONFIRMATION = "Thank you. Your signature was recorded."
-ANDROID_CHROME = (
-    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/156.0.0.0 Mobile Safari/537.36"
-)
 
 
 def ink_pixels(canvas: Locator) -> int:
@@ -139,15 +135,7 @@ def test_guardian_signs_on_her_phone_and_staff_download_the_sealed_pdf(
     expect(row).to_contain_text("Pending Signature")
 
     # 2. Gia, on her phone: inbox, record request, Review and sign.
-    gia_context = new_context(
-        base_url=live_server.url,
-        viewport=PHONE,
-        bypass_csp=True,
-        has_touch=True,
-        is_mobile=True,
-        user_agent=ANDROID_CHROME,
-    )
-    gia_context.set_default_timeout(10_000)
+    gia_context = phone_context(new_context, live_server.url)
     gia = gia_context.new_page()
     page_images: list[tuple[int, str]] = []
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import re
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -37,7 +39,14 @@ def test_the_invitation_page_offers_the_practices_intake_forms(world: World, log
     assert response.status_code == 200
     text = response.content.decode()
     assert "Intake forms with the invitation" in text
-    assert "Consent for Treatment" in text and "PHQ-9" in text
+    assert '<legend class="h6 mb-2">Intake Forms</legend>' in text
+    for key, title in (("consent_for_treatment", "Consent for Treatment"), ("phq9", "PHQ-9")):
+        (pk,) = _forms(world, key)
+        assert re.search(
+            rf'type="checkbox" name="intake_forms" value="{pk}" id="(id_intake_forms_\d+)">\s*'
+            rf'<label class="form-check-label" for="\1">{title}</label>',
+            text,
+        ), title
 
 
 def test_forms_chosen_with_the_invitation_wait_in_order_with_the_message(
@@ -53,6 +62,7 @@ def test_forms_chosen_with_the_invitation_wait_in_order_with_the_message(
     sent = FormAssignment.objects.filter(client=world.ana).order_by("position")
     assert [a.form.template_key for a in sent] == ["demographics", "phq9"]  # the list's order: by title
     assert sent[0].packet is not None and sent[0].packet.message == "Please complete before we meet."
+    assert sent[0].packet.with_invitation
     assert mail.outbox == []  # the invitation's own email already told them
     assert "Waiting for their first sign-in" in login(world.ada).get(page).content.decode()
 
