@@ -31,6 +31,7 @@ CLIENT_FIELDS = (
     "phone",
     "address",
     "facility",
+    "clinician",
     "status",
 )
 CONTACT_FIELDS = ("first_name", "last_name", "email", "phone", "relationship", "web_portal", "legal_guardian")
@@ -49,6 +50,13 @@ def _check_client_fields(by: StaffMember, data: dict[str, Any]) -> None:
     facility = data.get("facility")
     if facility is not None and (not isinstance(facility, Facility) or facility.practice_id != by.practice_id):
         raise ApplicationError(_("Choose one of your practice's facilities."))
+    clinician = data.get("clinician")
+    if clinician is not None and (
+        not isinstance(clinician, StaffMember)
+        or clinician.practice_id != by.practice_id
+        or not clinician.has_permission(Permission.CLINICAL_DOCUMENTS)
+    ):
+        raise ApplicationError(_("Choose a clinician of your practice."))
     birth = data.get("date_of_birth")
     if isinstance(birth, datetime.date) and birth > timezone.localdate():
         raise ApplicationError(_("The date of birth cannot be in the future."))

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from haven.clients.search import TERM_LENGTH, terms_for
-from haven.practices.models import Facility, Practice
+from haven.practices.models import Facility, Practice, StaffMember
 
 # The fields the staff search reads (with the practice, which scopes every term); a change to any of them rewrites
 # the client's search terms, whatever path it takes: save(), create(), bulk_create(), bulk_update(), update().
@@ -90,6 +90,15 @@ class Client(models.Model):
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     address = models.TextField(_("address"), blank=True)
+    clinician = models.ForeignKey(
+        StaffMember,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("clinician"),
+        help_text=_("Told at once when a form answer needs a clinician's review."),
+    )
     status = models.CharField(_("status"), max_length=16, choices=ClientStatus.choices, default=ClientStatus.ACTIVE)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)

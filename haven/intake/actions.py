@@ -755,10 +755,11 @@ def _name_in_chart(assignment: FormAssignment, profile: ProfileAccess) -> str:
 
 
 def alert_recipients(assignment: FormAssignment) -> list[StaffMember]:
-    """Who is told at once: the practice's administrators and the clinician who sent the form (if active)."""
+    """Who is told at once: the client's clinician (or, when the chart names none, whoever sent the form) and
+    the practice's administrators, each once and only while their sign-in is active."""
+    clinician_id = assignment.client.clinician_id or assignment.sent_by_id
     staff = StaffMember.objects.filter(practice_id=assignment.practice_id, user__is_active=True).select_related("user")
-    chosen = [m for m in staff if m.role == Role.ADMINISTRATOR or m.pk == assignment.sent_by_id]
-    return chosen
+    return [member for member in staff if member.role == Role.ADMINISTRATOR or member.pk == clinician_id]
 
 
 def raise_alert(assignment: FormAssignment) -> SafetyAlert:

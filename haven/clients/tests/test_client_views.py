@@ -148,3 +148,35 @@ def test_field_errors_are_tied_to_their_fields_for_screen_readers(world, login):
     ).content.decode()
     assert 'aria-describedby="id_last_name_error"' in body
     assert 'id="id_last_name_error"' in body
+
+
+def test_the_clients_clinician_is_chosen_among_the_practices_clinicians(world, login):
+    http = login(world.ada)
+    page = http.get(f"/staff/clients/{world.ana.pk}/edit/")
+    options = page.context["form"].fields["clinician"].queryset
+    assert set(options) == {world.ada, world.theo}  # those who read clinical documents; not front desk or billing
+    form = {
+        "first_name": "Ana",
+        "last_name": "Alvarez",
+        "date_of_birth": world.ana.date_of_birth.isoformat(),
+        "status": "active",
+        "clinician": world.theo.pk,
+        "version": page.context["form"]["version"].value(),
+    }
+    assert http.post(f"/staff/clients/{world.ana.pk}/edit/", form).status_code == 302
+    world.ana.refresh_from_db()
+    assert world.ana.clinician == world.theo
+    form["clinician"] = world.fran.pk
+    form["version"] = world.ana.version
+    refused = http.post(f"/staff/clients/{world.ana.pk}/edit/", form)
+    assert refused.status_code == 200
+    assert "Select a valid choice" in refused.content.decode()
+
+
+def test_a_clinician_of_another_practice_or_without_clinical_access_is_refused(world):
+    from haven.clients.actions import update_client
+    from haven.core.errors import ApplicationError
+
+    for member in (world.hana, world.bill):
+        with pytest.raises(ApplicationError, match="Choose a clinician of your practice"):
+            update_client(by=world.ada, client=world.ana, data={"clinician": member}, expected_version=1)

@@ -435,3 +435,17 @@ def test_a_typed_signature_without_letters_is_refused_in_words(world: World) -> 
     with pytest.raises(actions.FormIncomplete) as refused:
         actions.submit(viewer=gia(world), assignment=assignment, raw=raw | {"signature": {"typed_name": "1234"}})
     assert refused.value.problems == {"signature": "Type your name with letters, as you would sign it."}
+
+
+def test_the_alert_goes_to_the_clients_clinician_and_the_administrators(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    world.max.clinician = world.theo
+    world.max.save(update_fields=["clinician"])
+    (assignment,) = actions.send_forms(
+        by=world.fran, client=world.max, forms=[form(world, "phq9")], recipient_key=f"contact-{world.gia.pk}"
+    )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.submit(viewer=gia(world), assignment=assignment, raw=phq9([0, 0, 0, 0, 0, 0, 0, 0, 3]))
+    assert sorted(m.to[0] for m in mail.outbox) == ["ada@riverside.example", "theo@riverside.example"]

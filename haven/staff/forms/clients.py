@@ -10,7 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from haven.clients.actions import CLIENT_FIELDS
 from haven.clients.models import Client
 from haven.core.forms import DateInput, HavenModelForm
-from haven.practices.models import Facility, StaffMember
+from haven.practices.models import Facility, Permission, StaffMember
+
+
+def _clinician_label(member: StaffMember) -> str:
+    return f"{member.user.full_name}, {member.title}" if member.title else member.user.full_name
 
 
 class ClientForm(HavenModelForm):
@@ -36,6 +40,16 @@ class ClientForm(HavenModelForm):
         assert isinstance(facility_field, forms.ModelChoiceField)
         facility_field.queryset = Facility.objects.filter(practice=member.practice)
         facility_field.empty_label = _("— None (the practice) —")
+        clinician_field = self.fields["clinician"]
+        assert isinstance(clinician_field, forms.ModelChoiceField)
+        clinicians = [
+            colleague.pk
+            for colleague in StaffMember.objects.filter(practice=member.practice, user__is_active=True)
+            if colleague.has_permission(Permission.CLINICAL_DOCUMENTS)
+        ]
+        clinician_field.queryset = StaffMember.objects.filter(pk__in=clinicians).select_related("user")
+        clinician_field.empty_label = _("— None —")
+        clinician_field.label_from_instance = _clinician_label  # type: ignore[method-assign]
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
 

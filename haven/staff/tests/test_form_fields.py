@@ -66,6 +66,7 @@ def test_every_field_of_the_client_form_reaches_the_saved_chart(world, login) ->
         "phone": "555-0101",
         "address": "1 River Road",
         "facility": world.riverside_facility,
+        "clinician": world.theo,
         "status": ClientStatus.DISCHARGED,
     }
     assert set(values) == set(CLIENT_FIELDS), "give every editable field a new value here"

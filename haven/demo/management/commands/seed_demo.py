@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from haven.clients.actions import add_contact, create_client
+from haven.clients.actions import add_contact, create_client, update_client
 from haven.clients.models import Client, Relationship
 from haven.documents.actions import ensure_default_types
 from haven.documents.models import Category, DocumentType
@@ -197,6 +197,9 @@ class Command(BaseCommand):
         # rendered by the task worker once `make demo` starts it.
         ensure_default_types(practice)
         therapist = StaffMember.objects.get(user__email=DEMO_STAFF[1][0])
+        # Their therapist is the children's clinician: told at once if a PHQ-9 answer needs review.
+        for child in (max_client, mia_client):
+            update_client(by=admin, client=child, data={"clinician": therapist}, expected_version=child.version)
         types = {doc_type.category: doc_type for doc_type in DocumentType.objects.filter(practice=practice)}
         for child in (max_client, mia_client):
             for category, title, sections in DEMO_NOTES:
