@@ -49,7 +49,7 @@ class ClientForm(HavenModelForm):
         ]
         clinician_field.queryset = StaffMember.objects.filter(pk__in=clinicians).select_related("user")
         clinician_field.empty_label = _("— None —")
-        clinician_field.label_from_instance = _clinician_label  # type: ignore[method-assign]
+        clinician_field.label_from_instance = _clinician_label  # type: ignore[method-assign,assignment]
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
 
