@@ -60,6 +60,7 @@ _ROW_PAGES = {
     "document": "staff:document_detail",  # the filed PDF's entry in General Documents, by the document's id
 }
 
+
 def _form_urls(client: Client) -> dict[str, FormUrl]:
     """Each address of one of the client's sent forms, reversed once per page with a stand-in id."""
     urls: dict[str, FormUrl] = {}
