@@ -124,7 +124,7 @@ class AssignmentStatus(models.TextChoices):
     RETURNED = "returned", _("Sent back")
     SUBMITTED = "submitted", _("Pending Acknowledgement")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
-    CANCELLED = "cancelled", _("Cancelled")
+    CANCELLED = "cancelled", _("Withdrawn")
 
 
 OPEN_STATUSES = (AssignmentStatus.SENT, AssignmentStatus.IN_PROGRESS, AssignmentStatus.RETURNED)

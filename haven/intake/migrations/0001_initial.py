@@ -8,151 +8,373 @@ import haven.intake.scoring
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('clients', '0004_contact_linked_client_partial_index'),
-        ('documents', '0007_document_client_practice_index'),
-        ('portal_access', '0003_links_end_when_password_changes'),
-        ('practices', '0005_links_end_when_password_changes'),
+        ("clients", "0004_contact_linked_client_partial_index"),
+        ("documents", "0007_document_client_practice_index"),
+        ("portal_access", "0003_links_end_when_password_changes"),
+        ("practices", "0005_links_end_when_password_changes"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FormVersion',
+            name="FormVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('title', models.CharField(max_length=200)),
-                ('fields', models.JSONField()),
-                ('measure', models.CharField(blank=True, max_length=8)),
-                ('published_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('published_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='practices.staffmember')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField()),
+                ("title", models.CharField(max_length=200)),
+                ("fields", models.JSONField()),
+                ("measure", models.CharField(blank=True, max_length=8)),
+                ("published_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="practices.staffmember",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['form', '-number'],
+                "ordering": ["form", "-number"],
             },
         ),
         migrations.CreateModel(
-            name='IntakeForm',
+            name="IntakeForm",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('intake', 'Intake form'), ('dynamic', 'Dynamic form')], default='intake', max_length=16, verbose_name='kind')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('description', models.CharField(blank=True, max_length=400, verbose_name='description')),
-                ('measure', models.CharField(blank=True, choices=[(haven.intake.scoring.MeasureCode['PHQ9'], haven.intake.scoring.MeasureCode['PHQ9']), (haven.intake.scoring.MeasureCode['GAD7'], haven.intake.scoring.MeasureCode['GAD7'])], max_length=8, verbose_name='scored measure')),
-                ('template_key', models.CharField(blank=True, help_text='The default form this one began as.', max_length=40)),
-                ('draft_fields', models.JSONField(blank=True, default=list)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('archived_at', models.DateTimeField(blank=True, null=True)),
-                ('copied_from', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='intake.intakeform')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='practices.staffmember')),
-                ('current_version', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='intake.formversion')),
-                ('practice', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='practices.practice')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("intake", "Intake form"), ("dynamic", "Dynamic form")],
+                        default="intake",
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("description", models.CharField(blank=True, max_length=400, verbose_name="description")),
+                (
+                    "measure",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            (haven.intake.scoring.MeasureCode["PHQ9"], haven.intake.scoring.MeasureCode["PHQ9"]),
+                            (haven.intake.scoring.MeasureCode["GAD7"], haven.intake.scoring.MeasureCode["GAD7"]),
+                        ],
+                        max_length=8,
+                        verbose_name="scored measure",
+                    ),
+                ),
+                (
+                    "template_key",
+                    models.CharField(blank=True, help_text="The default form this one began as.", max_length=40),
+                ),
+                ("draft_fields", models.JSONField(blank=True, default=list)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("archived_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "copied_from",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="intake.intakeform",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="practices.staffmember",
+                    ),
+                ),
+                (
+                    "current_version",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="intake.formversion",
+                    ),
+                ),
+                (
+                    "practice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="practices.practice"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['title', 'pk'],
+                "ordering": ["title", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='formversion',
-            name='form',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='intake.intakeform'),
+            model_name="formversion",
+            name="form",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="versions", to="intake.intakeform"
+            ),
         ),
         migrations.CreateModel(
-            name='Packet',
+            name="Packet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('message', models.TextField(blank=True, verbose_name='Intake Forms Message')),
-                ('sent_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('with_invitation', models.BooleanField(default=False)),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='clients.client')),
-                ('practice', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='practices.practice')),
-                ('sent_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='practices.staffmember')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("message", models.TextField(blank=True, verbose_name="Intake Forms Message")),
+                ("sent_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("with_invitation", models.BooleanField(default=False)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="clients.client"
+                    ),
+                ),
+                (
+                    "practice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="practices.practice"
+                    ),
+                ),
+                (
+                    "sent_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="practices.staffmember"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-sent_at', '-pk'],
+                "ordering": ["-sent_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='FormAssignment',
+            name="FormAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('capacity', models.CharField(choices=[('self', 'Self'), ('guardian', 'Legal guardian')], max_length=16)),
-                ('recipient_name', models.CharField(max_length=200)),
-                ('status', models.CharField(choices=[('sent', 'Not started'), ('in_progress', 'In progress'), ('returned', 'Sent back'), ('submitted', 'Pending Acknowledgement'), ('acknowledged', 'Acknowledged'), ('cancelled', 'Cancelled')], default='sent', max_length=16)),
-                ('answers_encrypted', models.TextField(blank=True, editable=False)),
-                ('prefilled', models.JSONField(blank=True, default=list, help_text='Keys of the answers taken from the chart.')),
-                ('revision', models.PositiveIntegerField(default=0, help_text='Raised by every saved draft.')),
-                ('sent_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('draft_saved_at', models.DateTimeField(blank=True, null=True)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('submitter_name', models.CharField(blank=True, max_length=200)),
-                ('returned_at', models.DateTimeField(blank=True, null=True)),
-                ('return_note', models.TextField(blank=True, verbose_name='note')),
-                ('reminded_at', models.DateTimeField(blank=True, null=True)),
-                ('reminder_count', models.PositiveSmallIntegerField(default=0)),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True)),
-                ('on_paper', models.BooleanField(default=False, help_text='Returned as an uploaded paper form (``document``).')),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True)),
-                ('measure', models.CharField(blank=True, max_length=8)),
-                ('total', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('band', models.CharField(blank=True, choices=[(haven.intake.scoring.Band['MINIMAL'], 'Minimal'), (haven.intake.scoring.Band['MILD'], 'Mild'), (haven.intake.scoring.Band['MODERATE'], 'Moderate'), (haven.intake.scoring.Band['MODERATELY_SEVERE'], 'Moderately severe'), (haven.intake.scoring.Band['SEVERE'], 'Severe')], max_length=20)),
-                ('acknowledged_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='practices.staffmember')),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='clients.client')),
-                ('contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='clients.relatedcontact')),
-                ('document', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='documents.document')),
-                ('practice', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='practices.practice')),
-                ('sent_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='practices.staffmember')),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='portal_access.portalaccount')),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='intake.formversion')),
-                ('form', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='intake.intakeform')),
-                ('packet', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='assignments', to='intake.packet')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "capacity",
+                    models.CharField(choices=[("self", "Self"), ("guardian", "Legal guardian")], max_length=16),
+                ),
+                ("recipient_name", models.CharField(max_length=200)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("sent", "Not started"),
+                            ("in_progress", "In progress"),
+                            ("returned", "Sent back"),
+                            ("submitted", "Pending Acknowledgement"),
+                            ("acknowledged", "Acknowledged"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="sent",
+                        max_length=16,
+                    ),
+                ),
+                ("answers_encrypted", models.TextField(blank=True, editable=False)),
+                (
+                    "prefilled",
+                    models.JSONField(blank=True, default=list, help_text="Keys of the answers taken from the chart."),
+                ),
+                ("revision", models.PositiveIntegerField(default=0, help_text="Raised by every saved draft.")),
+                ("sent_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("draft_saved_at", models.DateTimeField(blank=True, null=True)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("submitter_name", models.CharField(blank=True, max_length=200)),
+                ("returned_at", models.DateTimeField(blank=True, null=True)),
+                ("return_note", models.TextField(blank=True, verbose_name="note")),
+                ("reminded_at", models.DateTimeField(blank=True, null=True)),
+                ("reminder_count", models.PositiveSmallIntegerField(default=0)),
+                ("acknowledged_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "on_paper",
+                    models.BooleanField(default=False, help_text="Returned as an uploaded paper form (``document``)."),
+                ),
+                ("cancelled_at", models.DateTimeField(blank=True, null=True)),
+                ("measure", models.CharField(blank=True, max_length=8)),
+                ("total", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "band",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            (haven.intake.scoring.Band["MINIMAL"], "Minimal"),
+                            (haven.intake.scoring.Band["MILD"], "Mild"),
+                            (haven.intake.scoring.Band["MODERATE"], "Moderate"),
+                            (haven.intake.scoring.Band["MODERATELY_SEVERE"], "Moderately severe"),
+                            (haven.intake.scoring.Band["SEVERE"], "Severe"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "acknowledged_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="practices.staffmember",
+                    ),
+                ),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="clients.client"
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="clients.relatedcontact",
+                    ),
+                ),
+                (
+                    "document",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="documents.document",
+                    ),
+                ),
+                (
+                    "practice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="practices.practice"
+                    ),
+                ),
+                (
+                    "sent_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="practices.staffmember"
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="portal_access.portalaccount",
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="intake.formversion"
+                    ),
+                ),
+                (
+                    "form",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="intake.intakeform"
+                    ),
+                ),
+                (
+                    "packet",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assignments",
+                        to="intake.packet",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['packet_id', 'position', 'pk'],
+                "ordering": ["packet_id", "position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='SafetyAlert',
+            name="SafetyAlert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('raised_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True)),
-                ('assignment', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='alert', to='intake.formassignment')),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='clients.client')),
-                ('practice', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='practices.practice')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='practices.staffmember')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("raised_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "assignment",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="alert", to="intake.formassignment"
+                    ),
+                ),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="clients.client"
+                    ),
+                ),
+                (
+                    "practice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="practices.practice"
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="practices.staffmember",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-raised_at', '-pk'],
+                "ordering": ["-raised_at", "-pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='intakeform',
-            index=models.Index(fields=['practice', 'kind', 'archived_at'], name='intake_form_practice_kind'),
+            model_name="intakeform",
+            index=models.Index(fields=["practice", "kind", "archived_at"], name="intake_form_practice_kind"),
         ),
         migrations.AddConstraint(
-            model_name='formversion',
-            constraint=models.UniqueConstraint(fields=('form', 'number'), name='intake_one_number_per_version'),
+            model_name="formversion",
+            constraint=models.UniqueConstraint(fields=("form", "number"), name="intake_one_number_per_version"),
         ),
         migrations.AddIndex(
-            model_name='formassignment',
-            index=models.Index(fields=['client', 'status'], name='intake_assignment_client'),
+            model_name="formassignment",
+            index=models.Index(fields=["client", "status"], name="intake_assignment_client"),
         ),
         migrations.AddIndex(
-            model_name='formassignment',
-            index=models.Index(condition=models.Q(('measure', ''), _negated=True), fields=['client', 'measure', 'submitted_at'], name='intake_assignment_scores'),
+            model_name="formassignment",
+            index=models.Index(
+                condition=models.Q(("measure", ""), _negated=True),
+                fields=["client", "measure", "submitted_at"],
+                name="intake_assignment_scores",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='formassignment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('capacity', 'self'), ('contact__isnull', True)), models.Q(('capacity', 'guardian'), ('contact__isnull', False)), _connector='OR'), name='intake_assignment_contact_matches_capacity'),
+            model_name="formassignment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("capacity", "self"), ("contact__isnull", True)),
+                    models.Q(("capacity", "guardian"), ("contact__isnull", False)),
+                    _connector="OR",
+                ),
+                name="intake_assignment_contact_matches_capacity",
+            ),
         ),
         migrations.AddIndex(
-            model_name='safetyalert',
-            index=models.Index(condition=models.Q(('reviewed_at__isnull', True)), fields=['client'], name='intake_alert_unreviewed'),
+            model_name="safetyalert",
+            index=models.Index(
+                condition=models.Q(("reviewed_at__isnull", True)), fields=["client"], name="intake_alert_unreviewed"
+            ),
         ),
     ]

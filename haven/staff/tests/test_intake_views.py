@@ -248,7 +248,7 @@ def test_withdrawing_takes_the_form_off_the_portal_and_every_pending_list(world:
     response = http.post(form_url("intake_withdraw", gad), follow=True)
     html = page(response)
     assert "“GAD-7” was withdrawn: it is no longer in the portal." in html
-    assert "Cancelled" in html and "0 of 1 complete" in html
+    assert "Withdrawn" in html and "0 of 1 complete" in html
     gad.refresh_from_db()
     assert gad.status == AssignmentStatus.CANCELLED
     assert list(visible_to(gia(world))) == [demographics]
