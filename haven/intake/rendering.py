@@ -39,6 +39,7 @@ __all__ = [
     "ScoreSummary",
     "kind_of",
     "record_item",
+    "record_items_of",
     "render_answers_pdf",
     "render_blank_pdf",
     "score_summary_of",
@@ -150,25 +151,14 @@ def render_answers_pdf(
         if timezone.is_naive(moment):
             raise ValueError(f"{name} must be an aware datetime.")
     scored = MEASURES[MeasureCode(measure)] if measure else None
-    from_chart = set(prefilled)
-    items: list[RecordItem] = []
-    number = 0
-    for item in schema.visible(answers):
-        kind = kind_of(item)
-        if kind == "question":
-            number += 1
-        items.append(
-            record_item(
-                item,
-                answers.get(item.key),
-                kind=kind,
-                number=number if kind == "question" else None,
-                from_chart=item.key in from_chart,
-                scored=scored,
-                practice=practice,
-                submitted_at=submitted_at,
-            )
-        )
+    items = record_items_of(
+        practice=practice,
+        schema=schema,
+        answers=answers,
+        measure=measure,
+        prefilled=prefilled,
+        submitted_at=submitted_at,
+    )
     return write_pdf(
         ANSWERS_TEMPLATE,
         {
@@ -213,6 +203,40 @@ def render_blank_pdf(*, practice: Practice, title: str, version_number: int, sch
             "items": items,
         },
     )
+
+
+def record_items_of(
+    *,
+    practice: Practice,
+    schema: Schema,
+    answers: Mapping[str, Answer],
+    measure: MeasureCode | str,
+    prefilled: Sequence[str],
+    submitted_at: datetime.datetime,
+) -> list[RecordItem]:
+    """The fields the answers show, in order, each with its answer in words: the record's body, on paper and on
+    the practice's answers page alike. Questions are numbered as shown; headings and signatures are not."""
+    scored = MEASURES[MeasureCode(measure)] if measure else None
+    from_chart = set(prefilled)
+    items: list[RecordItem] = []
+    number = 0
+    for item in schema.visible(answers):
+        kind = kind_of(item)
+        if kind == "question":
+            number += 1
+        items.append(
+            record_item(
+                item,
+                answers.get(item.key),
+                kind=kind,
+                number=number if kind == "question" else None,
+                from_chart=item.key in from_chart,
+                scored=scored,
+                practice=practice,
+                submitted_at=submitted_at,
+            )
+        )
+    return items
 
 
 def kind_of(item: Field) -> ItemKind:

@@ -31,7 +31,7 @@ from haven.intake.models import (
     SafetyAlert,
 )
 from haven.intake.policy import forms_visible_to, visible_to
-from haven.intake.rendering import RecordItem, ScoreSummary, kind_of, record_item, score_summary_of
+from haven.intake.rendering import RecordItem, ScoreSummary, record_items_of, score_summary_of
 from haven.intake.scoring import MEASURES, Band, Measure, MeasureCode
 
 __all__ = [
@@ -306,31 +306,14 @@ def alert_of(viewer: Viewer, assignment: FormAssignment) -> SafetyAlert | None:
 def record_items(assignment: FormAssignment) -> list[RecordItem]:
     """The questions of the form's own version that its answers show, each with its answer in words, as the filed
     PDF shows them: choices by their words, a drawn signature as a PNG data: URI, pre-filled answers marked."""
-    schema = assignment.version.schema
-    answers = assignment.answers
-    measure = assignment.version.measure
-    scored = MEASURES[MeasureCode(measure)] if measure else None
-    from_chart = set(assignment.prefilled)
-    submitted_at = assignment.submitted_at or assignment.sent_at
-    items: list[RecordItem] = []
-    number = 0
-    for item in schema.visible(answers):
-        kind = kind_of(item)
-        if kind == "question":
-            number += 1
-        items.append(
-            record_item(
-                item,
-                answers.get(item.key),
-                kind=kind,
-                number=number if kind == "question" else None,
-                from_chart=item.key in from_chart,
-                scored=scored,
-                practice=assignment.practice,
-                submitted_at=submitted_at,
-            )
-        )
-    return items
+    return record_items_of(
+        practice=assignment.practice,
+        schema=assignment.version.schema,
+        answers=assignment.answers,
+        measure=assignment.version.measure,
+        prefilled=assignment.prefilled,
+        submitted_at=assignment.submitted_at or assignment.sent_at,
+    )
 
 
 def score_summary(assignment: FormAssignment) -> ScoreSummary | None:
