@@ -846,21 +846,9 @@ def acknowledge(*, by: StaffMember, assignment: FormAssignment) -> Document:
     locked = _locked(assignment)
     refuse(why_not(viewer, IntakeVerb.ACKNOWLEDGE, locked))
     now = timezone.now()
-    if locked.on_paper and locked.document is not None:
-        # The paper form is already filed as it was uploaded: acknowledging it keeps it as it is.
-        locked.status = AssignmentStatus.ACKNOWLEDGED
-        locked.acknowledged_at = now
-        locked.acknowledged_by = by
-        locked.save(update_fields=["status", "acknowledged_at", "acknowledged_by"])
-        record_event(
-            IntakeAcknowledged(form=locked.form_id, version=locked.version.number),
-            actor=viewer.actor,
-            practice=by.practice,
-            client=locked.client,
-            target=locked,
-        )
-        return locked.document
-    document = Document.objects.create(
+    # A paper form is filed already, as it was uploaded: acknowledging it keeps it as it is.
+    filed = locked.document if locked.on_paper else None
+    document = filed or Document.objects.create(
         practice=locked.practice,
         client=locked.client,
         type=intake_document_type(locked.practice, scored=bool(locked.version.measure)),
@@ -880,7 +868,8 @@ def acknowledge(*, by: StaffMember, assignment: FormAssignment) -> Document:
         client=locked.client,
         target=locked,
     )
-    transaction.on_commit(partial(file_acknowledged_form.enqueue, assignment_id=locked.pk))
+    if filed is None:
+        transaction.on_commit(partial(file_acknowledged_form.enqueue, assignment_id=locked.pk))
     return document
 
 

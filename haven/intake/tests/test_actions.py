@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from haven.audit.models import AuditEvent
 from haven.core.encryption import read_decrypted
 from haven.core.errors import ApplicationError
-from haven.documents.models import Category
+from haven.documents.models import Category, Document
 from haven.intake import actions
 from haven.intake.models import AssignmentStatus, FormAssignment, FormVersion, IntakeForm, SafetyAlert
 from haven.intake.policy import visible_to
@@ -26,7 +26,7 @@ from haven.portal_access.status import PersonRecord
 from haven.portal_access.viewers import PortalViewer
 from haven.practices.viewers import StaffViewer
 from haven.signing.seal import verify_pdf
-from tests.personas import World
+from tests.personas import ONE_BLANK_PAGE_PDF, World
 
 
 def drawn_signature() -> str:
@@ -449,3 +449,19 @@ def test_the_alert_goes_to_the_clients_clinician_and_the_administrators(
     with django_capture_on_commit_callbacks(execute=True):
         actions.submit(viewer=gia(world), assignment=assignment, raw=phq9([0, 0, 0, 0, 0, 0, 0, 0, 3]))
     assert sorted(m.to[0] for m in mail.outbox) == ["ada@riverside.example", "theo@riverside.example"]
+
+
+def test_a_form_returned_on_paper_is_acknowledged_as_it_was_filed(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    (assignment,) = send(world, "consent_for_treatment")
+    returned = actions.upload_paper(viewer=gia(world), assignment=assignment, data=ONE_BLANK_PAGE_PDF)
+    assert returned.document is not None
+    documents = set(Document.objects.filter(client=world.max).values_list("pk", flat=True))
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        filed = actions.acknowledge(by=world.ada, assignment=returned)
+    assert filed.pk == returned.document.pk
+    assert set(Document.objects.filter(client=world.max).values_list("pk", flat=True)) == documents
+    assert callbacks == []  # nothing to render: the scan is the record
+    assert filed.current_version is not None
+    assert read_decrypted(filed.current_version.storage_name) == ONE_BLANK_PAGE_PDF
