@@ -688,6 +688,42 @@ def _accept(viewer: PortalViewer, assignment_id: int, answers: Answers) -> FormA
     return locked
 
 
+def _file_paper(locked: FormAssignment, data: bytes, content_type: str, *, viewer: Viewer) -> Document:
+    """Keep a form returned on paper in General Documents, as it was scanned: its record from then on."""
+    now = timezone.now()
+    document = Document.objects.create(
+        practice=locked.practice,
+        client=locked.client,
+        type=intake_document_type(locked.practice, scored=bool(locked.version.measure)),
+        title=_("%(title)s (returned on paper)") % {"title": locked.version.title},
+        author=viewer.member if isinstance(viewer, StaffViewer) else locked.sent_by,
+        document_date=timezone.localtime(now, practice_zone(locked.practice)).date(),
+    )
+
+    def record(version: DocumentVersion) -> None:
+        record_event(
+            DocumentCreated(type=document.type.name, source=VersionSource.UPLOAD, sha256=version.sha256),
+            actor=viewer.actor,
+            acting_for=viewer.acting_for,
+            practice=locked.practice,
+            client=locked.client,
+            target=document,
+        )
+
+    write_version(
+        document=document,
+        data=data,
+        content_type=content_type,
+        source=VersionSource.UPLOAD,
+        created_by=viewer.member if isinstance(viewer, StaffViewer) else None,
+        record=record,
+    )
+    locked.on_paper = True
+    locked.document = document
+    locked.submitted_at = now
+    return document
+
+
 def upload_paper(*, viewer: PortalViewer, assignment: FormAssignment, data: bytes) -> FormAssignment:
     """The person returns the form filled on paper (PDF, PNG or JPEG, judged from its content): it is filed in
     General Documents and waits for the practice's acknowledgement like a form filled online."""
@@ -696,38 +732,8 @@ def upload_paper(*, viewer: PortalViewer, assignment: FormAssignment, data: byte
         locked = _locked(assignment)
         refuse(_portal_refusal(viewer, locked), locked)
         assert viewer.profile is not None
-        now = timezone.now()
-        document = Document.objects.create(
-            practice=locked.practice,
-            client=locked.client,
-            type=intake_document_type(locked.practice, scored=bool(locked.version.measure)),
-            title=_("%(title)s (returned on paper)") % {"title": locked.version.title},
-            author=locked.sent_by,
-            document_date=timezone.localtime(now, practice_zone(locked.practice)).date(),
-        )
-
-        def record(version: DocumentVersion) -> None:
-            record_event(
-                DocumentCreated(type=document.type.name, source=VersionSource.UPLOAD, sha256=version.sha256),
-                actor=viewer.actor,
-                acting_for=viewer.acting_for,
-                practice=locked.practice,
-                client=locked.client,
-                target=document,
-            )
-
-        write_version(
-            document=document,
-            data=data,
-            content_type=content_type,
-            source=VersionSource.UPLOAD,
-            created_by=None,
-            record=record,
-        )
+        _file_paper(locked, data, content_type, viewer=viewer)
         locked.status = AssignmentStatus.SUBMITTED
-        locked.on_paper = True
-        locked.document = document
-        locked.submitted_at = now
         locked.submitted_by = viewer.account
         locked.submitter_name = _name_in_chart(locked, viewer.profile)
         locked.save(update_fields=["status", "on_paper", "document", "submitted_at", "submitted_by", "submitter_name"])
@@ -736,6 +742,40 @@ def upload_paper(*, viewer: PortalViewer, assignment: FormAssignment, data: byte
             actor=viewer.actor,
             acting_for=viewer.acting_for,
             practice_id=locked.practice_id,
+            client=locked.client,
+            target=locked,
+        )
+    return locked
+
+
+def receive_paper(*, by: StaffMember, assignment: FormAssignment, data: bytes) -> FormAssignment:
+    """Staff upload a form that came back on paper (at the front desk, by post): it is filed in General Documents
+    and, read as it is handed in, acknowledged at once, so it leaves every pending list."""
+    content_type = detect_content_type(data)
+    viewer = StaffViewer(by)
+    with transaction.atomic():
+        locked = _locked(assignment)
+        refuse(why_not(viewer, IntakeVerb.SEND, locked))
+        _file_paper(locked, data, content_type, viewer=viewer)
+        locked.status = AssignmentStatus.ACKNOWLEDGED
+        locked.submitter_name = locked.recipient_name
+        locked.acknowledged_at = locked.submitted_at
+        locked.acknowledged_by = by
+        locked.save(
+            update_fields=[
+                "status",
+                "on_paper",
+                "document",
+                "submitted_at",
+                "submitter_name",
+                "acknowledged_at",
+                "acknowledged_by",
+            ]
+        )
+        record_event(
+            IntakeAcknowledged(form=locked.form_id, version=locked.version.number),
+            actor=viewer.actor,
+            practice=by.practice,
             client=locked.client,
             target=locked,
         )

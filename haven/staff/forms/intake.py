@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.forms import BoundField
 from django.utils.translation import gettext_lazy as _
 
@@ -143,3 +145,19 @@ class SendBackForm(HavenForm):
             "max_length": _("Keep the note under 2,000 characters."),
         },
     )
+
+
+class PaperReturnForm(HavenForm):
+    """A sent form that came back on paper: its scan or photo."""
+
+    file = forms.FileField(
+        label=_("The filled-in form"),
+        help_text=_("A PDF, or a photo of it as PNG or JPEG. It is filed in General Documents as it is."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
+        error_messages={"required": _("Choose the file of the returned form.")},
+    )
+
+    def data_bytes(self) -> bytes:
+        """The uploaded bytes, one past the limit at most, so the action can refuse a file too large."""
+        upload: UploadedFile = self.cleaned_data["file"]
+        return upload.read(settings.HAVEN_MAX_UPLOAD_BYTES + 1)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
@@ -29,7 +30,7 @@ from haven.intake.policy import visible_to
 from haven.intake.tests.test_actions import drawn_signature
 from haven.messaging.models import Message, MessageKind
 from haven.portal_access.viewers import PortalViewer
-from tests.personas import World
+from tests.personas import ONE_BLANK_PAGE_PDF, World
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
@@ -521,3 +522,38 @@ def test_the_pages_run_as_many_queries_for_60_sent_forms_as_for_3(
     if where == "intake":
         phq = page(response).split('aria-labelledby="trend-phq9-title trend-phq9-desc"')[1].split("</svg>")[0]
         assert phq.count("<circle") == 20
+
+
+# --- Returned on paper ------------------------------------------------------------------------------------------------
+
+
+def test_a_form_returned_on_paper_is_filed_acknowledged_and_leaves_the_pending_lists(world: World, login) -> None:
+    (consent,) = send(world, "consent_for_treatment", as_packet=False)
+    http = login(world.fran)  # the front desk takes the paper in
+    assert "Returned on paper?" in page(http.get(form_url("intake_answers", consent)))
+    response = http.post(
+        form_url("intake_paper", consent), {"file": SimpleUploadedFile("scan.pdf", ONE_BLANK_PAGE_PDF)}
+    )
+    assert response.status_code == 302
+    consent.refresh_from_db()
+    assert (consent.status, consent.on_paper, consent.acknowledged_by) == (
+        AssignmentStatus.ACKNOWLEDGED,
+        True,
+        world.fran,
+    )
+    assert consent.document is not None and consent.document.current_version is not None
+    assert read_decrypted(consent.document.current_version.storage_name) == ONE_BLANK_PAGE_PDF
+    assert not FormAssignment.objects.open().filter(pk=consent.pk).exists()
+    assert not FormAssignment.objects.pending_acknowledgement().filter(pk=consent.pk).exists()
+    assert AuditEvent.objects.filter(action="intake.acknowledged", object_id=str(consent.pk)).exists()
+
+
+def test_a_returned_paper_form_of_the_wrong_kind_is_refused_in_words(world: World, login) -> None:
+    (consent,) = send(world, "consent_for_treatment", as_packet=False)
+    http = login(world.fran)
+    response = http.post(
+        form_url("intake_paper", consent), {"file": SimpleUploadedFile("notes.txt", b"just words")}, follow=True
+    )
+    assert "Haven accepts PDF, PNG and JPEG files." in page(response)
+    consent.refresh_from_db()
+    assert consent.status == AssignmentStatus.SENT and consent.document is None

@@ -44,7 +44,7 @@ from haven.intake.selectors import (
 )
 from haven.practices.access import StaffRequest, staff_view
 from haven.practices.models import Permission
-from haven.staff.forms.intake import SendBackForm, SendFormsForm
+from haven.staff.forms.intake import PaperReturnForm, SendBackForm, SendFormsForm
 from haven.staff.trends import FormUrl, local_day, score_words, trend_chart
 
 # --- Addresses ----------------------------------------------------------------------------------------------
@@ -57,6 +57,7 @@ _ROW_PAGES = {
     "send_back": "staff:intake_send_back",
     "export": "staff:intake_export",
     "review_alert": "staff:intake_review_alert",
+    "paper": "staff:intake_paper",
     "document": "staff:document_detail",  # the filed PDF's entry in General Documents, by the document's id
 }
 
@@ -321,6 +322,28 @@ def intake_withdraw(request: StaffRequest, client_id: int, assignment_id: int) -
     return redirect(_intake_url(client) + "#sent-forms")
 
 
+@staff_view(Permission.INVITE_PORTAL)
+@require_POST
+def intake_paper(request: StaffRequest, client_id: int, assignment_id: int) -> HttpResponse:
+    """A form returned on paper: its scan filed in General Documents, and the form acknowledged."""
+    client, assignment = _client_and_form(request, client_id, assignment_id)
+    form = PaperReturnForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(error) for error in form.errors.get("file", [])))
+        return redirect(_answers_url(client, assignment))
+    try:
+        actions.receive_paper(by=request.staff, assignment=assignment, data=form.data_bytes())
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("The returned “%(title)s” is filed in General Documents and acknowledged.")
+            % {"title": assignment.version.title},
+        )
+    return redirect(_answers_url(client, assignment))
+
+
 # --- One form's answers ------------------------------------------------------------------------------------------
 
 
@@ -352,6 +375,10 @@ def _answers_context(
         "filed": assignment.on_paper or extras.filed_version_id is not None,
         "intake_url": _intake_url(client),
         "acknowledge_url": urls["acknowledge"](assignment.pk),
+        "paper_form": PaperReturnForm()
+        if assignment.is_open and why_not(viewer, IntakeVerb.SEND, assignment) is None
+        else None,
+        "paper_url": urls["paper"](assignment.pk),
         "send_back_url": urls["send_back"](assignment.pk),
         "export_url": urls["export"](assignment.pk),
         "review_url": urls["review_alert"](assignment.pk),
