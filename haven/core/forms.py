@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.files.uploadedfile import UploadedFile
 from django.forms.renderers import TemplatesSetting
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
@@ -86,6 +87,17 @@ class HavenForm(StyledFormMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.style_widgets()
+
+
+class FileUploadForm(HavenForm):
+    """A form whose ``file`` is a PDF, PNG or JPEG upload, judged from its content by the action it goes to."""
+
+    ACCEPT = "application/pdf,image/png,image/jpeg"
+
+    def data_bytes(self) -> bytes:
+        """The uploaded bytes, one past the limit at most, so the action can refuse a file too large."""
+        upload: UploadedFile = self.cleaned_data["file"]
+        return upload.read(settings.HAVEN_MAX_UPLOAD_BYTES + 1)
 
 
 class HavenModelForm(StyledFormMixin, forms.ModelForm):

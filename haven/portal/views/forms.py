@@ -11,9 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
-from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from haven.core.errors import ApplicationError
-from haven.core.forms import HavenForm
+from haven.core.forms import FileUploadForm
 from haven.documents.files import safe_filename
 from haven.intake.actions import FormIncomplete, record_viewed, save_draft, submit, upload_paper
 from haven.intake.fields import Answer
@@ -37,23 +35,18 @@ from haven.portal.intake_fields import Question, posted_answers, questions
 from haven.portal.templatetags.portal_urls import portal_url
 
 
-class PaperUploadForm(HavenForm):
+class PaperUploadForm(FileUploadForm):
     """The filled-in paper form, scanned or photographed: judged from its content by ``upload_paper``."""
 
     file = forms.FileField(
         label=gettext_lazy("The filled-in form"),
         help_text=gettext_lazy("A PDF (best for several pages), or a photo of the form as PNG or JPEG."),
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
+        widget=forms.ClearableFileInput(attrs={"accept": FileUploadForm.ACCEPT}),
         error_messages={
             "required": gettext_lazy("Choose the file of the filled-in form."),
             "empty": gettext_lazy("That file is empty. Please choose the file again."),
         },
     )
-
-    def data_bytes(self) -> bytes:
-        """The uploaded bytes, one past the limit at most, so the action can refuse a file too large."""
-        upload: UploadedFile = self.cleaned_data["file"]
-        return upload.read(settings.HAVEN_MAX_UPLOAD_BYTES + 1)
 
 
 # --- The Forms list -----------------------------------------------------------------------------------------

@@ -7,12 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.conf import settings
-from django.core.files.uploadedfile import UploadedFile
 from django.forms import BoundField
 from django.utils.translation import gettext_lazy as _
 
-from haven.core.forms import HavenForm
+from haven.core.forms import FileUploadForm, HavenForm
 from haven.intake.actions import Recipient
 from haven.intake.models import IntakeForm
 from haven.signing.models import Capacity
@@ -147,17 +145,12 @@ class SendBackForm(HavenForm):
     )
 
 
-class PaperReturnForm(HavenForm):
+class PaperReturnForm(FileUploadForm):
     """A sent form that came back on paper: its scan or photo."""
 
     file = forms.FileField(
         label=_("The filled-in form"),
         help_text=_("A PDF, or a photo of it as PNG or JPEG. It is filed in General Documents as it is."),
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
+        widget=forms.ClearableFileInput(attrs={"accept": FileUploadForm.ACCEPT}),
         error_messages={"required": _("Choose the file of the returned form.")},
     )
-
-    def data_bytes(self) -> bytes:
-        """The uploaded bytes, one past the limit at most, so the action can refuse a file too large."""
-        upload: UploadedFile = self.cleaned_data["file"]
-        return upload.read(settings.HAVEN_MAX_UPLOAD_BYTES + 1)
