@@ -43,7 +43,7 @@ PHQ9 = "PHQ-9"
 MESSAGE = "Please complete these two forms before the first session. They take about ten minutes."
 THANKS = "Thank you. Your answers were sent to Riverside Counseling."
 SIGNATURE_PROBLEM = "Sign in the box: this form needs your signature."
-DRAFT_SAVED_BY_SCRIPT = re.compile(r"^Draft saved \d{1,2}:\d{2} [AP]M$")  # the autosave's answer
+DRAFT_SAVED_BY_SCRIPT = re.compile(r"^Draft saved [A-Z][a-z]{2} \d{1,2}, \d{4}, .+ C[SD]T$")  # the autosave's answer
 # Rafa's PHQ-9 answers, item by item (points 0 to 3): item 9 above 0 raises the safety alert.
 PHQ9_POINTS = (1, 2, 1, 2, 1, 1, 0, 1, 1)
 PHQ9_TOTAL = sum(PHQ9_POINTS)  # 10: Moderate (10 to 14)

@@ -199,7 +199,8 @@ def test_autosave_keeps_the_answers_and_answers_with_a_quiet_status(world, for_m
 
     assert response.status_code == 200
     assert response.json()["saved"] is True
-    assert re.fullmatch(r"Draft saved \d{1,2}:\d\d [AP]M", response.json()["status"])
+    # As the page says it when loaded: the practice's date, time and zone.
+    assert re.fullmatch(r"Draft saved [A-Z][a-z]{2} \d{1,2}, \d{4}, .+ C[SD]T", response.json()["status"])
     demographics.refresh_from_db()
     assert demographics.status == AssignmentStatus.IN_PROGRESS
     assert demographics.answers == {"name": "Max Moreno", "reason": "Trouble sleeping", "prior_therapy": "yes"}

@@ -16,7 +16,6 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
-from django.utils.dateformat import format as format_date
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from haven.core.errors import ApplicationError
 from haven.core.forms import FileUploadForm
+from haven.core.templatetags.haven_time import when
 from haven.documents.files import safe_filename
 from haven.intake.actions import FormIncomplete, record_viewed, save_draft, submit, upload_paper
 from haven.intake.fields import Answer
@@ -176,7 +176,8 @@ def form_autosave(request: PortalRequest, assignment_id: int) -> HttpResponse:
     except ApplicationError as refusal:
         return JsonResponse({"saved": False, "status": refusal.message}, status=409)
     saved = timezone.localtime(timezone.now())
-    return JsonResponse({"saved": True, "status": _("Draft saved %(time)s") % {"time": format_date(saved, "g:i A")}})
+    # Worded as the page words it when loaded ("Draft saved Dec 3, 2026, 5:29 a.m. CST").
+    return JsonResponse({"saved": True, "status": _("Draft saved %(moment)s") % {"moment": when(saved)}})
 
 
 # --- Paper (FORM-5) ------------------------------------------------------------------------------------------
