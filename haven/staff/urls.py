@@ -88,6 +88,7 @@ urlpatterns = [
     ),
     path("clients/<int:client_id>/intake/<int:assignment_id>/export/", intake.intake_export, name="intake_export"),
     path("clients/<int:client_id>/intake/<int:assignment_id>/paper/", intake.intake_paper, name="intake_paper"),
+    path("clients/<int:client_id>/intake/<int:assignment_id>/filed/", intake.intake_filed, name="intake_filed"),
     path(
         "clients/<int:client_id>/intake/<int:assignment_id>/review-alert/",
         intake.intake_review_alert,

@@ -557,3 +557,24 @@ def test_a_returned_paper_form_of_the_wrong_kind_is_refused_in_words(world: Worl
     assert "Haven accepts PDF, PNG and JPEG files." in page(response)
     consent.refresh_from_db()
     assert consent.status == AssignmentStatus.SENT and consent.document is None
+
+
+def test_the_answers_page_asks_until_the_pdf_is_filed_without_recording_a_view(
+    world: World, login, django_capture_on_commit_callbacks
+) -> None:
+    assignment = submitted_phq9(world, [1, 1, 1, 1, 1, 1, 1, 1, 0])
+    http = login(world.ada)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        actions.acknowledge(by=world.ada, assignment=assignment)
+    filed_url = form_url("intake_filed", assignment)
+    waiting = page(http.get(form_url("intake_answers", assignment)))
+    assert f'hx-get="{filed_url}" hx-trigger="every 3s"' in waiting and "Filing the PDF…" in waiting
+    views = AuditEvent.objects.filter(action="intake.viewed").count()
+    assert "Filing the PDF…" in page(http.get(filed_url))
+    for callback in queued:
+        callback()  # the filing task runs
+    assignment.refresh_from_db()
+    filed = page(http.get(filed_url))
+    document_url = reverse("staff:document_detail", args=[world.max.pk, assignment.document_id])
+    assert f'<a href="{document_url}">The filed PDF</a>' in filed and "hx-get" not in filed
+    assert AuditEvent.objects.filter(action="intake.viewed").count() == views

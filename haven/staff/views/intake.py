@@ -24,6 +24,7 @@ from haven.audit.denials import not_found, object_ids
 from haven.clients.models import Client
 from haven.clients.policy import get_client
 from haven.core.errors import ApplicationError
+from haven.documents.models import Document
 from haven.intake import actions
 from haven.intake.exports import EXPORTABLE, export_response
 from haven.intake.models import AssignmentStatus, FormAssignment, IntakeForm
@@ -58,6 +59,7 @@ _ROW_PAGES = {
     "export": "staff:intake_export",
     "review_alert": "staff:intake_review_alert",
     "paper": "staff:intake_paper",
+    "filed": "staff:intake_filed",
     "document": "staff:document_detail",  # the filed PDF's entry in General Documents, by the document's id
 }
 
@@ -322,6 +324,28 @@ def intake_withdraw(request: StaffRequest, client_id: int, assignment_id: int) -
     return redirect(_intake_url(client) + "#sent-forms")
 
 
+@staff_view()
+@require_safe
+def intake_filed(request: StaffRequest, client_id: int, assignment_id: int) -> HttpResponse:
+    """Whether an acknowledged form's PDF is filed yet: the answers page asks every few seconds until it is. Only
+    the link to the filed document comes back (no answers), so asking is not a view of the form."""
+    client, assignment = _client_and_form(request, client_id, assignment_id)
+    urls = _form_urls(client)
+    document_id = assignment.document_id
+    filed = document_id is not None and (
+        assignment.on_paper or Document.objects.filter(pk=document_id, current_version__isnull=False).exists()
+    )
+    return render(
+        request,
+        "staff/intake/_filed.html",
+        {
+            "filed": filed,
+            "document_url": urls["document"](document_id) if document_id is not None and filed else "",
+            "filed_url": urls["filed"](assignment.pk),
+        },
+    )
+
+
 @staff_view(Permission.INVITE_PORTAL)
 @require_POST
 def intake_paper(request: StaffRequest, client_id: int, assignment_id: int) -> HttpResponse:
@@ -379,6 +403,7 @@ def _answers_context(
         if assignment.is_open and why_not(viewer, IntakeVerb.SEND, assignment) is None
         else None,
         "paper_url": urls["paper"](assignment.pk),
+        "filed_url": urls["filed"](assignment.pk),
         "send_back_url": urls["send_back"](assignment.pk),
         "export_url": urls["export"](assignment.pk),
         "review_url": urls["review_alert"](assignment.pk),
