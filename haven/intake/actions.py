@@ -60,7 +60,7 @@ from haven.intake.models import (
     Packet,
     SafetyAlert,
 )
-from haven.intake.policy import IntakeReason, IntakeVerb, may_build, why_not, why_not_form
+from haven.intake.policy import IntakeReason, IntakeVerb, may_be_addressed, may_build, why_not, why_not_form
 from haven.intake.scoring import FREQUENCY, MEASURES, MeasureCode, Score, score
 from haven.intake.tasks import file_acknowledged_form
 from haven.messaging.actions import post_message
@@ -310,12 +310,12 @@ def _invited(client: Client, access: ProfileAccess) -> Recipient | None:
         return None
     if access.status not in (AccessStatus.PENDING, AccessStatus.ACTIVE):
         return None
+    if not may_be_addressed(access):  # the client, or a legal guardian with Web Portal
+        return None
     if access.kind == AccessKind.SELF:
         return Recipient(Capacity.SELF, None, client.full_name, access)
-    contact = access.contact
-    if access.is_guardian and contact is not None and contact.web_portal:
-        return Recipient(Capacity.GUARDIAN, contact, contact.full_name, access)
-    return None
+    assert access.contact is not None  # may_be_addressed said so
+    return Recipient(Capacity.GUARDIAN, access.contact, access.contact.full_name, access)
 
 
 def _prefill_values(client: Client, recipient: Recipient) -> dict[Prefill, str]:
@@ -552,10 +552,6 @@ def cancel(*, by: StaffMember, assignment: FormAssignment) -> FormAssignment:
 # --- The portal: open, draft, submit (FORM-3) ---------------------------------------------------------------
 
 
-def _portal_refusal(viewer: PortalViewer, assignment: FormAssignment) -> IntakeReason | None:
-    return why_not(viewer, IntakeVerb.FILL, assignment)
-
-
 def record_viewed(*, viewer: Viewer, assignment: FormAssignment) -> None:
     """A form and its answers were opened: by the person filling it, or by staff."""
     record_event(
@@ -581,15 +577,11 @@ class FormIncomplete(ApplicationError):
         self.problems = problems
 
 
-def _answered(answers: Answers) -> int:
-    return len(answers)
-
-
 @transaction.atomic
 def save_draft(*, viewer: PortalViewer, assignment: FormAssignment, raw: dict[str, Any]) -> Checked:
     """Keep what was typed so far (answers that can't be accepted yet are kept as typed, and named)."""
     locked = _locked(assignment)
-    refuse(_portal_refusal(viewer, locked), locked)
+    refuse(why_not(viewer, IntakeVerb.FILL, locked), locked)
     checked = locked.version.schema.check(raw, submitting=False)
     # A draft is saved whole: what the page sends is every answer it holds.
     locked.keep_answers(checked.answers)
@@ -599,7 +591,7 @@ def save_draft(*, viewer: PortalViewer, assignment: FormAssignment, raw: dict[st
         locked.status = AssignmentStatus.IN_PROGRESS
     locked.save(update_fields=["answers_encrypted", "revision", "draft_saved_at", "status"])
     record_event(
-        IntakeDraftSaved(revision=locked.revision, answered=_answered(checked.answers)),
+        IntakeDraftSaved(revision=locked.revision, answered=len(checked.answers)),
         actor=viewer.actor,
         acting_for=viewer.acting_for,
         practice_id=locked.practice_id,
@@ -616,7 +608,7 @@ def submit(*, viewer: PortalViewer, assignment: FormAssignment, raw: dict[str, A
     """
     with transaction.atomic():
         locked = _locked(assignment)
-        refuse(_portal_refusal(viewer, locked), locked)
+        refuse(why_not(viewer, IntakeVerb.FILL, locked), locked)
         schema = locked.version.schema
         checked = schema.check(raw, submitting=True)
         if not checked.ok:
@@ -644,7 +636,7 @@ def submit(*, viewer: PortalViewer, assignment: FormAssignment, raw: dict[str, A
 @transaction.atomic
 def _accept(viewer: PortalViewer, assignment_id: int, answers: Answers) -> FormAssignment:
     locked = _locked(FormAssignment(pk=assignment_id))
-    refuse(_portal_refusal(viewer, locked), locked)
+    refuse(why_not(viewer, IntakeVerb.FILL, locked), locked)
     now = timezone.now()
     assert viewer.profile is not None
     result: Score | None = score(locked.version.measure, answers) if locked.version.measure else None
@@ -674,7 +666,7 @@ def _accept(viewer: PortalViewer, assignment_id: int, answers: Answers) -> FormA
         IntakeSubmitted(
             form=locked.form_id,
             version=locked.version.number,
-            answered=_answered(answers),
+            answered=len(answers),
             scored=result.total if result else None,
         ),
         actor=viewer.actor,
@@ -730,7 +722,7 @@ def upload_paper(*, viewer: PortalViewer, assignment: FormAssignment, data: byte
     content_type = detect_content_type(data)  # refuses a wrong type, an empty or a too large file in words
     with transaction.atomic():
         locked = _locked(assignment)
-        refuse(_portal_refusal(viewer, locked), locked)
+        refuse(why_not(viewer, IntakeVerb.FILL, locked), locked)
         assert viewer.profile is not None
         _file_paper(locked, data, content_type, viewer=viewer)
         locked.status = AssignmentStatus.SUBMITTED
@@ -950,7 +942,3 @@ def send_back(*, by: StaffMember, assignment: FormAssignment, note: str) -> Form
         % {"practice": by.practice.name, "title": locked.version.title, "note": note},
     )
     return locked
-
-
-def has_signature(assignment: FormAssignment) -> bool:
-    return any(item.type == FieldType.SIGNATURE for item in assignment.version.schema.fields)

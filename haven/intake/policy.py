@@ -152,8 +152,9 @@ def addressed_to(profile: ProfileAccess) -> Q:
     """The one rule of whose a sent form is: the client themself, or the legal guardian it names (with Web Portal)."""
     if profile.kind == AccessKind.SELF:
         return Q(capacity=Capacity.SELF)
-    if profile.kind == AccessKind.CONTACT and profile.contact_id is not None and profile.is_guardian:
-        return Q(capacity=Capacity.GUARDIAN, contact_id=profile.contact_id, contact__web_portal=True)
+    contact = profile.contact if profile.kind == AccessKind.CONTACT else None
+    if contact is not None and profile.is_guardian and contact.web_portal:
+        return Q(capacity=Capacity.GUARDIAN, contact_id=contact.pk, contact__web_portal=True)
     return _NOBODY
 
 

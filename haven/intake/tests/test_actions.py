@@ -12,6 +12,7 @@ from PIL import Image, ImageDraw
 from pypdf import PdfReader
 
 from haven.audit.models import AuditEvent
+from haven.clients.models import RelatedContact, Relationship
 from haven.core.encryption import read_decrypted
 from haven.core.errors import ApplicationError
 from haven.documents.models import Category, Document
@@ -21,7 +22,6 @@ from haven.intake.policy import visible_to
 from haven.intake.scoring import Band
 from haven.messaging.models import Message, MessageKind
 from haven.portal_access.actions.invitations import invite_to_portal
-from haven.portal_access.models import ProfileAccess
 from haven.portal_access.status import PersonRecord
 from haven.portal_access.viewers import PortalViewer
 from haven.practices.viewers import StaffViewer
@@ -341,15 +341,23 @@ def test_forms_sent_with_an_invitation_wait_for_the_first_sign_in_and_only_the_i
 
 
 def test_forms_cannot_ride_on_an_invitation_to_someone_who_may_not_fill_them(world: World) -> None:
-    world.gia.legal_guardian = False
-    world.gia.save()
-    access = ProfileAccess.objects.create(
-        account=world.gia_account, practice=world.riverside, client=world.ana, kind="contact", contact=world.gia
+    """A contact with Web Portal who is not a legal guardian may be invited, but no form is addressed to them."""
+    friend = RelatedContact.objects.create(
+        practice=world.riverside,
+        client=world.ana,
+        first_name="Rosa",
+        last_name="Alvarez",
+        email="rosa@example.com",
+        relationship=Relationship.EMERGENCY,
+        web_portal=True,
+        legal_guardian=False,
     )
+    access = invite_to_portal(by=world.ada, record=PersonRecord(client=world.ana, contact=friend))
     with pytest.raises(ApplicationError, match="legal guardian"):
         actions.send_forms(
             by=world.ada, client=world.ana, forms=[form(world, "gad7")], recipient_key="", invitation=access
         )
+    assert not FormAssignment.objects.filter(client=world.ana).exists()
 
 
 def test_no_email_about_forms_carries_a_name_a_title_or_an_answer(

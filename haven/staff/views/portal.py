@@ -19,7 +19,7 @@ from haven.intake.policy import addressed_to, forms_to_send, may_be_addressed, v
 from haven.portal_access.actions.guardianship import renew_guardian_access, revoke_access
 from haven.portal_access.actions.invitations import act_on_status_icon, add_portal_user, resend_invitation
 from haven.portal_access.actions.pins import print_instruction_sheet
-from haven.portal_access.models import AccessKind, AccessStatus, ProfileAccess
+from haven.portal_access.models import AccessStatus, ProfileAccess
 from haven.portal_access.policy import get_profile_access
 from haven.portal_access.selectors import access_for_client
 from haven.portal_access.status import PersonRecord
@@ -142,8 +142,6 @@ def _render_access(
 def _invitation_forms(request: StaffRequest, access: ProfileAccess, data: Any = None) -> InvitationFormsForm | None:
     """The intake forms offered with a pending invitation to the client or a guardian; None when none can go."""
     if access.status != AccessStatus.PENDING or not may_be_addressed(access):
-        return None
-    if access.kind != AccessKind.SELF and not (access.contact is not None and access.contact.web_portal):
         return None
     return InvitationFormsForm(data, choices=forms_to_send(request.viewer))
 
