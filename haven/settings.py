@@ -248,6 +248,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# Links written in messages without a scheme ("www.example.org") are made https:// links (Django 7 default).
+URLIZE_ASSUME_HTTPS = True
 
 STATIC_URL = "/static/"
 # Only production serves collected files; elsewhere WhiteNoise reads them from their folders.
@@ -420,6 +422,14 @@ HAVEN_SEAL_KEY_FILE = env_str("HAVEN_SEAL_KEY_FILE")
 HAVEN_MAX_UPLOAD_BYTES = env_int("HAVEN_MAX_UPLOAD_BYTES", 20_000_000, minimum=100_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = HAVEN_MAX_UPLOAD_BYTES + 1_000_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = HAVEN_MAX_UPLOAD_BYTES + 1_000_000
+# Secure messages: how many files a message may carry and how large each may be, and how many messages a
+# portal login (or a staff member) may send in an hour before Haven asks them to wait.
+HAVEN_MESSAGE_MAX_ATTACHMENTS = env_int("HAVEN_MESSAGE_MAX_ATTACHMENTS", 5, minimum=1)
+HAVEN_MESSAGE_ATTACHMENT_MAX_BYTES = min(
+    env_int("HAVEN_MESSAGE_ATTACHMENT_MAX_BYTES", 10_000_000, minimum=100_000), HAVEN_MAX_UPLOAD_BYTES
+)
+HAVEN_PORTAL_MESSAGES_PER_HOUR = env_int("HAVEN_PORTAL_MESSAGES_PER_HOUR", 20, minimum=1)
+HAVEN_STAFF_MESSAGES_PER_HOUR = env_int("HAVEN_STAFF_MESSAGES_PER_HOUR", 200, minimum=1)
 
 # Largest practice logo accepted, in bytes.
 HAVEN_MAX_LOGO_BYTES = env_int("HAVEN_MAX_LOGO_BYTES", 1_000_000, minimum=10_000)

@@ -102,7 +102,12 @@ class AuditAction(StrEnum):
     INTAKE_SENT = "intake.sent"
     INTAKE_SUBMITTED = "intake.submitted"
     INTAKE_VIEWED = "intake.viewed"
+    MESSAGE_ARCHIVED = "message.archived"
+    MESSAGE_ASSIGNED = "message.assigned"
+    MESSAGE_ATTACHMENT_DOWNLOADED = "message.attachment_downloaded"
+    MESSAGE_ATTACHMENT_FILED = "message.attachment_filed"
     MESSAGE_READ = "message.read"
+    MESSAGE_RESTORED = "message.restored"
     MESSAGE_SENT = "message.sent"
     PORTAL_ACCESS_REVOKED = "portal.access_revoked"
     PORTAL_EMAIL_VERIFIED = "portal.email_verified"
@@ -608,18 +613,57 @@ class IntakeViewed(AuditDetails):
     version: int
 
 
+class MessageArchived(AuditDetails):
+    """A participant archived a thread (for themselves: nothing is deleted)."""
+
+    action: ClassVar[AuditAction] = AuditAction.MESSAGE_ARCHIVED
+
+
+class MessageAssigned(AuditDetails):
+    """A thread written to the practice team was assigned to a staff member."""
+
+    action: ClassVar[AuditAction] = AuditAction.MESSAGE_ASSIGNED
+    staff: int
+
+
+class MessageAttachmentDownloaded(AuditDetails):
+    """A message's attachment was opened or downloaded."""
+
+    action: ClassVar[AuditAction] = AuditAction.MESSAGE_ATTACHMENT_DOWNLOADED
+    attachment: int
+    sha256: str
+
+
+class MessageAttachmentFiled(AuditDetails):
+    """A message's attachment was filed into the client's documents."""
+
+    action: ClassVar[AuditAction] = AuditAction.MESSAGE_ATTACHMENT_FILED
+    attachment: int
+    document: int
+
+
 class MessageRead(AuditDetails):
-    """A portal message was read."""
+    """A thread's new messages were read (the target is the thread, or a message of the old inbox)."""
 
     action: ClassVar[AuditAction] = AuditAction.MESSAGE_READ
+    through: int | None = omitted()
+
+
+class MessageRestored(AuditDetails):
+    """A participant took an archived thread back into their inbox."""
+
+    action: ClassVar[AuditAction] = AuditAction.MESSAGE_RESTORED
 
 
 class MessageSent(AuditDetails):
-    """A portal message was sent."""
+    """A secure message was sent (the target is the message; ``thread`` is its thread)."""
 
     action: ClassVar[AuditAction] = AuditAction.MESSAGE_SENT
     kind: str
     account: int
+    thread: int | None = omitted()
+    attachments: int | None = omitted()
+    reply: bool | None = omitted()
 
 
 class PortalAccessRevoked(AuditDetails):

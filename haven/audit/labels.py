@@ -61,6 +61,20 @@ LABELS: dict[AuditAction, tuple[_StrPromise, _StrPromise | None]] = {
     AuditAction.GROUP_NOTE_UNSHARED: (_l("Stopped sharing a group note"), None),
     AuditAction.MESSAGE_SENT: (_l("Sent a portal message"), _l("Sent the portal message “%(title)s”")),
     AuditAction.MESSAGE_READ: (_l("Read a portal message"), _l("Read the portal message “%(title)s”")),
+    AuditAction.MESSAGE_ARCHIVED: (_l("Archived a portal message"), _l("Archived the portal message “%(title)s”")),
+    AuditAction.MESSAGE_RESTORED: (
+        _l("Moved a portal message back to the inbox"),
+        _l("Moved the portal message “%(title)s” back to the inbox"),
+    ),
+    AuditAction.MESSAGE_ASSIGNED: (_l("Assigned a portal message"), _l("Assigned the portal message “%(title)s”")),
+    AuditAction.MESSAGE_ATTACHMENT_DOWNLOADED: (
+        _l("Opened a message attachment"),
+        _l("Opened an attachment of the portal message “%(title)s”"),
+    ),
+    AuditAction.MESSAGE_ATTACHMENT_FILED: (
+        _l("Filed a message attachment into the chart"),
+        _l("Filed an attachment of the portal message “%(title)s” into the chart"),
+    ),
     AuditAction.PORTAL_INVITED: (_l("Invited someone to the portal"), None),
     AuditAction.PORTAL_INVITATION_RESENT: (_l("Sent the portal invitation again"), None),
     AuditAction.PORTAL_INVITATION_ACCEPTED: (_l("Accepted the portal invitation"), None),

@@ -110,6 +110,7 @@ class Permission(models.TextChoices):
     BILLING = "billing", _("Billing")
     ORG_ADMIN = "org_admin", _("Organization Administration")
     CLINICAL_DOCUMENTS = "clinical_documents", _("Read clinical documents")
+    SECURE_MESSAGES = "secure_messages", _("Secure messages")
 
 
 PERMISSION_HELP = {
@@ -121,6 +122,9 @@ PERMISSION_HELP = {
     Permission.ORG_ADMIN: _("All portal settings, staff and permissions."),
     Permission.CLINICAL_DOCUMENTS: _(
         "May open clinical notes, treatment plans and signed clinical records. Not for billing or front desk."
+    ),
+    Permission.SECURE_MESSAGES: _(
+        "May write to clients and their contacts in the portal and read the messages addressed to them or their team."
     ),
 }
 
@@ -143,10 +147,18 @@ ROLE_TEMPLATES: dict[str, frozenset[str]] = {
             Permission.DYNAMIC_FORMS,
             Permission.BILLING,
             Permission.CLINICAL_DOCUMENTS,
+            Permission.SECURE_MESSAGES,
         }
     ),
-    Role.THERAPIST: frozenset({Permission.DYNAMIC_FORMS, Permission.UPLOAD_DOCUMENTS, Permission.CLINICAL_DOCUMENTS}),
-    Role.FRONT_DESK: frozenset({Permission.UPLOAD_DOCUMENTS, Permission.INVITE_PORTAL}),
+    Role.THERAPIST: frozenset(
+        {
+            Permission.DYNAMIC_FORMS,
+            Permission.UPLOAD_DOCUMENTS,
+            Permission.CLINICAL_DOCUMENTS,
+            Permission.SECURE_MESSAGES,
+        }
+    ),
+    Role.FRONT_DESK: frozenset({Permission.UPLOAD_DOCUMENTS, Permission.INVITE_PORTAL, Permission.SECURE_MESSAGES}),
     Role.BILLING: frozenset({Permission.BILLING}),
 }
 

@@ -78,7 +78,7 @@ def view_request(viewer: PortalViewer, request: SignatureRequest) -> None:
     unread = unread_about_request(viewer, request.pk)
     with transaction.atomic():
         for message in unread:
-            mark_read(message, account=viewer.account, acting_for=viewer.acting_for)
+            mark_read(viewer, message.thread, through=message.pk)
         record_event(
             SignatureViewed(document=request.document_id, version=request.version.number),
             actor=viewer.actor,

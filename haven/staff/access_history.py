@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Min, OuterRef, Q, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -68,7 +68,7 @@ def _request_id(event: AuditEvent | HistoryEvent, details: Any) -> int | None:
 
 # What an event is about, as ``describe_events`` finds it: a message, or a document directly, through a signature
 # or through a signature request, each by its id; or nothing it could name.
-_MESSAGE, _DOCUMENT, _SIGNATURE, _REQUEST, _NOTHING = range(5)
+_MESSAGE, _DOCUMENT, _SIGNATURE, _REQUEST, _NOTHING, _THREAD = range(6)
 
 
 def describe_events(
@@ -80,6 +80,7 @@ def describe_events(
     staff_ids: set[int] = set()
     portal_ids: set[int] = set()
     message_ids: set[int] = set()
+    thread_ids: set[int] = set()
     signature_ids: set[int] = set()
     request_ids: set[int] = set()
     document_ids: set[int] = set()
@@ -95,6 +96,11 @@ def describe_events(
             if message is not None:
                 message_ids.add(message)
             subjects.append((_MESSAGE, message or 0))
+        elif event.object_type == "messaging.thread":
+            thread = _int(event.object_id)
+            if thread is not None:
+                thread_ids.add(thread)
+            subjects.append((_THREAD, thread or 0))
         elif event.object_type == "signing.signature":
             signature = _int(event.object_id)
             if signature is not None:
@@ -136,15 +142,29 @@ def describe_events(
         titles = titles_staff_may_open(viewer, client, document_ids)
     else:
         titles = dict(readable().filter(pk__in=document_ids).values_list("pk", "title")) if document_ids else {}
-    message_subjects = (
-        dict(
-            Message.objects.filter(pk__in=message_ids, client=client)
-            .filter(Q(document__isnull=True) | Q(document__in=readable()))
-            .values_list("pk", "subject")
+    message_subjects: dict[int, str] = {}
+    thread_subjects: dict[int, str] = {}
+    if message_ids or thread_ids:
+        # One query: the messages named, and one message of each thread named, each with its thread's subject.
+        # A subject is shown only when every document its thread's messages carry is one the viewer may open.
+        one_of_each = (
+            Message.objects.filter(thread_id__in=thread_ids).order_by().values("thread_id").annotate(one=Min("pk"))
         )
-        if message_ids
-        else {}
-    )
+        withheld = Message.objects.filter(thread_id=OuterRef("thread_id"), document__isnull=False).exclude(
+            document__in=readable()
+        )
+        named = (
+            Message.objects.filter(Q(pk__in=message_ids) | Q(pk__in=one_of_each.values("one")), thread__client=client)
+            .exclude(Exists(withheld))
+            .select_related("thread")
+            .only("thread", "thread__subject_encrypted")
+            .order_by()
+        )
+        for row in named:
+            if row.thread_id not in thread_subjects:
+                thread_subjects[row.thread_id] = row.thread.subject
+            if row.pk in message_ids:
+                message_subjects[row.pk] = thread_subjects[row.thread_id]
     language = get_language()
     # Each member's name and role, worked out once for all their events.
     roles = _role_names(language)
@@ -170,6 +190,8 @@ def describe_events(
             title = titles.get(key)
         elif about == _MESSAGE:
             title = message_subjects.get(key)
+        elif about == _THREAD:
+            title = thread_subjects.get(key)
         elif about != _NOTHING:
             found = (signature_documents if about == _SIGNATURE else request_documents).get(key)
             title = titles.get(found) if found is not None else None

@@ -3,7 +3,7 @@ the old key is retired, and every file, image, secret and seal key still reads a
 
 The data is made by the real actions: an uploaded file, a note rendered to PDF and one still waiting for
 its render, a drawn and a typed signature (their images), the sealed signed versions and the practice's
-sealing key, and a staff and a portal two-step key.
+sealing key, a secure message with an attachment, and a staff and a portal two-step key.
 """
 
 from __future__ import annotations
@@ -42,6 +42,8 @@ from haven.documents.models import Document, DocumentType, DocumentVersion
 from haven.documents.notes import render_clinical_note, write_clinical_note
 from haven.intake.actions import save_draft, send_forms
 from haven.intake.models import IntakeForm
+from haven.messaging.actions import Upload, write_to_practice
+from haven.messaging.models import Attachment
 from haven.portal_access import two_factor
 from haven.portal_access.models import PortalTwoFactor
 from haven.portal_access.viewers import PortalViewer
@@ -72,6 +74,7 @@ class EncryptedWorld:
     pending_note: Document
     pending_source: str
     signatures: list[Signature]
+    attachment: Attachment
 
 
 def build_encrypted_world(world: World, capture: Callable[..., Any]) -> EncryptedWorld:
@@ -117,6 +120,15 @@ def build_encrypted_world(world: World, capture: Callable[..., Any]) -> Encrypte
     assert outcome == "ok"
     staff_device = TOTPDevice.objects.create(user=world.theo.user, name="app", confirmed=True)
 
+    # A secure message from Gia to the practice: its subject, body and file name in their rows, the file stored.
+    assert plan.current_version is not None
+    card = read_decrypted(plan.current_version.storage_name)
+    with capture(execute=True):
+        thread = write_to_practice(
+            gia, recipient="team", subject="Insurance card", body="The new card.", files=[Upload("card.pdf", card)]
+        )
+    attachment = Attachment.objects.get(message__thread=thread)
+
     drawn.refresh_from_db()
     typed.refresh_from_db()
     assert drawn.signed_version is not None and typed.signed_version is not None
@@ -126,6 +138,7 @@ def build_encrypted_world(world: World, capture: Callable[..., Any]) -> Encrypte
         signature.image_storage_name: read_decrypted(signature.image_storage_name) for signature in (drawn, typed)
     }
     files[pending_source] = read_decrypted(pending_source)
+    files[attachment.storage_name] = card
     return EncryptedWorld(
         files=files,
         portal_key=portal_key,
@@ -133,6 +146,7 @@ def build_encrypted_world(world: World, capture: Callable[..., Any]) -> Encrypte
         pending_note=pending,
         pending_source=pending_source,
         signatures=[drawn, typed],
+        attachment=attachment,
     )
 
 
@@ -163,6 +177,14 @@ def test_after_rotating_and_retiring_the_old_key_everything_reads_signs_seals_an
     for signature in before.signatures:
         assert signature.signed_version is not None
         assert verify_pdf(read_decrypted(signature.signed_version.storage_name), practice=world.riverside).ok
+
+    # The secure message reads as it was written.
+    attachment = Attachment.objects.select_related("message__thread").get(pk=before.attachment.pk)
+    assert (attachment.message.thread.subject, attachment.message.body, attachment.name) == (
+        "Insurance card",
+        "The new card.",
+        "card.pdf",
+    )
 
     # The practice's sealing key loads, and the same certificate goes on sealing.
     assert signing_identity(world.riverside).record == old_certificate

@@ -45,6 +45,8 @@ def _sign_out(csrf_input: str) -> str:
 
 # Where the CSRF field goes in a kept header: text no escaped value can hold (``<`` is always escaped).
 _CSRF_SLOT = format_html("<{}>", "haven-csrf-slot")
+# Where a link the page's app adds goes, after Clients (the staff app's Messages, with this request's count).
+_NAV_SLOT = format_html("<{}>", "haven-nav-slot")
 # Headers drawn, by everything they show but the CSRF token (emptied, like the other memories of words, when a
 # setting changes); forgotten and drawn again past ``_KEPT_MOST``: a practice has few staff, pages and languages.
 _KEPT: dict[tuple[object, ...], str] = per_language()
@@ -52,10 +54,11 @@ _KEPT_MOST = 512
 
 
 @register.simple_tag(takes_context=True)
-def staff_header(context: template.Context) -> str:
+def staff_header(context: template.Context, nav_item: str = "") -> str:
     """The header for this page and staff member: drawn once per process for what it shows (the practice's name,
     logo and two-step rule, the member's name, role and administration, the page's ``nav``, the language),
-    kept, and given this response's CSRF token each time."""
+    kept, and given this response's CSRF token (and ``nav_item``, markup for the main navigation after Clients)
+    each time."""
     practice = context.get("current_practice")
     member = context.get("staff_member")
     csrf = str(context.get("csrf_token") or "")  # as {% csrf_token %} draws it
@@ -79,7 +82,9 @@ def staff_header(context: template.Context) -> str:
         if len(_KEPT) >= _KEPT_MOST:
             _KEPT.clear()
         header = _KEPT[shown] = _draw_header(*shown[1:])
-    return fill_slot(header, _CSRF_SLOT, csrf_input)
+    return fill_slot(
+        fill_slot(header, _CSRF_SLOT, csrf_input), _NAV_SLOT, nav_item if nav_item else format_html("{}", "")
+    )
 
 
 def _draw_header(
@@ -100,6 +105,7 @@ def _draw_header(
         is_administrator, role, full_name = member
         items = [
             _nav_link(nav, "clients", "staff:client_list", gettext("Clients")),
+            _NAV_SLOT,
             _nav_link(nav, "general_log", "staff:general_log", gettext("General Log")),
             _nav_link(nav, "forms", "staff:form_library", gettext("Forms")),
         ]

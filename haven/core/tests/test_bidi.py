@@ -68,6 +68,7 @@ def keyword_arguments(form_class: type[forms.BaseForm], world: World) -> dict[st
         "linkable": None,
         "network_enabled": True,
         "choices": IntakeForm.objects.filter(practice=world.riverside),
+        "recipients": [],
     }
     needed = {}
     for name, parameter in inspect.signature(form_class).parameters.items():

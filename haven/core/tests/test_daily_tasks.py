@@ -22,6 +22,7 @@ def test_each_app_registers_its_daily_work_and_the_audit_checkpoint_runs_last() 
         "haven.portal_access.tasks.end_guardian_access_daily",
         "haven.signing.tasks.seal_unsealed_signatures",
         "haven.signing.tasks.close_expired_signature_requests",
+        "haven.messaging.tasks.send_message_digests",
         "haven.audit.tasks.write_audit_checkpoint",
     ]
     assert daily_jobs()[-1].order == LAST
@@ -44,6 +45,7 @@ def test_run_daily_tasks_now_reports_every_job_in_order() -> None:
         "Guardian access ended at the age of majority",
         "Signed PDFs queued again",
         "Signature requests closed as expired",
+        "Daily message emails queued",
         "Audit checkpoint written",
     ]
 

@@ -82,7 +82,7 @@ def test_a_packet_reaches_the_guardian_inbox_and_the_email_says_only_that_forms_
         assignments = send(world, "demographics", "phq9")
     assert [a.position for a in assignments] == [0, 1]
     assert {a.status for a in assignments} == {AssignmentStatus.SENT}
-    message = Message.objects.get(account=world.gia_account, kind=MessageKind.INTAKE)
+    message = Message.objects.get(thread__account=world.gia_account, thread__kind=MessageKind.INTAKE)
     assert message.body == "Please complete these before Max's first visit."
     assert len(mail.outbox) == 1
     email = mail.outbox[0]
@@ -331,7 +331,10 @@ def test_forms_sent_with_an_invitation_wait_for_the_first_sign_in_and_only_the_i
             invitation=access,
         )
     assert len(mail.outbox) == 1  # the invitation
-    assert Message.objects.get(account=access.account, kind=MessageKind.INTAKE).body == "Welcome to the practice."
+    assert (
+        Message.objects.get(thread__account=access.account, thread__kind=MessageKind.INTAKE).body
+        == "Welcome to the practice."
+    )
     assert {(a.capacity, a.contact_id) for a in assignments} == {("self", None)}
     ana = PortalViewer(account=access.account, practice=world.riverside, profile=access)
     assert list(visible_to(ana).order_by("position").values_list("form__template_key", flat=True)) == [

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from haven.documents.models import Audience, Document, DocumentType, Share
-from haven.messaging.models import Message, MessageKind
+from haven.messaging.models import Message, MessageKind, Participant, Thread
 from haven.portal.tests.helpers import select
 from haven.signing.models import SignatureRequest
 from haven.signing.requests import request_signature
@@ -33,12 +33,15 @@ BUDGET = {
     # with the profiles here, one query fewer than ACCESS counts)
     "home": ACCESS + 4,
     "documents": ACCESS + 3,  # unread count, the pages' count, one page of documents with their tags
-    "inbox": ACCESS + 3,  # unread count, the pages' count, one page of messages
+    # unread count, the pages' count, one page of conversations, the email choice; whom a new message can go to:
+    # the practice's messaging settings, whether it chose a message team and who is on it (the account comes with
+    # the profiles here, one query fewer than ACCESS counts)
+    "inbox": ACCESS + 6,
 }
 
 
 def grow(world: World, count: int) -> None:
-    """``count`` documents shared with Gia for Max, and as many messages to her about him."""
+    """``count`` documents shared with Gia for Max, and as many notices to her about him (a thread each)."""
     version = world.progress_note.current_version
     doc_type = DocumentType.objects.get(practice=world.riverside, name="General Document")
     start = Document.objects.filter(client=world.max).count()
@@ -63,16 +66,24 @@ def grow(world: World, count: int) -> None:
         )
         for n, document in enumerate(documents)
     )
-    Message.objects.bulk_create(
-        Message(
-            practice=world.riverside,
-            client=world.max,
+    threads = []
+    for n in range(count):
+        thread = Thread(practice=world.riverside, client=world.max, account=world.gia_account, kind=MessageKind.NOTICE)
+        thread.subject = f"Notice {n}"
+        threads.append(thread)
+    Thread.objects.bulk_create(threads)
+    messages = Message.objects.bulk_create(Message(thread=thread) for thread in threads)
+    # Gia has read every third of them.
+    Participant.objects.bulk_create(
+        Participant(
+            thread=thread,
             account=world.gia_account,
-            kind=MessageKind.NOTICE,
-            subject=f"Notice {n}",
+            unread=1 if n % 3 else 0,
+            read_through=0 if n % 3 else message.pk,
             read_at=None if n % 3 else timezone.now(),
+            last_message_at=thread.last_message_at,
         )
-        for n in range(count)
+        for n, (thread, message) in enumerate(zip(threads, messages, strict=True))
     )
 
 
@@ -89,15 +100,15 @@ def signed_in(world: World, gia: HttpClient) -> tuple[HttpClient, SignatureReque
 
 def pages(world: World, request: SignatureRequest) -> dict[str, str]:
     document = Document.objects.filter(client=world.max, title__startswith="Letter").order_by("pk").first()
-    message = Message.objects.filter(client=world.max, subject__startswith="Notice").order_by("pk").first()
-    assert document is not None and message is not None
+    thread = Thread.objects.filter(client=world.max, kind=MessageKind.NOTICE).order_by("pk").first()
+    assert document is not None and thread is not None
     return {
         "home": "/p/riverside/home/",
         "documents": "/p/riverside/documents/",
         "document": f"/p/riverside/documents/{document.pk}/",
         "sign": f"/p/riverside/sign/{request.pk}/",
         "inbox": "/p/riverside/inbox/",
-        "message": f"/p/riverside/inbox/{message.pk}/",
+        "thread": f"/p/riverside/inbox/{thread.pk}/",
         "security": "/p/riverside/security/",
     }
 

@@ -56,7 +56,7 @@ def test_a_changed_script_prefix_is_not_remembered_from_before() -> None:
 
 @pytest.mark.parametrize("record_id", [1, 42, 9876543210])
 def test_portal_addresses_of_a_record_are_the_ones_url_gives(record_id: int) -> None:
-    names = ("portal:document_view", "portal:document_download", "portal:sign", "portal:decline", "portal:message")
+    names = ("portal:document_view", "portal:document_download", "portal:sign", "portal:decline", "portal:thread")
     for slug in ("oak-tree", "north_side-2"):
         for name in names:
             context = {"slug": slug, "record_id": record_id}
@@ -79,7 +79,7 @@ def test_a_row_link_worked_out_once_is_the_one_reverse_gives(slug: str) -> None:
         ("portal:document_view", "document_id"),
         ("portal:document_verify", "document_id"),
         ("portal:sign", "request_id"),
-        ("portal:message", "message_id"),
+        ("portal:thread", "thread_id"),
     ):
         link = row_link(name, slug=slug, id_kwarg=id_kwarg)
         for row_id in (1, 42, 987654321987):
@@ -98,10 +98,10 @@ def test_a_row_link_with_a_value_reverse_refuses_is_refused_as_reverse_refuses_i
 
 
 def test_a_row_link_follows_a_changed_script_prefix() -> None:
-    before = row_link("portal:message", slug="oak", id_kwarg="message_id")(5)
+    before = row_link("portal:thread", slug="oak", id_kwarg="thread_id")(5)
     set_script_prefix("/haven/")
     try:
-        moved = row_link("portal:message", slug="oak", id_kwarg="message_id")(5)
+        moved = row_link("portal:thread", slug="oak", id_kwarg="thread_id")(5)
     finally:
         set_script_prefix("/")
     assert moved == "/haven/p/oak/inbox/5/" and before == "/p/oak/inbox/5/"

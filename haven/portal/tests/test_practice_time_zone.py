@@ -18,7 +18,7 @@ from django.test import Client as HttpClient
 from django.utils import timezone
 
 from haven.core.encryption import read_decrypted
-from haven.messaging.models import Message
+from haven.messaging.models import Message, Participant, Thread
 from haven.portal.tests.helpers import select
 from haven.signing.models import SignatureRequest
 from haven.signing.requests import remind, request_signature
@@ -54,11 +54,14 @@ def test_the_inbox_shows_when_a_message_came_in_the_practices_zone_with_the_zone
     request = ask_gia_to_sign(world)
     message = Message.objects.get(signature_request=request)
     Message.objects.filter(pk=message.pk).update(created_at=LATE_EVENING_IN_CHICAGO)
+    Thread.objects.filter(pk=message.thread_id).update(last_message_at=LATE_EVENING_IN_CHICAGO)
+    Participant.objects.filter(thread=message.thread_id).update(last_message_at=LATE_EVENING_IN_CHICAGO)
     select(gia, world.gia_access_max)
     listing = text(gia, "/p/riverside/inbox/")
-    assert re.search(rf'data-message="{message.pk}".*?>Dec 1, 2026</time>', listing, re.S)
-    assert '<time class="small text-body-secondary text-nowrap" datetime="2026-12-01T21:05:00-06:00">' in listing
-    opened = text(gia, f"/p/riverside/inbox/{message.pk}/")
+    row = listing.split(f'data-thread="{message.thread_id}"', 1)[1].split("</li>", 1)[0]
+    assert re.search(r'<time [^>]*datetime="2026-12-01T21:05:00-06:00">Dec 1\b', row)
+    assert "Dec 2" not in row
+    opened = text(gia, f"/p/riverside/inbox/{message.thread_id}/")
     assert "Dec 1, 2026, 9:05 p.m. CST</time>" in opened
     assert "Dec 2, 2026" not in opened
 

@@ -423,7 +423,7 @@ def test_an_out_of_date_request_says_the_same_on_my_documents_the_message_and_th
     assert "Pending Review" not in card and sign_url(pending) not in card and "Review and sign" not in card
     assert '<span class="badge text-bg-secondary">Out of date</span>' in card and OUT_OF_DATE in card
     message = Message.objects.get(signature_request=pending)
-    for url in (f"/p/riverside/inbox/{message.pk}/", sign_url(pending)):
+    for url in (f"/p/riverside/inbox/{message.thread_id}/", sign_url(pending)):
         main = text_of(gia.get(url).content.decode().split("<main", 1)[1])
         assert "Status: Out of date" in main and OUT_OF_DATE in main, url
         # The message keeps the words it was sent with; what it says now is the status under it.

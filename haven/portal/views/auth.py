@@ -56,17 +56,16 @@ def _waiting_record_request(account: PortalAccount, practice: Practice) -> Profi
         messaging_policy.visible_to(PortalViewer(account=account, practice=practice, profile=profile))
         for profile in profiles
     ]
-    message = (
+    thread = (
         reduce(operator.or_, inboxes)  # one query, whatever the number of profiles
-        .filter(kind=MessageKind.RECORD_REQUEST, read_at__isnull=True)
-        .select_related(None)
+        .filter(kind=MessageKind.RECORD_REQUEST, participants__account=account, participants__unread__gt=0)
         .only("client_id")
         .first()
     )
-    if message is None:
+    if thread is None:
         return None
     # The oldest of this login's profiles for that client (a person may hold two, as a contact and a portal user).
-    return min((profile for profile in profiles if profile.client_id == message.client_id), key=lambda p: p.pk)
+    return min((profile for profile in profiles if profile.client_id == thread.client_id), key=lambda p: p.pk)
 
 
 def _safe_next(request: PortalRequest) -> str:

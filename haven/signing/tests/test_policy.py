@@ -83,7 +83,7 @@ def test_is_this_profile_the_signer_has_one_answer_every_portal_page_and_action_
     # As things are, Gia is the signer: everything offers her the request.
     assert http.get(sign_url).status_code == 200
     assert "Pending Review" in http.get("/p/riverside/documents/").content.decode()
-    assert sign_url in http.get(f"/p/riverside/inbox/{message.pk}/").content.decode()
+    assert sign_url in http.get(f"/p/riverside/inbox/{message.thread_id}/").content.decode()
 
     # One change, in one place: nobody is the signer of anything.
     monkeypatch.setattr(policy, "_signer_rule", lambda profile: Q(pk__in=[]))
@@ -94,7 +94,7 @@ def test_is_this_profile_the_signer_has_one_answer_every_portal_page_and_action_
     assert http.post(f"/p/riverside/sign/{sign_request.pk}/decline/", {"reason": "No."}).status_code == 404
     assert [event.details["object_type"] for event in denied(since)] == ["signing.signaturerequest"] * 3
     assert "Pending Review" not in http.get("/p/riverside/documents/").content.decode()
-    inbox_page = http.get(f"/p/riverside/inbox/{message.pk}/").content.decode()
+    inbox_page = http.get(f"/p/riverside/inbox/{message.thread_id}/").content.decode()
     assert sign_url not in inbox_page
     assert SigningReason.WRONG_SIGNER.words() in inbox_page
     assert why_not(as_gia(world), SigningVerb.SIGN, sign_request) == SigningReason.WRONG_SIGNER

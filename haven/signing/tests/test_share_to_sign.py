@@ -83,8 +83,9 @@ def test_whole_flow_guardian_signs_for_a_minor_and_the_sealed_signed_pdf_becomes
     assert request.sha256 == original.sha256
     assert plan.shares.open().filter(audience=Audience.CONTACT, contact=world.gia).exists()
     # Inbox: one record-request message, for Gia's login and Max's profile only.
-    message = messaging_policy.visible_to(as_portal(world.gia_access_max)).get()
-    assert (message.kind, message.document, message.signature_request) == (MessageKind.RECORD_REQUEST, plan, request)
+    thread = messaging_policy.visible_to(as_portal(world.gia_access_max)).get()
+    message = thread.messages.get()
+    assert (thread.kind, message.document, message.signature_request) == (MessageKind.RECORD_REQUEST, plan, request)
     assert not messaging_policy.visible_to(as_portal(world.gia_access_mia)).exists()
     # Email: says a message is waiting; no name, no title, no health information.
     assert [m.to for m in mail.outbox] == [["gia@example.com"]]

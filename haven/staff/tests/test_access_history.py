@@ -28,7 +28,10 @@ from haven.audit.selectors import HistoryEvent
 from haven.clients.actions import update_client
 from haven.core.templatetags.haven_rows import when
 from haven.core.templatetags.haven_time import stamp_in
+from haven.messaging.actions import mark_read
+from haven.messaging.models import Message
 from haven.portal_access.actions import portal_actor
+from haven.portal_access.viewers import PortalViewer
 from haven.practices.models import Permission
 from haven.signing.requests import request_signature
 from haven.signing.tests.flow import treatment_plan
@@ -123,6 +126,27 @@ def test_a_reader_without_read_clinical_documents_sees_no_clinical_title(world, 
     assert world.progress_note.title not in page
     assert any("Portal for Max Moreno Downloaded a document" in line for line in rows(page))
     assert f"Downloaded “{consent_title}”" in page
+
+
+def test_a_portal_message_is_named_by_its_subject_only_to_staff_who_may_open_what_it_carries(world, login):
+    """Message events name their thread's subject: sent (about the message) and read (about the thread) alike;
+    a subject is withheld from staff who may not open a document the thread's messages carry."""
+    plan = treatment_plan(world.ada, world.max, title="Treatment Plan")
+    request = request_signature(by=world.ada, document=plan, signer_key=f"contact-{world.gia.pk}")
+    thread = Message.objects.select_related("thread").get(signature_request=request).thread
+    mark_read(PortalViewer(account=world.gia_account, practice=world.riverside, profile=world.gia_access_max), thread)
+    subject = "Please review and sign: Treatment Plan"
+    lines = rows(history_of(login(world.ada), world))
+    assert any(f"Ada Admin · Administrator Sent the portal message “{subject}”" in line for line in lines)
+    assert any(f"Portal for Max Moreno Read the portal message “{subject}”" in line for line in lines)
+
+    world.ada.permissions = [p for p in world.ada.permissions if p != Permission.CLINICAL_DOCUMENTS]
+    world.ada.save(update_fields=["permissions"])
+    page = history_of(login(world.ada, HttpClient()), world)
+    assert subject not in page and "Treatment Plan" not in page
+    lines = rows(page)
+    assert any("Ada Admin · Administrator Sent a portal message" in line for line in lines)
+    assert any("Portal for Max Moreno Read a portal message" in line for line in lines)
 
 
 def plans_downloaded_and_viewed(world, count: int, *, asked_to_sign: bool = False) -> None:

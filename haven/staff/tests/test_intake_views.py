@@ -135,7 +135,7 @@ def test_sending_a_packet_through_the_page_keeps_the_order_numbered_and_the_mess
         (phq.pk, 0),
         (demographics.pk, 1),
     ]
-    message = Message.objects.get(account=world.gia_account, kind=MessageKind.INTAKE)
+    message = Message.objects.get(thread__account=world.gia_account, thread__kind=MessageKind.INTAKE)
     assert message.body == "Welcome, Gia. Two short forms before Max's first visit."
     assert len(mail.outbox) == 1 and "Max" not in mail.outbox[0].body
     html = page(http.get(intake_url(world)))
@@ -364,7 +364,7 @@ def test_sending_back_needs_a_note_and_reopens_the_form_for_the_guardian(world: 
     assert f"with this note: “{note}”" in html and "Sent back" in html
     assignment.refresh_from_db()
     assert assignment.status == AssignmentStatus.RETURNED
-    assert note in Message.objects.filter(account=world.gia_account).order_by("-pk").first().body  # type: ignore[union-attr]
+    assert note in Message.objects.filter(thread__account=world.gia_account).order_by("-pk").first().body  # type: ignore[union-attr]
     actions.save_draft(viewer=gia(world), assignment=assignment, raw={"phq9_1": "1"})
 
 

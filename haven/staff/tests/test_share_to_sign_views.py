@@ -117,8 +117,8 @@ def test_share_to_sign_asks_the_guardian_puts_a_message_in_her_inbox_and_lists_t
         world.gia,
         world.ada,
     )
-    message = Message.objects.get(signature_request=sign_request)
-    assert (message.account, message.client, message.kind) == (world.gia_account, world.max, MessageKind.RECORD_REQUEST)
+    thread = Message.objects.select_related("thread").get(signature_request=sign_request).thread
+    assert (thread.account, thread.client, thread.kind) == (world.gia_account, world.max, MessageKind.RECORD_REQUEST)
     block = request_block(html, sign_request)
     assert "Gia Moreno" in block and f"Legal guardian for {world.max.full_name}" in block
     assert "Pending Signature" in block and "Ada Admin" in block and "Version 1" in block
@@ -683,9 +683,9 @@ def test_the_chart_face_shows_the_latest_five_documents_in_a_fixed_number_of_que
     http = login(world.ada)
     for number in range(3):
         treatment_plan(world.ada, world.max, pages=1, title=f"Plan {number}")
-    # The page's 12 (3 of them its audit event, 1 the intake forms' summary), and the session's first write since
-    # sign-in (3: savepoint, update, release).
-    with django_assert_max_num_queries(15) as few:
+    # The page's 14 (3 of them its audit event, 1 the intake forms' summary, 1 the secure messages card, 1 the
+    # header's unread messages), and the session's first write since sign-in (3: savepoint, update, release).
+    with django_assert_max_num_queries(17) as few:
         http.get(chart_url(world))
     for number in range(3, 12):
         treatment_plan(world.ada, world.max, pages=1, title=f"Plan {number}")
