@@ -25,7 +25,7 @@ register = template.Library()
 # The navigation: each link, the page names that show it as the current section (bold), and its words.
 _NAV = (
     ("portal:home", ("home",), gettext_noop("Home")),
-    ("portal:inbox", ("inbox", "message"), gettext_noop("Inbox")),
+    ("portal:inbox", ("inbox", "thread", "compose"), gettext_noop("Inbox")),
     ("portal:forms", ("forms", "form_fill", "form_upload"), gettext_noop("Forms")),
     ("portal:my_documents", ("my_documents", "sign", "decline"), gettext_noop("My Documents")),
     ("portal:security", ("security", "two_factor_setup", "two_factor_turn_off"), gettext_noop("Security")),
