@@ -12,6 +12,7 @@ from haven.staff.views import (
     general_log,
     home,
     intake,
+    messages,
     notes,
     portal,
     signing,
@@ -21,6 +22,19 @@ app_name = "staff"
 
 urlpatterns = [
     path("", home.home, name="home"),
+    # Secure messages (MSG-1, MSG-2): the inbox, a thread, attachments, writing from a chart, the settings
+    path("messages/", messages.inbox, name="inbox"),
+    path("messages/<int:thread_id>/", messages.thread_detail, name="thread"),
+    path("messages/<int:thread_id>/reply/", messages.thread_reply, name="thread_reply"),
+    path("messages/<int:thread_id>/archive/", messages.thread_archive, name="thread_archive"),
+    path("messages/<int:thread_id>/restore/", messages.thread_restore, name="thread_restore"),
+    path("messages/<int:thread_id>/assign/", messages.thread_assign, name="thread_assign"),
+    path("messages/attachments/<int:attachment_id>/", messages.attachment_download, name="message_attachment"),
+    path("messages/attachments/<int:attachment_id>/file/", messages.attachment_file, name="attachment_file"),
+    path("clients/<int:client_id>/messages/", messages.client_messages, name="client_messages"),
+    path("clients/<int:client_id>/messages/new/", messages.message_compose, name="message_compose"),
+    path("admin/messages/", messages.messaging_settings, name="admin_messages"),
+    path("account/message-emails/", account.message_emails, name="account_message_emails"),
     # Signing in
     path("login/", auth.login_view, name="login"),
     path("logout/", auth.logout_view, name="logout"),

@@ -44,6 +44,7 @@ from haven.staff.forms.clients import ClientForm
 from haven.staff.forms.versions import rebase
 from haven.staff.views.documents._common import with_staff_urls
 from haven.staff.views.intake import intake_face
+from haven.staff.views.messages import messages_face
 
 HISTORY_PAGE = 50  # events a page of the Access history lists
 RECENT_DOCUMENTS = 5  # on the Chart Face; the Activity Log has them all
@@ -253,6 +254,7 @@ def client_chart(request: StaffRequest, client_id: int) -> HttpResponse:
     context["recent_documents"] = with_staff_urls(client, staff_signature_status(recent.rows))  # type: ignore[arg-type]
     context["can_share"] = request.staff.has_permission(Permission.WEB_PORTAL)
     context.update(intake_face(request, client))  # type: ignore[arg-type]
+    context["face_cards"] = format_html("{}{}", context.get("face_cards", ""), messages_face(request, client))  # type: ignore[arg-type]
     return render(request, "staff/clients/chart.html", context)
 
 
