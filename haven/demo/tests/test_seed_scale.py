@@ -22,8 +22,8 @@ from haven.signing.models import RequestStatus, SignatureRequest
 pytestmark = pytest.mark.django_db
 
 
-def _seed(clients: int = 40, documents: int = 120) -> Practice:
-    call_command("seed_scale", clients=clients, documents=documents, stdout=None)
+def _seed(clients: int = 40, documents: int = 120, messages: int = 95) -> Practice:
+    call_command("seed_scale", clients=clients, documents=documents, messages=messages, stdout=None)
     return Practice.objects.get(slug=seed_scale.PRACTICE_SLUG)
 
 
@@ -73,7 +73,7 @@ def test_seeded_portal_login_acts_for_a_client_with_shared_documents_and_an_open
     assert access.status == AccessStatus.ACTIVE
     assert Share.objects.filter(document__client=access.client, revoked_at__isnull=True).count() >= 8
     request = SignatureRequest.objects.signable(timezone.now()).get(document__client=access.client)
-    assert Message.objects.filter(account=account, signature_request=request).exists()
+    assert Message.objects.filter(thread__account=account, signature_request=request).exists()
     answer = client.post(f"/p/{practice.slug}/", {"username": seed_scale.PORTAL_EMAIL, "password": seed_scale.PASSWORD})
     assert answer.status_code == 302
     assert client.get(f"/p/{practice.slug}/sign/{request.pk}/").status_code == 200
@@ -103,3 +103,35 @@ def test_seed_scale_refuses_to_seed_the_same_database_twice():
     _seed()
     with pytest.raises(CommandError, match="already seeded"):
         _seed()
+
+
+def test_seed_scale_makes_the_messages_asked_for_in_threads_the_inboxes_show():
+    from haven.messaging import selectors
+    from haven.messaging.actions import reply
+    from haven.messaging.models import MessageKind, Participant, Thread
+    from haven.portal_access.viewers import PortalViewer
+    from haven.practices.viewers import StaffViewer
+
+    practice = _seed(messages=95)
+    conversations = Message.objects.filter(thread__practice=practice, thread__kind=MessageKind.CONVERSATION)
+    assert conversations.count() == 95
+    assert Thread.objects.filter(practice=practice, kind=MessageKind.CONVERSATION).count() == 10
+    # Every message is in a thread with its portal login's row and a staff row; a record request names its request.
+    assert not Thread.objects.filter(practice=practice).exclude(participants__account__isnull=False).exists()
+    assert not Thread.objects.filter(practice=practice).exclude(participants__staff__isnull=False).exists()
+    assert not Message.objects.filter(thread__kind=MessageKind.RECORD_REQUEST, signature_request__isnull=True).exists()
+    assert conversations.earliest("pk").body.startswith("A message")
+    account = PortalAccount.objects.get(email=seed_scale.PORTAL_EMAIL)
+    access = ProfileAccess.objects.effective(practice).get(account=account)
+    rosa = PortalViewer(account=account, practice=practice, profile=access)
+    assert selectors.portal_box(rosa).filter(thread__kind=MessageKind.CONVERSATION).exists()
+    unread = Participant.objects.filter(account=account, unread__gt=0, archived_at__isnull=True).count()
+    assert selectors.portal_unread(rosa) == unread > 0
+    admin = StaffMember.objects.get(user__email=seed_scale.STAFF_EMAIL)
+    assert selectors.staff_box(admin, selectors.Box.TEAM).exists()
+    assert selectors.staff_box(admin, selectors.Box.MINE).exists()
+    # What is sent after seeding gets fresh ids, and every count stays right.
+    thread = selectors.staff_box(admin, selectors.Box.TEAM)[0].thread
+    latest = Message.objects.latest("pk")
+    answer = reply(StaffViewer(admin), thread, body="Thank you.")
+    assert answer.pk > latest.pk

@@ -4,23 +4,31 @@ from __future__ import annotations
 
 import datetime
 import random
+from io import BytesIO
 from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from haven.clients.actions import add_contact, create_client, update_client
-from haven.clients.models import Client, Relationship
+from haven.clients.models import Client, RelatedContact, Relationship
+from haven.core.pdf import write_pdf
 from haven.documents.actions import ensure_default_types
 from haven.documents.models import Category, DocumentType
 from haven.documents.notes import write_clinical_note
+from haven.messaging.actions import Upload, mark_read, reply, save_settings, write_to_client, write_to_practice
+from haven.portal_access.models import AccessKind, AccessStatus, PortalAccount, ProfileAccess
+from haven.portal_access.viewers import PortalViewer
 from haven.practices.actions import save_facility, set_staff_permission
 from haven.practices.bootstrap import create_practice_with_administrator
 from haven.practices.models import ROLE_TEMPLATES, Permission, Practice, Role, StaffMember
+from haven.practices.viewers import StaffViewer
 
 DEMO_SLUG = "riverbend"
 DEMO_PASSWORD = "calm-harbor-demo"  # noqa: S105 - printed for the demo, never used outside it
+DEMO_GUARDIAN_EMAIL = "gia.moreno@example.com"  # Gia's portal login, for Max (the demo's secure messages)
 DEMO_STAFF = [
     ("admin@riverbend.example", "Dana Whitfield", Role.ADMINISTRATOR, "Clinical director"),
     ("therapist@riverbend.example", "Sam Ortega", Role.THERAPIST, "LCSW"),
@@ -102,6 +110,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo staff logins (password for all: {DEMO_PASSWORD}):")
         for email, name, role, _title in DEMO_STAFF:
             self.stdout.write(f"  {email:32} {name} ({role.label})")
+        self.stdout.write(f"Demo portal login (/p/{DEMO_SLUG}/, same password):")
+        self.stdout.write(f"  {DEMO_GUARDIAN_EMAIL:32} Gia Moreno (guardian of Max Moreno)")
 
     @transaction.atomic
     def _create(self) -> None:
@@ -179,13 +189,15 @@ class Command(BaseCommand):
                 "facility": main,
             },
         )
-        for child in (max_client, mia_client):
-            add_contact(
+        guardian_of = {
+            child.pk: add_contact(
                 by=admin,
                 client=child,
                 linked_client=gia_client,
                 data={"relationship": Relationship.PARENT, "web_portal": True, "legal_guardian": True},
             )
+            for child in (max_client, mia_client)
+        }
         # Mia is also her brother's contact.
         add_contact(
             by=admin,
@@ -211,6 +223,7 @@ class Command(BaseCommand):
                     document_date=today - datetime.timedelta(days=7 if category == Category.TREATMENT_PLAN else 1),
                     sections=sections,
                 )
+        self._messages(admin, therapist, max_client, guardian_of[max_client.pk])
         # A contact who is not a client.
         add_contact(
             by=admin,
@@ -224,3 +237,89 @@ class Command(BaseCommand):
                 "legal_guardian": False,
             },
         )
+
+    def _messages(self, admin: StaffMember, therapist: StaffMember, child: Client, guardian: RelatedContact) -> None:
+        """Secure messages: the administrator and the front desk are the message team; Gia, Max's guardian, has a
+        portal login for Max and has written to the team with a photo and to Max's therapist; both answered, one
+        with a PDF. Each side has something unread."""
+        front_desk = StaffMember.objects.get(user__email=DEMO_STAFF[2][0])
+        save_settings(by=admin, client_messages_enabled=True, crisis_notice="", team=[admin, front_desk])
+        account = PortalAccount(email=DEMO_GUARDIAN_EMAIL, full_name="Gia Moreno", email_verified_at=timezone.now())
+        account.set_password(DEMO_PASSWORD)
+        account.save()
+        access = ProfileAccess.objects.create(
+            account=account,
+            practice=admin.practice,
+            client=child,
+            kind=AccessKind.CONTACT,
+            contact=guardian,
+            status=AccessStatus.ACTIVE,
+            confirmed_at=timezone.now(),
+        )
+        gia = PortalViewer(account=account, practice=admin.practice, profile=access)
+        to_team = write_to_practice(
+            gia,
+            recipient="team",
+            subject="Insurance card for Max",
+            body="Hello, our insurance changed this month. A photo of the new card is attached.\nThank you, Gia",
+            files=[Upload("insurance-card.png", demo_png())],
+        )
+        reply(
+            StaffViewer(front_desk),
+            to_team,
+            body=(
+                "Thank you, Gia. We have updated Max's insurance. Attached are the directions to our Main Street "
+                "Clinic for Tuesday's appointment."
+            ),
+            files=[
+                Upload(
+                    "directions-main-street.pdf",
+                    demo_pdf(
+                        "Directions to Main Street Clinic",
+                        "Parking is behind the building; the entrance is on the left, up one flight of stairs.",
+                    ),
+                )
+            ],
+        )
+        reply(gia, to_team, body="Got it, see you Tuesday.")  # the team has this to read
+        from_therapist = write_to_client(
+            by=therapist,
+            access=access,
+            subject="Sleep diary for the coming week",
+            body=(
+                "Hi Gia, as we discussed, please fill in the attached sleep diary with Max each evening this week "
+                "and bring it on Tuesday. More on relaxation exercises: https://www.nimh.nih.gov/health"
+            ),
+            files=[
+                Upload(
+                    "sleep-diary.pdf",
+                    demo_pdf(
+                        "Sleep diary",
+                        "Fill in one row each morning.",
+                        ("Day", "Bedtime", "Time asleep", "Wake-ups", "Up at"),
+                    ),
+                )
+            ],
+        )
+        mark_read(gia, from_therapist)
+        reply(gia, from_therapist, body="Thank you, we will start tonight.")
+        reply(StaffViewer(therapist), from_therapist, body="Great. See you both on Tuesday.")  # Gia has this to read
+
+
+def demo_pdf(title: str, text: str, columns: tuple[str, ...] = ()) -> bytes:
+    """A one-page handout, rendered by WeasyPrint as every PDF of Haven's is."""
+    return write_pdf("demo/handout.html", {"title": title, "text": text, "columns": columns, "rows": range(7)})
+
+
+def demo_png() -> bytes:
+    """A small picture of an insurance card (no real details)."""
+    image = Image.new("RGB", (320, 200), (245, 247, 250))
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((8, 8, 311, 191), radius=14, outline=(40, 90, 160), width=4)
+    draw.rectangle((8, 40, 311, 64), fill=(40, 90, 160))
+    draw.text((24, 84), "Member: M. Moreno", fill=(30, 30, 30))
+    draw.text((24, 108), "Plan: Example Health PPO", fill=(30, 30, 30))
+    draw.text((24, 132), "ID: DEMO-0000", fill=(30, 30, 30))
+    buffer = BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()

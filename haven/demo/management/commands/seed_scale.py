@@ -4,8 +4,9 @@ The people a bench signs in as are made through Haven's own actions, so they are
 practice would have: an administrator with a confirmed two-step device (its key is below, so a
 bench can compute codes), and a client with a portal login, documents shared with them and an
 open signature request. Everything else (clients, contacts, portal logins, documents, versions,
-shares, signature requests, inbox messages and the audit events they would have written) is
-inserted in bulk. Every bulk version names its own file, a hard link to one encrypted PDF.
+shares, signature requests, secure-message threads with their participants and messages, and the
+audit events the clients and documents would have written) is inserted in bulk. Every bulk version
+names its own file, a hard link to one encrypted PDF.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from haven.audit.hashing import canonical, link_hash, signing_key
 from haven.audit.models import AuditChainHead, AuditEvent
 from haven.clients.actions import create_client
 from haven.clients.models import Client, RelatedContact, Relationship
-from haven.core.encryption import raw_stored_bytes, store_encrypted
+from haven.core.encryption import encrypt_bytes, raw_stored_bytes, store_encrypted
 from haven.documents.actions import ensure_default_types, set_recipients, upload_document
 from haven.documents.group_notes import group_note_type
 from haven.documents.models import (
@@ -52,7 +53,7 @@ from haven.documents.models import (
     Share,
     VersionSource,
 )
-from haven.messaging.models import Message, MessageKind
+from haven.messaging.models import Message, MessageKind, Participant, Thread
 from haven.portal_access.models import AccessKind, AccessStatus, PortalAccount, ProfileAccess
 from haven.practices.actions import save_facility, set_staff_permission
 from haven.practices.bootstrap import create_practice_with_administrator
@@ -61,7 +62,7 @@ from haven.signing.models import REQUEST_VALID_FOR, Capacity, RequestStatus, Sig
 from haven.signing.requests import request_signature
 
 # Raised whenever the shape of the seeded practice changes: `make bench` keeps seeded databases by it.
-SEED_VERSION = "1"
+SEED_VERSION = "2"
 PRACTICE_SLUG = "scale"
 PASSWORD = "scale-bench-password"  # noqa: S105 - the bench's own seeded logins, never a real one
 STAFF_EMAIL = "admin@scale.example"
@@ -199,6 +200,9 @@ class Command(BaseCommand):
         parser.add_argument("--clients", type=int, default=100_000)
         parser.add_argument("--documents", type=int, default=250_000)
         parser.add_argument(
+            "--messages", type=int, default=100_000, help="Secure messages, in conversations of up to 10."
+        )
+        parser.add_argument(
             "--seed", type=int, default=11, help="Random seed: the same numbers make the same practice."
         )
 
@@ -214,6 +218,7 @@ class Command(BaseCommand):
             self._people()
             self._bulk_clients(clients - 2)
             self._bulk_documents(documents)
+            self._bulk_messages(options["messages"])
             for table in self.tables:
                 table.flush()
             self.chain.flush()
@@ -221,6 +226,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Seeded practice {PRACTICE_SLUG!r}: {Client.objects.filter(practice=self.practice).count()} clients, "
             f"{Document.objects.filter(practice=self.practice).count()} documents, "
+            f"{Message.objects.filter(thread__practice=self.practice).count()} messages, "
             f"{self.chain.table.written} bulk audit events, in {time.monotonic() - started:.0f} s."
         )
 
@@ -415,8 +421,9 @@ class Command(BaseCommand):
         copies = [(note, client_id) for note in group_notes for client_id in rng.sample(self.client_ids[2:], 3)]
         busy = min(BUSY_CLIENT_DOCUMENTS, max(total - len(copies), 0))
         documents, versions, shares = Table(Document), Table(DocumentVersion), Table(Share)
-        requests, messages = Table(SignatureRequest), Table(Message)
-        self.tables += [documents, versions, shares, requests, messages]
+        requests = Table(SignatureRequest)
+        self.threads, self.participants, self.messages = Table(Thread), Table(Participant), Table(Message)
+        self.tables += [documents, versions, shares, requests, self.threads, self.participants, self.messages]
         types = [*self.types, self.group_type]
         created = {t.pk: DocumentCreated(type=t.name, source=VersionSource.UPLOAD, sha256=sha).details() for t in types}
         shared_to = {
@@ -504,17 +511,108 @@ class Command(BaseCommand):
                 )
                 account_id = self.portal_clients.get(client_id)
                 if status == RequestStatus.PENDING and account_id is not None:
-                    messages.add(
-                        practice_id=practice_id,
+                    self._thread(
                         client_id=client_id,
                         account_id=account_id,
                         kind=MessageKind.RECORD_REQUEST,
                         subject=f"Please review and sign: {title}",
+                        staff_id=admin_id,
+                        to_team=False,
+                        at=requested_at,
+                        messages=1,
                         document_id=document_id,
                         signature_request_id=request_id,
-                        sent_by_id=admin_id,
-                        created_at=requested_at,
                     )
+
+    def _thread(
+        self,
+        *,
+        client_id: int,
+        account_id: int,
+        kind: str,
+        subject: str,
+        staff_id: int,
+        to_team: bool,
+        at: datetime.datetime,
+        messages: int,
+        unread: int = 1,
+        subject_token: str = "",
+        body_token: str = "",
+        document_id: int | None = None,
+        signature_request_id: int | None = None,
+    ) -> None:
+        """One thread between a portal login and the practice (its team, or one staff member by name), its
+        participants and ``messages`` messages, the first from the practice, then each side in turn; the portal
+        login has the last ``unread`` of them to read, the staff side has read them all."""
+        thread_id = self.threads.add(
+            practice_id=self.practice.pk,
+            client_id=client_id,
+            account_id=account_id,
+            kind=kind,
+            subject_encrypted=subject_token or encrypt_bytes(subject.encode()),
+            to_team=to_team,
+            started_by_id=None if to_team else staff_id,
+            created_at=at - datetime.timedelta(minutes=messages),
+            last_message_at=at,
+        )
+        last_id = 0
+        for k in range(messages):
+            from_portal = (k % 2 == 1) if not to_team else (k % 2 == 0)
+            last_id = self.messages.add(
+                thread_id=thread_id,
+                sent_by_id=None if from_portal else staff_id,
+                sent_by_account_id=account_id if from_portal else None,
+                body_encrypted=body_token,
+                document_id=document_id if k == 0 else None,
+                signature_request_id=signature_request_id if k == 0 else None,
+                created_at=at - datetime.timedelta(minutes=messages - 1 - k),
+            )
+        self.participants.add(
+            thread_id=thread_id,
+            account_id=account_id,
+            unread=unread,
+            read_through=max(last_id - unread, 0) if unread else last_id,
+            last_message_at=at,
+        )
+        self.participants.add(
+            thread_id=thread_id,
+            staff_id=staff_id,
+            via_team=to_team,
+            read_through=last_id,
+            read_at=at,
+            last_message_at=at,
+        )
+
+    def _bulk_messages(self, total: int) -> None:
+        """Conversations of up to 10 messages between portal logins and the practice: a tenth of them the portal
+        client's (Rosa's), half written to the team (the administrator, while no team is chosen), the rest with one
+        of the clinicians by name. One encrypted subject and body for all: encrypting each would only be slower."""
+        rng, now = self.rng, timezone.now()
+        subject = encrypt_bytes(b"About the next appointment")
+        body = encrypt_bytes(b"A message of a few words, as most are.")
+        portal = [(client_id, account_id) for client_id, account_id in self.portal_clients.items()]
+        rosa_account = PortalAccount.objects.get(email=PORTAL_EMAIL).pk
+        author_ids = [author.pk for author in self.authors]
+        made, n = 0, 0
+        while made < total:
+            size = min(10, total - made)
+            client_id, account_id = (self.rosa.pk, rosa_account) if n % 10 == 0 or not portal else rng.choice(portal)
+            to_team = n % 2 == 0
+            self._thread(
+                client_id=client_id,
+                account_id=account_id,
+                kind=MessageKind.CONVERSATION,
+                subject="",
+                subject_token=subject,
+                body_token=body,
+                staff_id=self.admin.pk if to_team else rng.choice(author_ids),
+                to_team=to_team,
+                at=now - datetime.timedelta(minutes=10 * (total - made)),
+                messages=size,
+                unread=1 if n % 3 == 0 else 0,
+            )
+            made += size
+            n += 1
 
     def _group_notes(self, count: int) -> list[GroupNote]:
         today = timezone.localdate()
