@@ -133,5 +133,5 @@ def test_the_portal_header_on_a_phone_keeps_the_practice_name_and_sign_out_on_on
     # The message names the child it is about.
     page.get_by_role("link", name=re.compile(r"^Inbox")).click()
     page.get_by_role("link", name="Office closed").click()
-    expect(page.get_by_role("article")).to_contain_text("About Max Moreno")
+    expect(page.get_by_text("About Max Moreno")).to_be_visible()
     shoot(page, "portal-message-phone")

@@ -72,13 +72,23 @@ def request(http: HttpClient, method: str, url: str) -> TestResponse:
     return http.get(url) if method == "GET" else http.post(url, {})
 
 
-def assert_object_urls_refused(http: HttpClient, world: World, account: PortalAccount, **overrides: object) -> None:
-    """Every portal URL naming Gia's objects answers 404, shows nothing and writes one access.denied."""
+# The one GET that follows its object to another profile of the same login: a thread's link, as emails give it,
+# selects the thread's profile when the login's access to it is in effect (audited as portal.profile_selected).
+LANDS_ON_ITS_PROFILE = frozenset({"portal:thread"})
+
+
+def assert_object_urls_refused(
+    http: HttpClient, world: World, account: PortalAccount, *, same_login: bool = False, **overrides: object
+) -> None:
+    """Every portal URL naming Gia's objects answers 404, shows nothing and writes one access.denied (for Gia
+    herself acting for another profile, but the thread links' GET, which switches: see LANDS_ON_ITS_PROFILE)."""
     for route in PORTAL_OBJECT_ROUTES:
         url = url_for(route, world, **overrides)
         object_ids = {str(value) for name, value in url_kwargs(route, world).items() if name in OBJECT_KWARGS}
         refused = 0
         for method in ("GET", "POST"):
+            if same_login and method == "GET" and route.name in LANDS_ON_ITS_PROFILE:
+                continue
             before = last_event_id()
             response = request(http, method, url)
             events = list(AuditEvent.objects.filter(id__gt=before).order_by("id"))
@@ -108,13 +118,31 @@ def assert_pages_show_nothing_of_max(
             assert words.encode() not in response.content, f"{url} shows {words!r}"
 
 
+def test_a_thread_link_for_another_of_the_logins_profiles_selects_that_profile_and_no_other_login_s(world):
+    """The email's link lands on the thread: Gia, acting for Mia, follows a link to Max's thread and is switched
+    to Max (audited); with her access to Max ended, the same link is a 404 like any other."""
+    gias_objects_for_max(world)
+    http = sign_in(world.gia_account.email)
+    assert http.post("/p/riverside/switch/", {"profile": world.gia_access_mia.pk}).status_code == 302
+    route = next(route for route in PORTAL_OBJECT_ROUTES if route.name == "portal:thread")
+    before = last_event_id()
+    response = http.get(url_for(route, world))
+    assert response.status_code == 200
+    assert world.max.full_name.encode() in response.content
+    assert "portal.profile_selected" in set(AuditEvent.objects.filter(id__gt=before).values_list("action", flat=True))
+    assert http.post("/p/riverside/switch/", {"profile": world.gia_access_mia.pk}).status_code == 302
+    world.gia_access_max.mark_ended(AccessStatus.REVOKED)
+    assert http.get(url_for(route, world)).status_code == 404
+
+
 def test_the_walk_covers_every_portal_url_and_gia_reaches_her_objects(world):
     """The objects walked are real: Gia, acting for Max, opens each of them (so the 404s below are not typos)."""
     assert {route.name for route in PORTAL_OBJECT_ROUTES} >= {
         "portal:document_view",
         "portal:document_download",
         "portal:document_verify",
-        "portal:message",
+        "portal:thread",
+        "portal:attachment",
         "portal:sign",
         "portal:sign_page_image",
         "portal:decline",
@@ -162,7 +190,7 @@ def test_gia_acting_for_another_profile_gets_404_for_every_object_url(world):
     gias_objects_for_max(world)
     http = sign_in(world.gia_account.email)
     assert http.post("/p/riverside/switch/", {"profile": world.gia_access_mia.pk}).status_code == 302
-    assert_object_urls_refused(http, world, world.gia_account)
+    assert_object_urls_refused(http, world, world.gia_account, same_login=True)
     # The profile switcher still offers Max (she may switch back); nothing shows his document.
     assert_pages_show_nothing_of_max(http, world, hidden=[world.progress_note.title])
 
@@ -198,7 +226,9 @@ def test_a_portal_object_named_by_another_profile_looks_exactly_like_a_missing_o
     gias_objects_for_max(world)
     http = sign_in(world.gia_account.email)
     http.post("/p/riverside/switch/", {"profile": world.gia_access_mia.pk})
-    method = "POST" if http.get(url_for(route, world)).status_code == 405 else "GET"
+    method = (
+        "POST" if route.name in LANDS_ON_ITS_PROFILE or http.get(url_for(route, world)).status_code == 405 else "GET"
+    )
     foreign = request(http, method, url_for(route, world))
     missing = request(
         http, method, url_for(route, world, **{n: 2_000_000_000 for n in route.kwargs if n in OBJECT_KWARGS})

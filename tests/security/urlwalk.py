@@ -7,6 +7,7 @@ here, pointing at a practice-1 object from ``tests.personas``.
 
 from __future__ import annotations
 
+import io
 import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -14,13 +15,15 @@ from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from PIL import Image
 
 from haven.core.access import AccessRule, access_rule_of
 from haven.documents.group_notes import create_group_note, group_note_type
 from haven.documents.models import GroupNote
 from haven.intake.actions import send_forms
 from haven.intake.models import FormAssignment, IntakeForm
-from haven.messaging.models import Message
+from haven.messaging.actions import Upload, write_to_client
+from haven.messaging.models import Attachment, MessageKind, Thread
 from haven.signing.models import SignatureRequest
 from haven.signing.requests import request_signature
 from tests.personas import World
@@ -49,8 +52,28 @@ def _signature_request(world: World) -> SignatureRequest:
     return request
 
 
-def _message_id(world: World) -> int:
-    return Message.objects.get(signature_request=_signature_request(world)).pk
+def _tiny_png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "#2f6f73").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _conversation(world: World) -> Thread:
+    """Ada's message to Gia about Max, with a PNG attached, written on first use."""
+    thread = Thread.objects.filter(client=world.max, account=world.gia_account, kind=MessageKind.CONVERSATION).first()
+    if thread is None:
+        thread = write_to_client(
+            by=world.ada,
+            access=world.gia_access_max,
+            subject="A worksheet for Max",
+            body="Here is this week's worksheet.",
+            files=[Upload(name="worksheet.png", data=_tiny_png())],
+        )
+    return thread
+
+
+def _attachment_id(world: World) -> int:
+    return Attachment.objects.get(message__thread=_conversation(world)).pk
 
 
 def _assignment_id(world: World) -> int:
@@ -73,7 +96,8 @@ KWARG_FACTORIES: dict[str, Callable[[World], object]] = {
     "type_id": lambda world: world.progress_note.type_id,
     "group_note_id": _group_note_id,
     "request_id": lambda world: _signature_request(world).pk,
-    "message_id": _message_id,
+    "thread_id": lambda world: _conversation(world).pk,
+    "attachment_id": _attachment_id,
     "assignment_id": _assignment_id,
     "form_id": lambda world: IntakeForm.objects.get(practice=world.riverside, template_key="phq9").pk,
     "version_id": lambda world: world.progress_note.current_version_id,
@@ -95,7 +119,8 @@ OBJECT_KWARGS = frozenset(
         "group_note_id",
         "request_id",
         "version_id",
-        "message_id",
+        "thread_id",
+        "attachment_id",
         "assignment_id",
         "form_id",
     }
