@@ -15,23 +15,21 @@ from functools import reduce
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
-from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from haven.core.errors import ApplicationError
-from haven.core.forms import FileUploadForm, HavenForm
+from haven.core.forms import HavenForm
 from haven.documents.policy import may_see
 from haven.messaging import actions, policy, selectors
-from haven.messaging.actions import BODY_MAX, SUBJECT_MAX, Upload
+from haven.messaging.forms import MessageForm, subject_field
 from haven.messaging.models import Frequency, Message, Thread
 from haven.messaging.policy import MessagingVerb, PortalRecipient
 from haven.portal.access import PortalRequest, portal_view, require_profile
@@ -45,71 +43,6 @@ from haven.signing.policy import why_not as signing_why_not
 # --- What a person writes ---------------------------------------------------------------------------------------
 
 
-class _ManyFiles(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class _AttachmentsField(forms.FileField):
-    """Any number of chosen files, as they came; ``MessageForm.clean_attachments`` judges them."""
-
-    widget = _ManyFiles
-
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
-        if not data:
-            return []
-        return [upload for upload in (data if isinstance(data, list | tuple) else [data]) if upload]
-
-
-class MessageForm(HavenForm):
-    """A reply: the words and any attachments (PDF, PNG or JPEG, judged from their content)."""
-
-    body = forms.CharField(
-        label=gettext_lazy("Message"),
-        max_length=BODY_MAX,
-        widget=forms.Textarea(attrs={"rows": 6}),
-        error_messages={
-            "required": gettext_lazy("Write a message before sending it."),
-            "max_length": gettext_lazy("That message is too long: please keep it under %(limit_value)d characters."),
-        },
-    )
-    attachments = _AttachmentsField(
-        label=gettext_lazy("Attach files (optional)"),
-        required=False,
-        widget=_ManyFiles(attrs={"accept": FileUploadForm.ACCEPT + ",.pdf,.png,.jpg,.jpeg"}),
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        count = settings.HAVEN_MESSAGE_MAX_ATTACHMENTS
-        megabytes = f"{settings.HAVEN_MESSAGE_ATTACHMENT_MAX_BYTES / 1_000_000:g}"
-        self.fields["attachments"].help_text = ngettext(
-            "A PDF, or a photo as PNG or JPEG: up to %(count)d file of %(size)s MB.",
-            "PDFs, or photos as PNG or JPEG: up to %(count)d files of %(size)s MB each.",
-            count,
-        ) % {"count": count, "size": megabytes}
-
-    def clean_attachments(self) -> list[Upload]:
-        """Each file's bytes (one past the size limit at most, so a file too large is refused as such), judged by
-        the messaging actions' own check so its words appear beside the field."""
-        chosen: list[UploadedFile] = self.cleaned_data.get("attachments") or []
-        limit = settings.HAVEN_MESSAGE_ATTACHMENT_MAX_BYTES
-        # One more file than allowed is enough for the check to refuse too many; the rest are never read.
-        uploads = [
-            Upload(name=upload.name or "", data=upload.read(limit + 1))
-            for upload in chosen[: settings.HAVEN_MESSAGE_MAX_ATTACHMENTS + 1]
-        ]
-        try:
-            actions.check_attachments(uploads)
-        except ApplicationError as refusal:
-            raise forms.ValidationError(refusal.message) from None
-        return uploads
-
-    @property
-    def files_chosen(self) -> bool:
-        """Whether files came with a refused post: the page then asks for them again."""
-        return self.is_bound and bool(self.files.getlist("attachments"))
-
-
 class ComposeForm(MessageForm):
     """A new conversation: to whom (the clinician or the practice team), a subject, the words, any attachments."""
 
@@ -121,14 +54,7 @@ class ComposeForm(MessageForm):
             "invalid_choice": gettext_lazy("Choose whom to write to."),
         },
     )
-    subject = forms.CharField(
-        label=gettext_lazy("Subject"),
-        max_length=SUBJECT_MAX,
-        error_messages={
-            "required": gettext_lazy("Give the message a subject."),
-            "max_length": gettext_lazy("Keep the subject under %(limit_value)d characters."),
-        },
-    )
+    subject = subject_field()
     field_order = ["recipient", "subject", "body", "attachments"]
 
     def __init__(self, *args: Any, recipients: list[PortalRecipient], **kwargs: Any) -> None:

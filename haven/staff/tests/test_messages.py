@@ -323,7 +323,7 @@ def test_a_refused_attachment_is_named_in_words_and_the_typed_reply_is_kept(
     html = page(response)
     assert f"“{name}”" in html and words in html
     assert "Here is the letter you asked for.</textarea>" in html
-    assert "please choose them again" in html
+    assert "Please choose them again" in html
     assert Message.objects.filter(thread=thread).count() == 1
 
 
@@ -344,7 +344,7 @@ def test_a_refused_attachment_on_a_new_message_keeps_recipient_subject_and_body(
     assert "“letter.docx” was not attached: Haven accepts PDF, PNG and JPEG files." in html
     assert 'value="School letter"' in html and "The letter is attached.</textarea>" in html
     assert f'value="{world.gia_access_max.pk}" id="recipient-{world.gia_access_max.pk}" checked' in html
-    assert "please choose them again" in html
+    assert "Please choose them again" in html
     assert not Thread.objects.exists()
 
 

@@ -14,9 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
-from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
 from django.db.models import IntegerField, OuterRef, QuerySet, Subquery
 from django.http import HttpResponse
@@ -37,6 +35,7 @@ from haven.documents import policy as documents_policy
 from haven.documents.models import DocumentType
 from haven.documents.selectors import document_types
 from haven.messaging import actions, policy, selectors
+from haven.messaging.forms import MessageForm, subject_field
 from haven.messaging.models import (
     DEFAULT_CRISIS_NOTICE,
     Attachment,
@@ -54,7 +53,6 @@ from haven.practices.models import Permission, StaffMember
 from haven.staff.templatetags.staff_inbox import unread_of
 
 MESSAGES = Permission.SECURE_MESSAGES
-ATTACHMENT_ACCEPT = "application/pdf,image/png,image/jpeg"
 
 # --- Addresses, reversed once per page ------------------------------------------------------------------------------
 
@@ -96,42 +94,16 @@ def _iso(moment: datetime.datetime | None) -> str:
     return dateformat.format(timezone.localtime(moment), "c") if moment is not None else ""
 
 
-# --- Attachments chosen in a form -----------------------------------------------------------------------------------
-
-
-def _uploads(files: Sequence[UploadedFile]) -> list[actions.Upload]:
-    """The files chosen, each read one byte past the limit at most, so the action can refuse one too large."""
-    limit = settings.HAVEN_MESSAGE_ATTACHMENT_MAX_BYTES
-    return [actions.Upload(name=upload.name or "", data=upload.read(limit + 1)) for upload in files]
-
-
-def _chosen_files(request: StaffRequest) -> list[UploadedFile]:
-    return [upload for upload in request.FILES.getlist("attachments") if upload.name]
-
-
-def _attachment_help() -> str:
-    return _("PDF, PNG or JPEG; up to %(count)d files of %(size)s MB each.") % {
-        "count": settings.HAVEN_MESSAGE_MAX_ATTACHMENTS,
-        "size": f"{settings.HAVEN_MESSAGE_ATTACHMENT_MAX_BYTES / 1_000_000:g}",
-    }
-
-
 # --- Forms ----------------------------------------------------------------------------------------------------------
 
 
-class ReplyForm(HavenForm):
-    body = forms.CharField(
-        label=gettext_lazy("Your reply"),
-        max_length=actions.BODY_MAX,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        error_messages={
-            "required": gettext_lazy("Write a message before sending it."),
-            "max_length": gettext_lazy("That message is too long: please keep it under %(limit_value)d characters."),
-        },
-    )
+class ReplyForm(MessageForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["body"].label = _("Your reply")
 
 
-class ComposeForm(HavenForm):
+class ComposeForm(MessageForm):
     recipient = forms.TypedChoiceField(
         label=gettext_lazy("To"),
         coerce=int,
@@ -141,23 +113,8 @@ class ComposeForm(HavenForm):
             "invalid_choice": gettext_lazy("Choose whom to write to."),
         },
     )
-    subject = forms.CharField(
-        label=gettext_lazy("Subject"),
-        max_length=actions.SUBJECT_MAX,
-        error_messages={
-            "required": gettext_lazy("Give the message a subject."),
-            "max_length": gettext_lazy("Keep the subject under %(limit_value)d characters."),
-        },
-    )
-    body = forms.CharField(
-        label=gettext_lazy("Message"),
-        max_length=actions.BODY_MAX,
-        widget=forms.Textarea(attrs={"rows": 8}),
-        error_messages={
-            "required": gettext_lazy("Write a message before sending it."),
-            "max_length": gettext_lazy("That message is too long: please keep it under %(limit_value)d characters."),
-        },
-    )
+    subject = subject_field()
+    field_order = ["recipient", "subject", "body", "attachments"]
 
     def __init__(self, *args: Any, recipients: Sequence[tuple[int, str]] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -368,7 +325,6 @@ def _thread_context(
     thread: Thread,
     *,
     reply_form: ReplyForm | None = None,
-    files_lost: bool = False,
     file_form: tuple[int, FileToChartForm] | None = None,
 ) -> dict[str, object]:
     viewer, member = request.viewer, request.staff
@@ -435,9 +391,6 @@ def _thread_context(
         "shown_messages": shown,
         "archived": own is not None and own.archived_at is not None,
         "reply_form": (reply_form or ReplyForm()) if may_reply else None,
-        "files_lost": files_lost,
-        "attachment_help": _attachment_help(),
-        "attachment_accept": ATTACHMENT_ACCEPT,
         "may_assign": may_assign,
         "assignable": _messaging_staff(thread.practice_id) if may_assign else [],
         "back_url": _inbox_url(Box.ARCHIVED if own is not None and own.archived_at else Box.MINE),
@@ -465,17 +418,18 @@ def thread_detail(request: StaffRequest, thread_id: int) -> HttpResponse:
 def thread_reply(request: StaffRequest, thread_id: int) -> HttpResponse:
     """Answer in the thread; a refusal keeps what was typed (the files are chosen again)."""
     thread = _thread(request, thread_id)
-    form = ReplyForm(request.POST)
-    files = _chosen_files(request)
+    form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            actions.reply(request.viewer, thread, body=form.cleaned_data["body"], files=_uploads(files))
+            actions.reply(
+                request.viewer, thread, body=form.cleaned_data["body"], files=form.cleaned_data["attachments"]
+            )
         except ApplicationError as error:
             form.add_error(None, error.message)
         else:
             messages.success(request, _("Your reply was sent."))
             return redirect(reverse("staff:thread", args=[thread.pk]) + "#latest")
-    context = _thread_context(request, thread, reply_form=form, files_lost=bool(files))
+    context = _thread_context(request, thread, reply_form=form)
     return render(request, "staff/messages/thread.html", context, status=400)
 
 
@@ -657,8 +611,9 @@ def message_compose(request: StaffRequest, client_id: int) -> HttpResponse:
     """Write to the client, or to a contact or portal user whose portal access to the client is in effect."""
     client = get_client(request.viewer, client_id, path=request.path)
     accesses = list(policy.staff_recipients(request.staff, client.pk).select_related("contact__linked_client"))
-    form = ComposeForm(request.POST or None, recipients=[(a.pk, recipient_label(a)) for a in accesses])
-    files = _chosen_files(request) if request.method == "POST" else []
+    form = ComposeForm(
+        request.POST or None, request.FILES or None, recipients=[(a.pk, recipient_label(a)) for a in accesses]
+    )
     status = 200
     if request.method == "POST":
         status = 400
@@ -670,7 +625,7 @@ def message_compose(request: StaffRequest, client_id: int) -> HttpResponse:
                     access=access,
                     subject=form.cleaned_data["subject"],
                     body=form.cleaned_data["body"],
-                    files=_uploads(files),
+                    files=form.cleaned_data["attachments"],
                 )
             except ApplicationError as error:
                 form.add_error(None, error.message)
@@ -685,9 +640,6 @@ def message_compose(request: StaffRequest, client_id: int) -> HttpResponse:
             client,
             form=form,
             has_recipients=bool(accesses),
-            files_lost=bool(files),
-            attachment_help=_attachment_help(),
-            attachment_accept=ATTACHMENT_ACCEPT,
         ),
         status=status,
     )
