@@ -20,21 +20,14 @@ from haven.messaging import actions
 from haven.messaging.models import Attachment, Thread
 from tests.browser.conftest import OpenPage
 from tests.browser.helpers import assert_accessible, log_in, phone_context, save_screenshots
-from tests.personas import ONE_BLANK_PAGE_PDF, PASSWORD, World
+from tests.browser.test_portal_notices import portal_sign_in
+from tests.personas import ONE_BLANK_PAGE_PDF, World
 
 pytestmark = pytest.mark.browser
 
 SUBJECT = "Report card"
 WORDS = "Here is the report card you asked for."
 REPLY = "Thank you, Gia. We have it and filed it in Max's chart."
-
-
-def portal_sign_in(page: Page, email: str) -> None:
-    page.goto("/p/riverside/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
 
 
 def messages_link(page: Page) -> Locator:

@@ -30,10 +30,8 @@ from django.views.decorators.http import require_POST, require_safe
 from haven.clients.models import Client
 from haven.clients.policy import get_client
 from haven.core.errors import ApplicationError
-from haven.core.forms import DateInput, HavenForm
-from haven.documents import policy as documents_policy
+from haven.core.forms import HavenForm
 from haven.documents.models import DocumentType
-from haven.documents.selectors import document_types
 from haven.messaging import actions, policy, selectors
 from haven.messaging.forms import MessageForm, subject_field
 from haven.messaging.models import (
@@ -50,6 +48,7 @@ from haven.messaging.selectors import Box
 from haven.portal_access.models import AccessKind, ProfileAccess
 from haven.practices.access import StaffRequest, staff_view
 from haven.practices.models import Permission, StaffMember
+from haven.staff.forms.documents import DocumentDetailsForm, uploadable_types
 from haven.staff.templatetags.staff_inbox import unread_of
 
 MESSAGES = Permission.SECURE_MESSAGES
@@ -123,7 +122,9 @@ class ComposeForm(MessageForm):
             self.fields["recipient"].initial = recipients[0][0]
 
 
-class FileToChartForm(HavenForm):
+class FileToChartForm(DocumentDetailsForm):
+    """An attachment filed in Documents: its type (among those worked out once for the page), title and date."""
+
     doc_type = forms.TypedChoiceField(
         label=gettext_lazy("Type"),
         coerce=int,
@@ -132,24 +133,11 @@ class FileToChartForm(HavenForm):
             "invalid_choice": gettext_lazy("Choose the type of document."),
         },
     )
-    title = forms.CharField(
-        label=gettext_lazy("Title"),
-        max_length=200,
-        error_messages={"required": gettext_lazy("Give the document a title.")},
-    )
-    document_date = forms.DateField(
-        label=gettext_lazy("Date"),
-        widget=DateInput(),
-        error_messages={
-            "required": gettext_lazy("Enter the document's date."),
-            "invalid": gettext_lazy("Enter a date like 2025-03-14."),
-        },
-    )
+    field_order = ["doc_type", "title", "document_date"]
 
     def __init__(self, *args: Any, types: Sequence[DocumentType] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["doc_type"].choices = [("", _("Choose a type")), *((t.pk, t.name) for t in types)]  # type: ignore[attr-defined]
-        self.fields["document_date"].initial = timezone.localdate()
 
 
 class SettingsForm(HavenForm):
@@ -313,11 +301,8 @@ def _sender(message: Message, practice_name: str) -> tuple[str, bool]:
 
 
 def _filing_types(request: StaffRequest) -> list[DocumentType]:
-    """The practice's document types this staff member may file into: none they could not open."""
-    types = document_types(request.staff.practice_id)
-    if not documents_policy.reads_clinical(request.viewer):
-        types = types.filter(clinical=False)
-    return list(types.order_by("name"))
+    """The types this staff member may file an attachment as, once for the page (one form per attachment)."""
+    return list(uploadable_types(request.staff).order_by("name"))
 
 
 def _thread_context(

@@ -9,45 +9,29 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from haven.clients.policy import get_client
 from haven.core.errors import ApplicationError
-from haven.core.forms import DateInput, HavenForm
-from haven.documents import actions, policy, selectors
+from haven.documents import actions
 from haven.documents.models import DocumentType, DocumentVersion
 from haven.documents.policy import get_document, get_version
 from haven.documents.responses import file_response
 from haven.practices.access import StaffRequest, staff_view
 from haven.practices.models import Permission, StaffMember
-from haven.practices.viewers import StaffViewer
-from haven.staff.forms.documents import VersionUploadForm
+from haven.staff.forms.documents import DocumentDetailsForm, VersionUploadForm, uploadable_types
 from haven.staff.views.documents._common import chart_context
 from haven.staff.views.documents.detail import detail_context
 
 
-class DocumentUploadForm(HavenForm):
+class DocumentUploadForm(DocumentDetailsForm):
     doc_type = forms.ModelChoiceField(
         label=gettext_lazy("Type"),
         queryset=DocumentType.objects.none(),
         empty_label=gettext_lazy("Choose a type"),
         error_messages={"required": gettext_lazy("Choose the type of document.")},
-    )
-    title = forms.CharField(
-        label=gettext_lazy("Title"),
-        max_length=200,
-        error_messages={"required": gettext_lazy("Give the document a title.")},
-    )
-    document_date = forms.DateField(
-        label=gettext_lazy("Date"),
-        widget=DateInput(),
-        error_messages={
-            "required": gettext_lazy("Enter the document's date."),
-            "invalid": gettext_lazy("Enter a date like 2025-03-14."),
-        },
     )
     file = forms.FileField(
         label=gettext_lazy("File"),
@@ -55,14 +39,11 @@ class DocumentUploadForm(HavenForm):
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
         error_messages={"required": gettext_lazy("Choose the file to upload.")},
     )
+    field_order = ["doc_type", "title", "document_date", "file"]
 
     def __init__(self, *args: Any, member: StaffMember, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        types = selectors.document_types(member.practice_id)
-        if not policy.reads_clinical(StaffViewer(member)):
-            types = types.filter(clinical=False)  # nobody adds a document they could not open (policy: UPLOAD)
-        self.fields["doc_type"].queryset = types  # type: ignore[attr-defined]
-        self.fields["document_date"].initial = timezone.localdate()
+        self.fields["doc_type"].queryset = uploadable_types(member)  # type: ignore[attr-defined]
 
 
 @staff_view(Permission.UPLOAD_DOCUMENTS)
