@@ -13,10 +13,21 @@ INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg"}
 
 def file_response(version: DocumentVersion, *, download: bool) -> HttpResponse:
     """The file of one version; the caller has checked access and writes the audit event."""
-    content_type = version.content_type if version.content_type in INLINE_TYPES else "application/octet-stream"
-    response = HttpResponse(read_decrypted(version.storage_name), content_type=content_type)
+    return stored_file_response(
+        read_decrypted(version.storage_name),
+        content_type=version.content_type,
+        filename=version.filename,
+        download=download,
+    )
+
+
+def stored_file_response(data: bytes, *, content_type: str, filename: str, download: bool) -> HttpResponse:
+    """A file Haven keeps (a document's version, a message's attachment), already decrypted and checked; ``filename``
+    is one Haven made safe (letters, digits, spaces, dots, dashes)."""
+    content_type = content_type if content_type in INLINE_TYPES else "application/octet-stream"
+    response = HttpResponse(data, content_type=content_type)
     disposition = "attachment" if download or content_type == "application/octet-stream" else "inline"
-    response["Content-Disposition"] = f'{disposition}; filename="{version.filename}"'
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     # A document opened in its own tab runs nothing: no scripts, no forms, whatever it contains.
     response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"

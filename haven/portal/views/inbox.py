@@ -17,10 +17,8 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.db.models import Max
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.cache import patch_cache_control
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -28,6 +26,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from haven.core.errors import ApplicationError
 from haven.core.forms import HavenForm
 from haven.documents.policy import may_see
+from haven.documents.responses import stored_file_response
 from haven.messaging import actions, policy, selectors
 from haven.messaging.forms import MessageForm, subject_field
 from haven.messaging.models import Frequency, Message, Thread
@@ -307,13 +306,9 @@ def compose(request: PortalRequest) -> HttpResponse:
 def attachment_download(request: PortalRequest, attachment_id: int) -> HttpResponse:
     """An attachment of a thread the selected profile may read, saved to the device; every download audited."""
     attachment = policy.get_attachment(request.viewer, attachment_id, path=request.path)
-    if attachment.content_type not in ("application/pdf", "image/png", "image/jpeg"):  # pragma: no cover
-        raise Http404
-    data = actions.open_attachment(request.viewer, attachment)
-    response = HttpResponse(data, content_type=attachment.content_type)
-    response["Content-Disposition"] = content_disposition_header(True, actions.download_name(attachment))
-    response["X-Content-Type-Options"] = "nosniff"
-    # Opened in a tab of its own, a file runs nothing: no scripts, no forms, whatever it contains.
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
-    patch_cache_control(response, no_store=True, private=True)
-    return response
+    return stored_file_response(
+        actions.open_attachment(request.viewer, attachment),
+        content_type=attachment.content_type,
+        filename=actions.download_name(attachment),
+        download=True,
+    )

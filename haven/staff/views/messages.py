@@ -22,7 +22,6 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import dateformat, timezone
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
@@ -32,6 +31,7 @@ from haven.clients.policy import get_client
 from haven.core.errors import ApplicationError
 from haven.core.forms import HavenForm
 from haven.documents.models import DocumentType
+from haven.documents.responses import stored_file_response
 from haven.messaging import actions, policy, selectors
 from haven.messaging.forms import MessageForm, subject_field
 from haven.messaging.models import (
@@ -472,13 +472,12 @@ def thread_assign(request: StaffRequest, thread_id: int) -> HttpResponse:
 def attachment_download(request: StaffRequest, attachment_id: int) -> HttpResponse:
     """An attachment's file, downloaded (never shown inline), never cached; every download is audited."""
     attachment = policy.get_attachment(request.viewer, attachment_id, path=request.path)
-    data = actions.open_attachment(request.viewer, attachment)
-    response = HttpResponse(data, content_type=attachment.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{actions.download_name(attachment)}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    patch_cache_control(response, no_store=True, private=True)
-    return response
+    return stored_file_response(
+        actions.open_attachment(request.viewer, attachment),
+        content_type=attachment.content_type,
+        filename=actions.download_name(attachment),
+        download=True,
+    )
 
 
 @staff_view(MESSAGES)
