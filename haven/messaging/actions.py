@@ -212,13 +212,15 @@ def _add_message(
     return message
 
 
-def _record_sent(thread: Thread, message: Message, *, actor: Actor, acting_for: str = "", reply: bool) -> None:
+def _record_sent(
+    thread: Thread, message: Message, *, files: Sequence[_Checked], actor: Actor, acting_for: str = "", reply: bool
+) -> None:
     record_event(
         MessageSent(
             kind=thread.kind,
             account=thread.account_id,
             thread=thread.pk,
-            attachments=message.attachments.count() or None,
+            attachments=len(files) or None,
             reply=reply or None,
         ),
         actor=actor,
@@ -265,7 +267,8 @@ def post_message(
     message = _add_message(
         thread, body=body, files=checked, staff=by, document=document, signature_request_id=signature_request_id
     )
-    _record_sent(thread, message, actor=Actor.staff(by.user) if by is not None else Actor.system(), reply=False)
+    actor = Actor.staff(by.user) if by is not None else Actor.system()
+    _record_sent(thread, message, files=checked, actor=actor, reply=False)
     if email:
         _notify_portal(thread)
     return message
@@ -318,7 +321,7 @@ def write_to_practice(
             thread=thread, staff=member, via_team=chosen.staff is None, last_message_at=thread.last_message_at
         )
     message = _add_message(thread, body=body, files=checked, account=viewer.account)
-    _record_sent(thread, message, actor=viewer.actor, acting_for=viewer.acting_for, reply=False)
+    _record_sent(thread, message, files=checked, actor=viewer.actor, acting_for=viewer.acting_for, reply=False)
     _email_staff(_staff_to_tell(thread), thread)
     return thread
 
@@ -333,7 +336,7 @@ def reply(viewer: Viewer, thread: Thread, *, body: str, files: Sequence[Upload] 
     if isinstance(viewer, StaffViewer):
         _check_rate(staff=viewer.member)
         message = _add_message(thread, body=body, files=checked, staff=viewer.member)
-        _record_sent(thread, message, actor=viewer.actor, reply=True)
+        _record_sent(thread, message, files=checked, actor=viewer.actor, reply=True)
         _notify_portal(thread)
         return message
     assert isinstance(viewer, PortalViewer)
@@ -345,7 +348,7 @@ def reply(viewer: Viewer, thread: Thread, *, body: str, files: Sequence[Upload] 
         for member in policy.team_of(thread.practice_id):
             Participant.objects.create(thread=thread, staff=member, via_team=True)
     message = _add_message(thread, body=body, files=checked, account=viewer.account)
-    _record_sent(thread, message, actor=viewer.actor, acting_for=viewer.acting_for, reply=True)
+    _record_sent(thread, message, files=checked, actor=viewer.actor, acting_for=viewer.acting_for, reply=True)
     _email_staff(_staff_to_tell(thread), thread)
     return message
 
