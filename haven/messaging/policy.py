@@ -12,8 +12,11 @@ attachment, the notifications and the URL walk ask (see ``haven.core.policy``).
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import reduce
 from typing import Any
 
 from django.db.models import Exists, Q, QuerySet
@@ -22,7 +25,7 @@ from django.utils.translation import gettext as _
 from haven.audit.denials import not_found
 from haven.core.policy import Reason, Viewer
 from haven.messaging.models import Attachment, MessagingSettings, Participant, Thread
-from haven.portal_access.models import ProfileAccess
+from haven.portal_access.models import PortalAccount, ProfileAccess
 from haven.portal_access.viewers import PortalViewer
 from haven.practices.models import Permission, Practice, StaffMember
 from haven.practices.viewers import StaffViewer
@@ -67,20 +70,28 @@ def may_message(member: StaffMember) -> bool:
     return member.has_permission(Permission.SECURE_MESSAGES)
 
 
+def messaging_staff(practice_id: int) -> list[StaffMember]:
+    """The practice's staff with Secure messages whose login works, by name: who may be on the message team, and
+    whom a team thread may be assigned to."""
+    members = StaffMember.objects.filter(practice_id=practice_id, user__is_active=True).select_related("user")
+    return sorted((m for m in members if may_message(m)), key=lambda m: (m.user.full_name.lower(), m.pk))
+
+
 def team_of(practice: Practice | int) -> list[StaffMember]:
     """Who receives messages to the practice team: the chosen members, or the administrators while no one is
     chosen; of them, those with Secure messages whose login works."""
     practice_id = practice if isinstance(practice, int) else practice.pk
-    members = StaffMember.objects.filter(practice_id=practice_id, user__is_active=True).select_related("user")
-    chosen = MessagingSettings.team.through.objects.filter(messagingsettings__practice_id=practice_id)
-    if chosen.exists():
-        members = members.filter(pk__in=chosen.values("staffmember_id"))
-        return [m for m in members if may_message(m)]
-    return [m for m in members if m.is_administrator and may_message(m)]
+    chosen = set(
+        MessagingSettings.team.through.objects.filter(messagingsettings__practice_id=practice_id).values_list(
+            "staffmember_id", flat=True
+        )
+    )
+    return [m for m in messaging_staff(practice_id) if (m.pk in chosen if chosen else m.is_administrator)]
 
 
 def is_on_team(member: StaffMember) -> bool:
-    return any(m.pk == member.pk for m in team_of(member.practice_id))
+    """Whether the member reads the team's threads now: the same condition the inbox's queries hold (``_on_team``)."""
+    return may_message(member) and StaffMember.objects.filter(pk=member.pk).filter(_on_team(member)).exists()
 
 
 # --- what each viewer sees ------------------------------------------------------------------------------------
@@ -135,9 +146,23 @@ def visible_to(viewer: Viewer) -> QuerySet[Thread]:
     return addressed_to(*found)
 
 
+def profile_reading(
+    account: PortalAccount, practice: Practice, profiles: Sequence[ProfileAccess], **lookup: object
+) -> ProfileAccess | None:
+    """Among a login's profiles, the one whose inbox holds the newest thread matching ``lookup`` (for its client,
+    the oldest of the login's profiles: a person may hold two, as a contact and a portal user); one query."""
+    if not profiles:
+        return None
+    inboxes = [visible_to(PortalViewer(account=account, practice=practice, profile=profile)) for profile in profiles]
+    client_id = reduce(operator.or_, inboxes).filter(**lookup).values_list("client_id", flat=True).first()
+    if client_id is None:
+        return None
+    return min((profile for profile in profiles if profile.client_id == client_id), key=lambda p: p.pk)
+
+
 def get_thread(viewer: Viewer, thread_id: int, *, path: str = "") -> Thread:
     """A thread this viewer may read, or a 404 audited as access.denied."""
-    thread = visible_to(viewer).filter(pk=thread_id).select_related("client", "account").first()
+    thread = visible_to(viewer).filter(pk=thread_id).select_related("client", "account", "assigned_to__user").first()
     if thread is None:
         raise not_found(viewer, object_type=OBJECT_TYPE, object_id=thread_id, path=path)
     return thread

@@ -75,10 +75,6 @@ def portal_unread(viewer: Viewer) -> int:
     ).count()
 
 
-# The portal's unread count, by the name the navigation asks it.
-unread_count = portal_unread
-
-
 def portal_box(viewer: Viewer, *, archived: bool = False) -> QuerySet[Participant]:
     """The portal login's rows for the selected profile's threads, newest conversation first."""
     found = policy.addressee(viewer)

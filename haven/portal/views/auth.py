@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import operator
-from functools import reduce
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -50,22 +48,14 @@ def _waiting_record_request(account: PortalAccount, practice: Practice) -> Profi
     Which profiles: the portal access policy's answer; which messages each may read: the messaging policy's.
     """
     profiles = list(access_policy.visible_to(PortalViewer(account=account, practice=practice, profile=None)))
-    if not profiles:
-        return None
-    inboxes = [
-        messaging_policy.visible_to(PortalViewer(account=account, practice=practice, profile=profile))
-        for profile in profiles
-    ]
-    thread = (
-        reduce(operator.or_, inboxes)  # one query, whatever the number of profiles
-        .filter(kind=MessageKind.RECORD_REQUEST, participants__account=account, participants__unread__gt=0)
-        .only("client_id")
-        .first()
+    return messaging_policy.profile_reading(
+        account,
+        practice,
+        profiles,
+        kind=MessageKind.RECORD_REQUEST,
+        participants__account=account,
+        participants__unread__gt=0,
     )
-    if thread is None:
-        return None
-    # The oldest of this login's profiles for that client (a person may hold two, as a contact and a portal user).
-    return min((profile for profile in profiles if profile.client_id == thread.client_id), key=lambda p: p.pk)
 
 
 def _safe_next(request: PortalRequest) -> str:

@@ -9,14 +9,11 @@ with everything typed in place (the files must be chosen again: no browser keeps
 
 from __future__ import annotations
 
-import operator
 from dataclasses import dataclass, field
-from functools import reduce
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Max
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -164,10 +161,8 @@ class _Shown:
 
 def _shown(request: PortalRequest, thread: Thread) -> list[_Shown]:
     listed = selectors.thread_messages(thread)
-    # How far the practice has read: the furthest any of its participants read (staff-side names stay there).
-    staff_read_through = (
-        thread.participants.filter(staff__isnull=False).aggregate(through=Max("read_through"))["through"] or 0
-    )
+    # How far the practice has read: the furthest any of its staff read (their names stay on the staff side).
+    staff_read_through = max((mark.through for mark in selectors.read_marks(thread) if mark.staff_id), default=0)
     account_id = request.portal.account.pk
     shown = []
     for message in listed:
@@ -216,20 +211,9 @@ def _profile_of_thread(request: PortalRequest, thread_id: int) -> None:
     session = request.portal
     if len(session.profiles) < 2:
         return
-    inboxes = [
-        policy.visible_to(PortalViewer(account=session.account, practice=request.practice, profile=profile))
-        for profile in session.profiles
-    ]
-    found = (
-        reduce(operator.or_, inboxes)  # one query, whatever the number of profiles
-        .filter(pk=thread_id)
-        .values_list("client_id", flat=True)
-        .first()
-    )
-    if found is None or (session.selected is not None and session.selected.client_id == found):
+    profile = policy.profile_reading(session.account, request.practice, session.profiles, pk=thread_id)
+    if profile is None or (session.selected is not None and session.selected.client_id == profile.client_id):
         return
-    # The oldest of this login's profiles for that client (a person may hold two, as a contact and a portal user).
-    profile = min((p for p in session.profiles if p.client_id == found), key=lambda p: p.pk)
     if select_profile(request, session, profile.pk):
         request.viewer = PortalViewer(account=session.account, practice=request.practice, profile=profile)
         messages.info(request, _("Now showing %(name)s.") % {"name": profile.client.first_name})

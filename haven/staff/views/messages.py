@@ -178,16 +178,6 @@ class SettingsForm(HavenForm):
         return {int(value) for value in raw if str(value).isdigit()}
 
 
-# --- Who can read messages in the practice --------------------------------------------------------------------------
-
-
-def _messaging_staff(practice_id: int) -> list[StaffMember]:
-    """The practice's active staff with Secure messages, by name: whom a team thread can be assigned to, and who can
-    be on the message team."""
-    members = StaffMember.objects.filter(practice_id=practice_id, user__is_active=True).select_related("user")
-    return sorted((m for m in members if policy.may_message(m)), key=lambda m: (m.user.full_name.lower(), m.pk))
-
-
 # --- The inbox ------------------------------------------------------------------------------------------------------
 
 
@@ -377,23 +367,16 @@ def _thread_context(
         "archived": own is not None and own.archived_at is not None,
         "reply_form": (reply_form or ReplyForm()) if may_reply else None,
         "may_assign": may_assign,
-        "assignable": _messaging_staff(thread.practice_id) if may_assign else [],
+        "assignable": policy.messaging_staff(thread.practice_id) if may_assign else [],
         "back_url": _inbox_url(Box.ARCHIVED if own is not None and own.archived_at else Box.MINE),
     }
-
-
-def _thread(request: StaffRequest, thread_id: int) -> Thread:
-    thread = policy.get_thread(request.viewer, thread_id, path=request.path)
-    if thread.assigned_to_id is not None:
-        thread.assigned_to = StaffMember.objects.select_related("user").get(pk=thread.assigned_to_id)
-    return thread
 
 
 @staff_view(MESSAGES)
 @require_safe
 def thread_detail(request: StaffRequest, thread_id: int) -> HttpResponse:
     """One thread, oldest message first, marked read through its last message as it opens (audited)."""
-    thread = _thread(request, thread_id)
+    thread = policy.get_thread(request.viewer, thread_id, path=request.path)
     actions.mark_read(request.viewer, thread)
     return render(request, "staff/messages/thread.html", _thread_context(request, thread))
 
@@ -402,7 +385,7 @@ def thread_detail(request: StaffRequest, thread_id: int) -> HttpResponse:
 @require_POST
 def thread_reply(request: StaffRequest, thread_id: int) -> HttpResponse:
     """Answer in the thread; a refusal keeps what was typed (the files are chosen again)."""
-    thread = _thread(request, thread_id)
+    thread = policy.get_thread(request.viewer, thread_id, path=request.path)
     form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -422,7 +405,7 @@ def thread_reply(request: StaffRequest, thread_id: int) -> HttpResponse:
 @require_POST
 def thread_archive(request: StaffRequest, thread_id: int) -> HttpResponse:
     """Out of this staff member's inbox (nobody else's); a new message brings it back. Nothing is deleted."""
-    thread = _thread(request, thread_id)
+    thread = policy.get_thread(request.viewer, thread_id, path=request.path)
     try:
         actions.archive(request.viewer, thread)
     except ApplicationError as error:
@@ -436,7 +419,7 @@ def thread_archive(request: StaffRequest, thread_id: int) -> HttpResponse:
 @require_POST
 def thread_restore(request: StaffRequest, thread_id: int) -> HttpResponse:
     """Back into this staff member's inbox."""
-    thread = _thread(request, thread_id)
+    thread = policy.get_thread(request.viewer, thread_id, path=request.path)
     try:
         actions.restore(request.viewer, thread)
     except ApplicationError as error:
@@ -450,9 +433,9 @@ def thread_restore(request: StaffRequest, thread_id: int) -> HttpResponse:
 @require_POST
 def thread_assign(request: StaffRequest, thread_id: int) -> HttpResponse:
     """Give a team thread to one staff member with Secure messages: it becomes theirs by name, and they are told."""
-    thread = _thread(request, thread_id)
+    thread = policy.get_thread(request.viewer, thread_id, path=request.path)
     chosen = request.POST.get("staff", "")
-    to = next((m for m in _messaging_staff(thread.practice_id) if str(m.pk) == chosen), None)
+    to = next((m for m in policy.messaging_staff(thread.practice_id) if str(m.pk) == chosen), None)
     try:
         if to is None:
             raise ApplicationError(_("Choose a staff member who can read secure messages."))
@@ -485,7 +468,7 @@ def attachment_download(request: StaffRequest, attachment_id: int) -> HttpRespon
 def attachment_file(request: StaffRequest, attachment_id: int) -> HttpResponse:
     """File an attachment into the client's documents, as a type the staff member may upload and open."""
     attachment = policy.get_attachment(request.viewer, attachment_id, path=request.path)
-    thread = _thread(request, attachment.message.thread_id)
+    thread = policy.get_thread(request.viewer, attachment.message.thread_id, path=request.path)
     types = _filing_types(request)
     form = FileToChartForm(request.POST, types=types, prefix=f"file-{attachment.pk}")
     if form.is_valid():
@@ -637,7 +620,7 @@ def messaging_settings(request: StaffRequest) -> HttpResponse:
     """Organization Administration: whether clients may start conversations, the emergency notice on the portal's
     compose page, and the message team."""
     practice_id = request.staff.practice_id
-    candidates = _messaging_staff(practice_id)
+    candidates = policy.messaging_staff(practice_id)
     current = policy.settings_of(practice_id)
     initial = {
         "client_messages_enabled": current.client_messages_enabled,
