@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.test import Client as HttpClient
 
+from haven.core import sms
 from haven.core.prepared import forget_prepared
 from tests.database import audit_triggers
 from tests.personas import PASSWORD, World, build_world
@@ -25,6 +26,8 @@ def _test_settings(settings, tmp_path: Path) -> None:
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}},
     }
     settings.HAVEN_AUDIT_CHECKPOINT_DIR = tmp_path / "audit-checkpoints"
+    settings.HAVEN_SMS_BACKEND = "haven.core.sms.LocmemBackend"
+    sms.outbox.clear()  # texts start empty in every test, as Django's mail outbox does
 
 
 @pytest.fixture(autouse=True)

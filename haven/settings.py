@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "haven.signing",
     "haven.messaging",
     "haven.intake",
+    "haven.scheduling",
     "haven.portal",
     "haven.staff",
     "haven.demo",
@@ -344,6 +345,15 @@ else:
 HAVEN_DEMO_OUTBOX = env_bool("HAVEN_DEMO_OUTBOX", False) and not PRODUCTION
 if HAVEN_DEMO_OUTBOX:
     MAILERS = {"default": {"BACKEND": "haven.core.mail_backends.DemoOutboxBackend"}}
+
+# Text messages (appointment reminders): which class sends them (haven.core.sms). Printed in development,
+# kept in memory in tests (haven.core.sms.outbox), on the Demo outbox page in the demo; a provider is a class.
+HAVEN_SMS_BACKEND = env_str(
+    "HAVEN_SMS_BACKEND",
+    "haven.core.sms.LocmemBackend" if HAVEN_ENV == "test" else "haven.core.sms.ConsoleBackend",
+)
+if HAVEN_DEMO_OUTBOX:
+    HAVEN_SMS_BACKEND = "haven.core.sms.DemoOutboxBackend"
 
 # Content-Security-Policy: no inline script, nothing framed, no plugins.
 SECURE_CSP = {

@@ -50,6 +50,21 @@ class AuditAction(StrEnum):
 
     ACCESS_DENIED = "access.denied"
     ACCESS_FORBIDDEN = "access.forbidden"
+    ACTIVITY_ASSIGNED = "activity.assigned"
+    ACTIVITY_DONE = "activity.done"
+    ACTIVITY_FILE_DOWNLOADED = "activity.file_downloaded"
+    ACTIVITY_REOPENED = "activity.reopened"
+    ACTIVITY_WITHDRAWN = "activity.withdrawn"
+    APPOINTMENT_BOOKED = "appointment.booked"
+    APPOINTMENT_CANCELLED = "appointment.cancelled"
+    APPOINTMENT_CHANGED = "appointment.changed"
+    APPOINTMENT_CREATED = "appointment.created"
+    APPOINTMENT_REMINDER_SENT = "appointment.reminder_sent"
+    APPOINTMENT_REQUEST_APPROVED = "appointment.request_approved"
+    APPOINTMENT_REQUEST_DECLINED = "appointment.request_declined"
+    APPOINTMENT_REQUEST_WITHDRAWN = "appointment.request_withdrawn"
+    APPOINTMENT_REQUESTED = "appointment.requested"
+    APPOINTMENT_RESCHEDULED = "appointment.rescheduled"
     AUTH_LOCKED_OUT = "auth.locked_out"
     AUTH_LOGIN = "auth.login"
     AUTH_LOGIN_FAILED = "auth.login_failed"
@@ -61,6 +76,8 @@ class AuditAction(StrEnum):
     AUTH_TWO_FACTOR_FAILED = "auth.two_factor_failed"
     AUTH_TWO_FACTOR_THROTTLED = "auth.two_factor_throttled"
     AUTH_TWO_FACTOR_VERIFIED = "auth.two_factor_verified"
+    CALENDAR_FEED_ISSUED = "calendar.feed_issued"
+    CALENDAR_FEED_REVOKED = "calendar.feed_revoked"
     CHART_VIEWED = "chart.viewed"
     CLIENT_CHANGED = "client.changed"
     CLIENT_CREATED = "client.created"
@@ -210,6 +227,137 @@ class AccessForbidden(AuditDetails):
     action: ClassVar[AuditAction] = AuditAction.ACCESS_FORBIDDEN
     path: str
     permission: str
+
+
+class ActivityAssigned(AuditDetails):
+    """A Home Activity was assigned to a client (the target is the activity)."""
+
+    action: ClassVar[AuditAction] = AuditAction.ACTIVITY_ASSIGNED
+    has_file: bool
+    form: int | None = omitted()
+    due_on: str | None = omitted()
+    repeat: str | None = omitted()
+
+
+class ActivityDone(AuditDetails):
+    """A portal user marked a Home Activity done (with a completed worksheet or not)."""
+
+    action: ClassVar[AuditAction] = AuditAction.ACTIVITY_DONE
+    uploaded: bool
+    sha256: str | None = omitted()
+
+
+class ActivityFileDownloaded(AuditDetails):
+    """A Home Activity's worksheet, or the completed one a portal user uploaded, was opened."""
+
+    action: ClassVar[AuditAction] = AuditAction.ACTIVITY_FILE_DOWNLOADED
+    completed: bool
+
+
+class ActivityReopened(AuditDetails):
+    """A portal user or staff took back a Home Activity's Done."""
+
+    action: ClassVar[AuditAction] = AuditAction.ACTIVITY_REOPENED
+
+
+class ActivityWithdrawn(AuditDetails):
+    """Staff withdrew a Home Activity from the portal."""
+
+    action: ClassVar[AuditAction] = AuditAction.ACTIVITY_WITHDRAWN
+
+
+class AppointmentBooked(AuditDetails):
+    """A portal user booked an open time themselves (the target is the appointment)."""
+
+    action: ClassVar[AuditAction] = AuditAction.APPOINTMENT_BOOKED
+    clinician: int
+    starts_at: str
+
+
+class AppointmentCancelled(AuditDetails):
+    """An appointment was cancelled; ``late`` when inside the practice's cancellation window."""
+
+    action: ClassVar[AuditAction] = AuditAction.APPOINTMENT_CANCELLED
+    late: bool
+    by_portal: bool
+    occurrences: int | None = omitted()
+
+
+class AppointmentChanged(AuditDetails):
+    """Staff changed an appointment (which fields; never their values), or its status."""
+
+    action: ClassVar[AuditAction] = AuditAction.APPOINTMENT_CHANGED
+    fields: list[str]
+    status: str | None = omitted()
+
+
+class AppointmentCreated(AuditDetails):
+    """Staff made an appointment (or a series of them: ``occurrences``)."""
+
+    action: ClassVar[AuditAction] = AuditAction.APPOINTMENT_CREATED
+    clinician: int
+    starts_at: str
+    occurrences: int | None = omitted()
+
+
+class AppointmentReminderSent(AuditDetails):
+    """A reminder of an appointment went out (the target is the appointment)."""
+
+    action: ClassVar[AuditAction] = AuditAction.APPOINTMENT_REMINDER_SENT
+    reminder: int
+    channel: str
+    offset_hours: int
+    account: int
+
+
+class AppointmentRequestApproved(AuditDetails):
+    """Staff approved a portal user's appointment request and booked it (the target is the request)."""
+
+    action: ClassVar[AuditAction] = AuditAction.APPOINTMENT_REQUEST_APPROVED
+    appointment: int
+
+
+class AppointmentRequestDeclined(AuditDetails):
+    """Staff declined a portal user's appointment request."""
+
+    action: ClassVar[AuditAction] = AuditAction.APPOINTMENT_REQUEST_DECLINED
+
+
+class AppointmentRequestWithdrawn(AuditDetails):
+    """The portal user took back their appointment request."""
+
+    action: ClassVar[AuditAction] = AuditAction.APPOINTMENT_REQUEST_WITHDRAWN
+
+
+class AppointmentRequested(AuditDetails):
+    """A portal user asked for an appointment (the target is the request)."""
+
+    action: ClassVar[AuditAction] = AuditAction.APPOINTMENT_REQUESTED
+    account: int
+
+
+class AppointmentRescheduled(AuditDetails):
+    """An appointment moved to another time (or clinician)."""
+
+    action: ClassVar[AuditAction] = AuditAction.APPOINTMENT_RESCHEDULED
+    starts_at: str
+    by_portal: bool
+    sequence: int
+
+
+class CalendarFeedIssued(AuditDetails):
+    """A portal login made its private calendar subscription (a new address ends the old one)."""
+
+    action: ClassVar[AuditAction] = AuditAction.CALENDAR_FEED_ISSUED
+    feed: int
+    replaced: int | None = omitted()
+
+
+class CalendarFeedRevoked(AuditDetails):
+    """A portal login's calendar subscription address was turned off."""
+
+    action: ClassVar[AuditAction] = AuditAction.CALENDAR_FEED_REVOKED
+    feed: int
 
 
 class AuthLockedOut(AuditDetails):

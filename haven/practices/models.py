@@ -111,6 +111,8 @@ class Permission(models.TextChoices):
     ORG_ADMIN = "org_admin", _("Organization Administration")
     CLINICAL_DOCUMENTS = "clinical_documents", _("Read clinical documents")
     SECURE_MESSAGES = "secure_messages", _("Secure messages")
+    SCHEDULING = "scheduling", _("Scheduling")
+    HOME_ACTIVITIES = "home_activities", _("Assign Home Activities")
 
 
 PERMISSION_HELP = {
@@ -126,6 +128,10 @@ PERMISSION_HELP = {
     Permission.SECURE_MESSAGES: _(
         "May write to clients and their contacts in the portal and read the messages addressed to them or their team."
     ),
+    Permission.SCHEDULING: _(
+        "May see the practice's calendar, book, move and cancel appointments, and answer appointment requests."
+    ),
+    Permission.HOME_ACTIVITIES: _("May assign worksheets and handouts to clients and see whether they are done."),
 }
 
 
@@ -148,6 +154,8 @@ ROLE_TEMPLATES: dict[str, frozenset[str]] = {
             Permission.BILLING,
             Permission.CLINICAL_DOCUMENTS,
             Permission.SECURE_MESSAGES,
+            Permission.SCHEDULING,
+            Permission.HOME_ACTIVITIES,
         }
     ),
     Role.THERAPIST: frozenset(
@@ -156,9 +164,13 @@ ROLE_TEMPLATES: dict[str, frozenset[str]] = {
             Permission.UPLOAD_DOCUMENTS,
             Permission.CLINICAL_DOCUMENTS,
             Permission.SECURE_MESSAGES,
+            Permission.SCHEDULING,
+            Permission.HOME_ACTIVITIES,
         }
     ),
-    Role.FRONT_DESK: frozenset({Permission.UPLOAD_DOCUMENTS, Permission.INVITE_PORTAL, Permission.SECURE_MESSAGES}),
+    Role.FRONT_DESK: frozenset(
+        {Permission.UPLOAD_DOCUMENTS, Permission.INVITE_PORTAL, Permission.SECURE_MESSAGES, Permission.SCHEDULING}
+    ),
     Role.BILLING: frozenset({Permission.BILLING}),
 }
 
