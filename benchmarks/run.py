@@ -42,7 +42,7 @@ from benchmarks.server import (
 )
 from benchmarks.wrk import Round, run_round, write_script
 
-SEED_VERSION = "2"  # haven/demo/management/commands/seed_scale.py SEED_VERSION (read without Django)
+SEED_VERSION = "3"  # haven/demo/management/commands/seed_scale.py SEED_VERSION (read without Django)
 CACHE = ROOT / "var" / "bench" / SEED_VERSION
 
 

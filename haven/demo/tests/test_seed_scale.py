@@ -17,13 +17,22 @@ from haven.documents.models import Document, DocumentType, DocumentVersion, Grou
 from haven.messaging.models import Message
 from haven.portal_access.models import AccessStatus, PortalAccount, ProfileAccess
 from haven.practices.models import Practice, StaffMember
+from haven.scheduling.availability import open_slots
+from haven.scheduling.models import HOLDS_TIME, Appointment, AppointmentStatus, ServiceType
 from haven.signing.models import RequestStatus, SignatureRequest
 
 pytestmark = pytest.mark.django_db
 
 
-def _seed(clients: int = 40, documents: int = 120, messages: int = 95) -> Practice:
-    call_command("seed_scale", clients=clients, documents=documents, messages=messages, stdout=None)
+def _seed(clients: int = 40, documents: int = 120, messages: int = 95, appointments: int = 100) -> Practice:
+    call_command(
+        "seed_scale",
+        clients=clients,
+        documents=documents,
+        messages=messages,
+        appointments=appointments,
+        stdout=None,
+    )
     return Practice.objects.get(slug=seed_scale.PRACTICE_SLUG)
 
 
@@ -135,3 +144,19 @@ def test_seed_scale_makes_the_messages_asked_for_in_threads_the_inboxes_show():
     latest = Message.objects.latest("pk")
     answer = reply(StaffViewer(admin), thread, body="Thank you.")
     assert answer.pk > latest.pk
+
+
+def test_seed_scale_makes_appointments_among_many_clinicians_that_never_overlap():
+    practice = _seed(appointments=2000)
+    made = Appointment.objects.filter(practice=practice)
+    assert made.count() == 2000
+    assert made.values("clinician").distinct().count() == seed_scale.CLINICIANS
+    rows = sorted(made.filter(status__in=HOLDS_TIME).values_list("clinician_id", "starts_at", "ends_at"))
+    assert all(a[2] <= b[1] for a, b in zip(rows, rows[1:], strict=False) if a[0] == b[0])
+    now = timezone.now()
+    assert made.filter(starts_at__lt=now, status=AppointmentStatus.COMPLETED).exists()
+    assert made.filter(starts_at__gt=now, status=AppointmentStatus.SCHEDULED).exists()
+    therapist = StaffMember.objects.select_related("practice").get(user__email="therapist@scale.example")
+    service = ServiceType.objects.filter(practice=practice).first()
+    assert service is not None
+    assert open_slots(therapist, service, start=timezone.localdate(now), days=60, now=now, for_portal=False)

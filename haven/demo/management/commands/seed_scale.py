@@ -4,9 +4,9 @@ The people a bench signs in as are made through Haven's own actions, so they are
 practice would have: an administrator with a confirmed two-step device (its key is below, so a
 bench can compute codes), and a client with a portal login, documents shared with them and an
 open signature request. Everything else (clients, contacts, portal logins, documents, versions,
-shares, signature requests, secure-message threads with their participants and messages, and the
-audit events the clients and documents would have written) is inserted in bulk. Every bulk version
-names its own file, a hard link to one encrypted PDF.
+shares, signature requests, secure-message threads with their participants and messages, clinicians
+with their weekly hours and appointments, and the audit events the clients and documents would have
+written) is inserted in bulk. Every bulk version names its own file, a hard link to one encrypted PDF.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import os
 import random
 import shutil
 import time
+import uuid
 from collections.abc import Callable
 from functools import partial
 from io import BytesIO
@@ -41,6 +42,7 @@ from haven.audit.models import AuditChainHead, AuditEvent
 from haven.clients.actions import create_client
 from haven.clients.models import Client, RelatedContact, Relationship
 from haven.core.encryption import encrypt_bytes, raw_stored_bytes, store_encrypted
+from haven.core.timezones import practice_zone
 from haven.documents.actions import ensure_default_types, set_recipients, upload_document
 from haven.documents.group_notes import group_note_type
 from haven.documents.models import (
@@ -58,11 +60,12 @@ from haven.portal_access.models import AccessKind, AccessStatus, PortalAccount, 
 from haven.practices.actions import save_facility, set_staff_permission
 from haven.practices.bootstrap import create_practice_with_administrator
 from haven.practices.models import ROLE_TEMPLATES, Permission, Practice, Role, StaffMember
+from haven.scheduling.models import Appointment, AppointmentStatus, ServiceType, Weekday, WeeklyHours
 from haven.signing.models import REQUEST_VALID_FOR, Capacity, RequestStatus, SignatureRequest
 from haven.signing.requests import request_signature
 
 # Raised whenever the shape of the seeded practice changes: `make bench` keeps seeded databases by it.
-SEED_VERSION = "2"
+SEED_VERSION = "3"
 PRACTICE_SLUG = "scale"
 PASSWORD = "scale-bench-password"  # noqa: S105 - the bench's own seeded logins, never a real one
 STAFF_EMAIL = "admin@scale.example"
@@ -72,6 +75,16 @@ PORTAL_EMAIL = "rosa.quintero@scale.example"
 BUSY_CLIENT_DOCUMENTS = 1000  # the Activity Log of the busy client
 FEATURED_DOCUMENTS = 12  # the portal client's documents; the first eight are shared with her
 CHUNK = 5000
+# Appointments: this many clinicians in all (the administrator, the two therapists and bulk ones), each working
+# weekdays from 08:00 to 18:00, an appointment on the hour in most of those hours, half of them past.
+CLINICIANS = 20
+FIRST_HOUR, LAST_HOUR = 8, 18
+BOOKED_SHARE = 0.8
+SERVICES = [
+    ("Psychotherapy, 45 minutes", 45, "90834"),
+    ("Psychotherapy, 30 minutes", 30, "90832"),
+    ("Intake assessment", 55, "90791"),
+]
 LINKS_PER_FILE = 50_000
 
 
@@ -101,6 +114,20 @@ def _pdf(pages: int = 2) -> bytes:
     buffer = BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
+
+
+def _appointment_status(*, past: bool, draw: float) -> str:
+    """Past appointments mostly completed, with a few no-shows and cancellations; a tenth of future ones cancelled."""
+    if not past:
+        return AppointmentStatus.SCHEDULED if draw < 0.9 else AppointmentStatus.CANCELLED
+    for status, below in (
+        (AppointmentStatus.COMPLETED, 0.85),
+        (AppointmentStatus.NO_SHOW, 0.9),
+        (AppointmentStatus.CANCELLED, 0.95),
+    ):
+        if draw < below:
+            return status
+    return AppointmentStatus.LATE_CANCELLATION
 
 
 class Table:
@@ -203,6 +230,12 @@ class Command(BaseCommand):
             "--messages", type=int, default=100_000, help="Secure messages, in conversations of up to 10."
         )
         parser.add_argument(
+            "--appointments",
+            type=int,
+            default=100_000,
+            help=f"Appointments, among {CLINICIANS} clinicians, on the hour in their weekday hours, half of them past.",
+        )
+        parser.add_argument(
             "--seed", type=int, default=11, help="Random seed: the same numbers make the same practice."
         )
 
@@ -219,6 +252,7 @@ class Command(BaseCommand):
             self._bulk_clients(clients - 2)
             self._bulk_documents(documents)
             self._bulk_messages(options["messages"])
+            self._bulk_appointments(options["appointments"])
             for table in self.tables:
                 table.flush()
             self.chain.flush()
@@ -227,6 +261,7 @@ class Command(BaseCommand):
             f"Seeded practice {PRACTICE_SLUG!r}: {Client.objects.filter(practice=self.practice).count()} clients, "
             f"{Document.objects.filter(practice=self.practice).count()} documents, "
             f"{Message.objects.filter(thread__practice=self.practice).count()} messages, "
+            f"{Appointment.objects.filter(practice=self.practice).count()} appointments, "
             f"{self.chain.table.written} bulk audit events, in {time.monotonic() - started:.0f} s."
         )
 
@@ -613,6 +648,85 @@ class Command(BaseCommand):
             )
             made += size
             n += 1
+
+    def _clinicians(self) -> list[StaffMember]:
+        """The administrator and the two therapists, and bulk therapists up to ``CLINICIANS`` (who never sign in:
+        no usable password), each with weekday hours."""
+        practice, now = self.practice, timezone.now()
+        made = get_user_model().objects.bulk_create(
+            get_user_model()(
+                email=f"clinician.{n}@scale.example",
+                full_name=f"{self.rng.choice(FIRST_NAMES)} {self.rng.choice(LAST_NAMES)}",
+                password=make_password(None),
+                date_joined=now,
+            )
+            for n in range(max(CLINICIANS - len(self.authors), 0))
+        )
+        clinicians = self.authors + StaffMember.objects.bulk_create(
+            StaffMember(
+                user=user, practice=practice, role=Role.THERAPIST, permissions=sorted(ROLE_TEMPLATES[Role.THERAPIST])
+            )
+            for user in made
+        )
+        WeeklyHours.objects.bulk_create(
+            WeeklyHours(staff=member, weekday=weekday, start=datetime.time(FIRST_HOUR), end=datetime.time(LAST_HOUR))
+            for member in clinicians
+            for weekday in (Weekday.MONDAY, Weekday.TUESDAY, Weekday.WEDNESDAY, Weekday.THURSDAY, Weekday.FRIDAY)
+        )
+        return clinicians
+
+    def _bulk_appointments(self, total: int) -> None:
+        """``total`` appointments shared among the clinicians, filling most hours of their weekdays on the hour
+        (every service is shorter than an hour, so none overlap), half before today and half after. Rosa, the
+        portal client, has one in fifty."""
+        if total <= 0:
+            return
+        rng, practice_id, now = self.rng, self.practice.pk, timezone.now()
+        zone = practice_zone(self.practice)
+        services = ServiceType.objects.bulk_create(
+            ServiceType(practice=self.practice, name=name, duration_minutes=minutes, billing_code=code)
+            for name, minutes, code in SERVICES
+        )
+        appointments = Table(Appointment)
+        self.tables.append(appointments)
+        clinicians = self._clinicians()
+        facility_ids = [facility.pk for facility in self.facilities]
+        uid = partial(Appointment._meta.get_field("uid").get_db_prep_value, connection=connection)
+        per_day = (LAST_HOUR - FIRST_HOUR) * BOOKED_SHARE * 5 / 7  # a clinician's appointments per calendar day
+        made = 0
+        for index, member in enumerate(clinicians):
+            quota = total // len(clinicians) + (1 if index < total % len(clinicians) else 0)
+            day = timezone.localdate(now, zone) - datetime.timedelta(days=int(quota / per_day / 2))
+            while quota:
+                if day.weekday() < 5:
+                    for hour in range(FIRST_HOUR, LAST_HOUR):
+                        if not quota:
+                            break
+                        if rng.random() >= BOOKED_SHARE:
+                            continue
+                        service = rng.choice(services)
+                        starts_at = datetime.datetime.combine(day, datetime.time(hour), tzinfo=zone).astimezone(
+                            datetime.UTC
+                        )
+                        status = _appointment_status(past=starts_at < now, draw=rng.random())
+                        cancelled = status in (AppointmentStatus.CANCELLED, AppointmentStatus.LATE_CANCELLATION)
+                        appointments.add(
+                            practice_id=practice_id,
+                            client_id=self.rosa.pk if made % 50 == 0 else rng.choice(self.client_ids),
+                            clinician_id=member.pk,
+                            service_id=service.pk,
+                            starts_at=starts_at,
+                            ends_at=starts_at + datetime.timedelta(minutes=service.duration_minutes),
+                            status=status,
+                            facility_id=rng.choice(facility_ids),
+                            uid=uid(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                            created_at=now,
+                            updated_at=now,
+                            cancelled_at=starts_at - datetime.timedelta(days=1) if cancelled else None,
+                        )
+                        made += 1
+                        quota -= 1
+                day += datetime.timedelta(days=1)
 
     def _group_notes(self, count: int) -> list[GroupNote]:
         today = timezone.localdate()
