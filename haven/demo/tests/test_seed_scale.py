@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
@@ -152,7 +154,7 @@ def test_seed_scale_makes_appointments_among_many_clinicians_that_never_overlap(
     assert made.count() == 2000
     assert made.values("clinician").distinct().count() == seed_scale.CLINICIANS
     rows = sorted(made.filter(status__in=HOLDS_TIME).values_list("clinician_id", "starts_at", "ends_at"))
-    assert all(a[2] <= b[1] for a, b in zip(rows, rows[1:], strict=False) if a[0] == b[0])
+    assert all(a[2] <= b[1] for a, b in itertools.pairwise(rows) if a[0] == b[0])
     now = timezone.now()
     assert made.filter(starts_at__lt=now, status=AppointmentStatus.COMPLETED).exists()
     assert made.filter(starts_at__gt=now, status=AppointmentStatus.SCHEDULED).exists()

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from haven.audit.models import AuditEvent
 from haven.core.errors import ApplicationError
+from haven.practices.viewers import StaffViewer
 from haven.scheduling import actions
 from haven.scheduling.actions import AppointmentDetails, Overlap, SlotTaken
 from haven.scheduling.models import (
@@ -20,7 +21,6 @@ from haven.scheduling.models import (
     RequestStatus,
 )
 from haven.scheduling.tests.factories import NEW_YORK, local, portal_viewer, service, settings, weekly_hours
-from haven.practices.viewers import StaffViewer
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +74,9 @@ def test_back_to_back_appointments_are_allowed_for_staff(world):
 
 def test_a_cancelled_appointment_frees_its_time(world):
     therapy = service(world.riverside)
-    [first] = actions.create_appointment(by=world.fran, details=details(world, local(2026, 12, 8, 10), service_type=therapy))
+    [first] = actions.create_appointment(
+        by=world.fran, details=details(world, local(2026, 12, 8, 10), service_type=therapy)
+    )
     actions.cancel_appointment(viewer=StaffViewer(member=world.fran), appointment=first)
     again = actions.create_appointment(
         by=world.fran, details=details(world, local(2026, 12, 8, 10), client=world.ana, service_type=therapy)
@@ -130,12 +132,15 @@ def test_another_practices_client_cannot_be_booked(world):
 def test_rescheduling_keeps_the_uid_grows_the_sequence_and_replans_reminders(world):
     [booked] = actions.create_appointment(by=world.fran, details=details(world, local(2026, 12, 10, 10)))
     uid = booked.uid
-    moved = actions.reschedule(viewer=StaffViewer(member=world.fran), appointment=booked, starts_at=local(2026, 12, 11, 14))
+    moved = actions.reschedule(
+        viewer=StaffViewer(member=world.fran), appointment=booked, starts_at=local(2026, 12, 11, 14)
+    )
     assert moved.uid == uid
     assert moved.sequence == booked.sequence + 1
-    assert Reminder.objects.filter(appointment=moved, sequence=moved.sequence).count() == Reminder.objects.filter(
-        appointment=moved, sequence=moved.sequence - 1
-    ).count()
+    assert (
+        Reminder.objects.filter(appointment=moved, sequence=moved.sequence).count()
+        == Reminder.objects.filter(appointment=moved, sequence=moved.sequence - 1).count()
+    )
     assert not Reminder.objects.filter(appointment=moved, sequence=0, cancelled_at__isnull=True, sent_at__isnull=True)
     assert len(events("appointment.rescheduled")) == 1
 
@@ -198,7 +203,9 @@ def test_staff_are_not_bound_by_the_window(world):
     cancelled = actions.cancel_appointment(viewer=StaffViewer(member=world.fran), appointment=booked, now=NOW)
     assert cancelled.status == AppointmentStatus.CANCELLED
     [booked2] = actions.create_appointment(by=world.fran, details=details(world, local(2026, 12, 1, 18)))
-    moved = actions.reschedule(viewer=StaffViewer(member=world.fran), appointment=booked2, starts_at=local(2026, 12, 1, 16))
+    moved = actions.reschedule(
+        viewer=StaffViewer(member=world.fran), appointment=booked2, starts_at=local(2026, 12, 1, 16)
+    )
     assert moved.starts_at == local(2026, 12, 1, 16)
 
 
@@ -323,4 +330,3 @@ def test_a_stale_page_cannot_cancel_an_appointment_someone_moved(world):
     actions.reschedule(viewer=StaffViewer(member=world.theo), appointment=booked, starts_at=local(2026, 12, 10, 14))
     with pytest.raises(ApplicationError):
         actions.cancel_appointment(viewer=StaffViewer(member=world.fran), appointment=stale)
-

@@ -101,9 +101,7 @@ def test_only_the_client_or_a_legal_guardian_may_act(world: World) -> None:
 
 def test_a_started_appointment_cannot_be_cancelled_online(world: World) -> None:
     maxs = booked_for(world, world.max)
-    reason = policy.why_not(
-        portal_viewer(world.gia_access_max), SchedulingVerb.CANCEL, maxs, now=maxs.starts_at
-    )
+    reason = policy.why_not(portal_viewer(world.gia_access_max), SchedulingVerb.CANCEL, maxs, now=maxs.starts_at)
     assert reason is SchedulingReason.PAST
 
 

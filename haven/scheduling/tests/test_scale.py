@@ -68,8 +68,8 @@ def measured(world: World) -> dict[str, tuple[int, int]]:
     shown: dict[str, tuple[int, int]] = {}
     with CaptureQueriesContext(connection) as queries:
         rows = selectors.calendar_appointments(world.riverside.pk, week, week + datetime.timedelta(days=7))
-        labels = [(a.client.full_name, a.clinician.user.full_name, a.service.name, a.facility) for a in rows]
-    shown["week"] = (len(queries), len(labels))
+        everything = [(a.client.full_name, a.clinician.user.full_name, a.service.name, a.facility) for a in rows]
+    shown["week"] = (len(queries), len(everything))
     with CaptureQueriesContext(connection) as queries:
         rows = selectors.calendar_appointments(
             world.riverside.pk, week, week + datetime.timedelta(days=7), clinician_id=world.theo.pk
