@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
+from haven.core.bidi import refuse_bidi_controls
 from haven.core.errors import ApplicationError
 
 ACCEPTED = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
@@ -35,6 +37,37 @@ def detect_content_type(data: bytes) -> str:
         if image_format in ("PNG", "JPEG"):
             return "image/png" if image_format == "PNG" else "image/jpeg"
     raise ApplicationError(_("Haven accepts PDF, PNG and JPEG files. That file is none of these, so it was not saved."))
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file someone chose: the name they gave it and its bytes."""
+
+    name: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """An upload judged from its content, under a name safe to show."""
+
+    name: str
+    data: bytes
+    content_type: str
+
+
+def check_upload(upload: Upload, *, fallback_name: str, limit: int, too_large: str, refused: str) -> CheckedFile:
+    """An upload within ``limit`` bytes and judged PDF, PNG or JPEG from its content, or refused in the caller's words:
+    ``too_large`` with %(name)s and %(size)s (megabytes), ``refused`` with %(name)s and %(reason)s."""
+    name = " ".join((upload.name or "").split())[:200] or fallback_name
+    refuse_bidi_controls(name)
+    if len(upload.data) > limit:
+        raise ApplicationError(too_large % {"name": name, "size": f"{limit / 1_000_000:g}"})
+    try:
+        content_type = detect_content_type(upload.data)
+    except ApplicationError as error:
+        raise ApplicationError(refused % {"name": name, "reason": error.message}) from None
+    return CheckedFile(name=name, data=upload.data, content_type=content_type)
 
 
 def safe_filename(title: str, content_type: str) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -38,7 +37,7 @@ from haven.core.email import send_email_on_commit
 from haven.core.encryption import delete_stored, read_decrypted, store_encrypted
 from haven.core.errors import ApplicationError
 from haven.core.policy import Viewer
-from haven.documents.files import ACCEPTED, detect_content_type
+from haven.documents.files import ACCEPTED, CheckedFile, Upload, check_upload
 from haven.documents.models import Document, DocumentType
 from haven.messaging import policy
 from haven.messaging.models import (
@@ -61,22 +60,7 @@ SUBJECT_MAX = 200
 BODY_MAX = 10_000
 
 
-@dataclass(frozen=True)
-class Upload:
-    """A file someone chose to attach: the name they gave it and its bytes."""
-
-    name: str
-    data: bytes
-
-
-@dataclass(frozen=True)
-class _Checked:
-    name: str
-    data: bytes
-    content_type: str
-
-
-def check_attachments(uploads: Sequence[Upload]) -> list[_Checked]:
+def check_attachments(uploads: Sequence[Upload]) -> list[CheckedFile]:
     """Each file judged from its content, within the size and number limits, or refused in words naming it."""
     if len(uploads) > settings.HAVEN_MESSAGE_MAX_ATTACHMENTS:
         raise ApplicationError(
@@ -87,28 +71,16 @@ def check_attachments(uploads: Sequence[Upload]) -> list[_Checked]:
             )
             % {"count": settings.HAVEN_MESSAGE_MAX_ATTACHMENTS}
         )
-    checked = []
-    limit = settings.HAVEN_MESSAGE_ATTACHMENT_MAX_BYTES
-    for upload in uploads:
-        name = (upload.name or "").strip()[:200] or _("attachment")
-        refuse_bidi_controls(name)
-        if len(upload.data) > limit:
-            raise ApplicationError(
-                _("“%(name)s” is too large. Each attachment must be under %(size)s MB.")
-                % {"name": name, "size": _megabytes(limit)}
-            )
-        try:
-            content_type = detect_content_type(upload.data)
-        except ApplicationError as error:
-            raise ApplicationError(
-                _("“%(name)s” was not attached: %(reason)s") % {"name": name, "reason": error.message}
-            ) from None
-        checked.append(_Checked(name=name, data=upload.data, content_type=content_type))
-    return checked
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / 1_000_000:g}"
+    return [
+        check_upload(
+            upload,
+            fallback_name=_("attachment"),
+            limit=settings.HAVEN_MESSAGE_ATTACHMENT_MAX_BYTES,
+            too_large=_("“%(name)s” is too large. Each attachment must be under %(size)s MB."),
+            refused=_("“%(name)s” was not attached: %(reason)s"),
+        )
+        for upload in uploads
+    ]
 
 
 def _check_words(subject: str | None, body: str) -> tuple[str | None, str]:
@@ -156,7 +128,7 @@ def _add_message(
     thread: Thread,
     *,
     body: str,
-    files: Sequence[_Checked] = (),
+    files: Sequence[CheckedFile] = (),
     staff: StaffMember | None = None,
     account: PortalAccount | None = None,
     document: Document | None = None,
@@ -213,7 +185,7 @@ def _add_message(
 
 
 def _record_sent(
-    thread: Thread, message: Message, *, files: Sequence[_Checked], actor: Actor, acting_for: str = "", reply: bool
+    thread: Thread, message: Message, *, files: Sequence[CheckedFile], actor: Actor, acting_for: str = "", reply: bool
 ) -> None:
     record_event(
         MessageSent(
