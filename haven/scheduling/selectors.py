@@ -10,7 +10,7 @@ from haven.core.policy import Viewer
 from haven.scheduling import policy
 from haven.scheduling.models import Appointment, AppointmentRequest, AppointmentStatus, RequestStatus
 
-_ROW = ("client", "clinician__user", "service", "facility")
+CALENDAR_ROW = ("client", "clinician__user", "service", "facility")  # what a calendar entry shows
 
 
 def calendar_appointments(
@@ -20,7 +20,7 @@ def calendar_appointments(
     rows = Appointment.objects.filter(practice_id=practice_id, starts_at__gte=start, starts_at__lt=end)
     if clinician_id is not None:
         rows = rows.filter(clinician_id=clinician_id)
-    return list(rows.select_related(*_ROW).order_by("starts_at", "pk"))
+    return list(rows.select_related(*CALENDAR_ROW).order_by("starts_at", "pk"))
 
 
 def pending_requests(practice_id: int) -> QuerySet[AppointmentRequest]:
@@ -41,7 +41,7 @@ def portal_upcoming(viewer: Viewer, now: datetime.datetime) -> QuerySet[Appointm
     return (
         policy.visible_to(viewer)
         .filter(ends_at__gt=now, status=AppointmentStatus.SCHEDULED)
-        .select_related(*_ROW)
+        .select_related(*CALENDAR_ROW)
         .order_by("starts_at", "pk")
     )
 
@@ -51,7 +51,7 @@ def portal_past(viewer: Viewer, now: datetime.datetime) -> QuerySet[Appointment]
     return (
         policy.visible_to(viewer)
         .filter(Q(ends_at__lte=now) | ~Q(status=AppointmentStatus.SCHEDULED))
-        .select_related(*_ROW)
+        .select_related(*CALENDAR_ROW)
         .order_by("-starts_at", "-pk")
     )
 

@@ -5,6 +5,7 @@ from haven.staff.views import (
     account,
     admin,
     auth,
+    calendar,
     clients,
     contacts,
     documents,
@@ -15,8 +16,10 @@ from haven.staff.views import (
     messages,
     notes,
     portal,
+    scheduling_admin,
     signing,
 )
+from haven.staff.views import activities as activity_views
 
 app_name = "staff"
 
@@ -35,6 +38,46 @@ urlpatterns = [
     path("clients/<int:client_id>/messages/new/", messages.message_compose, name="message_compose"),
     path("admin/messages/", messages.messaging_settings, name="admin_messages"),
     path("account/message-emails/", account.message_emails, name="account_message_emails"),
+    # Appointments (APPT-1, APPT-2): the calendar, the appointment window, requests, availability, the settings
+    path("calendar/", calendar.calendar, name="calendar"),
+    path("clients/<int:client_id>/appointments/", calendar.client_appointments, name="client_appointments"),
+    path("calendar/appointments/new/", calendar.appointment_new, name="appointment_new"),
+    path("calendar/appointments/<int:appointment_id>/", calendar.appointment_detail, name="appointment"),
+    path("calendar/appointments/<int:appointment_id>/edit/", calendar.appointment_edit, name="appointment_edit"),
+    path("calendar/appointments/<int:appointment_id>/cancel/", calendar.appointment_cancel, name="appointment_cancel"),
+    path("calendar/appointments/<int:appointment_id>/status/", calendar.appointment_status, name="appointment_status"),
+    path("calendar/requests/", calendar.appointment_requests, name="appointment_requests"),
+    path(
+        "calendar/requests/<int:appointment_request_id>/",
+        calendar.appointment_request_detail,
+        name="appointment_request",
+    ),
+    path(
+        "calendar/requests/<int:appointment_request_id>/approve/",
+        calendar.appointment_request_approve,
+        name="appointment_request_approve",
+    ),
+    path(
+        "calendar/requests/<int:appointment_request_id>/decline/",
+        calendar.appointment_request_decline,
+        name="appointment_request_decline",
+    ),
+    path("calendar/availability/", scheduling_admin.availability, name="availability"),
+    path("calendar/availability/<int:member_id>/", scheduling_admin.availability_of, name="availability_of"),
+    path("admin/scheduling/", scheduling_admin.scheduling_settings, name="scheduling_settings"),
+    path("admin/scheduling/services/new/", scheduling_admin.service_type_new, name="service_type_new"),
+    path(
+        "admin/scheduling/services/<int:service_type_id>/",
+        scheduling_admin.service_type_edit,
+        name="service_type_edit",
+    ),
+    # Home Activities (APPT-4): a client's, assigning, withdrawing, their files, the practice's overdue ones
+    path("clients/<int:client_id>/activities/", activity_views.client_activities, name="client_activities"),
+    path("clients/<int:client_id>/activities/new/", activity_views.activity_assign, name="activity_assign"),
+    path("activities/overdue/", activity_views.overdue_activities, name="overdue_activities"),
+    path("activities/<int:activity_id>/withdraw/", activity_views.activity_withdraw, name="activity_withdraw"),
+    path("activities/<int:activity_id>/file/", activity_views.activity_file, name="activity_file"),
+    path("activities/<int:activity_id>/completed/", activity_views.activity_completed, name="activity_completed"),
     # Signing in
     path("login/", auth.login_view, name="login"),
     path("logout/", auth.logout_view, name="logout"),

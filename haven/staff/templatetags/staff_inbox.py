@@ -1,8 +1,9 @@
 """The staff navigation's Messages link with its unread count, and a secure message's text as staff read it.
 
 ``{% staff_header_with_inbox %}`` is ``{% staff_header %}`` with a Messages link after Clients for staff with
-Secure messages. Its count (``unread_of``) is one query per request, however often the page asks, and is asked
-while the page is drawn: a thread its view just marked read is no longer counted.
+Secure messages, and a Calendar link for staff with Scheduling. Its count (``unread_of``) is one query per request,
+however often the page asks, and is asked while the page is drawn: a thread its view just marked read is no longer
+counted.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from haven.core.templatetags.haven_fixed import fixed_url
 from haven.core.templatetags.haven_globe import translated_format
 from haven.messaging import policy, selectors
 from haven.messaging.selectors import StaffUnread
-from haven.practices.models import StaffMember
+from haven.practices.models import Permission, StaffMember
 
 register = template.Library()
 
@@ -57,14 +58,32 @@ def _messages_item(context: template.Context, member: StaffMember) -> str:
     )
 
 
+def _calendar_item(context: template.Context) -> str:
+    active = context.get("nav") == "calendar"
+    return format_html(
+        '<li class="nav-item"><a class="nav-link text-nowrap{}" {}href="{}">{}</a></li>',
+        " active" if active else "",
+        format_html('{}="page" ', "aria-current") if active else "",
+        fixed_url("staff:calendar"),
+        gettext("Calendar"),
+    )
+
+
 @register.simple_tag(takes_context=True)
 def staff_header_with_inbox(context: template.Context) -> str:
     """The staff header, with Messages (and its unread count) in the main navigation when the member may read
-    secure messages and their sign-in is complete."""
+    secure messages, and Calendar when they have Scheduling, once their sign-in is complete."""
     member = context.get("staff_member")
-    if member is None or not context.get("staff_nav_ready") or not policy.may_message(member):
+    if member is None or not context.get("staff_nav_ready"):
         return staff_header(context)
-    return staff_header(context, _messages_item(context, member))
+    items = []
+    if policy.may_message(member):
+        items.append(_messages_item(context, member))
+    if member.has_permission(Permission.SCHEDULING):
+        items.append(_calendar_item(context))
+    if not items:
+        return staff_header(context)
+    return staff_header(context, format_html("".join(["{}"] * len(items)), *items))
 
 
 @register.simple_tag(takes_context=True)

@@ -42,6 +42,8 @@ from haven.staff import paging, saved_searches
 from haven.staff.access_history import describe_events
 from haven.staff.forms.clients import ClientForm
 from haven.staff.forms.versions import rebase
+from haven.staff.views.activities import activities_face
+from haven.staff.views.calendar import appointments_face
 from haven.staff.views.documents._common import with_staff_urls
 from haven.staff.views.intake import intake_face
 from haven.staff.views.messages import messages_face
@@ -255,6 +257,8 @@ def client_chart(request: StaffRequest, client_id: int) -> HttpResponse:
     context["can_share"] = request.staff.has_permission(Permission.WEB_PORTAL)
     context.update(intake_face(request, client))  # type: ignore[arg-type]
     context["face_cards"] = format_html("{}{}", context.get("face_cards", ""), messages_face(request, client))  # type: ignore[arg-type]
+    context["face_cards"] = format_html("{}{}", context["face_cards"], activities_face(request, client))  # type: ignore[arg-type]
+    context["face_cards"] = format_html("{}{}", context["face_cards"], appointments_face(request, client))  # type: ignore[arg-type]
     return render(request, "staff/clients/chart.html", context)
 
 
