@@ -150,4 +150,20 @@
     var status = picker.querySelector("[data-picker-status]");
     if (status && summary) status.textContent = summary.dataset.pickerSummary;
   });
+
+  // A button with data-copy-from="id" copies that field's text (the calendar link) and says so in the element
+  // named by data-copy-status; without the clipboard (an http page), the text is selected for the person to copy.
+  document.addEventListener("click", function (event) {
+    var button = event.target instanceof Element ? event.target.closest("[data-copy-from]") : null;
+    var field = button ? document.getElementById(button.dataset.copyFrom) : null;
+    if (!(field instanceof HTMLInputElement)) return;
+    var status = button.dataset.copyStatus ? document.getElementById(button.dataset.copyStatus) : null;
+    field.focus();
+    field.select();
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(field.value).then(function () {
+        if (status) status.textContent = button.dataset.copied || "";
+      });
+    }
+  });
 })();

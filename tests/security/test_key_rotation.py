@@ -47,6 +47,8 @@ from haven.messaging.models import Attachment
 from haven.portal_access import two_factor
 from haven.portal_access.models import PortalTwoFactor
 from haven.portal_access.viewers import PortalViewer
+from haven.scheduling.actions import decline_request, request_appointment
+from haven.scheduling.activities import assign_activity, mark_done
 from haven.signing.certificates import signing_identity
 from haven.signing.models import PracticeSigningCertificate, Signature
 from haven.signing.requests import request_signature
@@ -129,6 +131,21 @@ def build_encrypted_world(world: World, capture: Callable[..., Any]) -> Encrypte
         )
     attachment = Attachment.objects.get(message__thread=thread)
 
+    # Scheduling: a request's preferred times and note; a Home Activity with its worksheet and the completed one.
+    asked = request_appointment(
+        viewer=gia, clinician=None, service=None, preferred_times="Weekday mornings", note="After school drop-off."
+    )
+    decline_request(by=world.ada, request=asked, reason="Mornings are full; please call us.")
+    with capture(execute=True):
+        activity = assign_activity(
+            by=world.ada,
+            client=world.max,
+            title="Feelings log",
+            instructions="Each evening.",
+            file=Upload("log.pdf", card),
+        )
+        activity = mark_done(viewer=gia, activity=activity, file=Upload("done.pdf", card))
+
     drawn.refresh_from_db()
     typed.refresh_from_db()
     assert drawn.signed_version is not None and typed.signed_version is not None
@@ -139,6 +156,8 @@ def build_encrypted_world(world: World, capture: Callable[..., Any]) -> Encrypte
     }
     files[pending_source] = read_decrypted(pending_source)
     files[attachment.storage_name] = card
+    files[activity.file_storage_name] = card
+    files[activity.completed_storage_name] = card
     return EncryptedWorld(
         files=files,
         portal_key=portal_key,

@@ -7,6 +7,7 @@ here, pointing at a practice-1 object from ``tests.personas``.
 
 from __future__ import annotations
 
+import datetime
 import io
 import secrets
 from collections.abc import Callable, Iterator
@@ -24,6 +25,7 @@ from haven.intake.actions import send_forms
 from haven.intake.models import FormAssignment, IntakeForm
 from haven.messaging.actions import Upload, write_to_client
 from haven.messaging.models import Attachment, MessageKind, Thread
+from haven.scheduling.models import Appointment, AppointmentRequest, HomeActivity, ServiceType
 from haven.signing.models import SignatureRequest
 from haven.signing.requests import request_signature
 from tests.personas import World
@@ -85,6 +87,44 @@ def _assignment_id(world: World) -> int:
     return found.pk
 
 
+def _appointment(world: World) -> Appointment:
+    """Max's appointment with Theo next week, made on first use."""
+    found = Appointment.objects.filter(client=world.max).order_by("pk").first()
+    if found is None:
+        service, _ = ServiceType.objects.get_or_create(practice=world.riverside, name="Individual therapy")
+        starts = timezone.now().replace(microsecond=0) + datetime.timedelta(days=7)
+        found = Appointment.objects.create(
+            practice=world.riverside,
+            client=world.max,
+            clinician=world.theo,
+            service=service,
+            starts_at=starts,
+            ends_at=starts + datetime.timedelta(minutes=50),
+        )
+    return found
+
+
+def _appointment_request(world: World) -> AppointmentRequest:
+    """Gia's request for an appointment for Max, made on first use."""
+    found = AppointmentRequest.objects.filter(client=world.max).order_by("pk").first()
+    if found is None:
+        found = AppointmentRequest(practice=world.riverside, client=world.max, account=world.gia_account)
+        found.preferred_times = "Weekday afternoons"
+        found.save()
+    return found
+
+
+def _activity(world: World) -> HomeActivity:
+    """A worksheet Ada assigned to Max, made on first use."""
+    found = HomeActivity.objects.filter(client=world.max).order_by("pk").first()
+    if found is None:
+        found = HomeActivity(practice=world.riverside, client=world.max, assigned_by=world.ada)
+        found.title = "Feelings thermometer"
+        found.instructions = "Fill it in each evening."
+        found.save()
+    return found
+
+
 # URL keyword argument -> the practice-1 object (from the personas) it names.
 KWARG_FACTORIES: dict[str, Callable[[World], object]] = {
     "client_id": lambda world: world.ana.pk,
@@ -99,6 +139,12 @@ KWARG_FACTORIES: dict[str, Callable[[World], object]] = {
     "thread_id": lambda world: _conversation(world).pk,
     "attachment_id": _attachment_id,
     "assignment_id": _assignment_id,
+    "appointment_id": lambda world: _appointment(world).pk,
+    "appointment_request_id": lambda world: _appointment_request(world).pk,
+    "activity_id": lambda world: _activity(world).pk,
+    "service_type_id": lambda world: (
+        ServiceType.objects.get_or_create(practice=world.riverside, name="Individual therapy")[0].pk
+    ),
     "form_id": lambda world: IntakeForm.objects.get(practice=world.riverside, template_key="phq9").pk,
     "version_id": lambda world: world.progress_note.current_version_id,
     "page": lambda world: 1,
@@ -123,6 +169,10 @@ OBJECT_KWARGS = frozenset(
         "attachment_id",
         "assignment_id",
         "form_id",
+        "appointment_id",
+        "appointment_request_id",
+        "activity_id",
+        "service_type_id",
     }
 )
 
@@ -148,6 +198,9 @@ PUBLIC_URL_NAMES = frozenset(
         # The second step of signing in: it answers only a session whose password was checked in the
         # last five minutes (its own key, not a portal session); anyone else is sent to sign in.
         "portal:sign_in_code",
+        # A portal login's private calendar subscription: calendar apps fetch it without signing in. The 256-bit
+        # token (stored hashed, revocable) is the key; the feed says only "Appointment" and the practice's name.
+        "portal:calendar_feed",
     }
 )
 

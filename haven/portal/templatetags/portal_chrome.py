@@ -26,6 +26,21 @@ register = template.Library()
 _NAV = (
     ("portal:home", ("home",), gettext_noop("Home")),
     ("portal:inbox", ("inbox", "thread", "compose"), gettext_noop("Inbox")),
+    (
+        "portal:appointments",
+        (
+            "appointments",
+            "appointment",
+            "appointment_book",
+            "appointment_request",
+            "appointment_cancel",
+            "appointment_reschedule",
+            "calendar_subscription",
+            "reminders",
+        ),
+        gettext_noop("Appointments"),
+    ),
+    ("portal:activities", ("activities", "activity"), gettext_noop("Home Activities")),
     ("portal:forms", ("forms", "form_fill", "form_upload"), gettext_noop("Forms")),
     ("portal:my_documents", ("my_documents", "sign", "decline"), gettext_noop("My Documents")),
     ("portal:security", ("security", "two_factor_setup", "two_factor_turn_off"), gettext_noop("Security")),
@@ -78,7 +93,7 @@ def _nav(context: template.Context, slug: str) -> str:
     return format_html(
         '\n  <nav class="border-top" aria-label="{}">\n'
         '    <div class="container portal-container"><ul class="nav column-gap-3 py-1">\n'
-        "      \n      {}\n      \n      {}\n      {}\n      {}\n      {}\n      \n"
+        "      \n      {}\n      \n      {}\n      {}\n      {}\n      {}\n      {}\n      {}\n      \n"
         "    </ul></div>\n  </nav>\n  ",
         gettext("Portal"),
         *items,

@@ -26,6 +26,8 @@ def test_the_pages_own_link_is_marked_and_its_section_is_bold(gia: HttpClient) -
     assert links == [
         '<a class="nav-link px-0" href="/p/riverside/home/">',
         '<a class="nav-link px-0" href="/p/riverside/inbox/" id="nav-inbox">',
+        '<a class="nav-link px-0" href="/p/riverside/appointments/">',
+        '<a class="nav-link px-0" href="/p/riverside/activities/">',
         '<a class="nav-link px-0" href="/p/riverside/forms/">',
         '<a class="nav-link px-0 fw-semibold" href="/p/riverside/documents/" aria-current="page">',
         '<a class="nav-link px-0" href="/p/riverside/security/">',

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import random
 from io import BytesIO
@@ -14,8 +15,11 @@ from PIL import Image, ImageDraw
 
 from haven.clients.actions import add_contact, create_client, update_client
 from haven.clients.models import Client, RelatedContact, Relationship
+from haven.core.errors import ApplicationError
 from haven.core.pdf import write_pdf
+from haven.core.timezones import practice_zone
 from haven.documents.actions import ensure_default_types
+from haven.documents.files import Upload as ActivityUpload
 from haven.documents.models import Category, DocumentType
 from haven.documents.notes import write_clinical_note
 from haven.messaging.actions import Upload, mark_read, reply, save_settings, write_to_client, write_to_practice
@@ -25,6 +29,9 @@ from haven.practices.actions import save_facility, set_staff_permission
 from haven.practices.bootstrap import create_practice_with_administrator
 from haven.practices.models import ROLE_TEMPLATES, Permission, Practice, Role, StaffMember
 from haven.practices.viewers import StaffViewer
+from haven.scheduling.actions import AppointmentDetails, create_appointment
+from haven.scheduling.activities import assign_activity
+from haven.scheduling.models import Recurrence, SchedulingSettings, ServiceType, WeeklyHours
 
 DEMO_SLUG = "riverbend"
 DEMO_PASSWORD = "calm-harbor-demo"  # noqa: S105 - printed for the demo, never used outside it
@@ -224,6 +231,7 @@ class Command(BaseCommand):
                     sections=sections,
                 )
         self._messages(admin, therapist, max_client, guardian_of[max_client.pk])
+        self._scheduling(admin, therapist, max_client)
         # A contact who is not a client.
         add_contact(
             by=admin,
@@ -237,6 +245,78 @@ class Command(BaseCommand):
                 "legal_guardian": False,
             },
         )
+
+    def _scheduling(self, admin: StaffMember, therapist: StaffMember, child: Client) -> None:
+        """Services, the clinicians' hours, online booking on, and a week of appointments, Max's among them: his
+        next one a little over two hours away, so its 2-hour reminder reaches the demo outbox soon after start."""
+        practice = admin.practice
+        SchedulingSettings.objects.update_or_create(practice=practice, defaults={"self_booking_enabled": True})
+        therapy = ServiceType.objects.create(
+            practice=practice, name="Individual therapy", duration_minutes=50, billing_code="90834"
+        )
+        ServiceType.objects.create(practice=practice, name="Family therapy", duration_minutes=50, billing_code="90847")
+        ServiceType.objects.create(
+            practice=practice,
+            name="Intake assessment",
+            duration_minutes=60,
+            billing_code="90791",
+            bookable_online=False,
+        )
+        for weekday in range(5):
+            WeeklyHours.objects.create(staff=therapist, weekday=weekday, start=datetime.time(9), end=datetime.time(17))
+        for weekday in (1, 3):
+            WeeklyHours.objects.create(staff=admin, weekday=weekday, start=datetime.time(13), end=datetime.time(18))
+        zone = practice_zone(practice)
+        now = timezone.localtime(timezone.now(), zone)
+        monday = now.date() - datetime.timedelta(days=now.weekday())
+        clients = list(Client.objects.filter(practice=practice).exclude(pk=child.pk).order_by("last_name")[:10])
+        rng = random.Random(20261203)  # noqa: S311 - demo data, not security
+        for index, client in enumerate(clients):
+            day = monday + datetime.timedelta(days=index % 5)
+            start = datetime.datetime.combine(day, datetime.time(9 + rng.randint(0, 6)), tzinfo=zone)
+            with contextlib.suppress(ApplicationError):
+                create_appointment(
+                    by=admin,
+                    details=AppointmentDetails(client=client, clinician=therapist, service=therapy, starts_at=start),
+                )
+        # A Home Activity for Max: a worksheet to print, fill in and send back.
+        assign_activity(
+            by=therapist,
+            client=child,
+            title="Worry thermometer",
+            instructions="Each evening this week, colour in how big the worry felt, then send us a photo or scan.",
+            due_on=now.date() + datetime.timedelta(days=6),
+            file=ActivityUpload(
+                name="worry-thermometer.pdf",
+                data=demo_pdf("Worry thermometer", "Colour in how big the worry felt today: 0 (none) to 10 (huge)."),
+            ),
+        )
+        soon = (now + datetime.timedelta(hours=2, minutes=30)).replace(minute=0, second=0, microsecond=0)
+        with contextlib.suppress(ApplicationError):
+            create_appointment(
+                by=admin,
+                details=AppointmentDetails(
+                    client=child,
+                    clinician=therapist,
+                    service=therapy,
+                    starts_at=soon,
+                    telehealth_url="https://telehealth.riverbend.example/room/sam-ortega",
+                ),
+            )
+        with contextlib.suppress(ApplicationError):
+            create_appointment(
+                by=admin,
+                details=AppointmentDetails(
+                    client=child,
+                    clinician=therapist,
+                    service=therapy,
+                    starts_at=datetime.datetime.combine(
+                        monday + datetime.timedelta(days=8), datetime.time(15, 30), tzinfo=zone
+                    ),
+                    recurrence=Recurrence.WEEKLY,
+                    occurrences=6,
+                ),
+            )
 
     def _messages(self, admin: StaffMember, therapist: StaffMember, child: Client, guardian: RelatedContact) -> None:
         """Secure messages: the administrator and the front desk are the message team; Gia, Max's guardian, has a
