@@ -15,7 +15,9 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.translation import gettext as _
@@ -33,11 +35,13 @@ from haven.audit.events import (
     AppointmentRescheduled,
 )
 from haven.clients.models import Client
+from haven.core.email import send_email_on_commit
 from haven.core.errors import ApplicationError, ConflictError
 from haven.core.policy import Reason, Viewer
 from haven.core.timezones import practice_zone
+from haven.portal_access.models import ProfileAccess
 from haven.portal_access.viewers import PortalViewer
-from haven.practices.models import Facility, StaffMember
+from haven.practices.models import Facility, Practice, StaffMember
 from haven.practices.viewers import StaffViewer
 from haven.scheduling import availability, policy, reminders
 from haven.scheduling.models import (
@@ -460,6 +464,24 @@ def request_appointment(
     return request
 
 
+def _tell_requester(request: AppointmentRequest, practice: Practice) -> None:
+    """Email the portal login that asked, once the practice answered: only that something is waiting, with a link;
+    nothing to someone whose access to the client ended."""
+    if not request.account.is_active:
+        return
+    if not ProfileAccess.objects.effective(practice).filter(account=request.account, client_id=request.client_id):
+        return
+    send_email_on_commit(
+        to=request.account.email,
+        template="portal_new_document",
+        context={
+            "sender": practice.name,
+            "portal": settings.HAVEN_BASE_URL + reverse("portal:appointments", kwargs={"slug": practice.slug}),
+        },
+        practice=practice,
+    )
+
+
 def _locked_request(request: AppointmentRequest) -> AppointmentRequest:
     locked = AppointmentRequest.objects.select_for_update().get(pk=request.pk)
     if locked.status != RequestStatus.REQUESTED:
@@ -491,6 +513,7 @@ def approve_request(*, by: StaffMember, request: AppointmentRequest, details: Ap
             client=details.client,
             target=locked,
         )
+        _tell_requester(request, by.practice)
     return appointment
 
 
@@ -513,6 +536,7 @@ def decline_request(*, by: StaffMember, request: AppointmentRequest, reason: str
             client=request.client,
             target=locked,
         )
+        _tell_requester(request, by.practice)
     return locked
 
 

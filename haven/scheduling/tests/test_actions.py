@@ -330,3 +330,30 @@ def test_a_stale_page_cannot_cancel_an_appointment_someone_moved(world):
     actions.reschedule(viewer=StaffViewer(member=world.theo), appointment=booked, starts_at=local(2026, 12, 10, 14))
     with pytest.raises(ApplicationError):
         actions.cancel_appointment(viewer=StaffViewer(member=world.fran), appointment=stale)
+
+
+def test_the_portal_user_who_asked_is_emailed_a_link_when_the_practice_answers(
+    world, mailoutbox, django_capture_on_commit_callbacks
+):
+    viewer = portal_viewer(world.gia_access_max)
+    asked = actions.request_appointment(
+        viewer=viewer, clinician=None, service=None, preferred_times="Tuesday mornings", note="Max's school play"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.decline_request(by=world.fran, request=asked, reason="Tuesdays are full for Theo Therapist.")
+    [email] = mailoutbox
+    assert email.to == [world.gia_account.email]
+    assert "/p/riverside/appointments/" in email.body
+    for secret in ("Tuesday", "school play", "Theo", "Max"):
+        assert secret not in email.subject and secret not in email.body
+
+
+def test_nobody_is_emailed_once_their_access_ended(world, mailoutbox, django_capture_on_commit_callbacks):
+    asked = actions.request_appointment(
+        viewer=portal_viewer(world.gia_access_max), clinician=None, service=None, preferred_times="Any", note=""
+    )
+    world.gia.web_portal = False
+    world.gia.save(update_fields=["web_portal"])
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.approve_request(by=world.fran, request=asked, details=details(world, local(2026, 12, 9, 15, 30)))
+    assert mailoutbox == []
