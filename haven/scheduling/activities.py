@@ -62,6 +62,7 @@ from haven.portal_access.viewers import PortalViewer
 from haven.practices.models import Permission, Practice, StaffMember
 from haven.practices.viewers import StaffViewer
 from haven.scheduling.models import ActivityRepeat, ActivityStatus, HomeActivity
+from haven.scheduling.policy import portal_client
 
 OBJECT_TYPE = "scheduling.homeactivity"
 FOLDER = "activities"
@@ -172,22 +173,13 @@ def may_assign(member: StaffMember) -> bool:
     return member.has_permission(Permission.HOME_ACTIVITIES)
 
 
-def _portal_client(viewer: Viewer) -> int | None:
-    if not isinstance(viewer, PortalViewer) or viewer.profile is None:
-        return None
-    profile = viewer.profile
-    if profile.account_id != viewer.account.pk or profile.practice_id != viewer.practice_id:
-        return None
-    return profile.client_id
-
-
 def visible_to(viewer: Viewer) -> QuerySet[HomeActivity]:
     """The activities this viewer may see."""
     if isinstance(viewer, StaffViewer):
         if not may_assign(viewer.member):
             return HomeActivity.objects.none()
         return HomeActivity.objects.filter(practice_id=viewer.practice_id)
-    client_id = _portal_client(viewer)
+    client_id = portal_client(viewer)
     if client_id is None:
         return HomeActivity.objects.none()
     return (

@@ -111,7 +111,8 @@ def clinicians(practice_id: int) -> QuerySet[StaffMember]:
 # --- what each viewer sees ------------------------------------------------------------------------------------
 
 
-def _portal_client(viewer: Viewer) -> int | None:
+def portal_client(viewer: Viewer) -> int | None:
+    """The client a portal viewer acts for (its selected profile's, in this practice), or None: staff, no profile."""
     if not isinstance(viewer, PortalViewer) or viewer.profile is None:
         return None
     profile = viewer.profile
@@ -126,7 +127,7 @@ def visible_to(viewer: Viewer) -> QuerySet[Appointment]:
         if not may_schedule(viewer.member):
             return Appointment.objects.none()
         return Appointment.objects.filter(practice_id=viewer.practice_id)
-    client_id = _portal_client(viewer)
+    client_id = portal_client(viewer)
     if client_id is None:
         return Appointment.objects.none()
     return Appointment.objects.filter(practice_id=viewer.practice_id, client_id=client_id)
@@ -138,7 +139,7 @@ def requests_visible_to(viewer: Viewer) -> QuerySet[AppointmentRequest]:
         if not may_schedule(viewer.member):
             return AppointmentRequest.objects.none()
         return AppointmentRequest.objects.filter(practice_id=viewer.practice_id)
-    client_id = _portal_client(viewer)
+    client_id = portal_client(viewer)
     if client_id is None:
         return AppointmentRequest.objects.none()
     return AppointmentRequest.objects.filter(practice_id=viewer.practice_id, client_id=client_id)

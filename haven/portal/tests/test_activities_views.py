@@ -6,7 +6,6 @@ whose queries don't grow."""
 from __future__ import annotations
 
 import datetime
-import io
 import re
 from html import unescape
 from typing import TYPE_CHECKING
@@ -17,7 +16,6 @@ from django.db import connection
 from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from PIL import Image
 
 from haven.audit.models import AuditEvent
 from haven.clients.models import Client
@@ -28,8 +26,8 @@ from haven.portal_access.actions.guardianship import revoke_access
 from haven.portal_access.models import AccessKind, AccessStatus, PortalAccount, ProfileAccess
 from haven.portal_access.viewers import PortalViewer
 from haven.scheduling import activities
-from haven.scheduling.activities import Upload
 from haven.scheduling.models import ActivityRepeat, ActivityStatus, HomeActivity
+from haven.scheduling.tests.factories import assign_worksheet, tiny_png
 from tests.personas import ONE_BLANK_PAGE_PDF, PASSWORD, World
 
 if TYPE_CHECKING:
@@ -45,27 +43,18 @@ def page(response: TestResponse) -> str:
     return unescape(response.content.decode())
 
 
-def tiny_png() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (8, 8), "#2f6f73").save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
 def today(world: World) -> datetime.date:
     return activities.practice_today(world.riverside)
 
 
 def assign(world: World, client: Client | None = None, **overrides: object) -> HomeActivity:
-    values: dict[str, object] = {
-        "by": world.theo,
-        "client": client or world.max,
+    defaults = {
         "title": CANARY,
         "instructions": "Ten minutes after dinner.",
-        "due_on": today(world) + datetime.timedelta(days=2),
-        "file": Upload("worry.pdf", ONE_BLANK_PAGE_PDF),
+        "file_name": "worry.pdf",
+        "client": client or world.max,
     }
-    values.update(overrides)
-    return activities.assign_activity(**values)  # type: ignore[arg-type]
+    return assign_worksheet(world, **(defaults | overrides))
 
 
 def gia_for_max(world: World) -> PortalViewer:

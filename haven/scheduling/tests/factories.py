@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import datetime
+import io
 import zoneinfo
 
+from PIL import Image
+
 from haven.clients.models import Client
+from haven.documents.files import Upload
 from haven.portal_access.models import ProfileAccess
 from haven.portal_access.viewers import PortalViewer
 from haven.practices.models import Practice, StaffMember
-from haven.scheduling.models import Appointment, SchedulingSettings, ServiceType, WeeklyHours
+from haven.scheduling import activities
+from haven.scheduling.models import Appointment, HomeActivity, SchedulingSettings, ServiceType, WeeklyHours
+from tests.personas import ONE_BLANK_PAGE_PDF, World
 
 NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
 CHICAGO = zoneinfo.ZoneInfo("America/Chicago")  # Riverside's zone (tests/personas.py)
@@ -66,3 +72,27 @@ def appointment(
         ends_at=starts_at + datetime.timedelta(minutes=service_type.duration_minutes),
         **values,
     )
+
+
+def tiny_png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "#2f6f73").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def assign_worksheet(world: World, **values: object) -> HomeActivity:
+    """Theo assigns Max a one-page worksheet (``file_name``) due in ``days`` of the practice; any other argument of
+    ``assign_activity`` given replaces the default."""
+    days = values.pop("days", 2)
+    file_name = values.pop("file_name", "worksheet.pdf")
+    assert isinstance(days, int) and isinstance(file_name, str)
+    chosen: dict[str, object] = {
+        "by": world.theo,
+        "client": world.max,
+        "title": "Worksheet",
+        "instructions": "",
+        "due_on": activities.practice_today(world.riverside) + datetime.timedelta(days=days),
+        "file": Upload(file_name, ONE_BLANK_PAGE_PDF),
+    }
+    chosen.update(values)
+    return activities.assign_activity(**chosen)  # type: ignore[arg-type]

@@ -5,13 +5,11 @@ audited, and emails that say only that something waits."""
 from __future__ import annotations
 
 import datetime
-import io
 
 import pytest
 from django.core import mail
 from django.http import Http404
 from django.utils import timezone
-from PIL import Image
 
 from haven.audit.models import AuditEvent
 from haven.core.encryption import raw_stored_bytes, read_decrypted, stored_names
@@ -25,17 +23,12 @@ from haven.practices.viewers import StaffViewer
 from haven.scheduling import activities
 from haven.scheduling.activities import Shown, Upload
 from haven.scheduling.models import ActivityRepeat, ActivityStatus, HomeActivity
+from haven.scheduling.tests.factories import assign_worksheet, tiny_png
 from tests.personas import ONE_BLANK_PAGE_PDF, PASSWORD, World, give_ana_a_portal_login
 
 pytestmark = pytest.mark.django_db
 
 CANARY = "Zebracanary42 breathing log"
-
-
-def tiny_png() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (8, 8), "#2f6f73").save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 def gia(world: World, access: ProfileAccess | None = None) -> PortalViewer:
@@ -47,16 +40,13 @@ def today() -> datetime.date:
 
 
 def assign(world: World, **overrides: object) -> HomeActivity:
-    values: dict[str, object] = {
-        "by": world.theo,
-        "client": world.max,
+    defaults = {
         "title": CANARY,
         "instructions": "Write down three breaths a day.",
-        "due_on": today() + datetime.timedelta(days=3),
-        "file": Upload("breathing.pdf", ONE_BLANK_PAGE_PDF),
+        "file_name": "breathing.pdf",
+        "days": 3,
     }
-    values.update(overrides)
-    return activities.assign_activity(**values)  # type: ignore[arg-type]
+    return assign_worksheet(world, **(defaults | overrides))
 
 
 def events(action: str) -> list[AuditEvent]:

@@ -5,7 +5,6 @@ audited, the practice's overdue list; who is refused; pages whose queries don't 
 from __future__ import annotations
 
 import datetime
-import io
 import re
 from html import unescape
 from typing import TYPE_CHECKING
@@ -16,7 +15,6 @@ from django.db import connection
 from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from PIL import Image
 
 from haven.audit.models import AuditEvent
 from haven.clients.models import Client
@@ -25,6 +23,7 @@ from haven.practices.models import StaffMember
 from haven.scheduling import activities
 from haven.scheduling.activities import Upload
 from haven.scheduling.models import ActivityStatus, HomeActivity
+from haven.scheduling.tests.factories import assign_worksheet, tiny_png
 from tests.personas import ONE_BLANK_PAGE_PDF, World
 
 if TYPE_CHECKING:
@@ -43,27 +42,18 @@ def as_staff(login, member: StaffMember) -> HttpClient:
     return login(member, HttpClient())
 
 
-def tiny_png() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (8, 8), "#2f6f73").save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
 def today(world: World) -> datetime.date:
     return activities.practice_today(world.riverside)
 
 
 def assign(world: World, client: Client | None = None, **overrides: object) -> HomeActivity:
-    values: dict[str, object] = {
-        "by": world.theo,
-        "client": client or world.max,
+    defaults = {
         "title": CANARY,
         "instructions": "One page a day.",
-        "due_on": today(world) + datetime.timedelta(days=2),
-        "file": Upload("record.pdf", ONE_BLANK_PAGE_PDF),
+        "file_name": "record.pdf",
+        "client": client or world.max,
     }
-    values.update(overrides)
-    return activities.assign_activity(**values)  # type: ignore[arg-type]
+    return assign_worksheet(world, **(defaults | overrides))
 
 
 def gia(world: World) -> PortalViewer:
