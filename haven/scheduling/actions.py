@@ -142,8 +142,8 @@ def _refuse_clash(
         )
 
 
-def _save_new(appointment: Appointment) -> None:
-    """Insert, turning the database's refusal of a double booking into ``SlotTaken``."""
+def _save(appointment: Appointment) -> None:
+    """Insert or update, turning the database's refusal of a double booking into ``SlotTaken``."""
     try:
         with transaction.atomic():
             appointment.save()
@@ -181,7 +181,7 @@ def create_appointment(*, by: StaffMember, details: AppointmentDetails) -> list[
                 series=series,
                 booked_by=BookedBy.STAFF,
             )
-            _save_new(appointment)
+            _save(appointment)
             reminders.plan(appointment)
             made.append(appointment)
         record_event(
@@ -243,7 +243,7 @@ def change_appointment(*, by: StaffMember, appointment: Appointment, details: Ap
             setattr(locked, name, value)
         locked.sequence += 1
         locked.updated_at = timezone.now()
-        _save_existing(locked)
+        _save(locked)
         if moved:
             reminders.drop(locked)
             reminders.plan(locked)
@@ -263,14 +263,6 @@ def change_appointment(*, by: StaffMember, appointment: Appointment, details: Ap
                 target=locked,
             )
     return locked
-
-
-def _save_existing(appointment: Appointment) -> None:
-    try:
-        with transaction.atomic():
-            appointment.save()
-    except IntegrityError as error:
-        raise SlotTaken() from error
 
 
 STAFF_STATUSES = (AppointmentStatus.COMPLETED, AppointmentStatus.NO_SHOW, AppointmentStatus.SCHEDULED)
@@ -354,7 +346,7 @@ def reschedule(
         locked.ends_at = ends_at
         locked.sequence += 1
         locked.updated_at = now
-        _save_existing(locked)
+        _save(locked)
         reminders.drop(locked)
         reminders.plan(locked)
         record_event(
@@ -410,7 +402,7 @@ def book(
             booked_by=BookedBy.PORTAL,
             booked_by_account=viewer.account,
         )
-        _save_new(appointment)
+        _save(appointment)
         reminders.plan(appointment)
         record_event(
             AppointmentBooked(clinician=clinician.pk, starts_at=_iso(starts_at)),

@@ -16,7 +16,6 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -26,6 +25,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from haven.core.errors import ApplicationError
 from haven.core.forms import FileUploadForm, HavenForm
+from haven.documents.files import Upload
 from haven.documents.responses import stored_file_response
 from haven.intake import policy as intake_policy
 from haven.portal.access import PortalRequest, portal_view
@@ -33,6 +33,7 @@ from haven.portal.links import row_link
 from haven.portal.templatetags.portal_urls import portal_url
 from haven.scheduling import activities
 from haven.scheduling.activities import ActivityVerb, Shown
+from haven.scheduling.forms import read_upload
 from haven.scheduling.models import ActivityRepeat, ActivityStatus, HomeActivity
 
 
@@ -51,18 +52,8 @@ class DoneForm(HavenForm):
             "size": f"{settings.HAVEN_MESSAGE_ATTACHMENT_MAX_BYTES / 1_000_000:g}"
         }
 
-    def clean_completed(self) -> activities.Upload | None:
-        chosen: UploadedFile | None = self.cleaned_data.get("completed")
-        if not chosen:
-            return None
-        upload = activities.Upload(
-            name=chosen.name or "", data=chosen.read(settings.HAVEN_MESSAGE_ATTACHMENT_MAX_BYTES + 1)
-        )
-        try:
-            activities.check_file(upload)
-        except ApplicationError as refusal:
-            raise forms.ValidationError(refusal.message) from None
-        return upload
+    def clean_completed(self) -> Upload | None:
+        return read_upload(self.cleaned_data.get("completed"))
 
 
 # --- The list -------------------------------------------------------------------------------------------------------

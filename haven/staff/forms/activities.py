@@ -11,31 +11,16 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from haven.core.errors import ApplicationError
 from haven.core.forms import DateInput, FileUploadForm, HavenForm
 from haven.intake.models import IntakeForm
 from haven.scheduling import activities
+from haven.scheduling.forms import read_upload
 from haven.scheduling.models import ActivityRepeat
 
 ACCEPT = FileUploadForm.ACCEPT + ",.pdf,.png,.jpg,.jpeg"
-
-
-def read_upload(chosen: UploadedFile | None) -> activities.Upload | None:
-    """The chosen file as the activities' check wants it, judged there; refused in words beside the field."""
-    if not chosen:
-        return None
-    upload = activities.Upload(
-        name=chosen.name or "", data=chosen.read(settings.HAVEN_MESSAGE_ATTACHMENT_MAX_BYTES + 1)
-    )
-    try:
-        activities.check_file(upload)
-    except ApplicationError as refusal:
-        raise forms.ValidationError(refusal.message) from None
-    return upload
 
 
 class AssignActivityForm(HavenForm):

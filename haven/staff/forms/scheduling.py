@@ -22,7 +22,7 @@ from haven.clients.models import Client, ClientStatus
 from haven.core.forms import DateInput, HavenForm
 from haven.core.timezones import practice_zone
 from haven.practices.models import Facility, Practice, StaffMember
-from haven.scheduling import policy
+from haven.scheduling import configuration, policy
 from haven.scheduling.actions import MAX_OCCURRENCES, AppointmentDetails
 from haven.scheduling.models import (
     AppointmentStatus,
@@ -460,20 +460,7 @@ def parse_reminder_hours(text: str) -> list[int]:
     return sorted(hours, reverse=True)
 
 
-SETTINGS_FIELDS = (
-    "requests_enabled",
-    "self_booking_enabled",
-    "min_notice_hours",
-    "max_horizon_days",
-    "slot_minutes",
-    "buffer_before_minutes",
-    "buffer_after_minutes",
-    "cancellation_window_hours",
-    "late_cancellation",
-    "reminder_hours",
-    "quiet_hours_start",
-    "quiet_hours_end",
-)
+SETTINGS_FIELDS = configuration.SETTINGS  # the form and the action share one list
 
 
 def _field(name: str) -> models.Field[Any, Any]:
