@@ -1,9 +1,9 @@
 """Appointments and Home Activities in real browsers (APPT-1, APPT-2, APPT-4).
 
-Gia, on her phone, books an open time for Max; Fran, at the front desk, finds it in the week; Gia adds it to her
-calendar, then cancels it inside the practice's window and reads that it was recorded as a Late cancellation. Ada
-assigns Max a worksheet from his chart; Gia sends it back done from her phone (a wrong file refused first) and Ada
-downloads it. Every page passes axe-core and is kept as a screenshot."""
+Gia, on her phone, books an open time for Max next week and moves it to this week; Fran, at the front desk, finds it
+in the week; Gia adds it to her calendar, then cancels it inside the practice's window and reads that it was recorded
+as a Late cancellation. Ada assigns Max a worksheet from his chart; Gia sends it back done from her phone (a wrong file
+refused first) and Ada downloads it. Every page passes axe-core and is kept as a screenshot."""
 
 from __future__ import annotations
 
@@ -66,14 +66,26 @@ def test_a_guardian_books_from_her_phone_staff_see_it_in_the_week_and_she_cancel
     expect(gia.locator("#open-times")).to_be_visible()
     assert_accessible(gia, "open times")
     save_screenshots(gia, "appointments-portal-book", desktop=False)
-    first = gia.locator("#open-times button.slot").first
-    first.click()
+    # A time next week, outside the practice's three-day window.
+    gia.locator("#next-week").click()
+    gia.locator("#open-times button.slot").first.click()
     expect(gia.get_by_role("status").filter(has_text="Your appointment is booked")).to_be_visible()
     booked = Appointment.objects.get(client=world.max)
     assert booked.status == AppointmentStatus.SCHEDULED and booked.clinician_id == world.theo.pk
     assert booked.booked_by_account_id == world.gia_account.pk
+    assert booked.starts_at - timezone.now() > datetime.timedelta(hours=72)
     assert_accessible(gia, "a booked appointment")
     save_screenshots(gia, "appointments-portal-booked", desktop=False)
+
+    # She moves it to the first open time this week: still the same appointment, one change later.
+    gia.get_by_role("link", name="Reschedule").click()
+    assert_accessible(gia, "reschedule")
+    gia.locator("#open-times button.slot").first.click()
+    expect(gia.get_by_role("status").filter(has_text="Your appointment is moved")).to_be_visible()
+    moved = Appointment.objects.get(client=world.max)
+    assert moved.pk == booked.pk and moved.uid == booked.uid and moved.sequence == booked.sequence + 1
+    assert moved.starts_at < booked.starts_at
+    booked = moved
 
     # 2. Add to calendar: an .ics that says only "Appointment" and the practice.
     with gia.expect_download() as download:
