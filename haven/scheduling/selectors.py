@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 
 from haven.core.policy import Viewer
 from haven.scheduling import policy
-from haven.scheduling.models import Appointment, AppointmentRequest, AppointmentStatus, RequestStatus
+from haven.scheduling.models import Appointment, AppointmentRequest, AppointmentStatus, Reminder, RequestStatus
 
 CALENDAR_ROW = ("client", "clinician__user", "service", "facility")  # what a calendar entry shows
 
@@ -63,4 +63,13 @@ def portal_requests(viewer: Viewer) -> QuerySet[AppointmentRequest]:
         .filter(status__in=[RequestStatus.REQUESTED, RequestStatus.DECLINED])
         .select_related("clinician__user", "service")
         .order_by("-created_at", "-pk")
+    )
+
+
+def reminders_of(appointment: Appointment) -> list[Reminder]:
+    """The reminders of the appointment's current time (a move plans new ones), soonest first, with their login."""
+    return list(
+        Reminder.objects.filter(appointment=appointment, sequence=appointment.sequence)
+        .select_related("account")
+        .order_by("due_at", "channel", "pk")
     )

@@ -374,6 +374,23 @@ def test_the_appointment_window_shows_everything_and_the_clients_portal_status(
     assert "Add to calendar" not in html  # the portal's
 
 
+def test_the_appointment_window_lists_the_reminders_of_its_time_and_whether_they_went(
+    world: World, login, therapy: ServiceType
+) -> None:
+    fran = as_staff(login, world.fran)
+    without = book(world, at(next_monday(), 9))  # Ana has no portal login: nobody to remind
+    assert 'id="no-reminders"' in page(fran.get(reverse("staff:appointment", args=[without.pk])))
+    appointment = book(world, at(next_monday(), 11), client=world.max)  # Gia, Max's guardian, is reminded
+    sent = appointment.reminders.order_by("due_at").first()
+    assert sent is not None
+    sent.sent_at = timezone.now()
+    sent.save(update_fields=["sent_at"])
+    html = page(fran.get(reverse("staff:appointment", args=[appointment.pk])))
+    assert html.count("data-reminder=") == 2
+    assert "Email to Gia Moreno · 48 hours before" in html and "Sent " in html
+    assert "Email to Gia Moreno · 2 hours before" in html and "Planned for " in html
+
+
 def test_editing_reschedules_and_a_stale_page_is_refused(world: World, login, therapy: ServiceType) -> None:
     monday = next_monday()
     appointment = book(world, at(monday, 9))

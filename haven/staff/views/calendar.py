@@ -475,6 +475,7 @@ def _detail_context(request: StaffRequest, appointment: Appointment, **extra: An
         "series_position": series.index(appointment.pk) + 1 if appointment.pk in series else 0,
         "series_count": len(series),
         "series_label": series_label,
+        "reminders": selectors.reminders_of(appointment),
         "cancel_form": extra.pop("cancel_form", None) or CancelForm(),
         "week_url": calendar_url(
             CalendarView.WEEK,
