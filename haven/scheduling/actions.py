@@ -305,7 +305,7 @@ def cancel_appointment(
     refuse(policy.why_not(viewer, SchedulingVerb.CANCEL, appointment, settings=settings, now=now), settings)
     by_portal = isinstance(viewer, PortalViewer)
     if by_portal:
-        late = policy.inside_window(appointment, settings, now)
+        late = policy.cancelling_is_late(appointment, settings, now)
     with transaction.atomic():
         locked = _locked(appointment)
         locked.status = AppointmentStatus.LATE_CANCELLATION if late else AppointmentStatus.CANCELLED

@@ -179,6 +179,12 @@ def inside_window(appointment: Appointment, settings: SchedulingSettings, now: d
     return appointment.starts_at - now < datetime.timedelta(hours=settings.cancellation_window_hours)
 
 
+def cancelling_is_late(appointment: Appointment, settings: SchedulingSettings, now: datetime.datetime) -> bool:
+    """Whether a portal cancellation now is recorded as a Late cancellation: inside the window, where the practice
+    allows it so (where it refuses, ``why_not`` says so instead)."""
+    return settings.late_cancellation == LateCancellation.MARK_LATE and inside_window(appointment, settings, now)
+
+
 def why_not(
     viewer: Viewer,
     verb: SchedulingVerb,

@@ -40,7 +40,6 @@ from haven.scheduling.models import (
     Appointment,
     AppointmentRequest,
     AppointmentStatus,
-    LateCancellation,
     RequestStatus,
     SchedulingSettings,
     ServiceType,
@@ -68,11 +67,6 @@ def _status(reason: Reason) -> int:
 
 def _words(reason: Reason, settings: SchedulingSettings) -> str:
     return policy.window_words(reason, settings)
-
-
-def _is_late(appointment: Appointment, settings: SchedulingSettings, now: datetime.datetime) -> bool:
-    """Whether a cancellation now is recorded as a Late cancellation (the practice allows it inside the window)."""
-    return settings.late_cancellation == LateCancellation.MARK_LATE and policy.inside_window(appointment, settings, now)
 
 
 # --- The list -----------------------------------------------------------------------------------------------------
@@ -425,7 +419,7 @@ def appointment_detail(request: PortalRequest, appointment_id: int) -> HttpRespo
         "status": _status_words(appointment, now),
         "may_cancel": cancel_reason is None,
         "may_reschedule": reschedule_reason is None,
-        "late": cancel_reason is None and _is_late(appointment, settings, now),
+        "late": cancel_reason is None and policy.cancelling_is_late(appointment, settings, now),
         "window_hours": settings.cancellation_window_hours,
         "problem": problem,
         "upcoming": upcoming,
@@ -458,7 +452,7 @@ def appointment_cancel(request: PortalRequest, appointment_id: int) -> HttpRespo
     context = {
         "appointment": appointment,
         "problem": problem,
-        "late": not problem and _is_late(appointment, settings, now),
+        "late": not problem and policy.cancelling_is_late(appointment, settings, now),
         "window_hours": settings.cancellation_window_hours,
     }
     return render(request, "portal/appointments/cancel.html", context, status=status)

@@ -8,7 +8,7 @@ does the work, the page shows what came of it. Staff without Assign Home Activit
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -32,20 +32,9 @@ from haven.scheduling import activities
 from haven.scheduling.activities import Shown
 from haven.scheduling.models import ActivityRepeat, HomeActivity
 from haven.staff.forms.activities import AssignActivityForm
+from haven.staff.links import id_link
 
 HOME_ACTIVITIES = Permission.HOME_ACTIVITIES
-
-_STAND_IN = 987654397
-
-
-def _link(name: str, *before_args: int) -> Callable[[int], str]:
-    """``reverse(name, args=[*before_args, pk])`` for many ``pk``: reversed once, the id put in."""
-    before, _stand_in, after = reverse(name, args=[*before_args, _STAND_IN]).partition(str(_STAND_IN))
-
-    def url(pk: int) -> str:
-        return f"{before}{int(pk)}{after}"
-
-    return url
 
 
 @dataclass(frozen=True)
@@ -72,9 +61,9 @@ class ActivityRow:
 
 def _rows(request: StaffRequest, listed: Sequence[HomeActivity], *, with_client: bool = False) -> list[ActivityRow]:
     today = timezone.localdate()
-    file_url = _link("staff:activity_file")
-    completed_url = _link("staff:activity_completed")
-    client_url = _link("staff:client_activities")
+    file_url = id_link("staff:activity_file")
+    completed_url = id_link("staff:activity_completed")
+    client_url = id_link("staff:client_activities")
     rows = []
     for activity in listed:
         status = activities.shown_status(activity, today)

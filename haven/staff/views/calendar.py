@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import calendar as month_calendar
 import datetime
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -45,21 +45,10 @@ from haven.scheduling.models import (
 )
 from haven.scheduling.policy import SchedulingVerb
 from haven.staff.forms.scheduling import AppointmentForm, CancelForm, DeclineForm, StatusForm
+from haven.staff.links import id_link
 
 SCHEDULING = Permission.SCHEDULING
 MONTH_ENTRIES = 3  # a month's day shows this many appointments, then "+N more"
-
-_STAND_IN = 987654398
-
-
-def _link(name: str) -> Callable[[int], str]:
-    """``reverse(name, args=[pk])`` for many ``pk``: reversed once, the id put in."""
-    before, _stand_in, after = reverse(name, args=[_STAND_IN]).partition(str(_STAND_IN))
-
-    def url(pk: int) -> str:
-        return f"{before}{int(pk)}{after}"
-
-    return url
 
 
 def _midnight(day: datetime.date, zone: datetime.tzinfo) -> datetime.datetime:
@@ -180,7 +169,7 @@ class ClinicianColumn:
 
 
 def _entries(appointments: Sequence[Appointment], zone: datetime.tzinfo) -> list[Entry]:
-    detail = _link("staff:appointment")
+    detail = id_link("staff:appointment")
     found = []
     for appointment in appointments:
         start, end = appointment.starts_at.astimezone(zone), appointment.ends_at.astimezone(zone)
@@ -619,7 +608,7 @@ def _wish(found: AppointmentRequest) -> str:
 
 
 def _request_rows(found: Sequence[AppointmentRequest]) -> list[RequestRow]:
-    detail = _link("staff:appointment_request")
+    detail = id_link("staff:appointment_request")
     return [
         RequestRow(
             pk=row.pk,

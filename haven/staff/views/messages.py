@@ -9,7 +9,7 @@ does the work, the page shows what came of it. Staff without Secure messages are
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,23 +49,12 @@ from haven.portal_access.models import AccessKind, ProfileAccess
 from haven.practices.access import StaffRequest, staff_view
 from haven.practices.models import Permission, StaffMember
 from haven.staff.forms.documents import DocumentDetailsForm, uploadable_types
+from haven.staff.links import id_link
 from haven.staff.templatetags.staff_inbox import unread_of
 
 MESSAGES = Permission.SECURE_MESSAGES
 
 # --- Addresses, reversed once per page ------------------------------------------------------------------------------
-
-_STAND_IN = 987654398
-
-
-def _link(name: str, *before_args: int) -> Callable[[int], str]:
-    """``reverse(name, args=[*before_args, pk])`` for many ``pk``: reversed once, the id put in."""
-    before, _stand_in, after = reverse(name, args=[*before_args, _STAND_IN]).partition(str(_STAND_IN))
-
-    def url(pk: int) -> str:
-        return f"{before}{int(pk)}{after}"
-
-    return url
 
 
 def _inbox_url(box: Box = Box.MINE) -> str:
@@ -199,7 +188,7 @@ class InboxRow:
 
 
 def _inbox_rows(rows: Sequence[Participant]) -> list[InboxRow]:
-    link = _link("staff:thread")
+    link = id_link("staff:thread")
     found = []
     for row in rows:
         thread = row.thread
@@ -306,8 +295,8 @@ def _thread_context(
     practice_name = member.practice.name
     may_file = policy.why_not(viewer, MessagingVerb.FILE, thread) is None
     types = _filing_types(request) if may_file else []
-    download, file_to_chart = _link("staff:message_attachment"), _link("staff:attachment_file")
-    document = _link("staff:document_detail", thread.client_id)
+    download, file_to_chart = id_link("staff:message_attachment"), id_link("staff:attachment_file")
+    document = id_link("staff:document_detail", thread.client_id)
     marks: dict[int, list[selectors.ReadMark]] = {}
     for mark in selectors.read_marks(thread):
         if mark.staff_id != member.pk:  # the viewer's own mark says nothing to them
@@ -518,7 +507,7 @@ class ClientThreadRow:
 
 
 def _client_rows(threads: Sequence[Thread]) -> list[ClientThreadRow]:
-    link = _link("staff:thread")
+    link = id_link("staff:thread")
     return [
         ClientThreadRow(
             url=link(thread.pk),
